@@ -1,0 +1,139 @@
+"""The ``policykg`` command: a thin layer that parses arguments and calls the library.
+
+Each subcommand imports what it needs when it runs, so ``policykg --help`` stays instant.
+Exit codes (:class:`policykg.errors.ExitCode`): 0 ok, 1 validation failed, 2 bad input or
+usage, 3 internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .errors import ExitCode, PolicykgError
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from . import gate
+    from .rdfio import read_graph
+
+    shapes = read_graph(args.shapes) if args.shapes else None
+    worst = ExitCode.OK
+    for path in args.files:
+        report = gate.validate(read_graph(path), shapes=shapes, inference=args.inference)
+        if args.format == "turtle":
+            sys.stdout.write(report.graph.serialize(format="turtle"))
+        else:
+            sys.stdout.write(f"{path}: " + report.to_text())
+        if not report.passed:
+            worst = ExitCode.VALIDATION_FAILED
+    return worst
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .checks import check_model
+
+    result = check_model(reasoner=not args.no_reasoner)
+    sys.stdout.write(result.to_text())
+    return ExitCode.OK if result.ok else ExitCode.VALIDATION_FAILED
+
+
+def _cmd_docs(args: argparse.Namespace) -> int:
+    from . import resources
+    from .docs import write_docs
+
+    index = write_docs(resources.ontology_path(), Path(args.out))
+    print(f"wrote {index}")
+    return ExitCode.OK
+
+
+def _cmd_vocab(args: argparse.Namespace) -> int:
+    from . import gate
+    from .vocabgen import render_vocab
+
+    target = Path(__file__).with_name("vocab.py")
+    text = render_vocab(gate.ontology_graph())
+    current = target.read_text(encoding="utf-8") if target.is_file() else ""
+    if args.check:
+        if current != text:
+            print(f"{target} is out of date: run `policykg vocab`", file=sys.stderr)
+            return ExitCode.VALIDATION_FAILED
+        print(f"{target} matches the ontology")
+        return ExitCode.OK
+    if current != text:
+        tmp = target.with_suffix(".py.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)
+        print(f"wrote {target}")
+    else:
+        print(f"{target} already matches the ontology")
+    return ExitCode.OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="policykg",
+        description="A knowledge graph and OWL ontology of Chinese data-policy measures.",
+        epilog="Exit codes: 0 ok, 1 validation failed, 2 bad input or usage, 3 internal error.",
+    )
+    parser.add_argument("--version", action="version", version=f"policykg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("check", help="check the ontology and the shapes (OWL 2 DL, HermiT, SHACL-for-SHACL)",
+                       description="Check the model: the OWL API's OWL 2 DL profile and HermiT on the "
+                                   "ontology, SHACL-for-SHACL on the shapes, shapes against ontology, "
+                                   "term documentation, and the generated namespace.")
+    p.add_argument("--no-reasoner", action="store_true", help="skip the Java checks (OWL API, HermiT)")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("validate", help="validate RDF files against the shapes",
+                       description="Validate RDF files against the SHACL shapes. Exit 0 when no "
+                                   "file has a violation, 1 when one has, 2 for unreadable input.")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="RDF file (.ttl .nt .nq .trig .rdf .owl .jsonld); named graphs are merged")
+    p.add_argument("--shapes", metavar="FILE", help="shapes to use instead of ontology/shapes.ttl")
+    p.add_argument("--inference", choices=("none", "rdfs", "owlrl"), default="none",
+                   help="entailment to apply before validating (default: none)")
+    p.add_argument("--format", choices=("text", "turtle"), default="text",
+                   help="report as readable text (default) or as a SHACL report in Turtle")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("docs", help="write HTML documentation of the ontology",
+                       description="Write bilingual (English/Chinese) HTML documentation of the ontology.")
+    p.add_argument("--out", default="dist/docs", metavar="DIR", help="output folder (default: dist/docs)")
+    p.set_defaults(func=_cmd_docs)
+
+    p = sub.add_parser("vocab", help="regenerate src/policykg/vocab.py from the ontology",
+                       description="Regenerate the closed Python namespace of the ontology's terms.")
+    p.add_argument("--check", action="store_true", help="only check that the module is up to date")
+    p.set_defaults(func=_cmd_vocab)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``policykg`` command; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return int(func(args))
+    except PolicykgError as exc:
+        print(f"policykg: error: {exc}", file=sys.stderr)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        print("policykg: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug: say so plainly; the traceback only on request
+        if os.environ.get("POLICYKG_DEBUG"):
+            raise
+        print(f"policykg: internal error: {type(exc).__name__}: {exc}\n"
+              "  (set POLICYKG_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        return int(ExitCode.INTERNAL)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
