@@ -40,17 +40,22 @@ class Severity(Enum):
         return list(Severity).index(self)
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class ValidationResult:
     """One ``sh:ValidationResult``, with IRIs and literals as N-Triples-like strings."""
 
-    severity: Severity = field(compare=False)
+    severity: Severity
     focus: str
     shape: str
     path: str | None
     value: str | None
     message: str
     constraint: str
+
+    def sort_key(self) -> tuple[int, str, str, str, str, str]:
+        """Most severe first, then by focus node, shape, path and value."""
+        return (self.severity.rank, self.focus, self.shape, self.path or "", self.value or "",
+                self.message)
 
     def __str__(self) -> str:
         parts = [f"{self.severity.value}: {self.focus}"]
@@ -98,7 +103,7 @@ class Report:
             f"{counts[Severity.INFO]} infos)"
         ]
         for severity in Severity:
-            group = sorted(self.of(severity))
+            group = self.of(severity)
             if not group:
                 continue
             lines.append("")
@@ -117,19 +122,21 @@ def _term(graph: Graph, node: Node | None) -> str | None:
             return f"<{node}>"
     if isinstance(node, Literal):
         return node.n3(graph.namespace_manager)
-    return _describe_path(graph, node)
+    return f"_:{node}"
 
 
-def _describe_path(graph: Graph, node: Node) -> str:
-    """A compact SPARQL-like rendering of a SHACL property path node."""
+def _describe_path(graph: Graph, node: Node | None) -> str | None:
+    """A compact SPARQL-like rendering of a SHACL property path."""
+    if node is None or isinstance(node, URIRef):
+        return _term(graph, node)
     inverse = graph.value(node, SH.inversePath)
     if inverse is not None:
-        return "^" + (_term(graph, inverse) or "?")
+        return "^" + (_describe_path(graph, inverse) or "?")
     alternatives = graph.value(node, SH.alternativePath)
     if alternatives is not None:
         from rdflib.collection import Collection
 
-        return "(" + "|".join(_term(graph, n) or "?" for n in Collection(graph, alternatives)) + ")"
+        return "(" + "|".join(_describe_path(graph, n) or "?" for n in Collection(graph, alternatives)) + ")"
     return "_:path"
 
 
@@ -140,11 +147,15 @@ def _results(report: Graph) -> Iterable[ValidationResult]:
             severity=Severity.from_iri(report.value(node, SH.resultSeverity)),
             focus=_term(report, report.value(node, SH.focusNode)) or "?",
             shape=_term(report, report.value(node, SH.sourceShape)) or "?",
-            path=_term(report, report.value(node, SH.resultPath)),
+            path=_describe_path(report, report.value(node, SH.resultPath)),
             value=_term(report, report.value(node, SH.value)),
             message=str(message) if message is not None else "",
             constraint=_term(report, report.value(node, SH.sourceConstraintComponent)) or "?",
         )
+
+
+def _sorted(results: Iterable[ValidationResult]) -> tuple[ValidationResult, ...]:
+    return tuple(sorted(results, key=ValidationResult.sort_key))
 
 
 @cache
@@ -187,7 +198,7 @@ def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None
     )
     for prefix, namespace in list(shapes.namespaces()) + list(data.namespaces()):
         report_graph.bind(prefix, namespace, override=False)
-    return Report(results=tuple(sorted(_results(report_graph))), graph=report_graph)
+    return Report(results=_sorted(_results(report_graph)), graph=report_graph)
 
 
 def check_shapes(shapes: Graph | None = None) -> Report:
@@ -197,7 +208,7 @@ def check_shapes(shapes: Graph | None = None) -> Report:
     shapes = shapes if shapes is not None else shapes_graph()
     meta = Graph().parse(Path(pyshacl.__file__).parent / "assets" / "shacl-shacl.ttl", format="turtle")
     _conforms, report_graph, _text = pyshacl.validate(shapes, shacl_graph=meta, inplace=False)
-    return Report(results=tuple(sorted(_results(report_graph))), graph=report_graph)
+    return Report(results=_sorted(_results(report_graph)), graph=report_graph)
 
 
 __all__ = [
