@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the system packages policykg's checks and tests need, when they are missing:
+#   a JDK (java + the source launcher) for the OWL API / HermiT checker (tools/owlcheck).
+# Uses Debian's packages; needs root (or sudo). Does nothing when all is there.
+set -euo pipefail
+
+need=()
+if ! command -v java >/dev/null 2>&1 || ! java --list-modules 2>/dev/null | grep -q '^jdk.compiler@'; then
+  need+=(default-jdk-headless)
+fi
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+
+echo "installing system packages: ${need[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
