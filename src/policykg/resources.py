@@ -15,12 +15,14 @@ _PACKAGE = Path(__file__).resolve().parent
 @cache
 def data_root() -> Path:
     """The folder that holds ``ontology/``, ``mappings/``, ``queries/`` and ``sources/``."""
+    # A source tree (an editable install) first, so that edits are seen at once; an
+    # editable install also leaves a stale copy under _data.
+    repo = _PACKAGE.parent.parent  # src/policykg -> repository root
+    if (repo / "ontology").is_dir() and (repo / "pyproject.toml").is_file():
+        return repo
     bundled = _PACKAGE / "_data"
     if (bundled / "ontology").is_dir():
         return bundled
-    repo = _PACKAGE.parent.parent  # src/policykg -> repository root
-    if (repo / "ontology").is_dir():
-        return repo
     raise FileNotFoundError(
         "policykg cannot find its data files (ontology/, mappings/, ...); reinstall the package"
     )
