@@ -14,7 +14,8 @@ class POL(DefinedNamespace):
 
     # Classes
     Administration: URIRef  # administration / 管理局: An administration of government with authority over one field.
-    Area: URIRef  # area / 地区: An administrative area: a province, municipality, city, district or new area.
+    Area: URIRef  # area / 地区: An administrative area: a province, autonomous region, municipality, city, district or new area.
+    AutonomousRegion: URIRef  # autonomous region / 自治区: An autonomous region, at the level of a province.
     City: URIRef  # city / 市: A city within a province: a sub-provincial or prefecture-level city.
     Commission: URIRef  # commission / 委员会: A commission of government, such as a development, reform or regulatory commission.
     DesignationList: URIRef  # designation list / 名单: A list by which agencies designate places, such as the first batch of digital service export bases.
