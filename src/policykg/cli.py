@@ -32,6 +32,27 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return worst
 
 
+def _cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .gate import Severity
+
+    result = build(args.sources or None, args.out)
+    counts = result.report.counts()
+    print(f"policykg build: {len(result.sources)} source(s), "
+          + ", ".join(f"{n} {g}" for g, n in sorted(result.triples.items())) + " triples")
+    for entity in result.new_entities:
+        print(f"  new {entity.kind}: <{entity.iri}> {entity.label!r}")
+    for warning in result.warnings:
+        print(f"  warning: {warning}")
+    if not result.published:
+        sys.stdout.write(result.report.to_text())
+        print(f"policykg build: the SHACL gate failed: nothing published, {args.out} left as it was",
+              file=sys.stderr)
+        return ExitCode.VALIDATION_FAILED
+    print(f"SHACL gate passed ({counts[Severity.WARNING]} warnings); published to {args.out}/")
+    return ExitCode.OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from .checks import check_model
 
@@ -82,6 +103,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"policykg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("build", help="build the graph from the sources, validate it and publish it",
+                       description="Read the source documents, extract the graph, add OWL RL "
+                                   "inferences, pass the SHACL gate and write DIR atomically. A graph "
+                                   "that fails the gate is not published (exit 1); bad input exits 2. "
+                                   "Either way DIR is left as it was.")
+    p.add_argument("sources", nargs="*", metavar="SOURCE",
+                   help="policy update documents (default: every document in sources/)")
+    p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
+    p.set_defaults(func=_cmd_build)
 
     p = sub.add_parser("check", help="check the ontology and the shapes (OWL 2 DL, HermiT, SHACL-for-SHACL)",
                        description="Check the model: the OWL API's OWL 2 DL profile and HermiT on the "

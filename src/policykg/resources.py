@@ -41,3 +41,8 @@ def shapes_path() -> Path:
 def tools_path() -> Path:
     """Helper programs that are not Python, e.g. the Java OWL checker."""
     return data_root() / "tools"
+
+
+def lexicon_path() -> Path:
+    """The folder of known entities, ``mappings/lexicon/`` (one CSV per kind)."""
+    return data_root() / "mappings" / "lexicon"

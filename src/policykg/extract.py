@@ -1,0 +1,939 @@
+"""Stage 2: :class:`~policykg.document.Document` -> records (entities and facts, with spans).
+
+Door: :func:`extract`. It finds the mentions of the genre — agencies ("Full Name (ABBR)", bold
+abbreviations, names the lexicon knows), areas and regions (the lexicon, footnoted lists),
+articles, dates, durations, stated counts, laws, documents (bold names, full names in
+footnotes) and export bases — and the relations between them: who guides which article,
+forerunner areas and the measures they apply to ("the two measures above"), the regions of an
+article, who issued or co-released a document and when, which document refers to which law,
+which is part of which.
+
+Every record carries the :class:`Evidence` it comes from: a span of the source text whose
+``exact`` equals ``doc.text[start:end]``. Entities the lexicon does not know get an IRI minted
+from their name (see ``mappings/README.md``) and are listed in :attr:`Extraction.new_entities`.
+Where the text leaves a fact unsure, the fact is left out and a warning says why.
+
+Raises :class:`~policykg.errors.InputError` (file and line) for an abbreviation in an agency's
+place that neither the text nor the lexicon defines.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+from . import resources
+from .document import MONTHS, Block, Document
+from .errors import InputError
+from .lexicon import Entry, Lexicon
+from .textutil import NUMBER, View, block_view, capitalise, normalise, parse_number, sentences, \
+    slugify, split_list
+
+ID = "https://w3id.org/policykg/id/"
+KIND_PATH = {"agency": "agency", "area": "area", "region": "region", "export_base": "export-base",
+             "document": "document", "category": "category"}
+CATEGORY_SCHEME = ID + "scheme/measure-categories"
+#: The class of an entity when neither the lexicon nor its name says more.
+DEFAULT_CLASS = {"agency": "GovernmentAgency", "area": "Area", "region": "Region",
+                 "export_base": "ExportBase", "document": "PolicyDocument", "category": "MeasureCategory"}
+
+
+# ----------------------------------------------------------------------------------- records
+
+@dataclass(frozen=True)
+class Evidence:
+    """The words of a source that support a record: ``source_text[start:end] == exact``."""
+
+    source: str  # IRI of the source document (the policy update)
+    start: int
+    end: int
+    exact: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Record:
+    """One extracted thing: an entity (``kind`` = ``agency``, ``area``, ...) or a fact
+    (``guidance``, ``forerunner``, ...), its fields, and where it comes from.
+
+    Field values are strings (IRIs start with ``https://``), ints, ``datetime.date`` or tuples
+    of strings. ``evidence`` is the text span; ``lexicon`` the lexicon row for facts the text
+    assumes rather than states.
+    """
+
+    kind: str
+    fields: tuple[tuple[str, object], ...]
+    evidence: Evidence | None = None
+    lexicon: Entry | None = None
+
+    def get(self, name: str, default: object = None) -> object:
+        for key, value in self.fields:
+            if key == name:
+                return value
+        return default
+
+    @property
+    def data(self) -> dict[str, object]:
+        return dict(self.fields)
+
+
+def record(kind: str, evidence: Evidence | None = None, lexicon: Entry | None = None,
+           **fields: object) -> Record:
+    return Record(kind, tuple(sorted((k, v) for k, v in fields.items() if v is not None)),
+                  evidence, lexicon)
+
+
+@dataclass(frozen=True)
+class NewEntity:
+    """An entity the lexicon does not know, minted from the text."""
+
+    kind: str
+    iri: str
+    label: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one document says: records, the entities minted for it, and warnings."""
+
+    document: Document
+    source: str  # IRI of the policy update
+    records: tuple[Record, ...]
+    new_entities: tuple[NewEntity, ...]
+    warnings: tuple[str, ...]
+
+
+# ------------------------------------------------------------------------------- head words
+
+@dataclass(frozen=True)
+class HeadWord:
+    kind: str
+    head: str
+    cls: str
+
+
+@cache
+def head_words() -> tuple[HeadWord, ...]:
+    path = resources.data_root() / "mappings" / "head-words.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(HeadWord(r["kind"], r["head"], r["class"]) for r in csv.DictReader(handle))
+
+
+def class_by_head(kind: str, name: str) -> str | None:
+    """The pol: class an unknown entity's name implies by its head word (``mappings/head-words.csv``).
+
+    The head is the last word(s) of the name, or the word before its first "of"
+    ("National Bureau of Statistics" -> Bureau; "Ministry of Ecology and Environment" -> Ministry).
+    A document's head is the word before its first preposition, else its last word.
+    """
+    words = normalise(name).split()
+    if not words:
+        return None
+    of = next((i for i, w in enumerate(words) if w == "of" and i > 0), None)
+    for hw in head_words():
+        if hw.kind != kind:
+            continue
+        head = hw.head.split()
+        if kind == "document":
+            found = _document_head(words) or ""
+            if found == hw.head or (hw.head.islower() and found.lower() == hw.head):
+                return hw.cls
+            continue
+        tails = [words[-len(head):]]
+        if of is not None and of >= len(head):
+            tails.append(words[of - len(head):of])
+        if any([w.lower() for w in tail] == [h.lower() for h in head] for tail in tails):
+            return hw.cls
+    return None
+
+
+_PREPOSITIONS = {"for", "of", "on", "in", "regarding", "about", "to", "concerning"}
+
+
+def _document_head(words: list[str]) -> str | None:
+    """The head noun of a document name: the word before the first preposition, else the last."""
+    clean = [w.strip(",:;()*") for w in words]
+    for i, w in enumerate(clean):
+        if w.lower() in _PREPOSITIONS and i > 0:
+            return clean[i - 1]
+    return clean[-1] if clean else None
+
+
+# ---------------------------------------------------------------------------------- patterns
+
+_CAP = r"[A-Z][\w'’\-]*"
+_CONNECT = r"(?:of|and|for|the|on|in|&)"
+_NAME = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)*{_CAP})*"
+DEFINITION = re.compile(rf"(?P<name>{_NAME})\s*\((?P<abbr>[A-Z][A-Za-z0-9&]*[A-Z0-9])\)")
+ABBREVIATION = re.compile(r"(?<![\w'’-])[A-Z][A-Z0-9&]*[A-Z](?:s)?(?![\w'’-])")
+GUIDE = re.compile(r"\b(?:guide|guides|guided|guiding|formulate|formulates|support|supports|lead|leads|"
+                   r"oversee|oversees|coordinate|coordinates|(?:is|are)\s+responsible\s+for|"
+                   r"(?:is|are)\s+in\s+charge\s+of)\b")
+ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced))\b",
+                   re.IGNORECASE)
+PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+DATE = re.compile(rf"\bon\s+(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+"
+                  rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+TRIAL = re.compile(rf"\btrial\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
+COUNT = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w/-]+\s+){{0,4}}?(?:provinces|cities|areas|regions|"
+                   rf"municipalities|zones|districts|pilot\s+areas)\b", re.IGNORECASE)
+FORERUNNER = re.compile(r"\b(?:forerunners?|pioneers?|examples?|first\s+movers?|frontrunners?|"
+                        r"take\s+the\s+lead)\b", re.IGNORECASE)
+MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|articles?)\s+above\b|"
+                            rf"\bthe\s+above(?:-mentioned)?\s+(?P<n2>{NUMBER}\s+)?(?P<what>measures?|articles?)\b",
+                            re.IGNORECASE)
+PARTS = re.compile(r"\b(?:entails?|includes?|contains?|comprises?|consists?\s+of|(?:is|are)\s+accompanied\s+by|"
+                   r"attache[sd]?|has\s+(?:two|three)\s+parts)\b", re.IGNORECASE)
+LIST_INTRO = re.compile(r"(?:\b(?:full\s+list|list)\s+(?:entails|includes|comprises|is|are|consists\s+of)|"
+                        r"\b(?:are|include|includes|comprise|is)\s*:|:)\s*", re.IGNORECASE)
+FULL_NAMES = re.compile(r"\bfull\s+names?\b", re.IGNORECASE)
+ANAPHORA = re.compile(r"\b(?:the|this|that|such)\s+(?P<what>notice|circular|plan|table|list|law|batch)\b",
+                      re.IGNORECASE)
+REGION_WORDS = re.compile(r"\bpilot\s+areas?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Mention:
+    kind: str
+    iri: str
+    start: int  # original offsets
+    end: int
+
+
+# -------------------------------------------------------------------------------- extractor
+
+def document_iri(slug: str) -> str:
+    return f"{ID}document/{slug}"
+
+
+def policy_update_iri(doc: Document) -> str:
+    title = doc.slice(doc.title)
+    slug = slugify(title, max_words=6, drop_stopwords=True)
+    if doc.year and doc.month:
+        slug += f"-{doc.year:04d}-{doc.month:02d}"
+    return document_iri(slug)
+
+
+@dataclass
+class _Doc:
+    """A document entity found in the text."""
+
+    iri: str
+    cls: str
+    short: str  # the name as first written
+    label: str
+    alt: set[str] = field(default_factory=set)
+    lexicon: Entry | None = None
+    evidence: Evidence | None = None
+
+
+class _Extractor:
+    def __init__(self, doc: Document, lexicon: Lexicon) -> None:
+        self.doc = doc
+        self.lexicon = lexicon
+        self.source = policy_update_iri(doc)
+        self.records: list[Record] = []
+        self.new: dict[str, NewEntity] = {}
+        self.warnings: list[str] = []
+        self.entities: dict[str, Record] = {}
+        self.abbreviations: dict[str, tuple[str, str]] = {}  # ABBR -> (iri, full name)
+        self.documents: list[_Doc] = []
+        self.doc_mentions: list[tuple[int, int, _Doc]] = []
+        self.local: dict[str, dict[str, str]] = {}  # kind -> normalised name -> IRI (minted here)
+
+    # ------------------------------------------------------------------ helpers
+
+    def evidence(self, start: int, end: int) -> Evidence:
+        while start < end and self.doc.text[start].isspace():
+            start += 1
+        while end > start and self.doc.text[end - 1].isspace():
+            end -= 1
+        return Evidence(self.source, start, end, self.doc.text[start:end], self.doc.line_of(start))
+
+    def warn(self, line: int, message: str) -> None:
+        self.warnings.append(f"{self.doc.path}:{line}: {message}")
+
+    def fact(self, kind: str, evidence: Evidence | None, **fields: object) -> None:
+        self.records.append(record(kind, evidence, **fields))
+
+    def entity_from_lexicon(self, entry: Entry, evidence: Evidence | None) -> str:
+        if entry.iri not in self.entities:
+            cls = entry.type or DEFAULT_CLASS[entry.kind]
+            alt = tuple(sorted(set(entry.aliases) | set(entry.abbreviations)))
+            self.entities[entry.iri] = record(entry.kind, evidence, entry, iri=entry.iri, cls=cls,
+                                              label=entry.name_en, label_zh=entry.name_zh, alt=alt)
+            self._lexicon_context(entry)
+        return entry.iri
+
+    def _lexicon_context(self, entry: Entry) -> None:
+        """Facts the lexicon adds about an entity: where it lies, what a region includes."""
+        if entry.located_in:
+            parent = self.lexicon.get("area", entry.located_in)
+            if parent is not None:
+                self.entity_from_lexicon(parent, None)
+                self.records.append(record("containment", None, entry, child=entry.iri, parent=parent.iri))
+        for area_id in entry.includes:
+            area = self.lexicon.get("area", area_id)
+            if area is not None:
+                self.entity_from_lexicon(area, None)
+                self.records.append(record("inclusion", None, entry, region=entry.iri, area=area.iri))
+
+    def mint(self, kind: str, name: str, evidence: Evidence, *, slug: str | None = None,
+             cls: str | None = None, alt: Iterable[str] = ()) -> str:
+        iri = f"{ID}{KIND_PATH[kind]}/{slug or slugify(name)}"
+        if iri not in self.entities:
+            self.entities[iri] = record(kind, evidence, iri=iri,
+                                        cls=cls or class_by_head(kind, name) or DEFAULT_CLASS[kind],
+                                        label=name, alt=tuple(sorted(set(alt) - {name})) or None)
+            self.new[iri] = NewEntity(kind, iri, name, evidence.line)
+        names = self.local.setdefault(kind, {})
+        for alias in (name, *(a for a in alt if not a.isupper())):  # abbreviations: case matters
+            names.setdefault(normalise(alias).casefold(), iri)
+        return iri
+
+    def lexicon_matches(self, view: View, kinds: Iterable[str]) -> list[Mention]:
+        out = []
+        for m in self.lexicon.find_all(view.clean, kinds):
+            start, end = view.origin(m.start, m.end)
+            out.append(Mention(m.entry.kind, m.entry.iri, start, end))
+        return out
+
+    # ------------------------------------------------------------------ documents
+
+    def find_documents(self) -> None:
+        """Documents: bold or italic names with a document head word, and lexicon documents."""
+        doc = self.doc
+        full_names: list[tuple[str, int, int]] = []
+        for block in doc.blocks:
+            if block.kind == "footnote":
+                view = block_view(doc, block)
+                if FULL_NAMES.search(view.clean):
+                    full_names += [(doc.slice(s), s.start, s.end) for s in block.italic]
+        for block in doc.blocks:
+            if block.kind in ("title", "dateline", "category"):
+                continue
+            for span in block.bold + (block.italic if block.kind != "footnote" else ()):
+                name = doc.slice(span).strip()
+                name = re.sub(r"\*+", "", name).strip(" .,:;")
+                cls = class_by_head("document", name)
+                entry = self.lexicon.lookup(name, ["document"])
+                if entry is None and cls is None:
+                    continue
+                self._add_document(name, cls, entry, span.start, span.end, full_names)
+        # lexicon documents mentioned anywhere (laws named without bold)
+        for block in doc.blocks:
+            if block.kind in ("title", "dateline"):
+                continue
+            view = block_view(doc, block)
+            for m in self.lexicon_matches(view, ["document"]):
+                entry = self.lexicon.get("document", m.iri.rsplit("/", 1)[1])
+                self._add_document(doc.text[m.start:m.end], None, entry, m.start, m.end, full_names)
+        # later plain mentions of the documents' names ("The Overall Plan generally proposes")
+        names = sorted(((d.short, d) for d in self.documents), key=lambda x: -len(x[0]))
+        for block in doc.blocks:
+            if block.kind in ("title", "dateline"):
+                continue
+            view = block_view(doc, block)
+            for short, d in names:
+                # a one-word name ("Table") only as written, capital and all; longer names in any case
+                flags = re.IGNORECASE if len(short.split()) > 1 else 0
+                for m in re.finditer(rf"(?<!\w){re.escape(short)}(?!\w)", view.clean, flags):
+                    start, end = view.origin(m.start(), m.end())
+                    self._mention(start, end, d)
+
+    def _add_document(self, name: str, cls: str | None, entry: Entry | None, start: int, end: int,
+                      full_names: list[tuple[str, int, int]]) -> None:
+        key = normalise(name).lower()
+        for d in self.documents:
+            if normalise(d.short).lower() == key or (entry is not None and d.lexicon is entry):
+                self._mention(start, end, d)
+                return
+        evidence = self.evidence(start, end)
+        if entry is not None:
+            iri = self.entity_from_lexicon(entry, evidence)
+            d = _Doc(iri, entry.type or "PolicyDocument", name, entry.name_en, lexicon=entry,
+                     evidence=evidence)
+        else:
+            full = self._full_name(name, full_names)
+            label = capitalise(full[0] if full else name)
+            slug = slugify(label, max_words=6, drop_stopwords=True)
+            d = _Doc(document_iri(slug), cls or "PolicyDocument", name, label, evidence=evidence)
+            if full:
+                d.alt.add(name)
+                d.evidence = self.evidence(full[1], full[2])
+        self.documents.append(d)
+        self._mention(start, end, d)
+
+    @staticmethod
+    def _full_name(short: str, full_names: list[tuple[str, int, int]]) -> tuple[str, int, int] | None:
+        words = [w.lower() for w in re.findall(r"[\w']+", short)]
+        for full in full_names:
+            fw = [w.lower() for w in re.findall(r"[\w']+", full[0])]
+            if words and all(w in fw for w in words) and full[0].lower() != short.lower():
+                return full
+        return None
+
+    def _mention(self, start: int, end: int, d: _Doc) -> None:
+        if not any(s <= start < e for s, e, _ in self.doc_mentions):
+            self.doc_mentions.append((start, end, d))
+            self.doc_mentions.sort(key=lambda x: x[0])
+
+    def documents_in(self, start: int, end: int) -> list[tuple[int, int, _Doc]]:
+        return [m for m in self.doc_mentions if start <= m[0] < end]
+
+    def document_before(self, offset: int, classes: Iterable[str] | None = None) -> _Doc | None:
+        classes = set(classes) if classes else None
+        best = None
+        for s, _, d in self.doc_mentions:
+            if s >= offset:
+                break
+            if classes is None or d.cls in classes:
+                best = d
+        return best
+
+    def emit_documents(self) -> None:
+        for d in self.documents:
+            if d.lexicon is not None:
+                continue
+            self.mint("document", d.label, d.evidence or self.evidence(0, 0),
+                      slug=d.iri.rsplit("/", 1)[1], cls=d.cls, alt=d.alt)
+
+    # ------------------------------------------------------------------ agencies
+
+    def find_definitions(self) -> None:
+        """"Full Name (ABBR)": the abbreviation is defined for this document."""
+        for block in self.doc.blocks:
+            view = block_view(self.doc, block)
+            for m in DEFINITION.finditer(view.clean):
+                abbr = m.group("abbr")
+                name, skip = self._trim_name(m.group("name"))
+                entry = self.lexicon.lookup(name, ["agency"]) or self.lexicon.lookup(abbr, ["agency"])
+                if entry is None and class_by_head("agency", name) is None:
+                    continue  # not an agency (a law, a zone, ...)
+                start, end = view.origin(m.start("name") + skip, m.end())
+                evidence = self.evidence(start, end)
+                if entry is not None:
+                    iri = self.entity_from_lexicon(entry, evidence)
+                else:
+                    iri = self.mint("agency", name, evidence, slug=abbr.lower(), alt=(abbr,))
+                self.abbreviations.setdefault(abbr, (iri, name))
+
+    def _known_agency(self, name: str) -> bool:
+        return (name in self.abbreviations or self.lexicon.lookup(name, ["agency"]) is not None
+                or normalise(name).casefold() in self.local.get("agency", {}))
+
+    def _trim_name(self, name: str) -> tuple[str, int]:
+        """Drop a leading article and leading known agencies joined by "and": the name proper.
+
+        Returns the name and how many characters were dropped from its start.
+        """
+        skip = 0
+        while True:
+            m = re.match(r"^(?:(?:The|the|and|or)\s+)", name[skip:])
+            if m:
+                skip += m.end()
+                continue
+            m = re.match(r"^(.+?)\s+(?:and|&)\s+", name[skip:])
+            if m and self._known_agency(m.group(1)):
+                skip += m.end()
+                continue
+            return name[skip:], skip
+
+    def _local_matches(self, kind: str, text: str) -> Iterator[tuple[int, int, str]]:
+        names = self.local.get(kind, {})
+        if not names:
+            return
+        pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        for m in re.finditer(rf"(?<![\w'’-])(?:{pattern})(?![\w'’-])", normalise(text), re.IGNORECASE):
+            yield m.start(), m.end(), names[m.group(0).casefold()]
+
+    def agencies_in(self, view: View, lo: int, hi: int, *, strict: bool) -> list[Mention]:
+        """Agencies mentioned in ``view.clean[lo:hi]``, in order; overlapping mentions: longest.
+
+        Lexicon names and abbreviations, names and abbreviations this document defined, then
+        capitalised phrases with an agency head word ("... Bureau of Statistics"). With
+        ``strict``, an abbreviation that nothing defines is an error.
+        """
+        found: list[tuple[int, int, str]] = []  # offsets in view.clean
+        sub = View(view.clean[lo:hi], view.offsets[lo:hi + 1])
+
+        def free(s: int, e: int) -> bool:
+            return not any(fs < e and s < fe for fs, fe, _ in found)
+
+        candidates: list[tuple[int, int, str]] = []
+        for m in self.lexicon.find_all(sub.clean, ["agency"]):
+            candidates.append((lo + m.start, lo + m.end, m.entry.iri))
+            self.entity_from_lexicon(m.entry, self.evidence(*sub.origin(m.start, m.end)))
+        candidates += [(lo + s, lo + e, iri) for s, e, iri in self._local_matches("agency", sub.clean)]
+        for m in ABBREVIATION.finditer(sub.clean):
+            if m.group(0) in self.abbreviations:
+                candidates.append((lo + m.start(), lo + m.end(), self.abbreviations[m.group(0)][0]))
+        for s, e, iri in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
+            if free(s, e):
+                found.append((s, e, iri))
+        if strict:
+            for m in ABBREVIATION.finditer(sub.clean):
+                token = m.group(0)
+                if free(lo + m.start(), lo + m.end()) and sum(c.isupper() for c in token) >= 2 \
+                        and not self._known_agency(token):
+                    start, _ = sub.origin(m.start(), m.end())
+                    raise InputError(
+                        f"unknown abbreviation {token!r}: the text does not define it as "
+                        f"\"Full Name ({token})\" and the lexicon does not know it",
+                        path=self.doc.path, line=self.doc.line_of(start),
+                        hint="write the agency's full name once, or add it to mappings/lexicon/agencies.csv")
+        for m in re.finditer(_NAME, sub.clean):
+            for s, e in self._agency_phrases(sub.clean, m.start(), m.end()):
+                if not free(lo + s, lo + e):
+                    continue
+                name = sub.clean[s:e]
+                iri = self.mint("agency", name, self.evidence(*sub.origin(s, e)))
+                found.append((lo + s, lo + e, iri))
+        found.sort()
+        return [Mention("agency", iri, *view.origin(s, e)) for s, e, iri in found]
+
+    def _agency_phrases(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """Agency names in a capitalised phrase, split where "and" joins two of them."""
+        parts = []
+        pos = start
+        for m in re.finditer(r"\s+(?:and|&)\s+", text[start:end]):
+            parts.append((pos, start + m.start()))
+            pos = start + m.end()
+        parts.append((pos, end))
+        current: tuple[int, int] | None = None
+        for s, e in parts:
+            if current is None:
+                current = (s, e)
+            elif class_by_head("agency", text[s:e]) is not None and \
+                    class_by_head("agency", text[current[0]:current[1]]) is not None:
+                yield from self._agency_name(text, *current)
+                current = (s, e)
+            else:
+                current = (current[0], e)
+        if current is not None:
+            yield from self._agency_name(text, *current)
+
+    def _agency_name(self, text: str, s: int, e: int) -> Iterator[tuple[int, int]]:
+        name, skip = self._trim_name(text[s:e])
+        if len(name.split()) >= 2 and class_by_head("agency", name) is not None:
+            yield s + skip, e
+
+    # ------------------------------------------------------------------ places
+
+    def areas_in(self, view: View, lo: int = 0, hi: int | None = None) -> list[Mention]:
+        """Areas in ``view.clean[lo:hi]``; "X, Y Province" with X in Y is one area (X)."""
+        hi = len(view.clean) if hi is None else hi
+        sub = View(view.clean[lo:hi], view.offsets[lo:hi + 1])
+        matches = self.lexicon.find_all(sub.clean, ["area"])
+        out: list[Mention] = []
+        skip = set()
+        for i, m in enumerate(matches):
+            if i in skip:
+                continue
+            start, end = sub.origin(m.start, m.end)
+            if i + 1 < len(matches):
+                nxt = matches[i + 1]
+                between = sub.clean[m.end:nxt.start]
+                if re.fullmatch(r"\s*,\s*", between) and nxt.entry in self.lexicon.chain(m.entry):
+                    # "Xiong'an New District, Hebei Province": one area, lying in the other
+                    n_start, n_end = sub.origin(nxt.start, nxt.end)
+                    evidence = self.evidence(start, n_end)
+                    self.entity_from_lexicon(nxt.entry, evidence)
+                    self.fact("containment", evidence, child=m.entry.iri, parent=nxt.entry.iri)
+                    skip.add(i + 1)
+                    end = n_end
+            self.entity_from_lexicon(m.entry, self.evidence(*sub.origin(m.start, m.end)))
+            out.append(Mention("area", m.entry.iri, start, end))
+        for s, e, iri in self._local_matches("area", sub.clean):
+            start, end = sub.origin(s, e)
+            if not any(o.start < end and start < o.end for o in out):
+                out.append(Mention("area", iri, start, end))
+        return sorted(out, key=lambda m: m.start)
+
+    def resolve_area_item(self, start: int, end: int) -> str | None:
+        """One item of a list of areas: the lexicon's area, or a new area minted from the name."""
+        text = self.doc.text
+        item = text[start:end]
+        main = re.sub(r"\s*[(（].*?[)）]\s*", " ", item).strip()
+        main_start = start + item.find(main.split()[0]) if main else start
+        evidence = self.evidence(start, end)
+        entry = self.lexicon.lookup(main, ["area"])
+        if entry is None:
+            view = View.of(text, start, end)
+            inner = self.lexicon.find_all(view.clean, ["area"])
+            whole = [m for m in inner if m.start == 0 or view.clean[:m.start].strip() == ""]
+            if whole and len(whole[0].surface) >= len(main) - 1:
+                entry = whole[0].entry
+        if entry is not None:
+            iri = self.entity_from_lexicon(entry, evidence)
+        elif main and main[0].isupper():
+            iri = self.mint("area", main, self.evidence(main_start, main_start + len(main)))
+        else:
+            self.warn(self.doc.line_of(start), f"list item {item!r} is not an area; left out")
+            return None
+        # a parenthesis naming areas inside it: "Chongqing (21 municipal districts including Fuling District)"
+        paren = re.search(r"[(（](.*?)[)）]", item)
+        if paren:
+            p_start = start + paren.start(1)
+            view = View.of(text, p_start, start + paren.end(1))
+            inner = []
+            for m in self.lexicon.find_all(view.clean, ["area"]):
+                if m.entry.iri != iri:
+                    self.entity_from_lexicon(m.entry, None)
+                    inner.append((m.start, m.entry.iri))
+            # "(including the Lin-gang Special Area)": a part the lexicon does not know
+            for m in re.finditer(rf"\bincluding\s+(?:the\s+)?(?P<name>{_NAME})", view.clean):
+                if not any(st == m.start("name") for st, _ in inner):
+                    n_start, n_end = view.origin(m.start("name"), m.end("name"))
+                    inner.append((m.start("name"), self.mint("area", m.group("name"),
+                                                             self.evidence(n_start, n_end))))
+            for _, child in inner:
+                self.fact("containment", evidence, child=child, parent=iri)
+        return iri
+
+    # ------------------------------------------------------------------ dates
+
+    def date_in(self, text: str) -> tuple[dt.date | None, re.Match[str] | None]:
+        m = DATE.search(text)
+        if not m:
+            return None, None
+        day = int(m.group("d1") or m.group("d2"))
+        month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+        year = int(m.group("y")) if m.group("y") else self.doc.year
+        if year is None:
+            return None, m
+        try:
+            return dt.date(year, month, day), m
+        except ValueError:
+            return None, m
+
+    # ------------------------------------------------------------------ the passes
+
+    def run(self) -> Extraction:
+        doc = self.doc
+        title = doc.slice(doc.title).strip()
+        update = record("document", self.evidence(doc.title.start, doc.title.end), iri=self.source,
+                        cls="PolicyUpdate", label=title)
+        self.entities[self.source] = update
+        self.find_definitions()
+        self.find_documents()
+        self.emit_documents()
+        for d in self.documents:
+            if d.iri != self.source:
+                self.fact("report", d.evidence, update=self.source, document=d.iri)
+        self.sentences_pass()
+        self.articles_pass()
+        self.lists_pass()
+        self.category_scheme()
+        records = list(self.entities.values()) + self.records
+        return Extraction(doc, self.source, tuple(records),
+                          tuple(sorted(self.new.values(), key=lambda n: n.iri)), tuple(self.warnings))
+
+    def sentences_pass(self) -> None:
+        """Issuance, trial periods, stated counts and pilot areas, parts, references."""
+        doc = self.doc
+        for block in doc.blocks:
+            if block.kind in ("title", "dateline", "heading", "category", "article"):
+                continue
+            view = block_view(doc, block)
+            block_docs = self.documents_in(block.start, block.end)
+            for s, e in sentences(view):
+                sent = view.clean[s:e]
+                o_start, o_end = view.origin(s, e)
+                evidence = self.evidence(o_start, o_end)
+                sdocs = self.documents_in(o_start, o_end)
+                issued = self.issuance(view, s, e, sdocs, block)
+                self.trial(sent, evidence, issued, o_start)
+                self.counts(view, s, e, block, o_start)
+                self.parts(sent, evidence, sdocs, o_start)
+            self.references(block, block_docs)
+
+    def issuance(self, view: View, s: int, e: int, sdocs: list, block: Block) -> _Doc | None:
+        sent = view.clean[s:e]
+        verb = ISSUE.search(sent)
+        if not verb:
+            return None
+        o_verb = view.origin(s + verb.start(), s + verb.end())[0]
+        after = [d for st, _, d in sdocs if st >= o_verb]
+        before = [d for st, _, d in sdocs if st < o_verb]
+        by = PASSIVE_BY.search(sent, verb.end())
+        if by and not after:
+            # "The list was co-released on 2 April by the A, B and C."
+            target = before[-1] if before else self._anaphora(sent[:verb.start()], view.origin(s, e)[0])
+            agencies = self.agencies_in(view, s + by.end(), e, strict=True)
+        else:
+            target = after[0] if after else None
+            agencies = self.agencies_in(view, s, s + verb.start(), strict=True)
+        if target is None or not agencies:
+            return None
+        o_start, o_end = view.origin(s, e)
+        evidence = self.evidence(o_start, o_end)
+        for a in agencies:
+            self.fact("issuance", evidence, document=target.iri, agency=a.iri)
+        date, m = self.date_in(sent)
+        if date is not None:
+            self.fact("issue_date", evidence, document=target.iri, date=date)
+        elif m is not None:
+            self.warn(evidence.line, f"date {m.group(0)!r} has no year (no date line): left out")
+        return target
+
+    def _anaphora(self, text: str, offset: int) -> _Doc | None:
+        m = None
+        for m in ANAPHORA.finditer(text):
+            pass
+        if m is None:
+            return None
+        what = m.group("what").lower()
+        classes = {"notice": ["Notice"], "circular": ["Notice"], "plan": ["Plan"], "table": ["MeasureTable"],
+                   "list": ["DesignationList"], "batch": ["DesignationList"], "law": ["Law"]}[what]
+        return self.document_before(offset + m.end(), classes)
+
+    def trial(self, sent: str, evidence, issued: _Doc | None, offset: int) -> None:
+        m = TRIAL.search(sent)
+        if not m:
+            return
+        notice = issued or self.document_before(offset + len(sent), ["Notice"])
+        if notice is None:
+            self.warn(evidence.line, "a trial period of no known notice: left out")
+            return
+        start = next((r.get("date") for r in self.records
+                      if r.kind == "issue_date" and r.get("document") == notice.iri), None)
+        if start is None:
+            self.warn(evidence.line, "a trial period with no start date: left out")
+            return
+        n = parse_number(m.group("n")) or 0
+        months = n * 12 if m.group("unit").lower().startswith("year") else n
+        year, month = divmod(start.month - 1 + months, 12)
+        try:
+            same_day = start.replace(year=start.year + year, month=month + 1)
+        except ValueError:  # 29 February, 31st of a shorter month: the next month's first day
+            same_day = dt.date(start.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+        self.fact("trial", evidence, notice=notice.iri, start=start, end=same_day - dt.timedelta(days=1))
+
+    def counts(self, view: View, s: int, e: int, block: Block, offset: int) -> None:
+        sent = view.clean[s:e]
+        if not REGION_WORDS.search(sent):
+            return
+        m = COUNT.search(sent)
+        o_start, o_end = view.origin(s, e)
+        markers = [mk for mk in block.markers if o_start <= mk.start <= o_end + 2]
+        notes = [self.doc.footnotes[mk.label] for mk in markers if mk.label in self.doc.footnotes]
+        lists = [n for n in notes if self._list_intro(n) is not None and self._is_area_list(n)]
+        including = re.search(r"\b(?:including|includ(?:es|e)|such\s+as|namely|:)\s+", sent)
+        if not m and not lists:
+            return
+        notice = self.document_before(o_end, ["Notice"])
+        if notice is None:
+            return
+        if m:
+            n = parse_number(m.group("n"))
+            c_start, c_end = view.origin(s + m.start(), s + m.end())
+            if n:
+                self.fact("stated_count", self.evidence(c_start, c_end), notice=notice.iri, count=n)
+        for note in lists:
+            intro = self._list_intro(note)
+            for i_start, i_end in split_list(self.doc.text, intro, note.end):
+                sub = self.doc.text[i_start:i_end]
+                if "." in sub and not sub.endswith("."):
+                    i_end = i_start + sub.index(".")  # the list ends with its sentence
+                iri = self.resolve_area_item(i_start, i_end)
+                if iri:
+                    self.fact("pilot_area", self.evidence(i_start, i_end), notice=notice.iri, area=iri)
+        if including:
+            for mention in self.areas_in(view, s + including.end(), e):
+                self.fact("pilot_area", self.evidence(mention.start, mention.end), notice=notice.iri,
+                          area=mention.iri)
+
+    def _list_intro(self, note: Block) -> int | None:
+        view = block_view(self.doc, note)
+        m = LIST_INTRO.search(view.clean)
+        return view.origin(m.end(), m.end())[0] if m else None
+
+    def _is_area_list(self, note: Block) -> bool:
+        view = block_view(self.doc, note)
+        return bool(re.search(r"\b(?:full\s+list|pilot\s+areas?|areas|cities|provinces)\b", view.clean,
+                              re.IGNORECASE)) and not re.search(r"\bbases?\b", view.clean, re.IGNORECASE)
+
+    def parts(self, sent: str, evidence: Evidence, sdocs: list, offset: int) -> None:
+        verb = PARTS.search(sent)
+        if not verb:
+            return
+        docs = [d for _, _, d in sdocs]
+        whole = None
+        lead = sent[:verb.start()]
+        if docs and sdocs[0][0] < offset + verb.start() and docs[0].cls == "Notice":
+            whole = docs[0]
+        else:
+            whole = self._anaphora(lead, offset)
+        if whole is None:
+            return
+        for d in docs:
+            if d is not whole and d.cls in ("Plan", "MeasureTable"):
+                self.fact("part", evidence, whole=whole.iri, part=d.iri)
+
+    def references(self, block: Block, block_docs: list) -> None:
+        laws = [(s, d) for s, _, d in block_docs if d.cls == "Law"]
+        others = [(s, d) for s, _, d in block_docs if d.cls != "Law"]
+        if not laws or not others:
+            return
+        subject = others[0][1]
+        for s, law in laws:
+            if law is subject:
+                continue
+            e = next(e for st, e, d in block_docs if st == s)
+            self.fact("reference", self.evidence(s, e), document=subject.iri, target=law.iri)
+
+    # ------------------------------------------------------------------ articles
+
+    def articles_pass(self) -> None:
+        doc = self.doc
+        category: tuple[str, Evidence] | None = None
+        articles: list[tuple[str, Block]] = []
+        table = None
+        for block in doc.blocks:
+            if block.kind == "category":
+                name = re.sub(r"\*+", "", doc.slice(block)).strip().strip(":")
+                evidence = self.evidence(block.bold[0].start, block.bold[0].end)
+                entry = self.lexicon.lookup(name, ["category"])
+                iri = self.entity_from_lexicon(entry, evidence) if entry else \
+                    self.mint("category", name, evidence)
+                category = (iri, evidence)
+            elif block.kind == "article":
+                if table is None:
+                    table = self.document_before(block.start, ["MeasureTable"]) or self._implicit_table(block)
+                articles.append(self.article(block, table, category))
+            elif block.kind == "paragraph" and articles:
+                self.forerunners(block, articles)
+
+    def _implicit_table(self, block: Block) -> _Doc:
+        notice = self.document_before(block.start, ["Notice"])
+        label = f"Table of measures of the {notice.label[:1].lower() + notice.label[1:]}" if notice \
+            else f"Table of measures in {doc_title(self.doc)}"
+        evidence = self.evidence(block.start, block.end)
+        iri = self.mint("document", label, evidence, slug=slugify(label, max_words=6, drop_stopwords=True),
+                        cls="MeasureTable")
+        d = _Doc(iri, "MeasureTable", label, label, evidence=evidence)
+        self.warn(block.line, f"articles without a named measure table: they go to {label!r}")
+        if notice is not None:
+            self.fact("part", evidence, whole=notice.iri, part=iri)
+        return d
+
+    def article(self, block: Block, table: _Doc, category: tuple[str, Evidence] | None) -> tuple[str, Block]:
+        doc = self.doc
+        number = block.article
+        table_id = table.iri.rsplit("/", 1)[1]
+        iri = f"{ID}measure/{table_id}/{number}"
+        head = self.evidence(block.start, block.body_start or block.start)
+        body_start = block.body_start or block.start
+        text = self.evidence(body_start, block.end)
+        self.entities.setdefault(iri, record("measure", head, iri=iri, cls="Measure", label=f"Article {number}"))
+        self.fact("article", head, measure=iri, number=number, table=table.iri)
+        self.fact("measure_text", text, measure=iri, text=" ".join(block_view(doc, block, body_start).clean.split()))
+        if category:
+            self.fact("categorisation", category[1], measure=iri, category=category[0])
+        else:
+            self.warn(block.line, f"Article {number} is under no category heading")
+        view = block_view(doc, block, body_start)
+        for s, e in sentences(view):
+            verb = GUIDE.search(view.clean, s, e)
+            if verb:
+                o_start, o_end = view.origin(s, e)
+                for a in self.agencies_in(view, s, verb.start(), strict=True):
+                    self.fact("guidance", self.evidence(o_start, o_end), measure=iri, agency=a.iri)
+        for m in self.lexicon_matches(view, ["region"]):
+            entry = self.lexicon.get("region", m.iri.rsplit("/", 1)[1])
+            self.entity_from_lexicon(entry, self.evidence(m.start, m.end))
+            self.fact("region_concern", self.evidence(m.start, m.end), measure=iri, region=m.iri)
+        return iri, block
+
+    def forerunners(self, block: Block, articles: list[tuple[str, Block]]) -> None:
+        view = block_view(self.doc, block)
+        above = MEASURES_ABOVE.search(view.clean)
+        count = 1
+        if above:
+            word = above.group("n") or (above.group("n2") or "").strip()
+            if word:
+                count = parse_number(word) or 1
+            elif above.group("what") and above.group("what").lower().endswith("s"):
+                count = len(articles)
+        measures = [iri for iri, _ in articles[-count:]]
+        for s, e in sentences(view):
+            if not FORERUNNER.search(view.clean, s, e):
+                continue
+            o_start, o_end = view.origin(s, e)
+            for mention in self.areas_in(view, s, e):
+                for measure in measures:
+                    self.fact("forerunner", self.evidence(o_start, o_end), measure=measure, area=mention.iri)
+
+    # ------------------------------------------------------------------ export bases
+
+    def lists_pass(self) -> None:
+        """Lists of export bases: "The first batch of ... export bases are: A, B, C."."""
+        doc = self.doc
+        for block in doc.blocks:
+            view = block_view(doc, block)
+            m = re.search(r"\bbases?\b[^.:]*?(?:\bare\b|\binclude\b|\bincludes\b)?\s*:\s*", view.clean, re.IGNORECASE)
+            if not m:
+                continue
+            intro_end = view.origin(m.end(), m.end())[0]
+            the_list = self.document_before(intro_end, ["DesignationList"])
+            rest = doc.text[intro_end:block.end]
+            stop = re.search(r"\.(?:\s|$)", rest)
+            list_end = intro_end + (stop.start() if stop else len(rest))
+            for i_start, i_end in split_list(doc.text, intro_end, list_end):
+                iri = self.export_base(i_start, i_end)
+                if the_list is not None:
+                    self.fact("listing", self.evidence(i_start, i_end), list=the_list.iri, base=iri)
+
+    def export_base(self, start: int, end: int) -> str:
+        text = self.doc.text
+        name = text[start:end].strip()
+        evidence = self.evidence(start, end)
+        entry = self.lexicon.lookup(name, ["export_base"])
+        if entry is not None:
+            iri = self.entity_from_lexicon(entry, evidence)
+            located = {r.get("parent") for r in self.records
+                       if r.kind == "containment" and r.get("child") == iri}
+        else:
+            iri = self.mint("export_base", name, evidence)
+            located = set()
+        # the text itself says where the base lies when its name contains an area
+        view = View.of(text, start, end)
+        for m in self.lexicon.find_all(view.clean, ["area"]):
+            if located and m.entry.iri not in located:
+                continue
+            self.entity_from_lexicon(m.entry, None)
+            self.fact("containment", evidence, child=iri, parent=m.entry.iri)
+            break
+        return iri
+
+    def category_scheme(self) -> None:
+        if any(r.kind == "category" for r in self.entities.values()):
+            self.fact("scheme", None, iri=CATEGORY_SCHEME, label="Measure categories")
+            for r in list(self.entities.values()):
+                if r.kind == "category":
+                    self.fact("in_scheme", None, category=r.get("iri"), scheme=CATEGORY_SCHEME)
+
+
+def doc_title(doc: Document) -> str:
+    return doc.slice(doc.title).strip()
+
+
+def extract(doc: Document, lexicon: Lexicon) -> Extraction:
+    """Extract the records of one document, resolving names against the lexicon."""
+    return _Extractor(doc, lexicon).run()
+
+
+def iter_spans(extraction: Extraction) -> Iterator[Evidence]:
+    for r in extraction.records:
+        if r.evidence is not None:
+            yield r.evidence
+
+
+__all__ = ["Evidence", "Extraction", "NewEntity", "Record", "class_by_head", "extract",
+           "iter_spans", "policy_update_iri", "record"]

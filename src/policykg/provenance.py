@@ -1,0 +1,152 @@
+"""The provenance graph: for every fact, the words of the source that support it.
+
+Door: :func:`provenance_quads`. Each supported triple of the data graph becomes an
+``rdf:Statement`` (``rdf:subject``, ``rdf:predicate``, ``rdf:object``) with
+``prov:wasDerivedFrom`` one ``pol:TextSpan`` per supporting span — ``oa:hasSource`` the policy
+update, ``oa:hasSelector`` a selector with ``oa:exact``, ``oa:start`` and ``oa:end`` such that
+``text[start:end] == exact`` — and ``dct:source`` the lexicon row for facts the lexicon adds.
+The build is a ``prov:Activity`` (software version, time); each source carries its sha256.
+
+IRIs are minted from content (statement: a hash of the triple; span: source and offsets), so
+the same sources give the same provenance graph apart from the build's time.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from .graphs import GRAPHS
+from .mapping import Mapped
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PROV = "http://www.w3.org/ns/prov#"
+OA = "http://www.w3.org/ns/oa#"
+DCT = "http://purl.org/dc/terms/"
+POL = "https://w3id.org/policykg/ontology#"
+SPDX = "http://spdx.org/rdf/terms#"
+ID = "https://w3id.org/policykg/id/"
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """A source document of the build."""
+
+    iri: str  # the policy update's IRI
+    path: str  # as given to the build (relative when possible)
+    sha256: str
+    characters: int
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """The build activity: what ran, when, on what."""
+
+    iri: str
+    version: str
+    started: str  # xsd:dateTime
+    ended: str
+
+
+def _n(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+def _lit(value: object, datatype: str | None = None) -> ox.Literal:
+    if datatype:
+        return ox.Literal(str(value), datatype=_n(datatype))
+    return ox.Literal(str(value))
+
+
+def statement_iri(triple: ox.Triple) -> str:
+    digest = hashlib.sha256(f"{triple.subject}\t{triple.predicate}\t{triple.object}".encode()).hexdigest()
+    return f"{ID}statement/{digest[:24]}"
+
+
+def span_iri(source: str, start: int, end: int) -> str:
+    return f"{ID}span/{source.rsplit('/', 1)[-1]}/{start}-{end}"
+
+
+def lexicon_row_iri(kind: str, entry_id: str) -> str:
+    return f"{ID}lexicon/{kind.replace('_', '-')}/{entry_id}"
+
+
+def provenance_quads(mapped: Mapped, sources: Sequence[SourceInfo], build: BuildInfo) -> list[ox.Quad]:
+    """The provenance graph of a build, as quads in ``GRAPHS["provenance"]``."""
+    g = GRAPHS["provenance"]
+    quads: list[ox.Quad] = []
+
+    def add(s: str | ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.Literal | ox.BlankNode) -> None:
+        subject = _n(s) if isinstance(s, str) else s
+        quads.append(ox.Quad(subject, _n(p), o, g))
+
+    build_node = build.iri
+    agent = f"{ID}software/policykg/{build.version}"
+    add(build_node, RDF + "type", _n(PROV + "Activity"))
+    add(build_node, RDFS + "label", ox.Literal(f"policykg build {build.version}", language="en"))
+    add(build_node, PROV + "startedAtTime", _lit(build.started, XSD + "dateTime"))
+    add(build_node, PROV + "endedAtTime", _lit(build.ended, XSD + "dateTime"))
+    add(build_node, PROV + "wasAssociatedWith", _n(agent))
+    add(agent, RDF + "type", _n(PROV + "SoftwareAgent"))
+    add(agent, RDFS + "label", ox.Literal(f"policykg {build.version}", language="en"))
+    add(agent, "http://www.w3.org/2002/07/owl#versionInfo", _lit(build.version))
+    for src in sources:
+        add(build_node, PROV + "used", _n(src.iri))
+        add(src.iri, RDF + "type", _n(PROV + "Entity"))
+        add(src.iri, DCT + "source", _lit(src.path))
+        checksum = ox.BlankNode(f"sha256-{src.sha256[:16]}")
+        add(src.iri, SPDX + "checksum", checksum)
+        add(checksum, RDF + "type", _n(SPDX + "Checksum"))
+        add(checksum, SPDX + "algorithm", _n(SPDX + "checksumAlgorithm_sha256"))
+        add(checksum, SPDX + "checksumValue", _lit(src.sha256, XSD + "hexBinary"))
+
+    spans_done: set[str] = set()
+    rows_done: set[str] = set()
+    for triple in mapped.triples:
+        supports = mapped.supports.get(triple, ())
+        if not supports:
+            continue
+        stmt = statement_iri(triple)
+        add(stmt, RDF + "type", _n(RDF + "Statement"))
+        quads.append(ox.Quad(_n(stmt), _n(RDF + "subject"), triple.subject, g))
+        quads.append(ox.Quad(_n(stmt), _n(RDF + "predicate"), triple.predicate, g))
+        quads.append(ox.Quad(_n(stmt), _n(RDF + "object"), triple.object, g))
+        add(stmt, PROV + "wasGeneratedBy", _n(build_node))
+        for support in supports:
+            ev = support.evidence
+            if ev is not None:
+                span = span_iri(ev.source, ev.start, ev.end)
+                add(stmt, PROV + "wasDerivedFrom", _n(span))
+                if span not in spans_done:
+                    spans_done.add(span)
+                    selector = span + "/selector"
+                    add(span, RDF + "type", _n(POL + "TextSpan"))
+                    add(span, RDF + "type", _n(OA + "SpecificResource"))
+                    add(span, OA + "hasSource", _n(ev.source))
+                    add(span, OA + "hasSelector", _n(selector))
+                    add(selector, RDF + "type", _n(OA + "TextPositionSelector"))
+                    add(selector, RDF + "type", _n(OA + "TextQuoteSelector"))
+                    add(selector, OA + "exact", _lit(ev.exact))
+                    add(selector, OA + "start", _lit(ev.start, XSD + "nonNegativeInteger"))
+                    add(selector, OA + "end", _lit(ev.end, XSD + "nonNegativeInteger"))
+            if support.lexicon is not None:
+                entry = support.lexicon
+                row = lexicon_row_iri(entry.kind, entry.id)
+                add(stmt, DCT + "source", _n(row))
+                if row not in rows_done:
+                    rows_done.add(row)
+                    add(row, RDF + "type", _n(PROV + "Entity"))
+                    add(row, RDFS + "label", _lit(f"{entry.file}, line {entry.line}"))
+                    add(row, DCT + "bibliographicCitation", _lit(entry.source))
+    return quads
+
+
+def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    return sorted(set(quads), key=lambda q: (str(q.graph_name), str(q.subject), str(q.predicate), str(q.object)))
+
+
+__all__ = ["BuildInfo", "SourceInfo", "lexicon_row_iri", "provenance_quads", "span_iri", "statement_iri"]

@@ -1,0 +1,112 @@
+"""Stage 3: the records of many documents -> one set of records, one node per real thing.
+
+Door: :func:`reconcile`. Entities are already resolved against the lexicon by the extractor,
+so the same lexicon entity has the same IRI in every document. What is left:
+
+* an entity mentioned by several documents becomes one record: the lexicon's names when it
+  knows the entity, else the first document's (documents in path order);
+* entities the lexicon does not know, minted under different IRIs but with the same English
+  name and kind ("National Data Administration (NDA)" in one document, "National Data
+  Administration" in another), are merged into one: the IRI minted from an abbreviation
+  wins, else the shortest; every reference is rewritten.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from .extract import Extraction, NewEntity, Record, record
+from .textutil import normalise
+
+ENTITY_KINDS = ("agency", "area", "region", "export_base", "document", "category", "measure")
+_DEFAULT_CLASSES = {"GovernmentAgency", "Area", "PolicyDocument"}
+
+
+@dataclass(frozen=True)
+class Reconciled:
+    """Records ready for mapping, and what the build should report."""
+
+    records: tuple[Record, ...]
+    new_entities: tuple[NewEntity, ...]
+    merged: tuple[tuple[str, str], ...]  # (IRI dropped, IRI kept)
+    warnings: tuple[str, ...]
+
+
+def _key(rec: Record) -> tuple[str, str]:
+    return rec.kind, normalise(str(rec.get("label", ""))).casefold()
+
+
+def reconcile(extractions: Sequence[Extraction]) -> Reconciled:
+    """Merge the records of several documents (in the order given: sort them first)."""
+    entities: dict[str, list[Record]] = {}
+    facts: list[Record] = []
+    for extraction in extractions:
+        for rec in extraction.records:
+            if rec.kind in ENTITY_KINDS:
+                entities.setdefault(str(rec.get("iri")), []).append(rec)
+            else:
+                facts.append(rec)
+
+    merged_entities = {iri: _merge(group) for iri, group in entities.items()}
+
+    # one node per name among minted entities of a kind
+    rename: dict[str, str] = {}
+    by_name: dict[tuple[str, str], list[str]] = {}
+    for iri, rec in merged_entities.items():
+        if rec.lexicon is None and rec.kind in ("agency", "area", "export_base", "region"):
+            by_name.setdefault(_key(rec), []).append(iri)
+    lexicon_names = {_key(r): iri for iri, r in merged_entities.items() if r.lexicon is not None}
+    for key, iris in by_name.items():
+        if key in lexicon_names:
+            keep = lexicon_names[key]
+        else:
+            keep = sorted(iris, key=lambda i: (not _abbreviated(merged_entities[i]), len(i), i))[0]
+        for iri in iris:
+            if iri != keep:
+                rename[iri] = keep
+    for old, new in rename.items():
+        merged_entities[new] = _merge([merged_entities[new], merged_entities.pop(old)])
+
+    def rewrite(rec: Record) -> Record:
+        if not rename or not any(v in rename for _, v in rec.fields if isinstance(v, str)):
+            return rec
+        return Record(rec.kind, tuple((k, rename.get(v, v) if isinstance(v, str) else v)
+                                      for k, v in rec.fields), rec.evidence, rec.lexicon)
+
+    records = [merged_entities[i] for i in sorted(merged_entities)] + [rewrite(f) for f in facts]
+    new = {}
+    for extraction in extractions:
+        for n in extraction.new_entities:
+            iri = rename.get(n.iri, n.iri)
+            if iri in merged_entities and merged_entities[iri].lexicon is None:
+                new.setdefault(iri, NewEntity(n.kind, iri, str(merged_entities[iri].get("label")), n.line))
+    warnings = tuple(w for e in extractions for w in e.warnings)
+    return Reconciled(tuple(records), tuple(new[i] for i in sorted(new)),
+                      tuple(sorted(rename.items())), warnings)
+
+
+def _abbreviated(rec: Record) -> bool:
+    return any(a.isupper() for a in rec.get("alt", ()) or ())
+
+
+def _merge(group: Iterable[Record]) -> Record:
+    group = list(group)
+    first = next((r for r in group if r.lexicon is not None), group[0])
+    fields = first.data
+    alt: set[str] = set()
+    for rec in group:
+        alt |= set(rec.get("alt", ()) or ())
+        if fields.get("cls") in _DEFAULT_CLASSES and rec.get("cls") not in _DEFAULT_CLASSES:
+            fields["cls"] = rec.get("cls")
+        for name in ("label_zh",):
+            if fields.get(name) is None and rec.get(name) is not None:
+                fields[name] = rec.get(name)
+    for rec in group:
+        if rec.get("label") != fields.get("label") and rec.lexicon is None and first.lexicon is not None:
+            alt.add(str(rec.get("label")))
+    alt.discard(str(fields.get("label")))
+    fields["alt"] = tuple(sorted(alt)) or None
+    return record(first.kind, first.evidence, first.lexicon, **fields)
+
+
+__all__ = ["Reconciled", "reconcile"]

@@ -1,0 +1,172 @@
+"""Small text tools shared by the extraction stages: a markup-free view of a span of text
+that maps back to the original offsets, sentences, lists, numbers written as words, slugs.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from .document import Block, Document
+
+_MARKUP = re.compile(r"\*\*|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\^?\d{1,3}\](?![(:])"
+                     r"|(?<=\])\([^)\s]*\)|\[(?=[^\]\n]+\]\()|(?<=[^\s\[])\](?=\()")
+
+
+@dataclass(frozen=True)
+class View:
+    """``text[start:end]`` without markup (``**``, ``*``, footnote markers, link targets).
+
+    ``clean`` is the text without markup; :meth:`origin` maps a range of ``clean`` back to the
+    original text, so a match in ``clean`` becomes a span of the source.
+    """
+
+    clean: str
+    offsets: tuple[int, ...]  # offsets[i] = original offset of clean[i]; one extra at the end
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> View:
+        chars: list[str] = []
+        offsets: list[int] = []
+        pos = start
+        for match in _MARKUP.finditer(text, start, end):
+            for i in range(pos, match.start()):
+                chars.append(text[i])
+                offsets.append(i)
+            pos = match.end()
+        for i in range(pos, end):
+            chars.append(text[i])
+            offsets.append(i)
+        offsets.append(end)
+        return cls("".join(chars), tuple(offsets))
+
+    def origin(self, start: int, end: int) -> tuple[int, int]:
+        """The original (start, end) of ``clean[start:end]``, trimmed of markup at the edges."""
+        if end <= start:
+            return self.offsets[start], self.offsets[start]
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def block_view(doc: Document, block: Block, start: int | None = None) -> View:
+    return View.of(doc.text, block.start if start is None else start, block.end)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z*])")
+_NO_BREAK_BEFORE = re.compile(r"\b(?:No|Art|Mr|Ms|Dr|e\.g|i\.e|St|vs|approx)\.$")
+
+
+def sentences(view: View) -> Iterator[tuple[int, int]]:
+    """(start, end) in ``view.clean`` of each sentence."""
+    start = 0
+    for match in _SENTENCE_END.finditer(view.clean):
+        if _NO_BREAK_BEFORE.search(view.clean, 0, match.start()):
+            continue
+        yield start, match.start()
+        start = match.end()
+    if start < len(view.clean) and view.clean[start:].strip():
+        yield start, len(view.clean.rstrip())
+
+
+def split_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Items of an enumeration ``A, B (x, y), and C.`` as (start, end) ranges of ``text``.
+
+    Commas and a final "and"/"or" separate items; commas inside parentheses do not. Leading
+    "and", trailing "etc." and the final full stop are dropped.
+    """
+    items: list[tuple[int, int]] = []
+    depth = 0
+    item_start = start
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch in "(（[":
+            depth += 1
+        elif ch in ")）]" and depth:
+            depth -= 1
+        elif depth == 0 and ch in ",;，；":
+            items.append((item_start, i))
+            item_start = i + 1
+        i += 1
+    items.append((item_start, end))
+    out: list[tuple[int, int]] = []
+    for s, e in items:
+        for part in re.split(r"\s+(?:and|or)\s+(?![^(]*\))", text[s:e]):
+            if not part.strip():
+                continue
+            p_start = s + text[s:e].find(part)
+            p_end = p_start + len(part)
+            out.append((p_start, p_end))
+    cleaned = []
+    for s, e in out:
+        chunk = text[s:e]
+        lead = re.match(r"^\s*(?:and\s+|or\s+)?", chunk)
+        s += lead.end() if lead else 0
+        chunk = text[s:e]
+        trail = re.search(r"(?:,?\s*(?:etc\.?|and so on|among others))?[\s.。;:]*$", chunk)
+        e = s + (trail.start() if trail else len(chunk))
+        if e > s:
+            cleaned.append((s, e))
+    return cleaned
+
+
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate(
+    "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if w != "_"}
+NUMBER = r"(?:\d{1,4}|(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)|zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|a|an)"
+
+
+def parse_number(word: str) -> int | None:
+    """``"28"`` -> 28, ``"three"`` -> 3, ``"twenty-eight"`` -> 28, ``"a"`` -> 1."""
+    w = word.strip().lower()
+    if w.isdigit():
+        return int(w)
+    if w in ("a", "an"):
+        return 1
+    if w in _UNITS:
+        return _UNITS[w]
+    parts = re.split(r"[- ]", w)
+    if parts[0] in _TENS:
+        return _TENS[parts[0]] + (_UNITS.get(parts[1], 0) if len(parts) > 1 else 0)
+    return None
+
+
+_STOPWORDS = {"a", "an", "and", "the", "of", "for", "in", "on", "to"}
+
+
+def slugify(name: str, *, max_words: int | None = None, drop_stopwords: bool = False) -> str:
+    """ASCII, lower case, apostrophes dropped, any other run of characters one ``-``."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"['’‘ʼ`′]", "", text).lower()
+    words = re.findall(r"[a-z0-9]+", text)
+    if drop_stopwords:
+        words = [w for w in words if w not in _STOPWORDS]
+    if max_words is not None:
+        words = words[:max_words]
+    return "-".join(words)
+
+
+def normalise(text: str) -> str:
+    """Apostrophes, dashes and spaces of any kind as their plain ASCII forms (1:1 in length)."""
+    out = []
+    for ch in text:
+        if ch in "’‘ʼ`′":
+            out.append("'")
+        elif ch in "‐‑‒–—−":
+            out.append("-")
+        elif ch.isspace():
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+__all__ = ["NUMBER", "View", "block_view", "capitalise", "normalise", "parse_number",
+           "sentences", "slugify", "split_list"]

@@ -1,0 +1,142 @@
+"""The extractor against hand-written gold facts, and the promises around it: spans that are
+exact, shared entities across documents, clear errors for bad input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from policykg.document import read_document
+from policykg.errors import InputError
+from policykg.extract import extract
+from policykg.lexicon import load_lexicon
+from policykg.mapping import map_records
+from policykg.reconcile import reconcile
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "tests" / "gold"
+DOCUMENTS = sorted(p for p in (ROOT / "tests" / "documents").glob("*.md") if p.name != "README.md") + \
+    sorted(p for p in (ROOT / "sources").glob("*.md") if p.name != "README.md")
+POL = "https://w3id.org/policykg/ontology#"
+ID = "https://w3id.org/policykg/id/"
+LEXICON = load_lexicon()
+
+
+def data_graph(*paths: Path) -> Graph:
+    extractions = [extract(read_document(p), LEXICON) for p in paths]
+    mapped = map_records(reconcile(extractions).records)
+    graph = Graph()
+    graph.parse(data=ox.serialize(mapped.triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+    return graph
+
+
+def project(graph: Graph) -> set[tuple]:
+    """The facts gold files state (tests/gold/README.md): pol: types, English labels of
+    pol: entities, pol: properties but measureText, hasPart written as partOf."""
+    typed = {s for s, o in graph.subject_objects(RDF.type) if str(o).startswith(POL)}
+    out = set()
+    for s, p, o in graph:
+        if p == RDF.type:
+            if str(o).startswith(POL):
+                out.add((s, p, o))
+        elif p == RDFS.label:
+            if isinstance(o, Literal) and o.language == "en" and s in typed:
+                out.add((s, p, o))
+        elif str(p) == POL + "hasPart":
+            out.add((o, URIRef(POL + "partOf"), s))
+        elif str(p).startswith(POL) and str(p) != POL + "measureText":
+            out.add((s, p, o))
+    return out
+
+
+def _short(triple: tuple) -> str:
+    return " ".join(str(t).replace(ID, "").replace(POL, "pol:") for t in triple)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=[p.stem for p in DOCUMENTS])
+def test_build_reproduces_gold_exactly(path: Path) -> None:
+    gold = project(Graph().parse(GOLD / f"{path.stem}.ttl"))
+    got = project(data_graph(path))
+    missing = sorted(_short(t) for t in gold - got)
+    extra = sorted(_short(t) for t in got - gold)
+    assert (missing, extra) == ([], []), f"missing {missing}\nextra {extra}"
+
+
+def test_every_document_has_a_gold_file() -> None:
+    assert {p.stem for p in DOCUMENTS} == {p.stem for p in GOLD.glob("*.ttl")}
+    assert len(DOCUMENTS) >= 4
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=[p.stem for p in DOCUMENTS])
+def test_every_span_is_exact(path: Path) -> None:
+    doc = read_document(path)
+    extraction = extract(doc, LEXICON)
+    spans = [r.evidence for r in extraction.records if r.evidence is not None]
+    assert spans
+    for ev in spans:
+        assert doc.text[ev.start:ev.end] == ev.exact
+        assert ev.exact.strip() == ev.exact and ev.exact
+        assert doc.line_of(ev.start) == ev.line
+
+
+def test_seed_tricky_points() -> None:
+    g = data_graph(ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md")
+    pol = lambda n: URIRef(POL + n)  # noqa: E731
+    area = lambda n: URIRef(ID + "area/" + n)  # noqa: E731
+    notice = next(g.subjects(RDF.type, pol("Notice")))
+    pilots = set(g.objects(notice, pol("pilotArea")))
+    assert len(pilots) == 28 == int(g.value(notice, pol("statedPilotAreaCount")))
+    assert area("xiongan") in pilots and area("hebei") not in pilots
+    assert (area("xiongan"), pol("locatedIn"), area("hebei")) in g
+    assert area("chongqing") in pilots and area("fuling") not in pilots
+    assert (area("fuling"), pol("locatedIn"), area("chongqing")) in g
+    measures = {int(g.value(m, pol("articleNumber"))): m for m in g.subjects(RDF.type, pol("Measure"))}
+    assert sorted(measures) == [75, 76, 79, 83, 115, 116]
+    with_forerunners = sorted(n for n, m in measures.items() if g.value(m, pol("forerunner")))
+    assert with_forerunners == [75, 76]
+    assert g.value(measures[115], pol("guidedBy")) is None and g.value(measures[116], pol("guidedBy")) is None
+    # one Xiong'an, whichever of its names the text uses
+    names = {str(o) for o in g.objects(area("xiongan"), URIRef("http://www.w3.org/2004/02/skos/core#altLabel"))}
+    assert {"Xiong'an New District", "Hebei Xiong'an New Area"} <= names
+
+
+def test_documents_built_together_share_their_entities() -> None:
+    together = data_graph(*DOCUMENTS)
+    cac = URIRef(ID + "agency/cac")
+    guided = {m for m in together.subjects(URIRef(POL + "guidedBy"), cac)}
+    docs_of = {str(m).split("/measure/")[1].split("/")[0] for m in guided}
+    assert len(docs_of) >= 3  # the CAC guides measures of several tables, as one node
+    labels = [o for o in together.objects(cac, RDFS.label) if o.language == "en"]
+    assert labels == [Literal("Cyberspace Administration of China", lang="en")]
+    separate = set().union(*(project(data_graph(p)) for p in DOCUMENTS))
+    assert project(together) == separate
+
+
+@pytest.mark.parametrize("content,needle,line", [
+    (b"", "the document is empty", 1),
+    (b"   \n\n\t\n", "the document is empty", 1),
+    (b"Title\n\nSome \x00 binary", "binary file", 3),
+    (b"Title\n\nCaf\xe9 au lait\n", "not UTF-8", 3),
+    (b"Title\n\nPolicy Update | May 2021\n\nA paragraph without any article.\n", "no articles found", 1),
+    (b"Title\n\nPolicy Update | May 2021\n\n- **Article 1:** The measure.\xc2\xb9\n", "has no footnote", 5),
+    (b"Title\n\nPolicy Update | May 2021\n\nThe Table lists measures.\n\n- **Data**\n"
+     b"- **Article 1:** The XYZA will guide and formulate the policy.\n", "unknown abbreviation 'XYZA'", 8),
+])
+def test_bad_input_is_an_error_with_file_and_line(tmp_path: Path, content: bytes, needle: str, line: int) -> None:
+    path = tmp_path / "doc.md"
+    path.write_bytes(content)
+    with pytest.raises(InputError) as info:
+        extract(read_document(path), LEXICON)
+    assert needle in info.value.message
+    assert (info.value.path, info.value.line) == (str(path), line)
+
+
+def test_a_known_abbreviation_needs_no_definition(tmp_path: Path) -> None:
+    path = tmp_path / "doc.md"
+    path.write_text("Title\n\nPolicy Update | May 2021\n\nThe **Table** lists measures.\n\n- **Data**\n"
+                    "- **Article 1:** The CAC will guide and formulate the policy.\n", encoding="utf-8")
+    g = data_graph(path)
+    assert (None, URIRef(POL + "guidedBy"), URIRef(ID + "agency/cac")) in g

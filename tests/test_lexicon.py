@@ -1,0 +1,369 @@
+"""The lexicon stage: the shipped tables, lookup and matching against the seed text, and every
+validation error with its file and line."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from policykg import resources
+from policykg.errors import InputError
+from policykg.lexicon import COLUMNS, FILES, ID_BASE, KINDS, Entry, Lexicon, load_lexicon, normalise
+
+LEX = load_lexicon()
+SEED = resources.data_root() / "sources" / "2020-09-services-trade-pilot-areas-data.md"
+TEXT = SEED.read_text(encoding="utf-8")
+
+# The ids other stages already rely on (the contract of the brief), per kind.
+CONTRACT_IDS = {
+    "agency": ["mofcom", "miit", "cac", "ndrc", "csrc", "hkmao"],
+    "area": ["beijing", "tianjin", "shanghai", "chongqing", "hainan", "xiongan", "guian", "xixian",
+             "fuling", "hebei", "guizhou", "shaanxi", "guangdong", "hong-kong", "macao", "xinjiang"],
+    "region": ["greater-bay-area", "beijing-tianjin-hebei", "yangtze-river-delta"],
+    "export_base": ["zhongguancun-software-park", "guangzhou-tianhe-central-business-district"],
+    "document": ["data-security-law", "personal-information-protection-law", "cybersecurity-law"],
+    "category": ["cross-border-data-transfer", "data-service-transactions-and-supervision",
+                 "data-security-management"],
+}
+
+
+def footnote(mark: str) -> str:
+    """The line of the seed text that starts with the footnote mark."""
+    return next(line for line in TEXT.splitlines() if line.startswith(mark))
+
+
+def pilot_area_names() -> list[str]:
+    """The names in footnote 1, split as a reader would: commas, a final 'and', no asides."""
+    body = footnote("¹").split("entails", 1)[1].strip().rstrip(".")
+    body = re.sub(r"\s*\([^)]*\)", "", body)  # "(21 municipal districts including ...)"
+    return [re.sub(r"^and\s+", "", part.strip()) for part in body.split(",")]
+
+
+def export_base_names() -> list[str]:
+    body = footnote("³").split("are:", 1)[1].split(". The list", 1)[0]
+    return [part.strip() for part in body.split(",")]
+
+
+def paragraph(marker: str) -> str:
+    return next(line for line in TEXT.splitlines() if marker in line)
+
+
+def found(text: str, kinds: list[str] | None = None) -> list[tuple[str, str, str]]:
+    return [(m.surface, m.entry.kind, m.entry.id) for m in LEX.find_all(text, kinds)]
+
+
+# --------------------------------------------------------------------------------------------
+#   The shipped lexicon
+# --------------------------------------------------------------------------------------------
+
+
+def test_shipped_lexicon_loads_every_kind() -> None:
+    for kind in KINDS:
+        assert LEX.of_kind(kind), kind
+    assert all(e.source for e in LEX)
+
+
+@pytest.mark.parametrize("kind,id", [(k, i) for k, ids in CONTRACT_IDS.items() for i in ids])
+def test_contract_id_exists(kind: str, id: str) -> None:
+    assert LEX.get(kind, id) is not None
+
+
+@pytest.mark.parametrize("entry", LEX.entries, ids=lambda e: f"{e.kind}:{e.id}")
+def test_every_surface_form_finds_its_own_entry(entry: Entry) -> None:
+    for form in entry.surface_forms:
+        assert LEX.lookup(form, [entry.kind]) == entry, form
+        matches = LEX.find_all(form, [entry.kind])
+        assert [(m.start, m.end, m.entry) for m in matches] == [(0, len(form), entry)], form
+
+
+def test_load_is_cached_until_a_file_changes(tmp_path: Path) -> None:
+    assert load_lexicon() is load_lexicon()
+    folder = tmp_path / "lex"
+    shutil.copytree(resources.lexicon_path(), folder)
+    first = load_lexicon(folder)
+    assert load_lexicon(folder) is first
+    with open(folder / "categories.csv", "a", encoding="utf-8") as f:
+        f.write("extra-category,Extra Category,,,test\n")
+    second = load_lexicon(folder)
+    assert second is not first
+    assert second.get("category", "extra-category") is not None
+
+
+def test_shanxi_and_shaanxi_are_distinct() -> None:
+    assert LEX.lookup("Shanxi").id == "shanxi"
+    assert LEX.lookup("Shaanxi Province").id == "shaanxi"
+    assert LEX.get("area", "taiyuan").located_in == "shanxi"
+    assert LEX.get("area", "xian").located_in == "shaanxi"
+
+
+# --------------------------------------------------------------------------------------------
+#   The seed text
+# --------------------------------------------------------------------------------------------
+
+
+def test_footnote_lists_as_many_pilot_areas_as_the_text_says() -> None:
+    stated = int(re.search(r"(\d+) provinces and cities", TEXT).group(1))
+    assert len(pilot_area_names()) == stated
+
+
+@pytest.mark.parametrize("name", pilot_area_names())
+def test_every_pilot_area_of_footnote_1_resolves(name: str) -> None:
+    entry = LEX.lookup(name, ["area"])
+    assert entry is not None, name
+    assert entry.type in {"Province", "Municipality", "City", "NewArea"}
+
+
+def test_pilot_areas_are_distinct_and_fuling_is_in_the_aside() -> None:
+    ids = [LEX.lookup(n, ["area"]).id for n in pilot_area_names()]
+    assert len(set(ids)) == len(ids)
+    assert ("Fuling District", "area", "fuling") in found(footnote("¹"))
+
+
+def test_xiongan_new_district_and_hebei_province_are_two_matches() -> None:
+    hits = found(TEXT)
+    i = hits.index(("Xiong'an New District", "area", "xiongan"))
+    assert hits[i + 1] == ("Hebei Province", "area", "hebei")
+    assert ("Xiong'an New Area", "area", "xiongan") in hits
+    # in footnote 1 the province prefix belongs to the name: one match, not two
+    assert ("Hebei Xiong'an New Area", "area", "xiongan") in found(footnote("¹"))
+    assert ("Hebei", "area", "hebei") not in found(footnote("¹"))
+
+
+def test_agencies_of_the_seed() -> None:
+    ids = {i for _, _, i in found(TEXT, ["agency"])}
+    assert {"mofcom", "miit", "cac", "ndrc", "csrc", "hkmao"} <= ids
+    for abbr, id in [("CAC", "cac"), ("MIIT", "miit"), ("NDRC", "ndrc"), ("CSRC", "csrc"),
+                     ("MOFCOM", "mofcom")]:
+        assert (abbr, "agency", id) in found(TEXT)
+    assert ("Hong Kong and Macau Affairs Office", "agency", "hkmao") in found(paragraph("Article 79"))
+    assert [i for _, _, i in found(footnote("³"), ["agency"])] == ["mofcom", "cac", "miit"]
+
+
+def test_regions_of_article_79() -> None:
+    assert [i for _, _, i in found(paragraph("Article 79"), ["region"])] == [
+        "greater-bay-area", "beijing-tianjin-hebei", "yangtze-river-delta"]
+    # the regions win over the areas their names contain
+    assert not [h for h in found(paragraph("Article 79")) if h[1] == "area"]
+
+
+def test_export_bases_of_footnote_3() -> None:
+    names = export_base_names()
+    assert len(names) == 10
+    ids = [LEX.lookup(n, ["export_base"]).id for n in names]
+    assert len(set(ids)) == 10
+    assert [i for _, _, i in found(footnote("³"), ["export_base"])] == ids
+    assert LEX.lookup("Guangzhou Tianhe Central Business").id == "guangzhou-tianhe-central-business-district"
+
+
+def test_offsets_are_exact_and_matches_do_not_overlap() -> None:
+    matches = LEX.find_all(TEXT)
+    assert matches
+    for m in matches:
+        assert TEXT[m.start:m.end] == m.surface
+    for a, b in zip(matches, matches[1:]):
+        assert a.end <= b.start
+
+
+# --------------------------------------------------------------------------------------------
+#   Matching rules
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Xi\u2019an", ("area", "xian")),
+    ("Xiong\u2018an New Area", ("area", "xiongan")),
+    ("Xiong\u02bcan New District", ("area", "xiongan")),
+    ("Beijing\u2013Tianjin\u2013Hebei", ("region", "beijing-tianjin-hebei")),
+    ("Guangdong\u2011Hong Kong\u2014Macao Greater Bay Area", ("region", "greater-bay-area")),
+    ("Tianjin Economic\u2212Technological Development Area", ("export_base", "tianjin-economic-technological-development-area")),
+    ("Hong\nKong and Macao  Affairs\u00a0Office", ("agency", "hkmao")),
+    ("cyberspace ADMINISTRATION of china", ("agency", "cac")),
+    ("the \u00dcr\u00fcmqi office", ("area", "urumqi")),
+])
+def test_normalised_forms_match_with_offsets_into_the_original(text: str, expected: tuple[str, str]) -> None:
+    matches = LEX.find_all(text)
+    assert [(m.entry.kind, m.entry.id) for m in matches] == [expected]
+    m = matches[0]
+    assert text[m.start:m.end] == m.surface
+    assert normalise(text)[m.start:m.end] != "" and len(normalise(text)) == len(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Hainanese cuisine", "the CACM journal", "the cac said", "Beijinger", "MIITs", "Cac",
+    "SuperShanghai", "Shenzhen2020",
+])
+def test_no_match_inside_a_word_or_in_the_wrong_case(text: str) -> None:
+    assert found(text) == []
+
+
+def test_abbreviations_are_case_sensitive_and_names_are_not() -> None:
+    assert LEX.lookup("CAC").id == "cac"
+    assert LEX.lookup("cac") is None
+    assert LEX.lookup("CYBERSPACE ADMINISTRATION OF CHINA").id == "cac"
+    assert found("Hainan's MIIT-led zone") == [("Hainan", "area", "hainan"), ("MIIT", "agency", "miit")]
+
+
+def test_leftmost_longest_and_kind_filter() -> None:
+    text = "the Hong Kong and Macao Affairs Office"
+    assert found(text) == [("Hong Kong and Macao Affairs Office", "agency", "hkmao")]
+    assert found(text, ["area"]) == [("Hong Kong", "area", "hong-kong"), ("Macao", "area", "macao")]
+    assert found("Tianjin Economic-Technological Development Area", ["area"]) == [("Tianjin", "area", "tianjin")]
+    with pytest.raises(ValueError):
+        LEX.find_all(text, ["province"])
+
+
+def test_chain() -> None:
+    assert LEX.chain(LEX.get("area", "guangzhou")) == [LEX.get("area", "guangdong")]
+    assert [e.id for e in LEX.chain(LEX.get("export_base", "qilu-software-park"))] == ["jinan", "shandong"]
+    assert [e.id for e in LEX.chain(LEX.get("area", "fuling"))] == ["chongqing"]
+    assert LEX.chain(LEX.get("area", "beijing")) == []
+
+
+@pytest.mark.parametrize("kind,id,iri", [
+    ("agency", "mofcom", "agency/mofcom"),
+    ("area", "xiongan", "area/xiongan"),
+    ("region", "greater-bay-area", "region/greater-bay-area"),
+    ("export_base", "qilu-software-park", "export-base/qilu-software-park"),
+    ("document", "data-security-law", "document/data-security-law"),
+    ("category", "data-security-management", "category/data-security-management"),
+])
+def test_iri_follows_the_readme_table(kind: str, id: str, iri: str) -> None:
+    assert LEX.get(kind, id).iri == ID_BASE + iri
+    assert ID_BASE == "https://w3id.org/policykg/id/"
+
+
+def test_surface_forms() -> None:
+    hk = LEX.get("agency", "hkmao")
+    assert hk.surface_forms[0] == hk.name_en
+    assert "HKMAO" in hk.surface_forms and "Hong Kong and Macau Affairs Office" in hk.surface_forms
+
+
+# --------------------------------------------------------------------------------------------
+#   Validation: every error names the file and the line
+# --------------------------------------------------------------------------------------------
+
+VALID = {
+    "agency": ["a,Agency A,AA,,,Ministry,test"],
+    "area": ["p,Province P,,,Province,,test", "c,City C,C Town,,City,p,test"],
+    "region": ["r,Region R,,,p|c,test"],
+    "export_base": ["b,Base B,,,c,test"],
+    "document": ["d,Doc D,,,Law,test"],
+    "category": ["k,Cat K,,,test"],
+}
+
+
+def write_lexicon(folder: Path, **rows: list[str]) -> Path:
+    """A small valid lexicon; a keyword (a kind) replaces that file's lines after the header,
+    or with ``header`` in the first line, the whole file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in KINDS:
+        lines = rows.get(kind, VALID[kind])
+        if not (lines and lines[0].startswith("header:")):
+            lines = [",".join(COLUMNS[kind])] + lines
+        else:
+            lines = [lines[0].removeprefix("header:")] + lines[1:]
+        (folder / FILES[kind]).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_the_small_lexicon_is_valid(tmp_path: Path) -> None:
+    lex = load_lexicon(write_lexicon(tmp_path))
+    assert lex.get("export_base", "b").located_in == "c"
+    assert [e.id for e in lex.chain(lex.get("export_base", "b"))] == ["c", "p"]
+
+
+BAD = [
+    # (case, kind, rows, line, message fragment)
+    ("missing column", "area", ["header:id,name_en,aliases,name_zh,type,located_in"], 1, "missing column(s) source"),
+    ("extra column", "agency", ["header:" + ",".join(COLUMNS["agency"]) + ",note"], 1, "unexpected column(s) 'note'"),
+    ("columns out of order", "area", ["header:id,name_en,aliases,name_zh,located_in,type,source"], 1, "out of order"),
+    ("empty file", "category", ["header:"], 1, "bad header"),
+    ("extra cell", "document", ["d,Doc D,,,Law,test", "e,Doc E,,,Law,test,oops"], 3, "row has 7 cells"),
+    ("missing cell", "category", ["k,Cat K,,test"], 2, "row has 4 cells"),
+    ("empty id", "agency", ["a,Agency A,AA,,,Ministry,test", ",Agency B,,,,,test"], 3, "empty id"),
+    ("empty name_en", "region", [" r ,  ,,,p,test"], 2, "empty name_en"),
+    ("empty source", "export_base", ["b,Base B,,,c,"], 2, "empty source"),
+    ("id with upper case", "category", ["Cat,Cat K,,,test"], 2, "not a slug"),
+    ("id with underscore", "area", ["p,Province P,,,Province,,test", "xi_an,Xi'an,,,City,p,test"], 3, "not a slug"),
+    ("id with double hyphen", "document", ["d--x,Doc D,,,Law,test"], 2, "not a slug"),
+    ("id with leading hyphen", "agency", ["-a,Agency A,,,,,test"], 2, "not a slug"),
+    ("duplicate id", "area", ["p,Province P,,,Province,,test", "c,City C,,,City,p,test", "c,City D,,,City,p,test"], 4,
+     "duplicate area id 'c' (first on line 3)"),
+    ("unknown area type", "area", ["p,Province P,,,Province,,test", "c,City C,,,County,p,test"], 3, "unknown area type 'County'"),
+    ("unknown agency type", "agency", ["a,Agency A,AA,,,Bureau,test"], 2, "unknown agency type 'Bureau'"),
+    ("unknown document type", "document", ["d,Doc D,,,Regulation,test"], 2, "unknown document type 'Regulation'"),
+    ("located_in unknown area", "area", ["p,Province P,,,Province,,test", "c,City C,,,City,q,test"], 3, "located_in 'q'"),
+    ("export base in unknown area", "export_base", ["b,Base B,,,c,test", "b2,Base B2,,,nowhere,test"], 3, "located_in 'nowhere'"),
+    ("includes unknown area", "region", ["r,Region R,,,p|x,test"], 2, "includes 'x'"),
+    ("located_in cycle", "area", ["p,Province P,,,Province,c,test", "c,City C,,,City,p,test"], 2, "cycle: p -> c -> p"),
+    ("located_in itself", "area", ["p,Province P,,,Province,,test", "c,City C,,,City,c,test"], 3, "cycle: c -> c"),
+    ("same name, other case", "area", ["p,Province P,,,Province,,test", "c,City C,,,City,p,test", "d,city c,,,City,p,test"], 4,
+     "already claimed by 'c'"),
+    ("alias is another name", "area", ["p,Province P,,,Province,,test", "c,City C,Province P,,City,p,test"], 3,
+     "already claimed by 'p'"),
+    ("same name up to apostrophe and dash", "category", ["k,Xi'an Data-Flow,,,test", "m,Xi\u2019an Data\u2013Flow,,,test"], 3,
+     "already claimed by 'k'"),
+    ("same abbreviation", "agency", ["a,Agency A,AA,,,Ministry,test", "b,Agency B,AB|AA,,,,test"], 3, "already claimed by 'a'"),
+    ("abbreviation is another name", "agency", ["a,Agency A,AA,,,Ministry,test", "b,aa,,,,,test"], 3, "already claimed by 'a'"),
+]
+
+
+@pytest.mark.parametrize("case,kind,rows,line,fragment", BAD, ids=[b[0] for b in BAD])
+def test_validation_error_names_file_and_line(tmp_path: Path, case: str, kind: str, rows: list[str],
+                                              line: int, fragment: str) -> None:
+    folder = write_lexicon(tmp_path, **{kind: rows})
+    with pytest.raises(InputError) as info:
+        load_lexicon(folder)
+    err = info.value
+    assert Path(err.path).name == FILES[kind]
+    assert err.line == line
+    assert fragment in err.message
+    assert f"{FILES[kind]}:{line}: " in str(err)
+
+
+def test_not_utf8_names_the_line(tmp_path: Path) -> None:
+    folder = write_lexicon(tmp_path)
+    path = folder / FILES["area"]
+    path.write_bytes(path.read_bytes() + "q,Qu\u00e9bec,,,City,p,test\n".encode("latin-1"))
+    with pytest.raises(InputError) as info:
+        load_lexicon(folder)
+    assert Path(info.value.path).name == "areas.csv"
+    assert info.value.line == 4
+    assert "UTF-8" in info.value.message
+
+
+def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
+    folder = write_lexicon(tmp_path)
+    (folder / FILES["region"]).unlink()
+    with pytest.raises(InputError) as info:
+        load_lexicon(folder)
+    assert Path(info.value.path).name == "regions.csv"
+
+
+def test_lines_count_physical_lines_across_quoted_newlines_and_blank_lines(tmp_path: Path) -> None:
+    rows = ['a,Agency A,AA,,,Ministry,"two', 'lines"', "", "b,Agency B,,,,,test", ",nameless,,,,,test"]
+    with pytest.raises(InputError) as info:
+        load_lexicon(write_lexicon(tmp_path, agency=rows))
+    assert info.value.line == 6
+    lex = load_lexicon(write_lexicon(tmp_path / "ok", agency=rows[:-1]))
+    assert lex.get("agency", "b").line == 5
+    assert lex.get("agency", "a").source == "two\nlines"
+
+
+def test_allowed_near_misses(tmp_path: Path) -> None:
+    # abbreviations that differ in case, and one form in two kinds, are not conflicts
+    folder = write_lexicon(tmp_path, agency=["a,Agency A,AA,,,Ministry,test", "b,Agency B,Aa,,,,test"],
+                           category=["k,City C,,,test"])
+    lex = load_lexicon(folder)
+    assert lex.lookup("Aa").id == "b" and lex.lookup("AA").id == "a"
+    assert lex.lookup("city c").kind == "area"  # ties between kinds go by KINDS order
+    assert lex.lookup("city c", ["category", "area"]).kind == "category"
+    assert [m.entry.kind for m in lex.find_all("in City C.")] == ["area"]
+
+
+def test_lexicon_from_entries_validates_too() -> None:
+    e = LEX.get("area", "guangzhou")
+    with pytest.raises(InputError, match="duplicate area id"):
+        Lexicon([e, e])
