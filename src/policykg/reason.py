@@ -29,6 +29,37 @@ OWL check (:func:`check_owl`)
     Note: HermiT supports only the OWL 2 datatype map. ``xsd:date``, ``xsd:gYear`` and other
     XSD types outside it pass the OWL API profile check, but HermiT refuses the ontology; that
     is reported as :attr:`OwlCheckResult.reasoner_error` (with ``consistent`` unknown).
+
+OWL 2 RL inference (:func:`infer`)
+    Computes what the ontology and the data entail under the OWL 2 RL/RDF rules and writes it
+    into the ``inferences`` graph of the working store (:data:`policykg.graphs.GRAPHS`), so that
+    a query in ELI, ORG, SKOS, DCMI or schema.org terms finds policykg data. The rules are
+    data: one SPARQL CONSTRUCT query per rule in ``ontology/rl/``, named by the rule's id in
+    the OWL 2 RL specification (``cax-sco.rq``, ``prp-spo1.rq``, ...). pyoxigraph evaluates
+    them over the union of the ``ontology``, ``data`` and ``inferences`` graphs, round after
+    round, until a round derives nothing new.
+
+    Promises: the ``inferences`` graph holds only entailed triples that are asserted in
+    neither ``ontology`` nor ``data``; it never types anything with a blank-node class (the
+    ontology's ``owl:unionOf`` domains, ``pol:PilotArea``'s defining intersection), never
+    mentions a blank node of the ontology's axioms, and holds none of the noise every term
+    entails (``rdf:type``, ``rdfs:subClassOf``, ``rdfs:domain`` or ``rdfs:range`` of
+    ``owl:Thing`` / ``rdfs:Resource``, ``owl:Nothing`` under every class, reflexive
+    ``rdfs:subClassOf``, ``rdfs:subPropertyOf``, ``owl:equivalentClass``,
+    ``owl:equivalentProperty``, ``owl:sameAs``).
+    Those triples are still derived (``pol:PilotArea`` is recognised through its defining
+    intersection), but they are kept in a scratch graph that is removed when the run ends.
+    The result depends only on the input graphs: a second run writes the same graph.
+    :func:`load_ontology` puts ``ontology/policykg.ttl`` into the ``ontology`` graph;
+    :func:`rl_rules` reads (and checks) the rule files.
+
+    Not covered, on purpose: the equality rules (``eq-*``, and ``prp-fp``, ``prp-ifp``,
+    ``prp-key``, ``cls-maxc2``, ``cls-maxqc3/4`` that derive ``owl:sameAs``; the gate reports a
+    second value of a functional property as a violation instead of merging two entities),
+    the rules that only detect inconsistency (``cax-dw``, ``prp-irp``, ``cls-nothing2``, ...;
+    :func:`check_owl` and the SHACL gate do that), property chains (``prp-spo2``), the
+    datatype rules (``dt-*``) and the trivial schema rules (``scm-cls``, ``scm-op``,
+    ``scm-dp``) whose conclusions are the noise listed above.
 """
 from __future__ import annotations
 
@@ -38,14 +69,20 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from policykg.errors import EnvironmentProblem, InputError
-from policykg.resources import tools_path
+from policykg.errors import EnvironmentProblem, InputError, PolicykgError
+from policykg.resources import data_root, ontology_path, tools_path
 
-__all__ = ["OwlCheckResult", "ProfileViolation", "check_owl"]
+if TYPE_CHECKING:
+    import pyoxigraph
+
+__all__ = ["InferenceResult", "OwlCheckResult", "ProfileViolation", "Rule", "check_owl", "infer",
+           "load_ontology", "rl_rules"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -246,3 +283,208 @@ def _parse_result(stdout: str, path: Path) -> OwlCheckResult:
                                  f"report ({exc}): {snippet}", path=path,
                                  hint="run tools/owlcheck/OwlCheck.java by hand to see "
                                       "what happens") from None
+
+
+# --------------------------------------------------------------------------------------------
+# OWL 2 RL inference: the rules of ontology/rl/, evaluated by pyoxigraph up to a fixpoint
+# --------------------------------------------------------------------------------------------
+
+_RL_SPEC = ("https://www.w3.org/TR/owl2-profiles/"
+            "#Reasoning_in_OWL_2_RL_and_RDF_Graphs_using_Rules")
+
+#: Derivations that are entailed but must not be published (types with a blank-node class,
+#: triples about the ontology's own blank nodes, owl:Thing noise) live here during a run, so
+#: that later rules can build on them; the graph is removed when the run ends.
+_SCRATCH_GRAPH = "https://w3id.org/policykg/graph/reasoning-scratch"
+
+# Schema rules first, so that each round applies the instance rules to a schema closed as far
+# as that round gets. The order changes how many rounds a run takes, never what it derives.
+_RULE_GROUPS = ("scm", "prp", "cls", "cax")
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+# Conclusions every individual or class gets: true, and useless in a published graph.
+_NOISE_CLASSES = frozenset({_OWL + "Thing", _RDFS + "Resource"})
+_NOISE_PREDICATES = frozenset({_RDF_TYPE, _RDFS + "subClassOf", _RDFS + "domain",
+                               _RDFS + "range"})
+_REFLEXIVE_NOISE = frozenset({_RDFS + "subClassOf", _RDFS + "subPropertyOf",
+                              _OWL + "equivalentClass", _OWL + "equivalentProperty",
+                              _OWL + "sameAs"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One OWL 2 RL rule: its id in the specification (``cax-sco``), its file and its query."""
+
+    id: str
+    path: Path
+    query: str
+
+
+@dataclass(frozen=True)
+class InferenceResult:
+    """What one :func:`infer` run wrote into the ``inferences`` graph.
+
+    ``added`` counts the triples written; ``rounds`` the passes over the rules, the last of
+    which derived nothing new; ``per_rule`` maps every rule id to the number of written triples
+    it was the first to derive (they sum to ``added``); ``seconds`` is the wall-clock time.
+    """
+
+    added: int
+    rounds: int
+    per_rule: dict[str, int]
+    seconds: float
+
+
+def rl_rules(folder: Path | None = None) -> tuple[Rule, ...]:
+    """The OWL 2 RL rules of ``folder`` (default ``ontology/rl/``), in evaluation order.
+
+    Each ``*.rq`` file is one SPARQL CONSTRUCT query, named by the rule's id in the OWL 2 RL
+    specification. Schema rules (``scm-*``) come first, then ``prp-*``, ``cls-*``, ``cax-*``.
+
+    Raises:
+        InputError: a rule file is not a SPARQL CONSTRUCT query (with its file and line).
+        EnvironmentProblem: the folder is missing or holds no rule.
+    """
+    import pyoxigraph as ox
+
+    folder = folder if folder is not None else data_root() / "ontology" / "rl"
+    paths = sorted(folder.glob("*.rq")) if folder.is_dir() else []
+    if not paths:
+        raise EnvironmentProblem(f"no OWL 2 RL rules (*.rq) in {folder}",
+                                 hint="reinstall policykg; the rules ship in ontology/rl/")
+
+    def order(path: Path) -> tuple[int, str]:
+        group = path.stem.split("-", 1)[0]
+        rank = _RULE_GROUPS.index(group) if group in _RULE_GROUPS else len(_RULE_GROUPS)
+        return rank, path.stem
+
+    empty = ox.Store()
+    rules = []
+    for path in sorted(paths, key=order):
+        query = path.read_text(encoding="utf-8")
+        try:
+            result = empty.query(query)
+        except SyntaxError as exc:
+            line = getattr(exc, "lineno", None)
+            raise InputError(f"the OWL 2 RL rule is not valid SPARQL: {exc}", path=path,
+                             line=line) from None
+        if not isinstance(result, ox.QueryTriples):
+            raise InputError("an OWL 2 RL rule must be a SPARQL CONSTRUCT query", path=path,
+                             hint=f"see the rules of {_RL_SPEC}")
+        rules.append(Rule(id=path.stem, path=path, query=query))
+    return tuple(rules)
+
+
+def load_ontology(store: pyoxigraph.Store) -> int:
+    """Replace the ``ontology`` graph of ``store`` by ``ontology/policykg.ttl``.
+
+    Replacing, not adding: loading the file twice would give its blank nodes (the union
+    domains, the restriction of ``pol:PilotArea``) twice. Returns the number of triples.
+
+    Raises:
+        InputError: the ontology file is missing or is not valid Turtle.
+    """
+    import pyoxigraph as ox
+
+    from policykg.graphs import GRAPHS
+
+    path = ontology_path()
+    graph = GRAPHS["ontology"]
+    if not path.is_file():
+        raise InputError("the ontology file is missing", path=path)
+    try:
+        triples = list(ox.parse(path=path, format=ox.RdfFormat.TURTLE))
+    except SyntaxError as exc:
+        raise InputError(f"Turtle syntax error: {exc}", path=path,
+                         line=getattr(exc, "lineno", None)) from None
+    store.clear_graph(graph)
+    store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    return len(triples)
+
+
+def infer(store: pyoxigraph.Store, *, max_rounds: int = 20) -> InferenceResult:
+    """Write what the OWL 2 RL rules entail from ``ontology`` + ``data`` into ``inferences``.
+
+    The ``inferences`` graph is cleared first, then every rule of :func:`rl_rules` runs over
+    the union of the ``ontology``, ``data`` and ``inferences`` graphs (and a scratch graph of
+    unpublishable steps), in rounds, until a round derives nothing new. Only triples asserted
+    in none of those graphs are written. See the module docstring for what is never written.
+
+    Raises:
+        InputError: ``max_rounds`` is not positive, or a rule file is broken.
+        PolicykgError: no fixpoint within ``max_rounds`` rounds (the ``inferences`` graph is
+            left empty).
+    """
+    import pyoxigraph as ox
+
+    from policykg.graphs import GRAPHS
+
+    if max_rounds < 1:
+        raise InputError(f"max_rounds must be at least 1, not {max_rounds}")
+    start = time.perf_counter()
+    rules = rl_rules()
+    inferences = GRAPHS["inferences"]
+    scratch = ox.NamedNode(_SCRATCH_GRAPH)
+    union = [GRAPHS["ontology"], GRAPHS["data"], inferences, scratch]
+    store.clear_graph(inferences)
+    store.add_graph(inferences)
+    store.clear_graph(scratch)
+    ontology_blanks = {term for quad in store.quads_for_pattern(None, None, None,
+                                                                GRAPHS["ontology"])
+                       for term in (quad.subject, quad.object)
+                       if isinstance(term, ox.BlankNode)}
+
+    def known(triple: pyoxigraph.Triple) -> bool:
+        s, p, o = triple.subject, triple.predicate, triple.object
+        return any(ox.Quad(s, p, o, graph) in store for graph in union)
+
+    def private(triple: pyoxigraph.Triple) -> bool:
+        """True for a triple that is entailed but must not reach the inferences graph."""
+        s, p, o = triple.subject, triple.predicate.value, triple.object
+        if s in ontology_blanks or o in ontology_blanks:
+            return True
+        if p == _RDF_TYPE and isinstance(o, ox.BlankNode):
+            return True
+        if p in _NOISE_PREDICATES and isinstance(o, ox.NamedNode) and o.value in _NOISE_CLASSES:
+            return True
+        if isinstance(s, ox.NamedNode) and s.value == _OWL + "Nothing":
+            return True
+        return p in _REFLEXIVE_NOISE and s == o
+
+    per_rule = dict.fromkeys((rule.id for rule in rules), 0)
+    added = 0
+    completed = False
+    try:
+        for rounds in range(1, max_rounds + 1):
+            derived = 0
+            for rule in rules:
+                # Gather the whole answer before writing: the query reads the graphs we extend.
+                fresh = {t: None for t in store.query(rule.query, default_graph=union)}
+                fresh = [t for t in fresh if not known(t)]
+                if not fresh:
+                    continue
+                quads = []
+                for t in fresh:
+                    hidden = private(t)
+                    quads.append(ox.Quad(t.subject, t.predicate, t.object,
+                                         scratch if hidden else inferences))
+                    if not hidden:
+                        per_rule[rule.id] += 1
+                        added += 1
+                store.extend(quads)
+                derived += len(fresh)
+            if not derived:
+                completed = True
+                break
+    finally:
+        store.remove_graph(scratch)
+        if not completed:
+            store.clear_graph(inferences)
+    if not completed:
+        raise PolicykgError(f"OWL 2 RL inference reached no fixpoint in {max_rounds} rounds",
+                            hint="pass a larger max_rounds; a rule whose CONSTRUCT template "
+                                 "has a blank node mints new ones every round and never stops")
+    return InferenceResult(added=added, rounds=rounds, per_rule=per_rule,
+                           seconds=time.perf_counter() - start)
