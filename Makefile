@@ -1,5 +1,5 @@
 # The two set-up commands of the README, and what they need.
-#   make run    install policykg into .venv, then run the main job
+#   make run    install policykg into .venv, then the main job: check the model, build, gate, publish
 #   make test   install policykg, its test extra and the system packages the tests need, then test
 PYTHON ?= python3
 VENV   := .venv
@@ -20,7 +20,8 @@ system-deps:
 
 run: install system-deps
 	$(BIN)/policykg check
-	$(BIN)/policykg docs --out dist/docs
+	$(BIN)/policykg build --out dist
+	$(BIN)/policykg docs --out build/docs
 
 test: install system-deps
 	$(BIN)/python -m pytest
