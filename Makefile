@@ -1,10 +1,14 @@
 # The two set-up commands of the README, and what they need.
 #   make run    install policykg into .venv, then the main job: check the model, build, gate, publish
 #   make test   install policykg, its test extra and the system packages the tests need, then test
+# `install` also installs the web UI's front-end packages (YASGUI, pinned in web/package-lock.json)
+# into web/node_modules with npm, when npm is there; policykg's server serves them itself.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# npm ci writes node_modules/.package-lock.json; older than the lock file means out of date.
+WEB_STAMP := web/node_modules/.package-lock.json
 
 .PHONY: run test install system-deps clean
 
@@ -13,18 +17,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-install: $(STAMP)
+$(WEB_STAMP): web/package-lock.json web/package.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  echo "npm ci --prefix web --no-audit --no-fund"; \
+	  npm ci --prefix web --no-audit --no-fund && touch $@; \
+	else \
+	  echo "warning: npm not found; YASGUI is not installed and the web UI's query editor will be unavailable (install nodejs and npm, then run make install)" >&2; \
+	fi
+
+install: $(STAMP) $(WEB_STAMP)
 
 system-deps:
 	bash scripts/system-deps.sh
 
-run: install system-deps
+# system-deps first: it brings npm when missing, which install needs for the web UI.
+run: system-deps install
 	$(BIN)/policykg check
 	$(BIN)/policykg build --out dist
 	$(BIN)/policykg docs --out build/docs
 
-test: install system-deps
+test: system-deps install
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) dist .pytest_cache
+	rm -rf $(VENV) dist .pytest_cache web/node_modules

@@ -1,12 +1,24 @@
 #!/usr/bin/env bash
 # Install the system packages policykg's checks and tests need, when they are missing:
-#   a JDK (java + the source launcher) for the OWL API / HermiT checker (tools/owlcheck).
+#   a JDK (java + the source launcher) for the OWL API / HermiT checker (tools/owlcheck);
+#   Chromium, for the web UI's browser tests (tests/browser, driven by Playwright);
+#   Noto CJK fonts, so Chinese labels render in those tests' screenshots;
+#   Node.js and npm, which `make install` uses to install YASGUI (web/package-lock.json).
 # Uses Debian's packages; needs root (or sudo). Does nothing when all is there.
 set -euo pipefail
 
 need=()
 if ! command -v java >/dev/null 2>&1 || ! java --list-modules 2>/dev/null | grep -q '^jdk.compiler@'; then
   need+=(default-jdk-headless)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  need+=(chromium)
+fi
+if ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'install ok installed'; then
+  need+=(fonts-noto-cjk)
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  need+=(nodejs npm)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -53,6 +53,15 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .server.app import ServerConfig
+    from .server.run import serve
+
+    config = ServerConfig(dist=Path(args.dist), host=args.host, port=args.port, base_iri=args.base,
+                          timeout=args.timeout, max_rows=args.max_rows, workers=args.workers)
+    return serve(config, [Path(s) for s in args.sources] or None, build_first=not args.no_build)
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from .checks import check_model
 
@@ -113,6 +122,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="policy update documents (default: every document in sources/)")
     p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("serve", help="build, gate and serve the graph: SPARQL endpoint, pages, query UI",
+                       description="Build the graph (unless --no-build), and serve the last build that "
+                                   "passed the SHACL gate, read-only: a SPARQL 1.1 endpoint at /sparql, "
+                                   "linked-data pages under /id/, and a query UI at /.")
+    p.add_argument("sources", nargs="*", metavar="SOURCE", help="documents to build (default: sources/)")
+    p.add_argument("--dist", default="dist", metavar="DIR", help="build folder (default: dist)")
+    p.add_argument("--no-build", action="store_true", help="serve the last good build without building")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    p.add_argument("--base", default="https://w3id.org/policykg/", metavar="IRI",
+                   help="the IRI the server's paths stand for (default: https://w3id.org/policykg/)")
+    p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="hard time limit of one query (default: 10)")
+    p.add_argument("--max-rows", type=int, default=10_000, help="most rows or triples in an answer (default: 10000)")
+    p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
+    p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("check", help="check the ontology and the shapes (OWL 2 DL, HermiT, SHACL-for-SHACL)",
                        description="Check the model: the OWL API's OWL 2 DL profile and HermiT on the "

@@ -34,11 +34,12 @@ from .textutil import NUMBER, View, block_view, capitalise, normalise, parse_num
 
 ID = "https://w3id.org/policykg/id/"
 KIND_PATH = {"agency": "agency", "area": "area", "region": "region", "export_base": "export-base",
-             "document": "document", "category": "category"}
+             "site": "site", "document": "document", "category": "category"}
 CATEGORY_SCHEME = ID + "scheme/measure-categories"
 #: The class of an entity when neither the lexicon nor its name says more.
 DEFAULT_CLASS = {"agency": "GovernmentAgency", "area": "Area", "region": "Region",
-                 "export_base": "ExportBase", "document": "PolicyDocument", "category": "MeasureCategory"}
+                 "export_base": "ExportBase", "site": "DesignatedSite", "document": "PolicyDocument",
+                 "category": "MeasureCategory"}
 
 
 # ----------------------------------------------------------------------------------- records
@@ -737,17 +738,39 @@ class _Extractor:
                 self.fact("stated_count", self.evidence(c_start, c_end), notice=notice.iri, count=n)
         for note in lists:
             intro = self._list_intro(note)
+            items = []
             for i_start, i_end in split_list(self.doc.text, intro, note.end):
                 sub = self.doc.text[i_start:i_end]
                 if "." in sub and not sub.endswith("."):
                     i_end = i_start + sub.index(".")  # the list ends with its sentence
+                items.append((i_start, i_end))
+            skip = False
+            for index, (i_start, i_end) in enumerate(items):
+                if skip:
+                    skip = False
+                    continue
                 iri = self.resolve_area_item(i_start, i_end)
-                if iri:
-                    self.fact("pilot_area", self.evidence(i_start, i_end), notice=notice.iri, area=iri)
+                if not iri:
+                    continue
+                end = i_end
+                if index + 1 < len(items):
+                    # "Changsha, Hunan Province": one item, the second part where the first lies
+                    n_start, n_end = items[index + 1]
+                    parent = self.lexicon.lookup(self.doc.text[n_start:n_end].strip(), ["area"])
+                    child = self._lexicon_area(iri)
+                    if parent is not None and child is not None and parent in self.lexicon.chain(child):
+                        skip, end = True, n_end
+                        self.entity_from_lexicon(parent, None)
+                        self.fact("containment", self.evidence(i_start, n_end), child=iri, parent=parent.iri)
+                self.fact("pilot_area", self.evidence(i_start, end), notice=notice.iri, area=iri)
         if including:
             for mention in self.areas_in(view, s + including.end(), e):
                 self.fact("pilot_area", self.evidence(mention.start, mention.end), notice=notice.iri,
                           area=mention.iri)
+
+    def _lexicon_area(self, iri: str) -> Entry | None:
+        prefix = f"{ID}area/"
+        return self.lexicon.get("area", iri[len(prefix):]) if iri.startswith(prefix) else None
 
     def _list_intro(self, note: Block) -> int | None:
         view = block_view(self.doc, note)
@@ -873,24 +896,29 @@ class _Extractor:
     # ------------------------------------------------------------------ export bases
 
     def lists_pass(self) -> None:
-        """Lists of export bases: "The first batch of ... export bases are: A, B, C."."""
+        """Lists of designated sites: "The first batch of ... export bases are: A, B, C."
+
+        Bases of a list that names them export bases are ``pol:ExportBase``; other bases (data
+        labelling bases, ...) are ``pol:DesignatedSite``.
+        """
         doc = self.doc
         for block in doc.blocks:
             view = block_view(doc, block)
-            m = re.search(r"\bbases?\b[^.:]*?(?:\bare\b|\binclude\b|\bincludes\b)?\s*:\s*", view.clean, re.IGNORECASE)
+            m = re.search(r"\bbases\s*(?:(?:are|include|includes|comprise|cover)\s*)?:\s*", view.clean, re.IGNORECASE)
             if not m:
                 continue
             intro_end = view.origin(m.end(), m.end())[0]
+            kind = "export_base" if re.search(r"\bexport\b", view.clean[:m.end()], re.IGNORECASE) else "site"
             the_list = self.document_before(intro_end, ["DesignationList"])
             rest = doc.text[intro_end:block.end]
             stop = re.search(r"\.(?:\s|$)", rest)
             list_end = intro_end + (stop.start() if stop else len(rest))
             for i_start, i_end in split_list(doc.text, intro_end, list_end):
-                iri = self.export_base(i_start, i_end)
+                iri = self.designated_site(i_start, i_end, kind)
                 if the_list is not None:
                     self.fact("listing", self.evidence(i_start, i_end), list=the_list.iri, base=iri)
 
-    def export_base(self, start: int, end: int) -> str:
+    def designated_site(self, start: int, end: int, kind: str) -> str:
         text = self.doc.text
         name = text[start:end].strip()
         evidence = self.evidence(start, end)
@@ -900,7 +928,7 @@ class _Extractor:
             located = {r.get("parent") for r in self.records
                        if r.kind == "containment" and r.get("child") == iri}
         else:
-            iri = self.mint("export_base", name, evidence)
+            iri = self.mint(kind, name, evidence)
             located = set()
         # the text itself says where the base lies when its name contains an area
         view = View.of(text, start, end)

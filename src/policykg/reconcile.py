@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .extract import Extraction, NewEntity, Record, record
 from .textutil import normalise
 
-ENTITY_KINDS = ("agency", "area", "region", "export_base", "document", "category", "measure")
+ENTITY_KINDS = ("agency", "area", "region", "export_base", "site", "document", "category", "measure")
 _DEFAULT_CLASSES = {"GovernmentAgency", "Area", "PolicyDocument"}
 
 
@@ -53,7 +53,7 @@ def reconcile(extractions: Sequence[Extraction]) -> Reconciled:
     rename: dict[str, str] = {}
     by_name: dict[tuple[str, str], list[str]] = {}
     for iri, rec in merged_entities.items():
-        if rec.lexicon is None and rec.kind in ("agency", "area", "export_base", "region"):
+        if rec.lexicon is None and rec.kind in ("agency", "area", "export_base", "site", "region"):
             by_name.setdefault(_key(rec), []).append(iri)
     lexicon_names = {_key(r): iri for iri, r in merged_entities.items() if r.lexicon is not None}
     for key, iris in by_name.items():

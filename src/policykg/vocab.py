@@ -18,6 +18,7 @@ class POL(DefinedNamespace):
     AutonomousRegion: URIRef  # autonomous region / 自治区: An autonomous region, at the level of a province.
     City: URIRef  # city / 市: A city within a province: a sub-provincial or prefecture-level city.
     Commission: URIRef  # commission / 委员会: A commission of government, such as a development, reform or regulatory commission.
+    DesignatedSite: URIRef  # designated site / 认定基地: A park, zone or base that a list designates for a purpose, such as a digital service export base or a data labelling base.
     DesignationList: URIRef  # designation list / 名单: A list by which agencies designate places, such as the first batch of digital service export bases.
     District: URIRef  # district / 区: A district of a municipality or city.
     ExportBase: URIRef  # digital service export base / 数字服务出口基地: A park or zone that a list designates as a base for the export of digital services.
@@ -48,8 +49,8 @@ class POL(DefinedNamespace):
     inCategory: URIRef  # in category / 所属类别: The theme under which the measure table lists the measure; a measure has exactly one.
     includesArea: URIRef  # includes area / 包括地区: An area that lies within the region.
     issuedBy: URIRef  # issued by / 发布机构: An agency that issued or released the document; a co-released document has several.
-    lists: URIRef  # lists / 列入: An export base that the document designates by listing it.
-    locatedIn: URIRef  # located in / 位于: The area that directly contains this export base or area. Not transitive: query pol:locatedIn+ for every containing area.
+    lists: URIRef  # lists / 列入: A site (e.g. an export base) that the document designates by listing it.
+    locatedIn: URIRef  # located in / 位于: The area that directly contains this site or area. Not transitive: query pol:locatedIn+ for every containing area.
     partOf: URIRef  # part of / 属于: The document that this document or measure is a part of; the inverse of pol:hasPart.
     pilotArea: URIRef  # pilot area / 试点地区: An area that the notice designates as a pilot area.
     refersTo: URIRef  # refers to / 引用: A law or other document that this document refers to or builds on.
