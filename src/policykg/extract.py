@@ -262,11 +262,12 @@ class _Extractor:
     def fact(self, kind: str, evidence: Evidence | None, **fields: object) -> None:
         self.records.append(record(kind, evidence, **fields))
 
-    def entity_from_lexicon(self, entry: Entry, evidence: Evidence | None) -> str:
+    def entity_from_lexicon(self, entry: Entry) -> str:
         if entry.iri not in self.entities:
             cls = entry.type or DEFAULT_CLASS[entry.kind]
             alt = tuple(sorted(set(entry.aliases) | set(entry.abbreviations)))
-            self.entities[entry.iri] = record(entry.kind, evidence, entry, iri=entry.iri, cls=cls,
+            # names and type come from the lexicon row, not from the words that mention it
+            self.entities[entry.iri] = record(entry.kind, None, entry, iri=entry.iri, cls=cls,
                                               label=entry.name_en, label_zh=entry.name_zh, alt=alt)
             self._lexicon_context(entry)
         return entry.iri
@@ -276,12 +277,12 @@ class _Extractor:
         if entry.located_in:
             parent = self.lexicon.get("area", entry.located_in)
             if parent is not None:
-                self.entity_from_lexicon(parent, None)
+                self.entity_from_lexicon(parent)
                 self.records.append(record("containment", None, entry, child=entry.iri, parent=parent.iri))
         for area_id in entry.includes:
             area = self.lexicon.get("area", area_id)
             if area is not None:
-                self.entity_from_lexicon(area, None)
+                self.entity_from_lexicon(area)
                 self.records.append(record("inclusion", None, entry, region=entry.iri, area=area.iri))
 
     def mint(self, kind: str, name: str, evidence: Evidence, *, slug: str | None = None,
@@ -356,7 +357,7 @@ class _Extractor:
                 return
         evidence = self.evidence(start, end)
         if entry is not None:
-            iri = self.entity_from_lexicon(entry, evidence)
+            iri = self.entity_from_lexicon(entry)
             d = _Doc(iri, entry.type or "PolicyDocument", name, entry.name_en, lexicon=entry,
                      evidence=evidence)
         else:
@@ -419,7 +420,7 @@ class _Extractor:
                 start, end = view.origin(m.start("name") + skip, m.end())
                 evidence = self.evidence(start, end)
                 if entry is not None:
-                    iri = self.entity_from_lexicon(entry, evidence)
+                    iri = self.entity_from_lexicon(entry)
                 else:
                     iri = self.mint("agency", name, evidence, slug=abbr.lower(), alt=(abbr,))
                 self.abbreviations.setdefault(abbr, (iri, name))
@@ -469,7 +470,7 @@ class _Extractor:
         candidates: list[tuple[int, int, str]] = []
         for m in self.lexicon.find_all(sub.clean, ["agency"]):
             candidates.append((lo + m.start, lo + m.end, m.entry.iri))
-            self.entity_from_lexicon(m.entry, self.evidence(*sub.origin(m.start, m.end)))
+            self.entity_from_lexicon(m.entry)
         candidates += [(lo + s, lo + e, iri) for s, e, iri in self._local_matches("agency", sub.clean)]
         for m in ABBREVIATION.finditer(sub.clean):
             if m.group(0) in self.abbreviations:
@@ -544,11 +545,11 @@ class _Extractor:
                     # "Xiong'an New District, Hebei Province": one area, lying in the other
                     n_start, n_end = sub.origin(nxt.start, nxt.end)
                     evidence = self.evidence(start, n_end)
-                    self.entity_from_lexicon(nxt.entry, evidence)
+                    self.entity_from_lexicon(nxt.entry)
                     self.fact("containment", evidence, child=m.entry.iri, parent=nxt.entry.iri)
                     skip.add(i + 1)
                     end = n_end
-            self.entity_from_lexicon(m.entry, self.evidence(*sub.origin(m.start, m.end)))
+            self.entity_from_lexicon(m.entry)
             out.append(Mention("area", m.entry.iri, start, end))
         for s, e, iri in self._local_matches("area", sub.clean):
             start, end = sub.origin(s, e)
@@ -571,7 +572,7 @@ class _Extractor:
             if whole and len(whole[0].surface) >= len(main) - 1:
                 entry = whole[0].entry
         if entry is not None:
-            iri = self.entity_from_lexicon(entry, evidence)
+            iri = self.entity_from_lexicon(entry)
         elif main and main[0].isupper():
             iri = self.mint("area", main, self.evidence(main_start, main_start + len(main)))
         else:
@@ -585,7 +586,7 @@ class _Extractor:
             inner = []
             for m in self.lexicon.find_all(view.clean, ["area"]):
                 if m.entry.iri != iri:
-                    self.entity_from_lexicon(m.entry, None)
+                    self.entity_from_lexicon(m.entry)
                     inner.append((m.start, m.entry.iri))
             # "(including the Lin-gang Special Area)": a part the lexicon does not know
             for m in re.finditer(rf"\bincluding\s+(?:the\s+)?(?P<name>{_NAME})", view.clean):
@@ -760,7 +761,7 @@ class _Extractor:
                     child = self._lexicon_area(iri)
                     if parent is not None and child is not None and parent in self.lexicon.chain(child):
                         skip, end = True, n_end
-                        self.entity_from_lexicon(parent, None)
+                        self.entity_from_lexicon(parent)
                         self.fact("containment", self.evidence(i_start, n_end), child=iri, parent=parent.iri)
                 self.fact("pilot_area", self.evidence(i_start, end), notice=notice.iri, area=iri)
         if including:
@@ -823,7 +824,7 @@ class _Extractor:
                 name = re.sub(r"\*+", "", doc.slice(block)).strip().strip(":")
                 evidence = self.evidence(block.bold[0].start, block.bold[0].end)
                 entry = self.lexicon.lookup(name, ["category"])
-                iri = self.entity_from_lexicon(entry, evidence) if entry else \
+                iri = self.entity_from_lexicon(entry) if entry else \
                     self.mint("category", name, evidence)
                 category = (iri, evidence)
             elif block.kind == "article":
@@ -870,7 +871,7 @@ class _Extractor:
                     self.fact("guidance", self.evidence(o_start, o_end), measure=iri, agency=a.iri)
         for m in self.lexicon_matches(view, ["region"]):
             entry = self.lexicon.get("region", m.iri.rsplit("/", 1)[1])
-            self.entity_from_lexicon(entry, self.evidence(m.start, m.end))
+            self.entity_from_lexicon(entry)
             self.fact("region_concern", self.evidence(m.start, m.end), measure=iri, region=m.iri)
         return iri, block
 
@@ -924,7 +925,7 @@ class _Extractor:
         evidence = self.evidence(start, end)
         entry = self.lexicon.lookup(name, ["export_base"])
         if entry is not None:
-            iri = self.entity_from_lexicon(entry, evidence)
+            iri = self.entity_from_lexicon(entry)
             located = {r.get("parent") for r in self.records
                        if r.kind == "containment" and r.get("child") == iri}
         else:
@@ -935,7 +936,7 @@ class _Extractor:
         for m in self.lexicon.find_all(view.clean, ["area"]):
             if located and m.entry.iri not in located:
                 continue
-            self.entity_from_lexicon(m.entry, None)
+            self.entity_from_lexicon(m.entry)
             self.fact("containment", evidence, child=iri, parent=m.entry.iri)
             break
         return iri
