@@ -1,0 +1,120 @@
+"""What a query asks for, before anything runs it: its form, and whether it is allowed.
+
+Door: :func:`inspect_query`. A small SPARQL tokenizer (comments, strings and IRIs are skipped as
+units, so a keyword inside them never counts) finds the query form and every keyword the
+public endpoint refuses:
+
+* updates (``INSERT``, ``DELETE``, ``LOAD``, ``CLEAR``, ``DROP``, ``CREATE``, ``ADD``, ``MOVE``,
+  ``COPY``, ``WITH``): the endpoint is read-only;
+* ``SERVICE``, with a constant or a variable endpoint: it would make the server open
+  connections. pyoxigraph's HTTP client is native code, so this must be refused before the
+  query reaches it;
+* nesting deeper than :data:`MAX_DEPTH` brackets: refused before a parser recurses on it.
+
+The tokenizer errs on the side of refusing: pyoxigraph's parser matches keywords without word
+boundaries (``SERVICE:e``, ``SERVICESILENT<x>`` and ``trueSERVICE<x>`` all call a service), so
+any word or prefix that contains ``SERVICE`` counts; ``<`` starts an IRI only when what follows
+could not be a less-than operator closing its expression (``FILTER(1<2)SERVICE:e#>`` hides
+nothing); and a backslash escape in a prefixed name (``ex:a\\#``) stays inside the name.
+
+``FROM`` and ``FROM NAMED`` are allowed: pyoxigraph resolves them against the graphs of the
+store and never fetches them, so ``FROM <file:///etc/passwd>`` names an empty graph.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_DEPTH = 128
+
+_TOKEN = re.compile(
+    r"""(?P<ws>\s+)
+      | (?P<comment>\#[^\n\r]*)
+      | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+      | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+      | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
+      | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w.\-:%\u00B7\u00C0-\uFFFF]|\\.)*)
+      | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
+      | (?P<other>.)""",
+    re.VERBOSE | re.DOTALL,
+)
+
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+@dataclass(frozen=True)
+class QueryInfo:
+    """The outcome of :func:`inspect_query`."""
+
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE; None for an update or garbage
+    is_update: bool
+    refusal: str | None  # why the query may not run, or None
+    has_dataset: bool = False  # the query names its own dataset (FROM / FROM NAMED)
+
+    @property
+    def returns_graph(self) -> bool:
+        return self.form in ("CONSTRUCT", "DESCRIBE")
+
+
+def _iri_or_less_than(body: str) -> bool:
+    """True when ``<body>`` is read as an IRI; False when its ``<`` may be a less-than operator
+    whose right side closes the expression's bracket (then the text is tokenized as code)."""
+    depth = 0
+    for ch in body:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0 and not ("'" in body and ("(" in body or ")" in body))
+
+
+def inspect_query(text: str) -> QueryInfo:
+    """Find the form of a SPARQL query and whether the public endpoint refuses it."""
+    form: str | None = None
+    update = False
+    depth = deepest = 0
+    service = False
+    dataset = False
+    pos, end = 0, len(text)
+    while pos < end:
+        match = _TOKEN.match(text, pos)
+        assert match is not None  # ``other`` matches any character
+        kind = match.lastgroup
+        pos = match.end()
+        if kind == "iri" and not _iri_or_less_than(match.group()[1:-1]):
+            kind, pos = "other", match.start() + 1
+        if kind == "word":
+            word = match.group().upper()
+            if word in FORMS and form is None and not update:
+                form = word
+            elif word in UPDATE_KEYWORDS and form is None:
+                update = True
+            elif word.startswith("FROM"):
+                dataset = True
+            if "SERVICE" in word:
+                service = True
+        elif kind == "pname":
+            if "SERVICE" in match.group().partition(":")[0].upper():
+                service = True
+        elif kind == "other":
+            ch = text[match.start()]
+            if ch in "({[":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif ch in ")}]":
+                depth -= 1
+    if update:
+        return QueryInfo(None, True, "this endpoint is read-only: SPARQL Update is refused")
+    if deepest > MAX_DEPTH:
+        return QueryInfo(form, False, f"the query nests brackets {deepest} deep; the limit is {MAX_DEPTH}",
+                         dataset)
+    if service:
+        return QueryInfo(form, False, "SERVICE is not allowed: this endpoint makes no outgoing connections",
+                         dataset)
+    return QueryInfo(form, False, None, dataset)
+
+
+__all__ = ["MAX_DEPTH", "QueryInfo", "inspect_query"]
