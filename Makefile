@@ -1,5 +1,6 @@
 # The two set-up commands of the README, and what they need.
-#   make run    install policykg into .venv, then the main job: check the model, build, gate, publish
+#   make run    install policykg into .venv, then the main job: check the model, build the graph,
+#               pass the SHACL gate, publish it and serve it on http://127.0.0.1:8000/
 #   make test   install policykg, its test extra and the system packages the tests need, then test
 # `install` also installs the web UI's front-end packages (YASGUI, pinned in web/package-lock.json)
 # into web/node_modules with npm, when npm is there; policykg's server serves them itself.
@@ -33,8 +34,7 @@ system-deps:
 # system-deps first: it brings npm when missing, which install needs for the web UI.
 run: system-deps install
 	$(BIN)/policykg check
-	$(BIN)/policykg build --out dist
-	$(BIN)/policykg docs --out build/docs
+	$(BIN)/policykg serve --dist dist
 
 test: system-deps install
 	$(BIN)/python -m pytest
