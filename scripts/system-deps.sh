@@ -3,7 +3,10 @@
 #   a JDK (java + the source launcher) for the OWL API / HermiT checker (tools/owlcheck);
 #   Chromium, for the web UI's browser tests (tests/browser, driven by Playwright);
 #   Noto CJK fonts, so Chinese labels render in those tests' screenshots;
-#   Node.js and npm, which `make install` uses to install YASGUI (web/package-lock.json).
+#   Node.js and npm, which `make install` uses to install YASGUI (web/package-lock.json);
+#   rapper (raptor2-utils), the independent RDF parser the export tests read every format with;
+#   Virtuoso (virtuoso-opensource), the second real store the push tests load the graph into
+#   (a private instance per test run; the package's own service is not used).
 # Uses Debian's packages; needs root (or sudo). Does nothing when all is there.
 set -euo pipefail
 
@@ -19,6 +22,12 @@ if ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'install 
 fi
 if ! command -v npm >/dev/null 2>&1; then
   need+=(nodejs npm)
+fi
+if ! command -v rapper >/dev/null 2>&1; then
+  need+=(raptor2-utils)
+fi
+if ! command -v virtuoso-t >/dev/null 2>&1; then
+  need+=(virtuoso-opensource)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

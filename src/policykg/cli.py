@@ -62,6 +62,37 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return serve(config, [Path(s) for s in args.sources] or None, build_first=not args.no_build)
 
 
+def _cmd_query(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .query import QuerySyntaxError, run_query
+
+    if (args.file is None) == (args.query is None):
+        raise InputError("give a query FILE or -q TEXT (one of them)")
+    where = None
+    if args.query is not None:
+        text = args.query
+    elif args.file == "-":
+        text, where = sys.stdin.read(), "<stdin>"
+    else:
+        where = args.file
+        try:
+            text = Path(args.file).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise InputError("no such query file", path=args.file) from None
+        except IsADirectoryError:
+            raise InputError("is a folder, not a query file", path=args.file) from None
+        except UnicodeDecodeError:
+            raise InputError("the query file is not UTF-8 text", path=args.file) from None
+    try:
+        result = run_query(text, build=None if args.endpoint else Path(args.dist), endpoint=args.endpoint,
+                           timeout=args.timeout)
+    except QuerySyntaxError as exc:
+        raise QuerySyntaxError(exc.message, path=where or exc.path, line=exc.line) from None
+    sys.stdout.write({"table": result.to_table, "csv": result.to_csv, "tsv": result.to_tsv,
+                      "json": result.to_json}[args.format]())
+    return ExitCode.OK
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from .checks import check_model
 
@@ -99,6 +130,46 @@ def _cmd_vocab(args: argparse.Namespace) -> int:
         print(f"wrote {target}")
     else:
         print(f"{target} already matches the ontology")
+    return ExitCode.OK
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from .export import export
+
+    result = export(Path(args.dist), args.format, Path(args.out) if args.out else None)
+    if isinstance(result, bytes):
+        sys.stdout.buffer.write(result)
+        sys.stdout.buffer.flush()
+    else:
+        print(f"wrote {result}", file=sys.stderr)
+    return ExitCode.OK
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import diff
+
+    notes = diff(Path(args.old), Path(args.new)).to_markdown()
+    if args.out:
+        Path(args.out).write_text(notes, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(notes)
+    return ExitCode.OK
+
+
+def _cmd_push(args: argparse.Namespace) -> int:
+    from .push import push
+
+    password = args.password
+    if args.user is not None and password is None:  # kept off the command line, where ps shows it
+        password = os.environ.get("POLICYKG_PASSWORD")
+    result = push(Path(args.dist), args.endpoint, graph=args.graph, user=args.user,
+                  password=password, protocol=args.protocol, auth=args.auth, timeout=args.timeout)
+    sys.stdout.write(result.summary())
+    if not result.verified:
+        print("policykg push: the store does not hold what the build holds (see the counts)",
+              file=sys.stderr)
+        return ExitCode.VALIDATION_FAILED
     return ExitCode.OK
 
 
@@ -140,6 +211,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
     p.set_defaults(func=_cmd_serve)
 
+    p = sub.add_parser("query", help="run a SPARQL query on the last build or on an endpoint",
+                       description="Run a SPARQL query on a build (its four named graphs; the default "
+                                   "graph is their union) or on a SPARQL endpoint, and print the "
+                                   "answer. Exit 2 for a missing file or a query that does not parse.")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the query (.rq); - reads standard input")
+    p.add_argument("-q", "--query", metavar="TEXT", help="the query itself, instead of a file")
+    p.add_argument("--dist", default="dist", metavar="DIR", help="build folder to query (default: dist)")
+    p.add_argument("--endpoint", metavar="URL", help="query this SPARQL endpoint instead of a build")
+    p.add_argument("--format", choices=("table", "csv", "tsv", "json"), default="table",
+                   help="an aligned table (default), or SPARQL CSV, TSV or JSON results")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="how long to wait for the endpoint (default: 30)")
+    p.set_defaults(func=_cmd_query)
+
     p = sub.add_parser("check", help="check the ontology and the shapes (OWL 2 DL, HermiT, SHACL-for-SHACL)",
                        description="Check the model: the OWL API's OWL 2 DL profile and HermiT on the "
                                    "ontology, SHACL-for-SHACL on the shapes, shapes against ontology, "
@@ -168,6 +253,48 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Regenerate the closed Python namespace of the ontology's terms.")
     p.add_argument("--check", action="store_true", help="only check that the module is up to date")
     p.set_defaults(func=_cmd_vocab)
+
+    from .export import FORMATS as EXPORT_FORMATS  # stdlib only: --help stays instant
+
+    p = sub.add_parser("export", help="write the last build's graph in one RDF format",
+                       description="Copy the build's file in format F to FILE (default: standard "
+                                   "output), byte for byte as the build wrote it. ttl, nt, jsonld "
+                                   "and rdfxml hold the ontology and the data; nq and trig the "
+                                   "four named graphs; owl the OWL edition (RDF/XML) for Protégé.")
+    p.add_argument("--format", required=True, metavar="F", choices=EXPORT_FORMATS,
+                   help=", ".join(EXPORT_FORMATS))
+    p.add_argument("--dist", default="dist", metavar="DIR", help="build folder (default: dist)")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("diff", help="release notes: what changed between two builds",
+                       description="Compare the data graphs of two builds entity by entity and "
+                                   "write release notes in Markdown: entities added, removed and "
+                                   "changed, named by their labels.")
+    p.add_argument("old", metavar="OLD", help="folder of the older build (e.g. dist.prev)")
+    p.add_argument("new", metavar="NEW", help="folder of the newer build (e.g. dist)")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
+    p.set_defaults(func=_cmd_diff)
+
+    p = sub.add_parser("push", help="load the build into an external SPARQL store",
+                       description="Load the build's four named graphs into a SPARQL 1.1 store, "
+                                   "each replacing its previous version (Graph Store Protocol, "
+                                   "else SPARQL Update), then count them on the store. Exit 1 "
+                                   "when the counts differ from the build's.")
+    p.add_argument("--endpoint", required=True, metavar="URL",
+                   help="the store's base URL or SPARQL endpoint (e.g. http://127.0.0.1:7878, "
+                        "http://host:8890/sparql)")
+    p.add_argument("--dist", default="dist", metavar="DIR", help="build folder (default: dist)")
+    p.add_argument("--graph", metavar="IRI", help="put the union of the graphs into this one graph")
+    p.add_argument("--user", metavar="U", help="user name (HTTP Basic or Digest authentication)")
+    p.add_argument("--password", metavar="P", help="password (default: $POLICYKG_PASSWORD)")
+    p.add_argument("--protocol", choices=("auto", "gsp", "update"), default="auto",
+                   help="Graph Store Protocol, SPARQL Update, or whichever the store has (default)")
+    p.add_argument("--auth", choices=("auto", "basic", "digest"), default="auto",
+                   help="authentication scheme (default: the one the store asks for)")
+    p.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="time limit of one HTTP request (default: 120)")
+    p.set_defaults(func=_cmd_push)
     return parser
 
 

@@ -1,0 +1,499 @@
+"""`policykg push` against real SPARQL stores started by the test on 127.0.0.1.
+
+Two stores, each a private instance in a temporary folder, stopped when the module ends:
+
+* the **Oxigraph** server (the ``oxigraph`` package of the test extra): ``/store`` (Graph Store
+  Protocol), ``/query``, ``/update``;
+* **Virtuoso** (Debian's ``virtuoso-opensource``, installed by ``scripts/system-deps.sh``), with
+  its own ``virtuoso.ini`` on free ports and the fresh database's ``dba``/``dba`` account:
+  ``/sparql-graph-crud-auth`` (GSP, digest authentication), ``/sparql``, ``/sparql-auth``.
+
+After a push the store counts as many triples per graph as the build; a second push replaces
+rather than adds; and SPARQL queries give the same rows on the store as pyoxigraph does
+locally on the build's ``policykg.nq``.
+"""
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import to_isomorphic
+
+from policykg.build import build
+from policykg.errors import InputError
+from policykg.graphs import GRAPHS
+from policykg.push import PushResult, StoreAuthError, StoreError, push
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"
+EXTRA = ROOT / "tests" / "documents" / "2024-06-data-labelling-bases.md"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+DATA, PROVENANCE = GRAPHS["data"].value, GRAPHS["provenance"].value
+UNION = "https://example.org/graph/policykg-union"
+NDA = "https://w3id.org/policykg/id/agency/nda"  # only in the build of the seed + one document
+OXIGRAPH = shutil.which("oxigraph") or shutil.which("oxigraph", path=str(Path(sys.executable).parent))
+VIRTUOSO = shutil.which("virtuoso-t")
+
+PREFIXES = """PREFIX pol: <https://w3id.org/policykg/ontology#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+"""
+#: Queries whose rows must be the same on the store and locally; ``{data}`` and
+#: ``{provenance}`` are the graphs (the union graph after a push with ``graph=``).
+QUERIES = {
+    "agencies guiding each measure": """
+        SELECT ?measure ?article ?agency ?name WHERE { GRAPH <{data}> {
+          ?measure a pol:Measure ; pol:articleNumber ?article ; pol:guidedBy ?agency .
+          ?agency rdfs:label ?name FILTER(LANG(?name) = "en") } }""",
+    "the quote for MIIT guiding Article 75": """
+        SELECT ?quote ?start ?end ?source WHERE { GRAPH <{provenance}> {
+          ?statement rdf:subject ?measure ; rdf:predicate pol:guidedBy ;
+                     rdf:object <https://w3id.org/policykg/id/agency/miit> ;
+                     prov:wasDerivedFrom ?span .
+          ?span oa:hasSource ?source ; oa:hasSelector ?selector .
+          ?selector oa:exact ?quote ; oa:start ?start ; oa:end ?end . }
+          GRAPH <{data}> { ?measure pol:articleNumber 75 } }""",
+    "forerunner areas, names in Chinese": """
+        SELECT ?measure ?area ?zh WHERE { GRAPH <{data}> {
+          ?measure pol:forerunner ?area .
+          OPTIONAL { ?area rdfs:label ?zh FILTER(LANG(?zh) = "zh") } } }""",
+    "documents, their dates and issuers": """
+        SELECT ?doc ?date ?issuer WHERE { GRAPH <{data}> {
+          ?doc pol:issuedOn ?date OPTIONAL { ?doc pol:issuedBy ?issuer } } }""",
+    "entities per inferred class": """
+        SELECT ?class (COUNT(DISTINCT ?x) AS ?n) WHERE { GRAPH <{inferences}> { ?x a ?class } }
+        GROUP BY ?class""",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Builds
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def seed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("push-seed") / "dist"
+    assert build([SEED], out).published
+    return out
+
+
+@pytest.fixture(scope="module")
+def seed_plus_one(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("push-seed-plus-one") / "dist"
+    assert build([SEED, EXTRA], out).published
+    return out
+
+
+def local_dataset(build_dir: Path) -> ox.Store:
+    store = ox.Store()
+    store.load(path=str(build_dir / "policykg.nq"), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def graph_counts(build_dir: Path) -> dict[str, int]:
+    graphs: dict[str, set] = {g.value: set() for g in GRAPHS.values()}
+    for q in ox.parse(path=str(build_dir / "policykg.nq"), format=ox.RdfFormat.N_QUADS):
+        graphs[q.graph_name.value].add(q.triple)
+    return {g: len(t) for g, t in graphs.items()}
+
+
+# --------------------------------------------------------------------------------------------
+# The stores
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Store:
+    name: str
+    endpoint: str  # what a user gives `policykg push`
+    query: str  # the SPARQL query endpoint
+    gsp: str  # the Graph Store Protocol endpoint push should find
+    update: str  # the SPARQL Update endpoint push should find
+    user: str | None = None
+    password: str | None = None
+
+    @property
+    def credentials(self) -> dict[str, str | None]:
+        return {"user": self.user, "password": self.password}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the store exited ({process.returncode}): {log.read_text(errors='replace')[-2000:]}")
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the store did not answer {url} within {seconds:g} s: "
+                f"{log.read_text(errors='replace')[-2000:]}")
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    if OXIGRAPH is None:
+        pytest.skip("the Oxigraph server is not installed (`pip install oxigraph`, in the test extra)")
+    folder = tmp_path_factory.mktemp("oxigraph")
+    port = free_port()
+    log = folder / "server.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(folder / "db"),
+                                    "--bind", f"127.0.0.1:{port}"], stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_ready(base + "/query", process, log, 30)
+        yield Store("oxigraph", base, base + "/query", base + "/store", base + "/update")
+    finally:
+        stop(process)
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile       = {db}/virtuoso.db
+ErrorLogFile       = {db}/virtuoso.log
+LockFile           = {db}/virtuoso.lck
+TransactionFile    = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+TempStorage        = TempDatabase
+
+[TempDatabase]
+DatabaseFile    = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+
+[Parameters]
+ServerPort         = 127.0.0.1:{sql_port}
+DisableUnixSocket  = 1
+CheckpointInterval = 0
+DirsAllowed        = ., {db}
+NumberOfBuffers    = 10000
+MaxDirtyBuffers    = 6000
+
+[HTTPServer]
+ServerPort    = 127.0.0.1:{http_port}
+ServerRoot    = {db}
+ServerThreads = 10
+Charset       = UTF-8
+
+[SPARQL]
+ResultSetMaxRows      = 100000
+MaxQueryExecutionTime = 60
+"""
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    if VIRTUOSO is None:
+        pytest.skip("virtuoso-t is not installed: Debian's virtuoso-opensource package could not "
+                    "be installed here (scripts/system-deps.sh installs it when apt can)")
+    folder = tmp_path_factory.mktemp("virtuoso")
+    http_port, sql_port = free_port(), free_port()
+    ini = folder / "virtuoso.ini"
+    ini.write_text(VIRTUOSO_INI.format(db=folder, sql_port=sql_port, http_port=http_port),
+                   encoding="utf-8")
+    log = folder / "server.log"
+    with open(log, "wb") as out:
+        # -f: in the foreground, so that this process is the server and stops with it
+        process = subprocess.Popen([VIRTUOSO, "-f", "-c", str(ini)], cwd=folder, stdout=out,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{http_port}"
+        wait_until_ready(base + "/sparql", process, log, 45)
+        yield Store("virtuoso", base + "/sparql", base + "/sparql",
+                    base + "/sparql-graph-crud-auth", base + "/sparql-auth", "dba", "dba")
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module", params=["oxigraph", "virtuoso"])
+def store(request: pytest.FixtureRequest) -> Store:
+    return request.getfixturevalue(f"{request.param}_server")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading the store back
+# --------------------------------------------------------------------------------------------
+
+def term_text(kind: str, value: str, datatype: str | None = None, lang: str | None = None) -> str:
+    if kind == "uri":
+        return f"<{value}>"
+    if kind == "bnode":
+        return "_:"
+    if lang:
+        return f'"{value}"@{lang.lower()}'
+    if datatype and datatype != XSD_STRING:
+        return f'"{value}"^^<{datatype}>'
+    return f'"{value}"'
+
+
+def remote_rows(store: Store, query: str) -> list[tuple[str, ...]]:
+    response = httpx.post(store.query, data={"query": PREFIXES + query}, timeout=60,
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 200, response.text[:1000]
+    answer = response.json()
+    names = answer["head"]["vars"]
+    rows = []
+    for binding in answer["results"]["bindings"]:
+        rows.append(tuple(term_text(b["type"].replace("typed-literal", "literal"), b["value"],
+                                    b.get("datatype"), b.get("xml:lang"))
+                          if (b := binding.get(n)) else "" for n in names))
+    return sorted(rows)
+
+
+def local_rows(dataset: ox.Store, query: str) -> list[tuple[str, ...]]:
+    rows = []
+    for solution in dataset.query(PREFIXES + query):
+        row = []
+        for term in solution:
+            if term is None:
+                row.append("")
+            elif isinstance(term, ox.NamedNode):
+                row.append(term_text("uri", term.value))
+            elif isinstance(term, ox.BlankNode):
+                row.append("_:")
+            else:
+                row.append(term_text("literal", term.value, term.datatype.value, term.language))
+        rows.append(tuple(row))
+    return sorted(rows)
+
+
+def remote_graph(store: Store, graph: str) -> Graph:
+    """The graph as the store holds it, read with SELECT (the same for every store)."""
+    response = httpx.post(store.query, timeout=60, headers={"Accept": "application/sparql-results+json"},
+                          data={"query": f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"})
+    assert response.status_code == 200, response.text[:1000]
+
+    def term(b: dict[str, str]):
+        if b["type"] == "uri":
+            return URIRef(b["value"])
+        if b["type"] == "bnode":
+            return BNode(b["value"].replace("nodeID://", ""))
+        if "xml:lang" in b:
+            return Literal(b["value"], lang=b["xml:lang"])
+        datatype = b.get("datatype")
+        return Literal(b["value"], datatype=URIRef(datatype) if datatype and datatype != XSD_STRING else None)
+
+    out = Graph()
+    for row in response.json()["results"]["bindings"]:
+        out.add((term(row["s"]), term(row["p"]), term(row["o"])))
+    return out
+
+
+def local_graph(build_dir: Path, graph: str) -> Graph:
+    """The graph as the build holds it (simple literals without xsd:string, as read back)."""
+    def term(node):
+        if isinstance(node, ox.NamedNode):
+            return URIRef(node.value)
+        if isinstance(node, ox.BlankNode):
+            return BNode(node.value)
+        if node.language:
+            return Literal(node.value, lang=node.language)
+        datatype = node.datatype.value
+        return Literal(node.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
+
+    out = Graph()
+    for q in ox.parse(path=str(build_dir / "policykg.nq"), format=ox.RdfFormat.N_QUADS):
+        if q.graph_name.value == graph:
+            out.add((term(q.subject), term(q.predicate), term(q.object)))
+    return out
+
+
+def assert_counts(result: PushResult, expected: dict[str, int]) -> None:
+    assert result.expected == expected
+    assert result.found == expected, result.summary()
+    assert result.verified
+
+
+# --------------------------------------------------------------------------------------------
+# The tests
+# --------------------------------------------------------------------------------------------
+
+def test_push_finds_the_gsp_and_the_counts_match(store: Store, seed: Path) -> None:
+    result = push(seed, store.endpoint, **store.credentials)
+    assert (result.protocol, result.write_url, result.query_url, result.store) == \
+        ("gsp", store.gsp, store.query, store.name)
+    assert_counts(result, graph_counts(seed))
+    # every graph reads back as it is in the build, blank nodes and literals included
+    for graph in (GRAPHS["ontology"].value, DATA):
+        assert to_isomorphic(remote_graph(store, graph)) == to_isomorphic(local_graph(seed, graph))
+
+
+def test_a_second_push_replaces_each_graph(store: Store, seed: Path, seed_plus_one: Path) -> None:
+    bigger = push(seed_plus_one, store.endpoint, **store.credentials)
+    assert_counts(bigger, graph_counts(seed_plus_one))
+    assert remote_rows(store, f"SELECT ?p WHERE {{ GRAPH <{DATA}> {{ <{NDA}> ?p ?o }} }}")
+    for _ in range(2):  # back to the seed, twice: nothing of the bigger build is left over
+        assert_counts(push(seed, store.endpoint, **store.credentials), graph_counts(seed))
+    assert remote_rows(store, f"SELECT ?p WHERE {{ GRAPH <{DATA}> {{ <{NDA}> ?p ?o }} }}") == []
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_queries_give_the_same_rows_on_the_store_as_locally(store: Store, seed: Path, name: str) -> None:
+    push(seed, store.endpoint, **store.credentials)
+    graphs = {role: g.value for role, g in GRAPHS.items()}
+    query = QUERIES[name]
+    for role, iri in graphs.items():
+        query = query.replace("{" + role + "}", iri)
+    expected = local_rows(local_dataset(seed), query)
+    assert expected, name
+    assert remote_rows(store, query) == expected
+
+
+def test_sparql_update_in_small_chunks_keeps_blank_nodes_whole(store: Store, seed: Path) -> None:
+    """Forced SPARQL Update, 50 triples a request: the ontology's blank nodes (owl:unionOf
+    lists) must come out as one node each, whatever request their triples travel in."""
+    result = push(seed, store.endpoint, protocol="update", chunk_size=50, **store.credentials)
+    assert (result.protocol, result.write_url) == ("update", store.update)
+    assert_counts(result, graph_counts(seed))
+    assert result.requests > 100
+    ontology = GRAPHS["ontology"].value
+    assert to_isomorphic(remote_graph(store, ontology)) == to_isomorphic(local_graph(seed, ontology))
+
+
+def test_union_into_one_graph(store: Store, seed: Path) -> None:
+    for protocol in ("gsp", "update"):
+        result = push(seed, store.endpoint, graph=UNION, protocol=protocol, **store.credentials)
+        union = {q.triple for q in ox.parse(path=str(seed / "policykg.nq"), format=ox.RdfFormat.N_QUADS)}
+        assert_counts(result, {UNION: len(union)})
+    query = QUERIES["the quote for MIIT guiding Article 75"]
+    local = query.replace("{provenance}", PROVENANCE).replace("{data}", DATA)
+    remote = query.replace("{provenance}", UNION).replace("{data}", UNION)
+    assert remote_rows(store, remote) == local_rows(local_dataset(seed), local)
+
+
+def test_the_cli_pushes_and_reports_the_counts(store: Store, seed: Path) -> None:
+    args = [sys.executable, "-m", "policykg", "push", "--endpoint", store.endpoint, "--dist", str(seed)]
+    env = dict(os.environ)
+    if store.user:  # the password from the environment, off the command line
+        args += ["--user", store.user]
+        env["POLICYKG_PASSWORD"] = store.password
+    proc = subprocess.run(args, capture_output=True, text=True, timeout=120, cwd=ROOT,
+                          stdin=subprocess.DEVNULL, env=env)
+    assert proc.returncode == 0, proc.stderr
+    for graph, n in graph_counts(seed).items():
+        assert f"{graph}: {n} of {n} triples  ok" in proc.stdout
+
+
+def test_virtuoso_wants_credentials(virtuoso_server: Store, seed: Path) -> None:
+    with pytest.raises(StoreAuthError) as info:
+        push(seed, virtuoso_server.endpoint)
+    assert info.value.status_code in (401, 403) and "--user" in str(info.value)
+    with pytest.raises(StoreAuthError) as info:
+        push(seed, virtuoso_server.endpoint, user="dba", password="not-the-password")
+    assert info.value.status_code == 401 and info.value.exit_code == 2
+
+
+def test_errors_name_the_url_and_the_status(oxigraph_server: Store, seed: Path, tmp_path: Path) -> None:
+    port = free_port()
+    with pytest.raises(StoreError, match="cannot reach the store") as info:
+        push(seed, f"http://127.0.0.1:{port}")
+    assert f"127.0.0.1:{port}" in str(info.value) and info.value.status_code is None
+    with pytest.raises(StoreError, match="found no SPARQL query endpoint") as info:
+        push(seed, oxigraph_server.endpoint + "/no/such/store")
+    assert "HTTP 404" in str(info.value)
+    with pytest.raises(InputError, match="both a user and a password"):
+        push(seed, oxigraph_server.endpoint, user="someone")
+    with pytest.raises(InputError, match="not an HTTP"):
+        push(seed, "ftp://127.0.0.1/store")
+    # a build whose files no longer match SHA256SUMS is not pushed
+    broken = tmp_path / "dist"
+    shutil.copytree(seed, broken)
+    with open(broken / "policykg.nq", "ab") as handle:
+        handle.write(b"<https://example.org/s> <https://example.org/p> <https://example.org/o> "
+                     b"<https://w3id.org/policykg/graph/data> .\n")
+    with pytest.raises(InputError, match="do not match SHA256SUMS"):
+        push(broken, oxigraph_server.endpoint)
+    proc = subprocess.run([sys.executable, "-m", "policykg", "push", "--endpoint",
+                           f"http://127.0.0.1:{port}", "--dist", str(seed)], capture_output=True,
+                          text=True, timeout=60, cwd=ROOT, stdin=subprocess.DEVNULL)
+    assert proc.returncode == 2 and "cannot reach the store" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.fixture()
+def basic_auth_proxy(oxigraph_server: Store) -> Iterator[tuple[str, list[int]]]:
+    """The Oxigraph server behind a proxy that wants HTTP Basic and does not say what it is."""
+    expected = "Basic " + base64.b64encode(b"reader:s3cret").decode()
+    statuses: list[int] = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def forward(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.headers.get("Authorization") != expected:
+                statuses.append(401)
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="policykg test"')
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            answer = httpx.request(self.command, oxigraph_server.endpoint + self.path, content=body,
+                                   headers={k: v for k, v in self.headers.items()
+                                            if k.lower() in ("content-type", "accept")}, timeout=60)
+            statuses.append(answer.status_code)
+            self.send_response(answer.status_code)
+            self.send_header("Content-Type", answer.headers.get("content-type", "text/plain"))
+            self.send_header("Content-Length", str(len(answer.content)))
+            self.end_headers()
+            self.wfile.write(answer.content)
+
+        do_GET = do_POST = do_PUT = forward
+
+        def log_message(self, *args) -> None:  # quiet
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", statuses
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_basic_authentication_and_a_store_that_does_not_say_what_it_is(
+        basic_auth_proxy: tuple[str, list[int]], seed: Path) -> None:
+    url, statuses = basic_auth_proxy
+    result = push(seed, url, user="reader", password="s3cret")
+    assert result.store.startswith("BaseHTTP")  # its Server header: the usual paths were tried
+    assert (result.protocol, result.write_url) == ("gsp", url + "/store")
+    assert_counts(result, graph_counts(seed))
+    assert statuses.count(401) == 1  # challenged once, then Basic from the first request on
+    with pytest.raises(StoreAuthError) as info:
+        push(seed, url, user="reader", password="wrong")
+    assert info.value.status_code == 401
