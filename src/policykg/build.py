@@ -32,6 +32,7 @@ from .graphs import GRAPHS
 from .lexicon import Lexicon, load_lexicon
 from .mapping import load_rules, map_records
 from .provenance import BuildInfo, SourceInfo, provenance_quads
+from .query import QualityReport, check_quality_store
 from .reconcile import reconcile
 
 SOURCE_SUFFIXES = (".md", ".txt", ".markdown")
@@ -51,11 +52,12 @@ class BuildResult:
     merged: tuple[tuple[str, str], ...]
     warnings: tuple[str, ...]
     timings: dict[str, float] = field(default_factory=dict)
+    quality: QualityReport | None = None  # the quality rules of queries/qc (error rules gate too)
 
     def summary(self) -> str:
         """The human-readable build report (Markdown)."""
         lines = [f"# policykg build {__version__}", ""]
-        verdict = "published" if self.published else "NOT published (the SHACL gate failed)"
+        verdict = "published" if self.published else "NOT published (the SHACL gate or a quality rule failed)"
         lines += [f"Output: `{self.out}` — {verdict}.", ""]
         lines += ["## Sources", "", "| file | sha256 | characters |", "|---|---|---|"]
         lines += [f"| `{s.path}` | `{s.sha256}` | {s.characters} |" for s in self.sources]
@@ -69,6 +71,8 @@ class BuildResult:
                   f"{counts[gate.Severity.VIOLATION]} violations, {counts[gate.Severity.WARNING]} warnings."]
         for r in self.report.results:
             lines.append(f"- {r.severity.value}: {r.focus} — {r.message} ({r.shape})")
+        if self.quality is not None:
+            lines += ["", "## Quality rules (queries/qc)", "", "```", self.quality.to_text().rstrip(), "```"]
         lines += ["", f"## New entities ({len(self.new_entities)})", "",
                   "Not in the lexicon; minted from the text:", ""]
         lines += [f"- {n.kind} `{n.iri}` — {n.label}" for n in self.new_entities] or ["- none"]
@@ -175,6 +179,7 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
         lap("reason")
         data = _to_rdflib(store, ["data", "inferences"])
         report = gate.validate(data, ontology=gate.ontology_graph())
+        quality = check_quality_store(store, out)
         lap("gate")
 
         triples = {name: sum(1 for _ in store.quads_for_pattern(None, None, None, g)) for name, g in GRAPHS.items()}
@@ -184,16 +189,18 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
                 f"FILTER(?g IN (<{GRAPHS['data'].value}>, <{GRAPHS['inferences'].value}>)) "
                 "FILTER(STRSTARTS(STR(?c), 'https://w3id.org/policykg/ontology#')) } GROUP BY ?c"):
             classes[row[0].value.rsplit("#", 1)[1]] = int(row[1].value)
-        result = BuildResult(out, report.passed, report, infos, dict(classes), triples,
-                             reconciled.new_entities, reconciled.merged, reconciled.warnings, timings)
-        if report.passed:
+        passed = report.passed and quality.passed
+        result = BuildResult(out, passed, report, infos, dict(classes), triples,
+                             reconciled.new_entities, reconciled.merged, reconciled.warnings, timings, quality)
+        if passed:
             ended = _now()
             build_info = BuildInfo(build_info.iri, __version__, started, ended)
-            publish.publish(store, out, report_text=report.to_text(), shacl_report=report.graph,
+            publish.publish(store, out, report_text=report.to_text() + "\n" + quality.to_text(),
+                            shacl_report=report.graph,
                             build_report=result.summary(), void=describe(store, infos, build_info))
             lap("write")
             result = BuildResult(out, True, report, infos, dict(classes), triples, reconciled.new_entities,
-                                 reconciled.merged, reconciled.warnings, timings)
+                                 reconciled.merged, reconciled.warnings, timings, quality)
         return result
 
 

@@ -46,8 +46,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
         print(f"  warning: {warning}")
     if not result.published:
         sys.stdout.write(result.report.to_text())
-        print(f"policykg build: the SHACL gate failed: nothing published, {args.out} left as it was",
-              file=sys.stderr)
+        if result.quality is not None:
+            sys.stdout.write(result.quality.to_text())
+        print(f"policykg build: the SHACL gate or a quality rule failed: nothing published, "
+              f"{args.out} left as it was", file=sys.stderr)
         return ExitCode.VALIDATION_FAILED
     print(f"SHACL gate passed ({counts[Severity.WARNING]} warnings); published to {args.out}/")
     return ExitCode.OK
@@ -68,9 +70,8 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
     if (args.file is None) == (args.query is None):
         raise InputError("give a query FILE or -q TEXT (one of them)")
-    where = None
     if args.query is not None:
-        text = args.query
+        text, where = args.query, "<query>"
     elif args.file == "-":
         text, where = sys.stdin.read(), "<stdin>"
     else:
@@ -87,7 +88,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         result = run_query(text, build=None if args.endpoint else Path(args.dist), endpoint=args.endpoint,
                            timeout=args.timeout)
     except QuerySyntaxError as exc:
-        raise QuerySyntaxError(exc.message, path=where or exc.path, line=exc.line) from None
+        raise QuerySyntaxError(exc.message, path=where, line=exc.line) from None
     sys.stdout.write({"table": result.to_table, "csv": result.to_csv, "tsv": result.to_tsv,
                       "json": result.to_json}[args.format]())
     return ExitCode.OK

@@ -246,6 +246,7 @@ class _Extractor:
         self.documents: list[_Doc] = []
         self.doc_mentions: list[tuple[int, int, _Doc]] = []
         self.local: dict[str, dict[str, str]] = {}  # kind -> normalised name -> IRI (minted here)
+        self.category_evidence: dict[str, Evidence] = {}  # category IRI -> its first heading
 
     # ------------------------------------------------------------------ helpers
 
@@ -827,6 +828,7 @@ class _Extractor:
                 iri = self.entity_from_lexicon(entry) if entry else \
                     self.mint("category", name, evidence)
                 category = (iri, evidence)
+                self.category_evidence.setdefault(iri, evidence)
             elif block.kind == "article":
                 if table is None:
                     table = self.document_before(block.start, ["MeasureTable"]) or self._implicit_table(block)
@@ -946,7 +948,9 @@ class _Extractor:
             self.fact("scheme", None, iri=CATEGORY_SCHEME, label="Measure categories")
             for r in list(self.entities.values()):
                 if r.kind == "category":
-                    self.fact("in_scheme", None, category=r.get("iri"), scheme=CATEGORY_SCHEME)
+                    # the heading that names the category puts it among the measure categories
+                    self.fact("in_scheme", self.category_evidence.get(r.get("iri")), category=r.get("iri"),
+                              scheme=CATEGORY_SCHEME)
 
 
 def doc_title(doc: Document) -> str:

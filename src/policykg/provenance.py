@@ -140,9 +140,22 @@ def provenance_quads(mapped: Mapped, sources: Sequence[SourceInfo], build: Build
                 if row not in rows_done:
                     rows_done.add(row)
                     add(row, RDF + "type", _n(PROV + "Entity"))
-                    add(row, RDFS + "label", _lit(f"{entry.file}, line {entry.line}"))
+                    add(row, RDFS + "label", _lit(f"{_relative(entry.file)}, line {entry.line}"))
                     add(row, DCT + "bibliographicCitation", _lit(entry.source))
     return quads
+
+
+def _relative(file: str) -> str:
+    """A lexicon file's path relative to the data root, so provenance does not depend on
+    where the repository is checked out."""
+    from pathlib import Path
+
+    from . import resources
+
+    try:
+        return Path(file).resolve().relative_to(resources.data_root().resolve()).as_posix()
+    except ValueError:
+        return Path(file).name
 
 
 def sorted_quads(quads: Iterable[ox.Quad]) -> list[ox.Quad]:

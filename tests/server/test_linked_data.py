@@ -627,10 +627,15 @@ def test_gate_failure_banner_on_ld_pages(site):
             return await client.get(path, headers={"Accept": BROWSER_ACCEPT})
 
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
-    r = asyncio.run(fetch("/ontology"))
+    def run(coro):  # a loop of its own: the browser tests may hold this thread's loop
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, coro).result()
+
+    r = run(fetch("/ontology"))
     assert r.status_code == 200 and "failed the SHACL gate" in r.text
     assert 'id="Measure"' in r.text
-    r = asyncio.run(fetch("/id/a..b"))
+    r = run(fetch("/id/a..b"))
     assert r.status_code == 400 and "failed the SHACL gate" in r.text
     assert "accept" in r.headers["vary"].lower()
