@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 # npm ci writes node_modules/.package-lock.json; older than the lock file means out of date.
 WEB_STAMP := web/node_modules/.package-lock.json
 
-.PHONY: run test install system-deps clean
+.PHONY: run test install system-deps test-deps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,14 +29,17 @@ $(WEB_STAMP): web/package-lock.json web/package.json
 install: $(STAMP) $(WEB_STAMP)
 
 system-deps:
-	bash scripts/system-deps.sh
+	bash scripts/system-deps.sh run
+
+test-deps:
+	bash scripts/system-deps.sh test
 
 # system-deps first: it brings npm when missing, which install needs for the web UI.
 run: system-deps install
 	$(BIN)/policykg check
 	$(BIN)/policykg serve --dist dist
 
-test: system-deps install
+test: test-deps install
 	$(BIN)/python -m pytest
 
 clean:
