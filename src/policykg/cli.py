@@ -60,7 +60,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .server.run import serve
 
     config = ServerConfig(dist=Path(args.dist), host=args.host, port=args.port, base_iri=args.base,
-                          timeout=args.timeout, max_rows=args.max_rows, workers=args.workers)
+                          timeout=args.timeout, max_rows=args.max_rows, workers=args.workers,
+                          cache_bytes=int(args.cache_mb * (1 << 20)))
     return serve(config, [Path(s) for s in args.sources] or None, build_first=not args.no_build)
 
 
@@ -210,6 +211,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="hard time limit of one query (default: 10)")
     p.add_argument("--max-rows", type=int, default=10_000, help="most rows or triples in an answer (default: 10000)")
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
+    p.add_argument("--cache-mb", type=float, default=64, metavar="MB",
+                   help="answer cache size; answers are exact, the served build being read-only (default: 64; 0: off)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("query", help="run a SPARQL query on the last build or on an endpoint",

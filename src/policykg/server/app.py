@@ -30,6 +30,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import conneg
+from .cache import AnswerCache
 from .guard import inspect_query
 from .pool import PoolBusy, QueryPool, QueryTimeout, WorkerFailed
 from .worker import QueryRequest, QueryResponse
@@ -71,6 +72,7 @@ class ServerConfig:
     max_query_string: int = 16 << 10  # bytes of a URL's query string
     workers: int = 2
     memory_limit: int = 4 << 30  # address space of one query worker
+    cache_bytes: int = 64 << 20  # answers kept by the answer cache (0: no cache)
     gate_failed_report: str | None = None  # set when the newest build failed the gate
 
 
@@ -82,11 +84,19 @@ class AppState:
     build: Path  # the published build folder being served
     pool: QueryPool | None = None
     snapshot_copy: Path | None = None
+    cache: AnswerCache | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
     async def run(self, request: QueryRequest) -> QueryResponse:
+        """The answer to ``request``: from the answer cache, else from a query worker."""
         assert self.pool is not None
-        return await self.pool.execute(request)
+        cached = self.cache.get(request) if self.cache is not None else None
+        if cached is not None:
+            return cached
+        response = await self.pool.execute(request)
+        if self.cache is not None:
+            self.cache.put(request, response)
+        return response
 
     def endpoint_url(self, request: Request) -> str:
         return str(request.url_for("sparql"))
@@ -366,6 +376,7 @@ def create_app(config: ServerConfig, build: Path, *, extra_routes: list[Route] |
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state.snapshot_copy = _pin_snapshot(build)
         state.build = state.snapshot_copy
+        state.cache = AnswerCache(config.cache_bytes) if config.cache_bytes > 0 else None
         state.pool = QueryPool(str(state.snapshot_copy / "policykg.nq"), size=config.workers,
                                timeout=config.timeout, memory_limit=config.memory_limit)
         await state.pool.start()

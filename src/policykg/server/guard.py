@@ -9,7 +9,11 @@ public endpoint refuses:
 * ``SERVICE``, with a constant or a variable endpoint: it would make the server open
   connections. pyoxigraph's HTTP client is native code, so this must be refused before the
   query reaches it;
-* nesting deeper than :data:`MAX_DEPTH` brackets: refused before a parser recurses on it.
+* nesting deeper than :data:`MAX_DEPTH` brackets: refused before a parser recurses on it;
+* more than :data:`MAX_TOKENS` tokens: long flat chains (``1+1+...``, ``{} UNION {} ...``,
+  ``MINUS {} MINUS {} ...``, a long collection) nest just as deep in pyoxigraph's algebra, and
+  overflow its stack (a crash, not an error) a few thousand links in on an 8 MiB stack; the
+  worker evaluates on a 256 MiB stack, which this cap keeps well clear of.
 
 The tokenizer errs on the side of refusing: pyoxigraph's parser matches keywords without word
 boundaries (``SERVICE:e``, ``SERVICESILENT<x>`` and ``trueSERVICE<x>`` all call a service), so
@@ -24,8 +28,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 MAX_DEPTH = 128
+MAX_TOKENS = 50_000
 
 _TOKEN = re.compile(
     r"""(?P<ws>\s+)
@@ -71,6 +77,7 @@ def _iri_or_less_than(body: str) -> bool:
     return depth == 0 and not ("'" in body and ("(" in body or ")" in body))
 
 
+@lru_cache(maxsize=4096)
 def inspect_query(text: str) -> QueryInfo:
     """Find the form of a SPARQL query and whether the public endpoint refuses it."""
     form: str | None = None
@@ -78,6 +85,7 @@ def inspect_query(text: str) -> QueryInfo:
     depth = deepest = 0
     service = False
     dataset = False
+    tokens = 0
     pos, end = 0, len(text)
     while pos < end:
         match = _TOKEN.match(text, pos)
@@ -86,6 +94,8 @@ def inspect_query(text: str) -> QueryInfo:
         pos = match.end()
         if kind == "iri" and not _iri_or_less_than(match.group()[1:-1]):
             kind, pos = "other", match.start() + 1
+        if kind != "ws" and kind != "comment":
+            tokens += 1
         if kind == "word":
             word = match.group().upper()
             if word in FORMS and form is None and not update:
@@ -108,6 +118,8 @@ def inspect_query(text: str) -> QueryInfo:
                 depth -= 1
     if update:
         return QueryInfo(None, True, "this endpoint is read-only: SPARQL Update is refused")
+    if tokens > MAX_TOKENS:
+        return QueryInfo(form, False, f"the query has {tokens} tokens; the limit is {MAX_TOKENS}", dataset)
     if deepest > MAX_DEPTH:
         return QueryInfo(form, False, f"the query nests brackets {deepest} deep; the limit is {MAX_DEPTH}",
                          dataset)
@@ -117,4 +129,4 @@ def inspect_query(text: str) -> QueryInfo:
     return QueryInfo(form, False, None, dataset)
 
 
-__all__ = ["MAX_DEPTH", "QueryInfo", "inspect_query"]
+__all__ = ["MAX_DEPTH", "MAX_TOKENS", "QueryInfo", "inspect_query"]
