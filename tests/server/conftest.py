@@ -28,7 +28,6 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Union
 
 import httpx
 import pyoxigraph as ox
@@ -40,7 +39,7 @@ TRACEBACK = "Traceback (most recent call last)"
 #: What ``make_build`` accepts: N-Quads (or N-Triples) text or bytes, an RDF file (format by its
 #: extension), a mapping ``{graph IRI: text or file}`` loading triples into named graphs, or a
 #: list of any of these.
-BuildData = Union[str, bytes, os.PathLike, Mapping, Iterable]
+BuildData = str | bytes | os.PathLike | Mapping | Iterable
 
 
 # ------------------------------------------------------------------------- ports

@@ -33,6 +33,9 @@ OWL_CLASS = "http://www.w3.org/2002/07/owl#Class"
 PROV_DERIVED = "http://www.w3.org/ns/prov#wasDerivedFrom"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 SD = rdflib.Namespace("http://www.w3.org/ns/sparql-service-description#")
+
+# rdflib's own JSON-LD parser uses its deprecated ConjunctiveGraph
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 MAX_ROWS = 50
 
 LABEL_ZH = "关于开展服务贸易创新发展试点的通知"

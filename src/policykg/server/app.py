@@ -54,6 +54,7 @@ GRAPH_OFFERS = {
     "application/trig": "trig",
     "text/plain": "ntriples",
 }
+CACHED_QUERY_LENGTH = 16 << 10  # longer query texts are never keys of the answer cache
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
        "connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 
@@ -90,12 +91,15 @@ class AppState:
     async def run(self, request: QueryRequest) -> QueryResponse:
         """The answer to ``request``: from the answer cache, else from a query worker."""
         assert self.pool is not None
-        cached = self.cache.get(request) if self.cache is not None else None
+        # the cache counts answers' bytes, not its keys: a long query text is not kept as a key
+        # (else distinct megabyte queries with short answers would fill the server's memory)
+        cache = self.cache if len(request.query) <= CACHED_QUERY_LENGTH else None
+        cached = cache.get(request) if cache is not None else None
         if cached is not None:
             return cached
         response = await self.pool.execute(request)
-        if self.cache is not None:
-            self.cache.put(request, response)
+        if cache is not None:
+            cache.put(request, response)
         return response
 
     def endpoint_url(self, request: Request) -> str:

@@ -4,7 +4,7 @@ Door: :class:`AnswerCache`. The key is the whole :class:`~policykg.server.worker
 (query text, result format, dataset, row cap, bindings), so two requests share an answer only
 when the same evaluation would give the same bytes. Only answers a worker gave are kept (200
 and 400); a timeout or a busy pool is never cached. Least recently used answers go first once
-the cache holds ``max_bytes`` of bodies; ``max_bytes=0`` turns it off.
+the cache holds ``max_bytes`` of answers and query texts; ``max_bytes=0`` turns it off.
 """
 from __future__ import annotations
 
@@ -30,18 +30,23 @@ class AnswerCache:
         self.hits += 1
         return response
 
+    @staticmethod
+    def _size(request: QueryRequest, response: QueryResponse) -> int:
+        """What an entry costs: its answer and its key (the query text) both stay in memory."""
+        return len(response.body) + len(request.query) + 256
+
     def put(self, request: QueryRequest, response: QueryResponse) -> None:
-        size = len(response.body)
+        size = self._size(request, response)
         if self.max_bytes <= 0 or size > self.max_bytes // 4 or response.status not in (200, 400):
             return
         old = self._entries.pop(request, None)
         if old is not None:
-            self._bytes -= len(old.body)
+            self._bytes -= self._size(request, old)
         self._entries[request] = response
         self._bytes += size
         while self._bytes > self.max_bytes and self._entries:
-            _, evicted = self._entries.popitem(last=False)
-            self._bytes -= len(evicted.body)
+            key, evicted = self._entries.popitem(last=False)
+            self._bytes -= self._size(key, evicted)
 
     def stats(self) -> dict[str, int]:
         return {"entries": len(self._entries), "bytes": self._bytes, "hits": self.hits, "misses": self.misses}

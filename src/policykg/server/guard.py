@@ -20,6 +20,11 @@ boundaries (``SERVICE:e``, ``SERVICESILENT<x>`` and ``trueSERVICE<x>`` all call 
 any word or prefix that contains ``SERVICE`` counts; ``<`` starts an IRI only when what follows
 could not be a less-than operator closing its expression (``FILTER(1<2)SERVICE:e#>`` hides
 nothing); and a backslash escape in a prefixed name (``ex:a\\#``) stays inside the name.
+A quote that opens no complete string makes the query unparseable, and is refused at once.
+
+The tokenizer takes time linear in the query (it runs in the server's event loop): a run of
+name characters (``a.b-c...``) is read once, whether or not a ``:`` ends it; it stops at the
+first cap exceeded.
 
 ``FROM`` and ``FROM NAMED`` are allowed: pyoxigraph resolves them against the graphs of the
 store and never fetches them, so ``FROM <file:///etc/passwd>`` names an empty graph.
@@ -39,11 +44,17 @@ _TOKEN = re.compile(
       | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
       | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
       | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-      | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w.\-:%\u00B7\u00C0-\uFFFF]|\\.)*)
+      | (?P<name>[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*(?::(?:[\w.\-:%\u00B7\u00C0-\uFFFF]|\\.)*)?
+               |:(?:[\w.\-:%\u00B7\u00C0-\uFFFF]|\\.)*)
+      | (?P<number>[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?)
       | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
       | (?P<other>.)""",
     re.VERBOSE | re.DOTALL,
 )
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: Queries up to this length are remembered by :func:`inspect_query` (longer ones would let a
+#: client fill the server's memory with distinct megabyte queries).
+CACHED_LENGTH = 4096
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
@@ -77,27 +88,47 @@ def _iri_or_less_than(body: str) -> bool:
     return depth == 0 and not ("'" in body and ("(" in body or ")" in body))
 
 
-@lru_cache(maxsize=4096)
 def inspect_query(text: str) -> QueryInfo:
     """Find the form of a SPARQL query and whether the public endpoint refuses it."""
+    return _inspect_cached(text) if len(text) <= CACHED_LENGTH else _inspect(text)
+
+
+@lru_cache(maxsize=4096)
+def _inspect_cached(text: str) -> QueryInfo:
+    return _inspect(text)
+
+
+def _inspect(text: str) -> QueryInfo:
     form: str | None = None
     update = False
     depth = deepest = 0
     service = False
     dataset = False
+    unterminated = False
     tokens = 0
     pos, end = 0, len(text)
-    while pos < end:
+    while pos < end and tokens <= MAX_TOKENS and deepest <= MAX_DEPTH:
         match = _TOKEN.match(text, pos)
         assert match is not None  # ``other`` matches any character
         kind = match.lastgroup
         pos = match.end()
         if kind == "iri" and not _iri_or_less_than(match.group()[1:-1]):
             kind, pos = "other", match.start() + 1
-        if kind != "ws" and kind != "comment":
-            tokens += 1
+        if kind == "ws" or kind == "comment":
+            continue
+        tokens += 1
+        words: list[str] = []
         if kind == "word":
-            word = match.group().upper()
+            words = [match.group()]
+        elif kind == "name":
+            name = match.group()
+            if ":" in name:  # a prefixed name: SERVICE:e is the keyword SERVICE to pyoxigraph
+                if "SERVICE" in name.partition(":")[0].upper():
+                    service = True
+            else:  # a run of names and dots or dashes: the words in it
+                words = _WORD.findall(name)
+                tokens += max(0, 2 * len(words) - 2)
+        for word in (w.upper() for w in words):
             if word in FORMS and form is None and not update:
                 form = word
             elif word in UPDATE_KEYWORDS and form is None:
@@ -106,27 +137,28 @@ def inspect_query(text: str) -> QueryInfo:
                 dataset = True
             if "SERVICE" in word:
                 service = True
-        elif kind == "pname":
-            if "SERVICE" in match.group().partition(":")[0].upper():
-                service = True
-        elif kind == "other":
+        if kind == "other":
             ch = text[match.start()]
             if ch in "({[":
                 depth += 1
                 deepest = max(deepest, depth)
             elif ch in ")}]":
                 depth -= 1
+            elif ch in "'\"":
+                unterminated = True
+                break
     if update:
         return QueryInfo(None, True, "this endpoint is read-only: SPARQL Update is refused")
     if tokens > MAX_TOKENS:
-        return QueryInfo(form, False, f"the query has {tokens} tokens; the limit is {MAX_TOKENS}", dataset)
+        return QueryInfo(form, False, f"the query has more than {MAX_TOKENS} tokens", dataset)
     if deepest > MAX_DEPTH:
-        return QueryInfo(form, False, f"the query nests brackets {deepest} deep; the limit is {MAX_DEPTH}",
-                         dataset)
+        return QueryInfo(form, False, f"the query nests brackets more than {MAX_DEPTH} deep", dataset)
+    if unterminated:
+        return QueryInfo(form, False, "SPARQL syntax error: a string literal is not closed", dataset)
     if service:
         return QueryInfo(form, False, "SERVICE is not allowed: this endpoint makes no outgoing connections",
                          dataset)
     return QueryInfo(form, False, None, dataset)
 
 
-__all__ = ["MAX_DEPTH", "MAX_TOKENS", "QueryInfo", "inspect_query"]
+__all__ = ["CACHED_LENGTH", "MAX_DEPTH", "MAX_TOKENS", "QueryInfo", "inspect_query"]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import resource
 import signal
+import threading
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from xml.sax.saxutils import escape, quoteattr
@@ -38,6 +39,10 @@ GRAPH_TYPES = {
     "trig": ("application/trig", ox.RdfFormat.TRIG),
 }
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: The stack a query is evaluated on. pyoxigraph recurses over the query's algebra, and a long
+#: flat chain (``1+1+...``, ``{} UNION {} ...``) overflows an 8 MiB stack a few thousand links
+#: in, killing the process; with :data:`policykg.server.guard.MAX_TOKENS` this stack is ample.
+STACK_SIZE = 256 << 20
 
 
 @dataclass(frozen=True)
@@ -149,22 +154,20 @@ def serialize_boolean(value: bool, fmt: str) -> bytes:
 def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
     """Run one query on ``store``; a query pyoxigraph refuses gives a 400 response."""
     kwargs: dict[str, object] = {}
-    # The dataset: the protocol's (default-graph-uri / named-graph-uri; with named graphs only,
-    # the default graph is empty), else the query's own (FROM / FROM NAMED), else the union of
-    # every graph as the default graph. (pyoxigraph ignores FROM under the union flag.)
-    if request.default_graph is not None:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graph]
-    elif request.named_graphs is not None:
-        kwargs["default_graph"] = []
-    elif not inspect_query(request.query).has_dataset:
-        kwargs["use_default_graph_as_union"] = True
-    if request.named_graphs is not None:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs]
-    if request.substitutions:
-        kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(v) for k, v in request.substitutions}
-    if request.base_iri:
-        kwargs["base_iri"] = request.base_iri
     try:
+        # The dataset: the protocol's (default-graph-uri and named-graph-uri; a part not given
+        # is empty), else the query's own (FROM / FROM NAMED), else the union of every graph as
+        # the default graph and every graph as a named graph. (pyoxigraph ignores FROM under
+        # the union flag.) A malformed IRI raises ValueError here: a 400, like the query's own.
+        if request.default_graph is not None or request.named_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graph or ()]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
+        elif not inspect_query(request.query).has_dataset:
+            kwargs["use_default_graph_as_union"] = True
+        if request.substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(v) for k, v in request.substitutions}
+        if request.base_iri:
+            kwargs["base_iri"] = request.base_iri
         result = store.query(request.query, **kwargs)
         cap = request.max_rows
         if isinstance(result, ox.QuerySolutions):
@@ -207,6 +210,27 @@ def load_snapshot(path: str) -> ox.Store:
     return store
 
 
+def _execute_on_a_deep_stack(store: ox.Store, request: QueryRequest) -> QueryResponse:
+    """:func:`execute` in a thread whose stack is :data:`STACK_SIZE`."""
+    outcome: list[QueryResponse | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(execute(store, request))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the caller's thread
+            outcome.append(exc)
+
+    thread = threading.Thread(target=run, name="policykg-query")
+    try:
+        thread.start()
+    except RuntimeError:  # no room for the stack (a small memory limit): evaluate here
+        return execute(store, request)
+    thread.join()
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
 def main(conn: Connection, snapshot: str, memory_limit: int) -> None:
     """The worker's life: cap memory, load the snapshot, answer until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
@@ -220,6 +244,7 @@ def main(conn: Connection, snapshot: str, memory_limit: int) -> None:
     # No new file descriptors from here on: no socket, no file. Whatever slips past the guard
     # (a SERVICE call, a fetch), pyoxigraph cannot open a connection (EMFILE, a 400 answer).
     resource.setrlimit(resource.RLIMIT_NOFILE, (0, 0))
+    threading.stack_size(STACK_SIZE)
     conn.send(("ready", None))
     while True:
         try:
@@ -227,7 +252,7 @@ def main(conn: Connection, snapshot: str, memory_limit: int) -> None:
         except (EOFError, OSError):
             return
         try:
-            response = execute(store, request)
+            response = _execute_on_a_deep_stack(store, request)
         except MemoryError:
             # the heap may be in a poor state: answer, then end; the pool starts a fresh worker
             conn.send(QueryResponse(503, "text/plain; charset=utf-8",
