@@ -22,19 +22,18 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
 import unicodedata
-import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import servers
 
 import policykg.query as query_module
 from policykg.errors import InputError
@@ -404,8 +403,8 @@ def test_query_exit_codes(built: Path, tmp_path: Path) -> None:
     assert (ok.returncode, ok.stdout) == (0, "true\n")
 
 
-def test_query_unreachable_endpoint_exits_2(free_tcp_port: int) -> None:
-    proc = cli("query", str(CQ01.path), "--endpoint", f"http://127.0.0.1:{free_tcp_port}/sparql",
+def test_query_unreachable_endpoint_exits_2() -> None:
+    proc = cli("query", str(CQ01.path), "--endpoint", f"http://127.0.0.1:{servers.free_port()}/sparql",
                     "--timeout", "5")
     assert proc.returncode == 2
     assert "cannot query the endpoint" in proc.stderr and "Traceback" not in proc.stderr
@@ -424,49 +423,6 @@ def test_endpoint_that_never_answers_times_out() -> None:
 
 # ------------------------------------------------------------------------- through an endpoint
 
-@pytest.fixture
-def free_tcp_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_until_up(proc: subprocess.Popen, url: str, log: Path) -> None:
-    deadline = time.monotonic() + 90
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited ({proc.returncode}):\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url + "?query=ASK%7B%7D", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the server did not answer in time:\n{log.read_text(errors='replace')}")
-        time.sleep(0.2)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-    try:  # query workers left behind are in the server's own process group
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def _oxigraph_cli() -> str | None:
     beside = Path(sys.executable).with_name("oxigraph")
     return str(beside) if beside.is_file() else shutil.which("oxigraph")
@@ -478,10 +434,9 @@ def endpoint(request, built: Path, tmp_path_factory) -> Iterator[str]:
     server (``oxigraph serve-read-only --union-default-graph``) as a reference."""
     folder = tmp_path_factory.mktemp(f"endpoint-{request.param}")
     log = folder / "server.log"
-    port = _port()
+    port = servers.free_port()
     if request.param == "policykg":
-        args = [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist", str(built),
-                "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+        args = servers.serve_args(built, port, "--workers", "2")
         url = f"http://127.0.0.1:{port}/sparql"
     else:
         oxigraph = _oxigraph_cli()
@@ -492,14 +447,11 @@ def endpoint(request, built: Path, tmp_path_factory) -> Iterator[str]:
         args = [oxigraph, "serve-read-only", "--location", str(folder / "db"), "--bind", f"127.0.0.1:{port}",
                 "--union-default-graph"]
         url = f"http://127.0.0.1:{port}/query"
-    with log.open("wb") as sink:
-        proc = subprocess.Popen(args, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    proc = servers.start(args, url + "?query=ASK%7B%7D", log)
     try:
-        _wait_until_up(proc, url, log)
         yield url
     finally:
-        _stop(proc)
+        servers.stop(proc)
 
 
 @pytest.mark.parametrize("cq", CQS, ids=[cq.name for cq in CQS])

@@ -7,18 +7,13 @@ to another host is aborted and fails the test. Screenshots go to ``test-output/s
 """
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
+import servers
 
 from policykg.resources import data_root
 
@@ -27,12 +22,6 @@ BASE = "https://w3id.org/policykg/"
 
 
 # ------------------------------------------------------------------------- the server
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @dataclass
 class Site:
@@ -48,39 +37,11 @@ def site(tmp_path_factory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("ui-browser")
     out = root / "dist"
     assert build([data_root() / "sources" / SEED], out).published
-    port = _free_port()
-    log_path = root / "server.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist", str(out),
-         "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log_path.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
+    proc, url, _port = servers.serve(out, root / "server.log")
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"the server exited ({proc.returncode}):\n{log_path.read_text(errors='replace')}")
-            try:
-                if httpx.get(url + "/sparql", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer in time:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.2)
         yield Site(url, out)
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                pass
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)  # the server and any query worker left
-        except (ProcessLookupError, PermissionError):
-            pass
-        proc.wait(timeout=5)
+        servers.stop(proc)
 
 
 # ------------------------------------------------------------------------- the network guard

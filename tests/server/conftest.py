@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,6 +30,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+import servers
 
 STARTUP_TIMEOUT = 60.0
 TRACEBACK = "Traceback (most recent call last)"
@@ -44,16 +43,10 @@ BuildData = str | bytes | os.PathLike | Mapping | Iterable
 
 # ------------------------------------------------------------------------- ports
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def free_port() -> Callable[[], int]:
     """``free_port()`` gives a TCP port of 127.0.0.1 that nothing listens on (yet)."""
-    return _free_port
+    return servers.free_port
 
 
 # ------------------------------------------------------------------------- builds
@@ -147,23 +140,6 @@ def _options(options: dict[str, object]) -> list[str]:
     return args
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)  # uvicorn shuts down: the pool closes, its temp copy goes
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)  # whatever is left of the group (workers)
-    except (ProcessLookupError, PermissionError):
-        pass
-    try:
-        process.wait(5)
-    except subprocess.TimeoutExpired:  # pragma: no cover
-        pass
-
-
 class _Servers:
     def __init__(self, logs: Path) -> None:
         self.logs = logs
@@ -172,7 +148,7 @@ class _Servers:
     def __call__(self, build_dir: Path, **options: object) -> ServerURL:
         last_log = ""
         for _attempt in range(3):  # a port taken between free_port() and bind(): try another
-            port = _free_port()
+            port = servers.free_port()
             log_path = self.logs / f"server-{port}.log"
             cmd = [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist", str(build_dir),
                    "--host", "127.0.0.1", "--port", str(port), *_options(options)]
@@ -184,7 +160,7 @@ class _Servers:
             if self._wait(url):
                 self.running.append(url)
                 return url
-            _stop(process)
+            servers.stop(process)
             last_log = url.log()
             if "address already in use" not in last_log.lower():
                 break
@@ -205,7 +181,7 @@ class _Servers:
         return False
 
     def stop(self, url: ServerURL) -> None:
-        _stop(url.process)
+        servers.stop(url.process)
         if url in self.running:
             self.running.remove(url)
 
@@ -223,11 +199,11 @@ def serve_build(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Servers]:
     ``.children()``; ``serve_build.stop(url)`` ends one server early. Every server started in
     a module is stopped (its process group killed) when the module's tests are done.
     """
-    servers = _Servers(tmp_path_factory.mktemp("server-logs"))
+    running = _Servers(tmp_path_factory.mktemp("server-logs"))
     try:
-        yield servers
+        yield running
     finally:
-        servers.stop_all()
+        running.stop_all()
 
 
 # ------------------------------------------------------------------------- clients

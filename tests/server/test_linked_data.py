@@ -9,11 +9,7 @@ the data.
 """
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +18,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import httpx
+import servers
 import pyoxigraph as ox
 import pytest
 import rdflib
@@ -53,12 +50,6 @@ BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,image/av
 
 
 # ------------------------------------------------------------------------- the server
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @dataclass
 class Site:
@@ -100,46 +91,6 @@ class Site:
         return [{n: row[i].value for i, n in enumerate(names) if row[i] is not None} for row in result]
 
 
-def start_server(build: Path, log_path: Path) -> tuple[subprocess.Popen, str, int]:
-    """``python -m policykg serve --no-build`` on a free port; returns once /sparql answers."""
-    port = _free_port()
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist", str(build),
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited ({proc.returncode}):\n{log_path.read_text(errors='replace')}")
-        try:
-            if httpx.get(url + "/sparql", timeout=2).status_code == 200:
-                return proc, url, port
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            stop_server(proc)
-            raise RuntimeError(f"the server did not answer in time:\n{log_path.read_text(errors='replace')}")
-        time.sleep(0.2)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """End the server (SIGTERM lets it close its query workers), then its group if need be."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-    try:  # a worker left behind is in the server's own process group
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 def _hostile_additions() -> tuple[list[ox.Quad], list[ox.Quad]]:
     """An agency whose labels are markup, linked from a real measure; a reified statement
     whose quote and citation are markup; a ``javascript:`` IRI as a value."""
@@ -177,6 +128,8 @@ def _hostile_additions() -> tuple[list[ox.Quad], list[ox.Quad]]:
     return data_quads, prov_quads
 
 
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
     from policykg.build import build
@@ -199,11 +152,11 @@ def site(tmp_path_factory) -> Iterator[Site]:
             void=void)
 
     source_text = (data_root() / "sources" / SEED).read_text(encoding="utf-8")
-    proc, url, port = start_server(served, root / "server.log")
+    proc, url, port = servers.serve(served, root / "server.log", "--workers", "2")
     try:
         yield Site(url, "127.0.0.1", port, served, store, source_text)
     finally:
-        stop_server(proc)
+        servers.stop(proc)
 
 
 # ------------------------------------------------------------------------- a little HTML reading

@@ -10,19 +10,15 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
-import os
 import re
-import signal
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
+import servers
 import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
@@ -41,12 +37,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "src/policykg/server/examples"
 
 
 # ------------------------------------------------------------------------- the server
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @dataclass
 class Site:
@@ -77,52 +67,6 @@ class Site:
         return [{n: row[i].value for i, n in enumerate(names) if row[i] is not None} for row in result]
 
 
-def start_server(build: Path, log_path: Path, command: list[str] | None = None) -> tuple[subprocess.Popen, str, int]:
-    """``python -m policykg serve --no-build`` on a free port; returns once /sparql answers.
-
-    ``command`` replaces ``python -m policykg serve`` (it gets the build folder and the port).
-    """
-    port = _free_port()
-    log = log_path.open("wb")
-    if command is None:
-        args = [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist", str(build),
-                "--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
-    else:
-        args = [*command, str(build), str(port)]
-    proc = subprocess.Popen(
-        args,
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited ({proc.returncode}):\n{log_path.read_text(errors='replace')}")
-        try:
-            if httpx.get(url + "/sparql", timeout=2).status_code == 200:
-                return proc, url, port
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            stop_server(proc)
-            raise RuntimeError(f"the server did not answer in time:\n{log_path.read_text(errors='replace')}")
-        time.sleep(0.2)
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """End the server (SIGTERM lets it close its query workers), then its group if need be."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=5)
-    try:  # any worker left behind is in the server's own process group
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
     from policykg.build import build
@@ -133,11 +77,11 @@ def site(tmp_path_factory) -> Iterator[Site]:
     assert result.published, "the seed must pass the gate"
     store = ox.Store()
     store.bulk_load(path=str(out / "policykg.nq"), format=ox.RdfFormat.N_QUADS)
-    proc, url, port = start_server(out, root / "server.log")
+    proc, url, port = servers.serve(out, root / "server.log", "--workers", "2")
     try:
         yield Site(url, "127.0.0.1", port, out, store)
     finally:
-        stop_server(proc)
+        servers.stop(proc)
 
 
 # ------------------------------------------------------------------------- a little HTML reading
@@ -590,12 +534,14 @@ uvicorn.run(create_app(config, build), host="127.0.0.1", port=port, log_level="w
 def test_gate_failed_banner(site, tmp_path):
     """A server whose newest build failed the gate says so on the home page (the banner of
     the frame, and the report), while it serves the last good build."""
-    proc, url, _ = start_server(site.build, tmp_path / "server.log",
-                                command=[sys.executable, "-c", GATE_FAILED_SERVER])
+    port = servers.free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = servers.start([sys.executable, "-c", GATE_FAILED_SERVER, str(site.build), str(port)],
+                         url + "/sparql", tmp_path / "server.log")
     try:
         r = httpx.get(url + "/", timeout=30)
     finally:
-        stop_server(proc)
+        servers.stop(proc)
     assert r.status_code == 200
     assert 'class="banner" role="alert"' in r.text
     assert "failed the SHACL gate" in r.text

@@ -1,0 +1,85 @@
+"""Real server processes for the tests: one way to start, wait for and stop them.
+
+``start(args, url, log_path)`` starts a command in its own process group and returns once
+``url`` answers 200 (or raises with the server's log); ``stop(process)`` ends it with SIGTERM
+(so ``policykg serve`` closes its query workers and removes its pinned copy), then kills
+whatever is left of its group. ``serve_args(build, port, ...)`` is the ``policykg serve``
+command line for a build folder. Everything listens on and talks to 127.0.0.1 only.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+STARTUP_TIMEOUT = 90.0
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on (yet)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_args(build: Path, port: int, *extra: str) -> list[str]:
+    """``python -m policykg serve --no-build`` of ``build`` on 127.0.0.1:``port``."""
+    return [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist", str(build),
+            "--host", "127.0.0.1", "--port", str(port), *extra]
+
+
+def _up(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def start(args: list[str], url: str, log_path: Path, *, timeout: float = STARTUP_TIMEOUT) -> subprocess.Popen:
+    """Start ``args`` (output to ``log_path``) and wait until ``url`` answers 200."""
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    deadline = time.monotonic() + timeout
+    while not _up(url):
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited ({process.returncode}):\n{log_path.read_text(errors='replace')}")
+        if time.monotonic() > deadline:
+            stop(process)
+            raise RuntimeError(f"the server did not answer in time:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.2)
+    return process
+
+
+def serve(build: Path, log_path: Path, *extra: str) -> tuple[subprocess.Popen, str, int]:
+    """Serve ``build`` with ``policykg serve``; returns (process, base URL, port)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    return start(serve_args(build, port, *extra), url + "/sparql", log_path), url, port
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL to the process group (query workers left behind live there)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:  # pragma: no cover
+        pass
+
+
+__all__ = ["free_port", "serve", "serve_args", "start", "stop"]
