@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import XSD
 
@@ -29,6 +29,7 @@ from policykg.errors import InputError
 from policykg.export import FILES, FORMATS, export
 from policykg.graphs import GRAPHS
 from policykg.ontology import owl_edition
+from policykg.rdfio import rdflib_graph
 
 # rdflib's own JSON-LD and N-Quads parsers use its deprecated ConjunctiveGraph API
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
@@ -108,20 +109,7 @@ def seed_plus_one(tmp_path_factory: pytest.TempPathFactory) -> Built:
 # --------------------------------------------------------------------------------------------
 
 def to_rdflib(triples) -> Graph:
-    def term(node):
-        if isinstance(node, ox.NamedNode):
-            return URIRef(node.value)
-        if isinstance(node, ox.BlankNode):
-            return BNode(node.value)
-        if node.language:
-            return Literal(node.value, lang=node.language)
-        datatype = node.datatype.value
-        return Literal(node.value, datatype=None if datatype == str(XSD.string) else URIRef(datatype))
-
-    graph = Graph()
-    for t in triples:
-        graph.add((term(t.subject), term(t.predicate), term(t.object)))
-    return graph
+    return rdflib_graph(triples)
 
 
 def normalized(graph: Graph) -> Graph:

@@ -53,6 +53,7 @@ from policykg.query import (
     read_expected,
     run_query,
 )
+from policykg.rdfio import rdflib_graph
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"
@@ -348,21 +349,8 @@ def remote_graph(store: Store, graph: str) -> Graph:
 
 def local_graph(build_dir: Path, graph: str) -> Graph:
     """The graph as the build holds it (simple literals without xsd:string, as read back)."""
-    def term(node):
-        if isinstance(node, ox.NamedNode):
-            return URIRef(node.value)
-        if isinstance(node, ox.BlankNode):
-            return BNode(node.value)
-        if node.language:
-            return Literal(node.value, lang=node.language)
-        datatype = node.datatype.value
-        return Literal(node.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
-
-    out = Graph()
-    for q in ox.parse(path=str(build_dir / "policykg.nq"), format=ox.RdfFormat.N_QUADS):
-        if q.graph_name.value == graph:
-            out.add((term(q.subject), term(q.predicate), term(q.object)))
-    return out
+    return rdflib_graph(q.triple for q in ox.parse(path=str(build_dir / "policykg.nq"), format=ox.RdfFormat.N_QUADS)
+                        if q.graph_name.value == graph)
 
 
 def assert_counts(result: PushResult, expected: dict[str, int]) -> None:

@@ -21,6 +21,7 @@ from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
 from . import resources
+from .rdfio import rdflib_term
 
 
 class Severity(Enum):
@@ -325,7 +326,7 @@ def _evaluate_sparql(constraints: Iterable[SparqlConstraint], data: Graph, ontol
                 continue
             node = BNode()
             report.add((node, RDF.type, SH.ValidationResult))
-            report.add((node, SH.focusNode, _from_ox(focus)))
+            report.add((node, SH.focusNode, rdflib_term(focus)))
             report.add((node, SH.resultSeverity, c.severity))
             report.add((node, SH.sourceShape, c.shape))
             report.add((node, SH.sourceConstraint, c.constraint))
@@ -333,7 +334,7 @@ def _evaluate_sparql(constraints: Iterable[SparqlConstraint], data: Graph, ontol
             if c.path is not None:
                 report.add((node, SH.resultPath, c.path))
             if "value" in binding:
-                report.add((node, SH.value, _from_ox(binding["value"])))
+                report.add((node, SH.value, rdflib_term(binding["value"])))
             if c.message:
                 text = re.sub(r"\{[?$](\w+)\}",
                               lambda m: binding[m.group(1)].value if m.group(1) in binding else m.group(0),
@@ -345,23 +346,6 @@ def _evaluate_sparql(constraints: Iterable[SparqlConstraint], data: Graph, ontol
         for node in report.subjects(RDF.type, SH.ValidationResult):
             report.add((root, SH.result, node))
         report.set((root, SH.conforms, Literal(False)))
-
-
-def _from_ox(term: object) -> Node:
-    import pyoxigraph as ox
-    from rdflib import BNode
-
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == "http://www.w3.org/2001/XMLSchema#string":
-            return Literal(term.value)  # as rdflib writes a plain literal
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise TypeError(f"unexpected term {term!r}")
 
 
 def check_shapes(shapes: Graph | None = None) -> Report:

@@ -192,25 +192,15 @@ def canonical_nquads(quads: Iterable[pyoxigraph.Quad]) -> bytes:
 
 def _to_rdflib(triples: Iterable[pyoxigraph.Triple]) -> rdflib.Graph:
     """An rdflib graph with the same triples, blank node labels kept, :data:`PREFIXES` bound."""
-    import pyoxigraph as ox
-    from rdflib import BNode, Graph, Literal, URIRef
+    from rdflib import Graph
 
-    def term(node: Any) -> Any:
-        if isinstance(node, ox.NamedNode):
-            return URIRef(node.value)
-        if isinstance(node, ox.BlankNode):
-            return BNode(node.value)
-        # rdflib spells a plain string without a datatype, a tagged one without rdf:langString
-        if node.language:
-            return Literal(node.value, lang=node.language)
-        datatype = node.datatype.value
-        return Literal(node.value, datatype=None if datatype in _PLAIN else URIRef(datatype))
+    from .rdfio import rdflib_term
 
     graph = Graph(bind_namespaces="none")
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
     for t in triples:
-        graph.add((term(t.subject), term(t.predicate), term(t.object)))
+        graph.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
     return graph
 
 

@@ -6,11 +6,14 @@ line and column); the triples are then handed to rdflib for the libraries that n
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, Node, URIRef
 
 from .errors import InputError
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 #: File extension -> (pyoxigraph format name, rdflib format name).
 FORMATS: dict[str, tuple[str, str]] = {
@@ -81,6 +84,31 @@ def read_graph(path: str | Path) -> Graph:
     return graph
 
 
+def rdflib_term(term: object) -> Node:
+    """The rdflib term for a pyoxigraph term (blank node labels kept; an ``xsd:string``
+    literal becomes a plain literal, as rdflib writes it)."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+    raise TypeError(f"not an RDF term of pyoxigraph: {term!r}")
+
+
+def rdflib_graph(triples: Iterable[object]) -> Graph:
+    """A new rdflib graph holding the pyoxigraph ``triples``."""
+    graph = Graph(bind_namespaces="core")
+    for t in triples:
+        graph.add((rdflib_term(t.subject), rdflib_term(t.predicate), rdflib_term(t.object)))
+    return graph
+
+
 def _xml_error_line(data: bytes) -> int | None:
     """The line of the first XML well-formedness error (pyoxigraph's RDF/XML errors have none)."""
     import xml.parsers.expat
@@ -93,4 +121,4 @@ def _xml_error_line(data: bytes) -> int | None:
     return None
 
 
-__all__ = ["FORMATS", "format_of", "read_graph"]
+__all__ = ["FORMATS", "format_of", "rdflib_graph", "rdflib_term", "read_graph"]
