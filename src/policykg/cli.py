@@ -315,6 +315,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("policykg: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`policykg build | head`): not our failure
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitCode.OK)
     except Exception as exc:  # a bug: say so plainly; the traceback only on request
         if os.environ.get("POLICYKG_DEBUG"):
             raise
