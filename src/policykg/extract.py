@@ -441,9 +441,11 @@ class _Extractor:
             if m:
                 skip += m.end()
                 continue
-            m = re.match(r"^(.+?)\s+(?:and|&)\s+", name[skip:])
-            if m and self._known_agency(m.group(1)):
-                skip += m.end()
+            # the longest known agency before an "and": "Ministry of Science and Technology and ..."
+            known = [m for m in re.finditer(r"\s+(?:and|&)\s+", name[skip:])
+                     if self._known_agency(name[skip:skip + m.start()])]
+            if known:
+                skip += known[-1].end()
                 continue
             return name[skip:], skip
 
@@ -916,10 +918,17 @@ class _Extractor:
             rest = doc.text[intro_end:block.end]
             stop = re.search(r"\.(?:\s|$)", rest)
             list_end = intro_end + (stop.start() if stop else len(rest))
-            for i_start, i_end in split_list(doc.text, intro_end, list_end):
+            # known names are items whole, even with an "and" inside them
+            known = self._known_spans(intro_end, list_end, ["export_base", "area"])
+            for i_start, i_end in split_list(doc.text, intro_end, list_end, protect=known):
                 iri = self.designated_site(i_start, i_end, kind)
                 if the_list is not None:
                     self.fact("listing", self.evidence(i_start, i_end), list=the_list.iri, base=iri)
+
+    def _known_spans(self, start: int, end: int, kinds: list[str]) -> list[tuple[int, int]]:
+        """Where the lexicon's names of ``kinds`` stand in ``text[start:end]`` (original offsets)."""
+        view = View.of(self.doc.text, start, end)
+        return [view.origin(m.start, m.end) for m in self.lexicon.find_all(view.clean, kinds)]
 
     def designated_site(self, start: int, end: int, kind: str) -> str:
         text = self.doc.text

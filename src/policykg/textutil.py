@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from .document import Block, Document
@@ -68,12 +68,20 @@ def sentences(view: View) -> Iterator[tuple[int, int]]:
         yield start, len(view.clean.rstrip())
 
 
-def split_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def split_list(text: str, start: int, end: int,
+               protect: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Items of an enumeration ``A, B (x, y), and C.`` as (start, end) ranges of ``text``.
 
-    Commas and a final "and"/"or" separate items; commas inside parentheses do not. Leading
-    "and", trailing "etc." and the final full stop are dropped.
+    Commas and a final "and"/"or" separate items; commas inside parentheses do not, and no
+    separator inside a ``protect`` range does (a known name such as "Tianjin Economic and
+    Technological Development Area"). Leading "and", trailing "etc." and the final full stop
+    are dropped.
     """
+    shields = sorted(protect)
+
+    def shielded(i: int) -> bool:
+        return any(a <= i < b for a, b in shields)
+
     items: list[tuple[int, int]] = []
     depth = 0
     item_start = start
@@ -84,19 +92,22 @@ def split_list(text: str, start: int, end: int) -> list[tuple[int, int]]:
             depth += 1
         elif ch in ")）]" and depth:
             depth -= 1
-        elif depth == 0 and ch in ",;，；":
+        elif depth == 0 and ch in ",;，；" and not shielded(i):
             items.append((item_start, i))
             item_start = i + 1
         i += 1
     items.append((item_start, end))
     out: list[tuple[int, int]] = []
     for s, e in items:
-        for part in re.split(r"\s+(?:and|or)\s+(?![^(]*\))", text[s:e]):
-            if not part.strip():
-                continue
-            p_start = s + text[s:e].find(part)
-            p_end = p_start + len(part)
-            out.append((p_start, p_end))
+        cuts = [m for m in re.finditer(r"\s+(?:and|or)\s+(?![^(]*\))", text[s:e])
+                if not shielded(s + m.start())]
+        pos = s
+        for m in cuts:
+            if text[pos:s + m.start()].strip():
+                out.append((pos, s + m.start()))
+            pos = s + m.end()
+        if text[pos:e].strip():
+            out.append((pos, e))
     cleaned = []
     for s, e in out:
         chunk = text[s:e]
