@@ -152,8 +152,10 @@ def _canonical(quads: Iterable[pyoxigraph.Quad]) -> list[pyoxigraph.Quad]:
 
 
 def _sorted_lines(data: bytes) -> bytes:
-    # Code point order, as RDFC-1.0 sorts its N-Quads; UTF-8 bytes sort the same way.
-    lines = sorted(set(data.decode("utf-8").splitlines()))
+    # Code point order, as RDFC-1.0 sorts its N-Quads; UTF-8 bytes sort the same way. Split on
+    # "\n" only: str.splitlines() also breaks at U+0085, U+2028 and U+2029, which N-Triples
+    # allows raw inside a literal.
+    lines = sorted({line.rstrip("\r") for line in data.decode("utf-8").split("\n") if line})
     return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
 
 
