@@ -153,3 +153,31 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, content: bytes, ne
     assert f"{bad}:" in proc.stderr and needle in proc.stderr and "Traceback" not in proc.stderr
     assert digest(out) == before
     assert {p.name for p in tmp_path.iterdir()} == {"dist", "bad.md", ".dist.lock"}  # no half-written folder
+
+
+def test_a_graph_that_lost_most_of_its_facts_is_not_published(tmp_path: Path) -> None:
+    """A build of one document after a build of six is suspicious: refused unless allowed."""
+    out = tmp_path / "dist"
+    assert build([SEED, *DOCUMENTS], out).published
+    before = digest(out)
+    shrunk = build([DOCUMENTS[0]], out)
+    assert not shrunk.published and shrunk.report.passed
+    assert any("fewer than the last good build" in r for r in shrunk.refusals)
+    assert digest(out) == before
+    assert build([DOCUMENTS[0]], out, allow_shrink=True).published
+
+
+def test_rollback_command_swaps_the_previous_build_back(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert run("build", str(SEED), "--out", str(out)).returncode == 0
+    first = digest(out)
+    assert run("build", str(SEED), str(DOCUMENTS[0]), "--out", str(out)).returncode == 0
+    second = digest(out)
+    assert second != first
+    proc = run("rollback", "--dist", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert digest(out) == first
+    assert run("rollback", "--dist", str(out)).returncode == 0  # and back again
+    assert digest(out) == second
+    proc = run("rollback", "--dist", str(tmp_path / "nothing"))
+    assert proc.returncode == 2 and "no previous build" in proc.stderr

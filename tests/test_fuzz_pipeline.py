@@ -406,10 +406,12 @@ def build_one(good_out: Path, doc: tuple[str, bytes, tuple[str, ...]]) -> None:
         assert result.report.passed and (result.quality is None or result.quality.passed)
         check_published(good_out)
     else:
-        assert result.report is not None
-        assert not (result.report.passed and (result.quality is None or result.quality.passed))
+        assert result.report is not None and result.refusals  # refused, and saying why
+        gate_failed = not (result.report.passed and (result.quality is None or result.quality.passed))
+        shrank = any("fewer than the last good build" in r or "empty" in r for r in result.refusals)
+        assert gate_failed or shrank, result.refusals
         assert result.report.to_text().strip()
-        assert snapshot(good_out) == before, "a build that failed the gate changed the output"
+        assert snapshot(good_out) == before, "a refused build changed the output"
 
 
 # --------------------------------------------------------------------------------------------

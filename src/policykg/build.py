@@ -53,11 +53,12 @@ class BuildResult:
     warnings: tuple[str, ...]
     timings: dict[str, float] = field(default_factory=dict)
     quality: QualityReport | None = None  # the quality rules of queries/qc (error rules gate too)
+    refusals: tuple[str, ...] = ()  # why the build was not published
 
     def summary(self) -> str:
         """The human-readable build report (Markdown)."""
         lines = [f"# policykg build {__version__}", ""]
-        verdict = "published" if self.published else "NOT published (the SHACL gate or a quality rule failed)"
+        verdict = "published" if self.published else "NOT published: " + "; ".join(self.refusals)
         lines += [f"Output: `{self.out}` — {verdict}.", ""]
         lines += ["## Sources", "", "| file | sha256 | characters |", "|---|---|---|"]
         lines += [f"| `{s.path}` | `{s.sha256}` | {s.characters} |" for s in self.sources]
@@ -134,9 +135,34 @@ def extract_all(paths: Sequence[Path], lexicon: Lexicon) -> list[Extraction]:
     return [extract(read_document(p), lexicon) for p in paths]
 
 
+#: A build that loses more than this share of the last good build's data triples is refused
+#: (a source went missing, or the extractor broke), unless ``allow_shrink``.
+MAX_SHRINK = 0.5
+
+
+def _previous_size(out: Path) -> int | None:
+    """Data triples of the last good build in ``out`` (from its VoID description), if any."""
+    from .publish import latest_good
+
+    good = latest_good(out) if out.exists() else None
+    if good is None or not (good / "void.ttl").is_file():
+        return None
+    store = ox.Store()
+    store.load(path=str(good / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    for row in store.query("SELECT ?n WHERE { <https://w3id.org/policykg/id/dataset/graph/data> "
+                           "<http://rdfs.org/ns/void#triples> ?n }"):
+        return int(row[0].value)
+    return None
+
+
 def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist", *,
-          lexicon: Lexicon | None = None) -> BuildResult:
-    """Build, reason, gate and (when the gate passes) publish the graph of ``sources``."""
+          lexicon: Lexicon | None = None, allow_shrink: bool = False) -> BuildResult:
+    """Build, reason, gate and (when the gate passes) publish the graph of ``sources``.
+
+    Refused, and not published: a graph that fails the SHACL gate or an ``error`` quality
+    rule, an empty graph, and (unless ``allow_shrink``) one that has lost more than
+    :data:`MAX_SHRINK` of the last good build's data triples.
+    """
     from . import publish, reason
     from .void import describe
 
@@ -189,9 +215,22 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
                 f"FILTER(?g IN (<{GRAPHS['data'].value}>, <{GRAPHS['inferences'].value}>)) "
                 "FILTER(STRSTARTS(STR(?c), 'https://w3id.org/policykg/ontology#')) } GROUP BY ?c"):
             classes[row[0].value.rsplit("#", 1)[1]] = int(row[1].value)
-        passed = report.passed and quality.passed
+        refusals = []
+        if not report.passed:
+            refusals.append("the SHACL gate failed")
+        if not quality.passed:
+            refusals.append("an error quality rule returned rows")
+        size = triples["data"]
+        previous = _previous_size(out)
+        if size == 0:
+            refusals.append("the graph is empty")
+        elif previous and not allow_shrink and size < previous * (1 - MAX_SHRINK):
+            refusals.append(f"the graph has {size} data triples, {previous - size} fewer than the last good "
+                            f"build's {previous} (more than {MAX_SHRINK:.0%} lost); pass --allow-shrink if intended")
+        passed = not refusals
         result = BuildResult(out, passed, report, infos, dict(classes), triples,
-                             reconciled.new_entities, reconciled.merged, reconciled.warnings, timings, quality)
+                             reconciled.new_entities, reconciled.merged, reconciled.warnings, timings, quality,
+                             tuple(refusals))
         if passed:
             ended = _now()
             build_info = BuildInfo(build_info.iri, __version__, started, ended)

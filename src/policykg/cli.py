@@ -36,7 +36,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
     from .gate import Severity
 
-    result = build(args.sources or None, args.out)
+    result = build(args.sources or None, args.out, allow_shrink=args.allow_shrink)
     counts = result.report.counts()
     print(f"policykg build: {len(result.sources)} source(s), "
           + ", ".join(f"{n} {g}" for g, n in sorted(result.triples.items())) + " triples")
@@ -48,7 +48,9 @@ def _cmd_build(args: argparse.Namespace) -> int:
         sys.stdout.write(result.report.to_text())
         if result.quality is not None:
             sys.stdout.write(result.quality.to_text())
-        print(f"policykg build: the SHACL gate or a quality rule failed: nothing published, "
+        for reason in result.refusals:
+            print(f"policykg build: {reason}", file=sys.stderr)
+        print(f"policykg build: the build was refused: nothing published, "
               f"{args.out} left as it was", file=sys.stderr)
         return ExitCode.VALIDATION_FAILED
     print(f"SHACL gate passed ({counts[Severity.WARNING]} warnings); published to {args.out}/")
@@ -92,6 +94,14 @@ def _cmd_query(args: argparse.Namespace) -> int:
         raise QuerySyntaxError(exc.message, path=where, line=exc.line) from None
     sys.stdout.write({"table": result.to_table, "csv": result.to_csv, "tsv": result.to_tsv,
                       "json": result.to_json}[args.format]())
+    return ExitCode.OK
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    from .publish import rollback
+
+    out = rollback(Path(args.dist))
+    print(f"rolled back: {out} is the previous build again (the one it replaced is {out}.prev)")
     return ExitCode.OK
 
 
@@ -194,7 +204,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="policy update documents (default: every document in sources/)")
     p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
+    p.add_argument("--allow-shrink", action="store_true",
+                   help="publish even if the graph lost more than half of the last good build's facts")
     p.set_defaults(func=_cmd_build)
+
+    p = sub.add_parser("rollback", help="swap the previous build back in (run it again to undo)",
+                       description="Make the previous build (DIR.prev) the published one again, atomically; "
+                                   "the build it replaces becomes DIR.prev.")
+    p.add_argument("--dist", default="dist", metavar="DIR", help="build folder (default: dist)")
+    p.set_defaults(func=_cmd_rollback)
 
     p = sub.add_parser("serve", help="build, gate and serve the graph: SPARQL endpoint, pages, query UI",
                        description="Build the graph (unless --no-build), and serve the last build that "
