@@ -82,4 +82,12 @@ def stop(process: subprocess.Popen) -> None:
         pass
 
 
-__all__ = ["free_port", "serve", "serve_args", "start", "stop"]
+def rows(store, query: str) -> list[dict[str, str]]:
+    """Rows of a SELECT on a pyoxigraph store (default graph: the union), as plain strings:
+    what a test expects the server to show."""
+    result = store.query(query, use_default_graph_as_union=True)
+    names = [v.value for v in result.variables]
+    return [{n: row[i].value for i, n in enumerate(names) if row[i] is not None} for row in result]
+
+
+__all__ = ["free_port", "rows", "serve", "serve_args", "start", "stop"]

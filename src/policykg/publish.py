@@ -78,6 +78,7 @@ PREFIXES: dict[str, str] = {
     "area": _ID + "area/",
     "region": _ID + "region/",
     "base": _ID + "export-base/",
+    "site": _ID + "site/",
     "doc": _ID + "document/",
     "measure": _ID + "measure/",
     "category": _ID + "category/",

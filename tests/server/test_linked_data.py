@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import ClassVar
 
 import httpx
-import servers
 import pyoxigraph as ox
 import pytest
 import rdflib
+import servers
 from rdflib.namespace import RDF, RDFS
 
 from policykg.graphs import GRAPHS
@@ -86,9 +86,7 @@ class Site:
         return status, parsed, body
 
     def rows(self, query: str) -> list[dict[str, str]]:
-        result = self.store.query(query, use_default_graph_as_union=True)
-        names = [v.value for v in result.variables]
-        return [{n: row[i].value for i, n in enumerate(names) if row[i] is not None} for row in result]
+        return servers.rows(self.store, query)
 
 
 def _hostile_additions() -> tuple[list[ox.Quad], list[ox.Quad]]:

@@ -18,9 +18,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import httpx
-import servers
 import pyoxigraph as ox
 import pytest
+import servers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -61,10 +61,7 @@ class Site:
             conn.close()
 
     def rows(self, query: str) -> list[dict[str, str]]:
-        """Rows of a SELECT on the build's own graph (the expectations)."""
-        result = self.store.query(query, use_default_graph_as_union=True)
-        names = [v.value for v in result.variables]
-        return [{n: row[i].value for i, n in enumerate(names) if row[i] is not None} for row in result]
+        return servers.rows(self.store, query)
 
 
 @pytest.fixture(scope="module")

@@ -47,6 +47,7 @@ from starlette.routing import BaseRoute, NoMatchFound, Route
 import policykg
 
 from ..graphs import GRAPHS
+from ..publish import PREFIXES
 from . import conneg
 from .app import CORS, AppState
 from .pages import templates
@@ -102,23 +103,10 @@ PREF_LABEL = SKOS + "prefLabel"
 ALT_LABEL = SKOS + "altLabel"
 LABELS = (LABEL, PREF_LABEL, ALT_LABEL)
 
-#: CURIE prefixes for showing IRIs that have no label (vocabularies only: entity IRIs are
-#: shown by label, and Turtle escapes a ``/`` in a local name).
+#: CURIE prefixes for showing IRIs that have no label: the vocabularies of the published
+#: files (entity IRIs are shown by label, and Turtle escapes a ``/`` in a local name).
 VOCAB_PREFIXES: dict[str, str] = {
-    "pol": "https://w3id.org/policykg/ontology#",
-    "rdf": RDF,
-    "rdfs": RDFS,
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": XSD,
-    "skos": SKOS,
-    "dct": "http://purl.org/dc/terms/",
-    "vann": "http://purl.org/vocab/vann/",
-    "eli": "http://data.europa.eu/eli/ontology#",
-    "org": "http://www.w3.org/ns/org#",
-    "cv": "http://data.europa.eu/m8g/",
-    "prov": "http://www.w3.org/ns/prov#",
-    "oa": "http://www.w3.org/ns/oa#",
-    "schema": "https://schema.org/",
+    **{p: ns for p, ns in PREFIXES.items() if not ns.startswith("https://w3id.org/policykg/") or p == "pol"},
     "spdx": "http://spdx.org/rdf/terms#",
 }
 # the order facts are listed in: these first, then by the property's label
