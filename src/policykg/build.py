@@ -203,8 +203,7 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
         lap("store")
         reason.infer(store)
         lap("reason")
-        data = _to_rdflib(store, ["data", "inferences"])
-        report = gate.validate(data, ontology=gate.ontology_graph())
+        report = gate.validate_store(store, [GRAPHS["data"], GRAPHS["inferences"], GRAPHS["ontology"]])
         quality = check_quality_store(store, out)
         lap("gate")
 

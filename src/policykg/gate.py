@@ -20,7 +20,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
-from . import resources
+from . import resources, shacl_sparql
 from .rdfio import rdflib_term
 
 
@@ -80,6 +80,7 @@ class Report:
 
     results: tuple[ValidationResult, ...]
     graph: Graph = field(repr=False, compare=False)
+    engine: str = "sparql"  # which engine produced the results ("sparql" or "pyshacl ...")
 
     @property
     def conforms(self) -> bool:
@@ -143,8 +144,15 @@ def _describe_path(graph: Graph, node: Node | None) -> str | None:
 
 
 def _results(report: Graph) -> Iterable[ValidationResult]:
-    for node in report.subjects(RDF.type, SH.ValidationResult):
-        message = report.value(node, SH.resultMessage)
+    """The report's results: those of its ``sh:ValidationReport`` (pySHACL also types the
+    nested results it links with ``sh:detail`` as ``sh:ValidationResult``; they are not
+    results of the report)."""
+    nodes = [n for root in report.subjects(RDF.type, SH.ValidationReport) for n in report.objects(root, SH.result)]
+    for node in nodes:
+        # One message per result: in English where the shape gives several languages.
+        messages = sorted(report.objects(node, SH.resultMessage),
+                          key=lambda m: (getattr(m, "language", None) not in (None, "en"), str(m)))
+        message = messages[0] if messages else None
         yield ValidationResult(
             severity=Severity.from_iri(report.value(node, SH.resultSeverity)),
             focus=_term(report, report.value(node, SH.focusNode)) or "?",
@@ -177,175 +185,120 @@ def ontology_graph() -> Graph:
     return _load(resources.ontology_path())
 
 
+ENGINES = ("sparql", "pyshacl")
+
+
 def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
-             inference: str = "none", engine: str = "hybrid") -> Report:
+             inference: str = "none", engine: str = "sparql") -> Report:
     """Validate ``data`` against the shapes, with the ontology's class hierarchy.
 
-    The ontology is mixed into a copy of the data (pySHACL's ``ont_graph``) so that
+    The ontology is mixed into the data graph (as pySHACL's ``ont_graph`` does) so that
     ``sh:targetClass pol:Area`` reaches instances of its subclasses; ``data`` is not changed.
-    ``inference`` is pySHACL's: ``none`` (the build has already reasoned), ``rdfs`` or ``owlrl``.
+    ``inference`` is pySHACL's: ``none`` (the build has already reasoned), ``rdfs`` or ``owlrl``;
+    anything but ``none`` needs the ``pyshacl`` engine, which is then used.
 
-    ``engine="hybrid"`` (the default) lets pySHACL check the core constraints and evaluates the
-    SHACL-SPARQL constraints on pyoxigraph, which is orders of magnitude faster than rdflib's
-    SPARQL engine; ``engine="pyshacl"`` does everything in pySHACL (the reference: a test keeps
-    the two equal).
+    ``engine="sparql"`` (the default) compiles the shapes to SPARQL
+    (:mod:`policykg.shacl_sparql`) and evaluates them on pyoxigraph; ``engine="pyshacl"`` runs
+    pySHACL, the reference a test keeps the two equal to. Shapes the compiler cannot translate
+    are validated by pySHACL too (``Report.engine`` says which ran).
     """
-    import pyshacl
+    import pyoxigraph as ox
 
     shapes = shapes if shapes is not None else shapes_graph()
     ontology = ontology if ontology is not None else ontology_graph()
-    if engine not in ("hybrid", "pyshacl"):
+    if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
-    constraints = sparql_constraints(shapes) if engine == "hybrid" else ()
-    if inference != "none":
-        constraints = ()  # the entailed graph exists only inside pySHACL
-    core = _without_sparql(shapes) if constraints else shapes
+    if engine == "sparql" and inference == "none":
+        try:
+            plan = shacl_sparql.compile_shapes(shapes)
+        except shacl_sparql.Unsupported as reason:
+            fallback = str(reason)
+        else:
+            store = ox.Store()
+            for graph in (data, ontology):
+                payload = graph.serialize(format="nt", encoding="utf-8")
+                if payload.strip():
+                    store.load(payload, format=ox.RdfFormat.N_TRIPLES)
+            return _report(plan, plan.run(store), shapes, data.namespaces())
+    else:
+        fallback = None
+    return _pyshacl(data, shapes, ontology, inference, fallback)
+
+
+def validate_store(store, graphs: Iterable = (), *, shapes: Graph | None = None) -> Report:
+    """Validate the union of ``graphs`` (named graphs of the pyoxigraph ``store``; the ontology
+    among them) against the shapes, without copying the store: the build's gate.
+
+    Shapes the compiler cannot translate fall back to pySHACL on an rdflib copy of the graphs.
+    """
+    import pyoxigraph as ox
+
+    shapes = shapes if shapes is not None else shapes_graph()
+    graphs = list(graphs)
+    try:
+        plan = shacl_sparql.compile_shapes(shapes)
+    except shacl_sparql.Unsupported as reason:
+        quads = [ox.Triple(q.subject, q.predicate, q.object) for g in graphs
+                 for q in store.quads_for_pattern(None, None, None, g)]
+        data = Graph()
+        payload = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES)
+        if payload:
+            data.parse(data=payload, format="nt")
+        return _pyshacl(data, shapes, Graph(), "none", str(reason))
+    return _report(plan, plan.run(store, default_graph=graphs), shapes, ())
+
+
+def _pyshacl(data: Graph, shapes: Graph, ontology: Graph, inference: str, fallback: str | None) -> Report:
+    import pyshacl
+
     _conforms, report_graph, _text = pyshacl.validate(
         data,
-        shacl_graph=core,
-        ont_graph=ontology,
+        shacl_graph=shapes,
+        ont_graph=ontology if len(ontology) else None,
         inference=inference,
         advanced=True,
         allow_warnings=True,
         inplace=False,
     )
-    if constraints:
-        _evaluate_sparql(constraints, data, ontology, report_graph)
     for prefix, namespace in list(shapes.namespaces()) + list(data.namespaces()):
         report_graph.bind(prefix, namespace, override=False)
-    return Report(results=_sorted(_results(report_graph)), graph=report_graph)
+    engine = "pyshacl" if fallback is None else f"pyshacl (the shapes do not compile to SPARQL: {fallback})"
+    return Report(results=_sorted(_results(report_graph)), graph=report_graph, engine=engine)
 
 
-@dataclass(frozen=True)
-class SparqlConstraint:
-    """A SHACL-SPARQL constraint, rewritten to run once over all focus nodes."""
-
-    shape: Node
-    constraint: Node
-    severity: Node
-    path: Node | None
-    message: str | None
-    query: str  # SELECT ?this ... with the target pattern injected
-
-
-def _path_sparql(shapes: Graph, path: Node) -> str:
-    if isinstance(path, URIRef):
-        return f"<{path}>"
-    inverse = shapes.value(path, SH.inversePath)
-    if inverse is not None:
-        return f"^({_path_sparql(shapes, inverse)})"
-    alternatives = shapes.value(path, SH.alternativePath)
-    if alternatives is not None:
-        from rdflib.collection import Collection
-
-        return "(" + "|".join(_path_sparql(shapes, n) for n in Collection(shapes, alternatives)) + ")"
-    for key, suffix in ((SH.zeroOrMorePath, "*"), (SH.oneOrMorePath, "+"), (SH.zeroOrOnePath, "?")):
-        inner = shapes.value(path, key)
-        if inner is not None:
-            return f"({_path_sparql(shapes, inner)}){suffix}"
-    if shapes.value(path, RDF.first) is not None:
-        from rdflib.collection import Collection
-
-        return "/".join(_path_sparql(shapes, n) for n in Collection(shapes, path))
-    raise ValueError(f"unsupported SHACL path {path!r}")
-
-
-def sparql_constraints(shapes: Graph) -> tuple[SparqlConstraint, ...]:
-    """The shapes' SHACL-SPARQL constraints, each rewritten for a single pyoxigraph query.
-
-    ``$this`` becomes a variable bound by the shape's targets (``sh:targetClass``, subclasses
-    included); ``$PATH`` the property shape's path. A shape targeted in any other way is left
-    to pySHACL (the tuple is then empty).
-    """
-    return _sparql_constraints(id(shapes), len(shapes), shapes)
-
-
-@cache
-def _sparql_constraints(_id: int, _size: int, shapes: Graph) -> tuple[SparqlConstraint, ...]:
-    out = []
-    for shape, constraint in sorted(shapes.subject_objects(SH.sparql)):
-        owners = [shape] if (shape, RDF.type, SH.NodeShape) in shapes else list(shapes.subjects(SH.property, shape))
-        targets = sorted({t for o in owners for t in shapes.objects(o, SH.targetClass)})
-        other_targets = [o for o in owners for p in (SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
-                         if shapes.value(o, p) is not None]
-        if not targets or other_targets or shapes.value(constraint, SH.select) is None:
-            return ()
-        prefixes = []
-        for owner in shapes.objects(constraint, SH.prefixes):
-            for decl in shapes.objects(owner, SH.declare):
-                prefixes.append(f"PREFIX {shapes.value(decl, SH.prefix)}: <{shapes.value(decl, SH.namespace)}>")
-        text = str(shapes.value(constraint, SH.select))
-        path = shapes.value(shape, SH.path)
-        if path is not None:
-            text = text.replace("$PATH", _path_sparql(shapes, path))
-        text = re.sub(r"\$this\b", "?this", text)
-        values = " ".join(f"<{t}>" for t in targets)
-        target = ("?this <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/"
-                  "<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?policykgTarget . "
-                  f"VALUES ?policykgTarget {{ {values} }} ")
-        where = re.search(r"\bWHERE\s*\{", text, re.IGNORECASE)
-        if where is None:
-            return ()
-        text = text[:where.end()] + " " + target + text[where.end():]
-        message = shapes.value(constraint, SH.message) or shapes.value(shape, SH.message)
-        out.append(SparqlConstraint(shape, constraint, shapes.value(shape, SH.severity) or SH.Violation,
-                                    path, str(message) if message is not None else None,
-                                    "\n".join(prefixes) + "\n" + text))
-    return tuple(out)
-
-
-def _without_sparql(shapes: Graph) -> Graph:
-    core = Graph()
-    for prefix, namespace in shapes.namespaces():
-        core.bind(prefix, namespace)
-    for triple in shapes:
-        if triple[1] != SH.sparql:
-            core.add(triple)
-    return core
-
-
-def _evaluate_sparql(constraints: Iterable[SparqlConstraint], data: Graph, ontology: Graph,
-                     report: Graph) -> None:
-    """Run each constraint once on pyoxigraph; add its results to the SHACL report graph."""
-    import pyoxigraph as ox
+def _report(plan: shacl_sparql.Plan, rows: Iterable[shacl_sparql.Row], shapes: Graph,
+            namespaces: Iterable[tuple[str, Node]]) -> Report:
+    """A SHACL validation report graph (as pySHACL writes one) of the compiled plan's rows."""
     from rdflib import BNode
 
-    store = ox.Store()
-    for graph in (data, ontology):
-        payload = graph.serialize(format="nt", encoding="utf-8")
-        if payload.strip():
-            store.load(payload, format=ox.RdfFormat.N_TRIPLES)
-    added = False
-    for c in constraints:
-        solutions = store.query(c.query)
-        variables = [v.value for v in solutions.variables]
-        for row in solutions:
-            binding = {name: row[name] for name in variables if row[name] is not None}
-            focus = binding.get("this")
-            if focus is None:
-                continue
-            node = BNode()
-            report.add((node, RDF.type, SH.ValidationResult))
-            report.add((node, SH.focusNode, rdflib_term(focus)))
-            report.add((node, SH.resultSeverity, c.severity))
-            report.add((node, SH.sourceShape, c.shape))
-            report.add((node, SH.sourceConstraint, c.constraint))
-            report.add((node, SH.sourceConstraintComponent, SH.SPARQLConstraintComponent))
-            if c.path is not None:
-                report.add((node, SH.resultPath, c.path))
-            if "value" in binding:
-                report.add((node, SH.value, rdflib_term(binding["value"])))
-            if c.message:
-                text = re.sub(r"\{[?$](\w+)\}",
-                              lambda m: binding[m.group(1)].value if m.group(1) in binding else m.group(0),
-                              c.message)
-                report.add((node, SH.resultMessage, Literal(text)))
-            added = True
-    if added:
-        root = next(report.subjects(RDF.type, SH.ValidationReport))
-        for node in report.subjects(RDF.type, SH.ValidationResult):
-            report.add((root, SH.result, node))
-        report.set((root, SH.conforms, Literal(False)))
+    report = Graph()
+    for prefix, namespace in list(shapes.namespaces()) + list(namespaces):
+        report.bind(prefix, namespace, override=False)
+    root = BNode()
+    report.add((root, RDF.type, SH.ValidationReport))
+    conforms = True
+    for row in rows:
+        check = row.check
+        conforms = False
+        node = BNode()
+        report.add((root, SH.result, node))
+        report.add((node, RDF.type, SH.ValidationResult))
+        report.add((node, SH.focusNode, rdflib_term(row.focus)))
+        report.add((node, SH.resultSeverity, check.severity))
+        report.add((node, SH.sourceShape, check.shape))
+        report.add((node, SH.sourceConstraintComponent, check.component))
+        if check.constraint is not None:
+            report.add((node, SH.sourceConstraint, check.constraint))
+        path = rdflib_term(row.path) if row.path is not None else check.path
+        if path is not None:
+            report.add((node, SH.resultPath, path))
+            shacl_sparql.copy_path(shapes, path, report)
+        if row.value is not None:
+            report.add((node, SH.value, rdflib_term(row.value)))
+        for message in shacl_sparql.message_for(check, row.bindings):
+            report.add((node, SH.resultMessage, message))
+    report.add((root, SH.conforms, Literal(conforms)))
+    return Report(results=_sorted(_results(report)), graph=report, engine="sparql")
 
 
 def check_shapes(shapes: Graph | None = None) -> Report:
@@ -362,10 +315,9 @@ __all__ = [
     "Report",
     "Severity",
     "ValidationResult",
-    "SparqlConstraint",
     "check_shapes",
     "ontology_graph",
     "shapes_graph",
-    "sparql_constraints",
     "validate",
+    "validate_store",
 ]

@@ -453,6 +453,7 @@ def infer(store: pyoxigraph.Store, *, max_rounds: int = 20) -> InferenceResult:
             return True
         return p in _REFLEXIVE_NOISE and s == o
 
+    seen: set[pyoxigraph.Triple] = set()
     per_rule = dict.fromkeys((rule.id for rule in rules), 0)
     added = 0
     completed = False
@@ -461,8 +462,11 @@ def infer(store: pyoxigraph.Store, *, max_rounds: int = 20) -> InferenceResult:
             derived = 0
             for rule in rules:
                 # Gather the whole answer before writing: the query reads the graphs we extend.
-                fresh = {t: None for t in store.query(rule.query, default_graph=union)}
-                fresh = [t for t in fresh if not known(t)]
+                # ``seen``: what earlier rounds derived or found known; every round re-derives it,
+                # and a set lookup is much cheaper than asking the store's four graphs again.
+                fresh = [t for t in dict.fromkeys(store.query(rule.query, default_graph=union))
+                         if t not in seen and not known(t)]
+                seen.update(fresh)
                 if not fresh:
                     continue
                 quads = []
