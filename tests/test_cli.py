@@ -124,3 +124,32 @@ def test_help_is_quick() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     assert proc.stdout.strip().splitlines()[-1] == "heavy:"
+
+
+def test_builds_lists_the_kept_builds_and_rollback_goes_to_any(tmp_path: Path) -> None:
+    from test_publish import do_publish, variant
+
+    out = tmp_path / "dist"
+    assert run("builds", "--dist", str(out)).stdout == f"no build in {out}\n"
+    ids = [do_publish(variant(i), out).id for i in range(3)]
+    proc = run("builds", "--dist", str(out))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == ["id", "built", "sources", "data", "triples", "state", "folder"]
+    assert [line.split()[:2] for line in lines[1:4]] == [["*", ids[2]], ["1", ids[1]], ["2", ids[0]]]
+    assert all("complete" in line for line in lines[1:4])
+    assert lines[2].endswith(f"dist.history/000002-{ids[1]}")
+
+    proc = run("rollback", "--dist", str(out))  # back to the previous build
+    assert proc.returncode == 0, proc.stderr
+    assert f"holds build {ids[1]} again" in proc.stdout and f"{ids[2]}, is kept as" in proc.stdout
+    proc = run("rollback", "--dist", str(out), "--to", ids[0][:6])  # or to any kept build
+    assert proc.returncode == 0 and f"holds build {ids[0]} again" in proc.stdout
+    assert [line.split()[1] for line in run("builds", "--dist", str(out)).stdout.splitlines()[1:4]] \
+        == [ids[0], ids[1], ids[2]]
+
+    proc = run("rollback", "--dist", str(out), "--to", "ffffffff")
+    assert proc.returncode == 2 and "no kept build has the id 'ffffffff'" in proc.stderr
+    assert_no_traceback(proc)
+    proc = run("rollback", "--dist", str(tmp_path / "nothing"))
+    assert proc.returncode == 2 and "no previous build" in proc.stderr

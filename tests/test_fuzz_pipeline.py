@@ -302,7 +302,7 @@ def check_published(out: Path) -> None:
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
     assert listed == {p.name for p in out.iterdir()} - {"SHA256SUMS"}
     beside = {p.name for p in out.parent.iterdir()}
-    assert beside <= {out.name, out.name + ".prev", f".{out.name}.lock", "in"}, f"left beside the build: {beside}"
+    assert beside <= {out.name, out.name + ".prev", out.name + ".history", f".{out.name}.lock", "in"}, f"left beside the build: {beside}"
 
 
 class Hang(BaseException):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import shutil
 from pathlib import Path
@@ -21,8 +22,8 @@ import policykg.publish as pub
 from policykg.errors import EnvironmentProblem, InputError
 from policykg.graphs import GRAPHS
 from policykg.ontology import owl_edition
-from policykg.publish import (PREFIXES, PublishResult, canonical_ntriples, latest_good, publish,
-                              rollback)
+from policykg.publish import (PREFIXES, PublishResult, RollbackResult, canonical_ntriples,
+                              history, latest_good, publish, rollback)
 from policykg.reason import check_owl, infer, load_ontology
 
 # rdflib's own JSON-LD and N-Quads parsers use its deprecated ConjunctiveGraph API
@@ -91,9 +92,12 @@ def hashes(folder: Path) -> dict[str, str]:
 
 
 def leftovers(parent: Path, name: str = "dist") -> list[str]:
-    """Hidden temporary folders a publish may have left next to the build."""
-    return sorted(p.name for p in parent.iterdir()
-                  if p.name.startswith(f".{name}.") and not p.name.endswith(".lock"))
+    """Hidden temporary folders a publish may have left next to the build or in its history."""
+    history = parent / f"{name}.history"
+    return sorted([p.name for p in parent.iterdir()
+                   if p.name.startswith(f".{name}.") and not p.name.endswith(".lock")]
+                  + ([p.name for p in history.iterdir() if p.name.startswith(".")]
+                     if history.is_dir() else []))
 
 
 def store_triples(store: ox.Store, roles: tuple[str, ...]) -> list[ox.Triple]:
@@ -242,97 +246,376 @@ def test_canonical_ntriples_ignores_blank_node_labels() -> None:
     assert canonical_ntriples(one) == canonical_ntriples(two)
 
 
-# --- the atomic swap --------------------------------------------------------------------------
+# --- the atomic swap, the history, rollback ---------------------------------------------------
+
+def variant(i: int) -> ox.Store:
+    """A store whose build differs from the others' (one more area)."""
+    return make_store(data=f"<{ID}area/variant-{i}> a <{POL}Area> .")
+
+
+def state(out: Path) -> dict[str, object]:
+    """Everything a reader of ``out`` sees: the digest of every file of the current build and
+    of each kept build, where ``.prev`` points, and the names beside ``out``."""
+    history = out.with_name(out.name + ".history")
+    prev = out.with_name(out.name + ".prev")
+    return {
+        "current": hashes(out) if out.is_dir() else None,
+        "history": {p.name: hashes(p) for p in sorted(history.iterdir())} if history.is_dir() else {},
+        "prev": os.readlink(prev) if prev.is_symlink() else None,
+        "beside": sorted(p.name for p in out.parent.iterdir()),
+    }
+
+
+def kept(out: Path) -> list[str]:
+    """The builds of ``out``'s history, oldest first (hidden names are never builds)."""
+    history = out.with_name(out.name + ".history")
+    return sorted(p.name for p in history.iterdir()
+                  if not p.name.startswith(".")) if history.is_dir() else []
+
+
+def build_ids(out: Path) -> set[str]:
+    """The ids of every build of ``out``: the current one and the kept ones."""
+    folders = [out, *out.with_name(out.name + ".history").glob("[0-9]*")]
+    return {hashlib.sha256((f / "SHA256SUMS").read_bytes()).hexdigest()[:12]
+            for f in folders if f.is_dir()}
+
 
 def test_a_failure_in_the_middle_leaves_the_previous_build(store, tmp_path, monkeypatch) -> None:
     out = tmp_path / "dist"
     do_publish(store, out)
-    before = hashes(out)
+    before = state(out)
 
     def boom(*_args, **_kwargs):
         raise RuntimeError("the RDF/XML writer broke")
 
     monkeypatch.setattr(pub, "_rdfxml", boom)
     with pytest.raises(RuntimeError, match="RDF/XML writer broke"):
-        do_publish(store, out)
-    assert hashes(out) == before
-    assert not (tmp_path / "dist.prev").exists()
+        do_publish(variant(1), out)
+    assert state(out) == before
+    assert before["beside"] == [".dist.lock", "dist"]  # a first build has no history yet
     assert leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("exchange", ["renameat2", "renames"])
-def test_a_failure_during_the_swap_leaves_both_builds(store, tmp_path, monkeypatch,
-                                                       exchange) -> None:
-    out, prev = tmp_path / "dist", tmp_path / "dist.prev"
-    if exchange == "renames":
+def test_a_failure_during_the_swap_leaves_every_build(tmp_path, monkeypatch, exchange) -> None:
+    out = tmp_path / "dist"
+    do_publish(variant(1), out)
+    do_publish(variant(2), out)
+    before = state(out)
+    assert len(before["history"]) == 1 and before["prev"] == "dist.history/" + kept(out)[0]
+    if exchange == "renameat2":
+        def failing_exchange(a, b):
+            raise OSError(28, "No space left on device", str(b))
+        monkeypatch.setattr(pub, "_exchange", failing_exchange)
+    else:
         monkeypatch.setattr(pub, "_exchange", lambda a, b: False)
-    do_publish(store, out)
-    do_publish(make_store(data=f"<{ID}area/x> a <{POL}Area> ."), out)
-    before, before_prev = hashes(out), hashes(prev)
-    real_rename = pub.os.rename
+        real_rename = os.rename
 
-    def failing_rename(src, dst):
-        if Path(dst) in (out, prev) and ".tmp-" in str(src) or (
-                exchange == "renames" and Path(src) == out):
-            raise OSError(28, "No space left on device", str(dst))
-        return real_rename(src, dst)
+        def failing_rename(src, dst):
+            if Path(dst) == out and ".swap-" in str(src):  # the new build going in
+                raise OSError(28, "No space left on device", str(dst))
+            return real_rename(src, dst)
 
-    monkeypatch.setattr(pub.os, "rename", failing_rename)
+        monkeypatch.setattr(pub.os, "rename", failing_rename)
     with pytest.raises(EnvironmentProblem, match="No space left"):
-        do_publish(store, out)
-    monkeypatch.setattr(pub.os, "rename", real_rename)
-    assert hashes(out) == before and hashes(prev) == before_prev
+        do_publish(variant(3), out)
+    monkeypatch.undo()
+    assert state(out) == before
     assert leftovers(tmp_path) == []
 
 
 @pytest.mark.parametrize("exchange", ["renameat2", "renames"])
-def test_publish_moves_the_old_build_to_prev_and_rollback_restores_it(
-        store, tmp_path, monkeypatch, exchange) -> None:
+def test_the_last_builds_are_kept_and_the_oldest_pruned(tmp_path, monkeypatch, exchange) -> None:
     if exchange == "renames":
         monkeypatch.setattr(pub, "_exchange", lambda a, b: False)
-    out, prev = tmp_path / "dist", tmp_path / "dist.prev"
-    do_publish(store, out)
-    first = hashes(out)
-    newer = make_store(data=f"<{ID}area/tianjin> a <{POL}Municipality> .")
-    result = do_publish(newer, out)
-    second = hashes(out)
-    assert result.previous == prev and hashes(prev) == first and second != first
-    third = do_publish(newer, out)  # a third build replaces the older .prev
-    assert third.previous == prev and hashes(prev) == second
-    assert hashes(out) == second  # the same graph gives the same bytes
-    assert rollback(out) == out
-    assert hashes(out) == second and hashes(prev) == second
-    do_publish(store, out)
-    assert hashes(out) == first
-    rollback(out)
-    assert hashes(out) == second and hashes(prev) == first
-    rollback(out)  # a second rollback undoes the first
-    assert hashes(out) == first and hashes(prev) == second
+    out = tmp_path / "dist"
+    results = [publish(variant(i), out, report_text="", shacl_report=graph(SHACL_REPORT),
+                       build_report=f"build {i}\n", keep=2) for i in range(4)]
+    ids = [r.id for r in results]
+    assert len(set(ids)) == 4 and all(len(i) == 12 for i in ids)
+    assert results[0].previous is None
+    # numbered in the order they left ``dist``, named after their ids; the oldest pruned
+    assert kept(out) == [f"000002-{ids[1]}", f"000003-{ids[2]}"]
+    assert results[3].previous == out.with_name("dist.history") / f"000003-{ids[2]}"
+    assert os.readlink(tmp_path / "dist.prev") == f"dist.history/000003-{ids[2]}"
+    assert (tmp_path / "dist.prev" / "build-report.md").read_text() == "build 2\n"
+    assert (out / "build-report.md").read_text() == "build 3\n"
+    assert latest_good(out) == out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".dist.lock", "dist", "dist.history",
+                                                         "dist.prev"]
+    found = history(out)
+    assert found.current.id == ids[3] and found.current.number is None and found.current.complete
+    assert [(r.id, r.number, r.complete) for r in found.previous] == [(ids[2], 3, True),
+                                                                     (ids[1], 2, True)]
+    # keep=0: no history at all
+    publish(variant(9), out, report_text="", shacl_report=graph(SHACL_REPORT),
+            build_report="", keep=0)
+    assert kept(out) == [] and not (tmp_path / "dist.prev").is_symlink()
+
+
+def test_the_same_build_again_changes_nothing(tmp_path) -> None:
+    out = tmp_path / "dist"
+    first = do_publish(variant(1), out)
+    second = do_publish(variant(2), out)
+    before = state(out)
+    again = do_publish(variant(2), out)  # the same graph gives the same bytes: nothing to do
+    assert again.id == second.id and state(out) == before
+    do_publish(variant(1), out)  # the first build again: current, and no longer kept as well
+    assert hashes(out) == before["history"][f"000001-{first.id}"]
+    assert kept(out) == [f"000002-{second.id}"]
+
+
+@pytest.mark.parametrize("exchange", ["renameat2", "renames"])
+def test_rollback_goes_back_and_a_second_rollback_undoes_it(tmp_path, monkeypatch,
+                                                            exchange) -> None:
+    if exchange == "renames":
+        monkeypatch.setattr(pub, "_exchange", lambda a, b: False)
+    out = tmp_path / "dist"
+    a, b, c = (do_publish(variant(i), out) for i in range(3))
+    files = {r.id: hashes(out.with_name("dist.history") / n) for r in (a, b)
+             for n in kept(out) if n.endswith(r.id)}
+    files[c.id] = hashes(out)
+
+    result = rollback(out)
+    assert isinstance(result, RollbackResult)
+    assert result.current.id == b.id and hashes(out) == files[b.id]
+    assert result.replaced.id == c.id and result.replaced.path == out.with_name(
+        "dist.history") / kept(out)[-1]
+    assert [n[7:] for n in kept(out)] == [a.id, c.id]
+    assert os.readlink(tmp_path / "dist.prev") == f"dist.history/{kept(out)[-1]}"
+
+    assert rollback(out).current.id == c.id  # and back again
+    assert hashes(out) == files[c.id] and [n[7:] for n in kept(out)] == [a.id, b.id]
+
+    result = rollback(out, to=a.id[:5])  # any kept build, by (the start of) its id
+    assert result.current.id == a.id and hashes(out) == files[a.id]
+    assert result.replaced.id == c.id and [n[7:] for n in kept(out)] == [b.id, c.id]
+    numbers = [int(n[:6]) for n in kept(out)]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 2
+    assert latest_good(out) == out
     assert leftovers(tmp_path) == []
 
 
-def test_rollback_without_a_previous_build_is_an_input_error(tmp_path) -> None:
+def test_rollback_refuses_what_it_cannot_do(tmp_path) -> None:
     with pytest.raises(InputError, match="no previous build"):
         rollback(tmp_path / "dist")
+    assert list(tmp_path.iterdir()) == []  # not even a lock file
+    out = tmp_path / "dist"
+    do_publish(variant(1), out)
+    with pytest.raises(InputError, match="no previous build"):
+        rollback(out)
+    do_publish(variant(2), out)
+    do_publish(variant(3), out)
+    before = state(out)
+    with pytest.raises(InputError, match="no kept build has the id 'ffffff'"):
+        rollback(out, to="ffffff")
+    with pytest.raises(InputError, match="no kept build has the id ''"):
+        rollback(out, to="")
+    newest = out.with_name("dist.history") / kept(out)[-1]
+    (newest / "policykg.nt").write_text("truncated")
+    before = state(out)
+    with pytest.raises(InputError, match="is incomplete"):
+        rollback(out)
+    assert state(out) == before
 
 
-def test_latest_good(store, tmp_path) -> None:
+def test_latest_good(tmp_path) -> None:
     out = tmp_path / "dist"
     assert latest_good(out) is None
-    do_publish(store, out)
+    do_publish(variant(1), out)
     assert latest_good(out) == out
-    do_publish(store, out)
+    do_publish(variant(2), out)
+    do_publish(variant(3), out)
+    older, newer = (out.with_name("dist.history") / n for n in kept(out))
     (out / "policykg.nt").write_text("truncated")
-    assert latest_good(out) == tmp_path / "dist.prev"
-    (tmp_path / "dist.prev" / "SHA256SUMS").unlink()
+    assert latest_good(out) == newer  # the newest complete build
+    (newer / "SHA256SUMS").unlink()
+    assert latest_good(out) == older
+    (older / "gate.txt").unlink()
     assert latest_good(out) is None
+
+
+def test_a_prev_folder_of_an_older_policykg_is_moved_into_the_history(tmp_path) -> None:
+    out, prev = tmp_path / "dist", tmp_path / "dist.prev"
+    first = do_publish(variant(1), tmp_path / "elsewhere" / "dist")
+    second = do_publish(variant(2), out)
+    os.rename(first.out_dir, prev)  # the layout of a policykg that kept one previous build
+    legacy = hashes(prev)
+    assert latest_good(out) == out
+    third = do_publish(variant(3), out)
+    assert prev.is_symlink() and kept(out) == [f"000001-{first.id}", f"000002-{second.id}"]
+    assert hashes(out.with_name("dist.history") / kept(out)[0]) == legacy
+    assert third.previous == prev.resolve()
+    assert rollback(out).current.id == second.id
 
 
 def test_a_file_where_the_build_goes_is_an_input_error(store, tmp_path) -> None:
     (tmp_path / "dist").write_text("not a folder")
     with pytest.raises(InputError, match="it is a file"):
         do_publish(store, tmp_path / "dist")
+    (tmp_path / "dist").unlink()
+    (tmp_path / "dist.history").write_text("not a folder")
+    with pytest.raises(InputError, match="it is a file"):
+        do_publish(store, tmp_path / "dist")
     assert leftovers(tmp_path) == []
+
+
+# --- killed at any step -----------------------------------------------------------------------
+#
+# A child process runs publish() or rollback() and dies (os._exit, as from SIGKILL: no cleanup)
+# just before its n-th step that changes the file system; n = 1, 2, ... until it finishes. After
+# each death: the current build is the old one or the new one, whole; every build that was
+# kept is still there, or filed by the next publish; nothing half done looks like a build.
+
+_STEPS = ("rename", "replace", "symlink", "unlink", "rmdir", "mkdir")
+
+
+def tiny(i: int) -> ox.Store:
+    """A small store of its own (no ontology), quick to publish many times."""
+    store = ox.Store()
+    store.add(ox.Quad(ox.NamedNode(f"{ID}area/tiny-{i}"), ox.NamedNode(f"{POL}articleNumber"),
+                      ox.Literal(str(i)), GRAPHS["data"]))
+    return store
+
+
+def _die_at(n: int) -> None:
+    """In a child process: die just before the n-th step that changes the file system."""
+    count = [0]
+
+    def step(real):
+        def wrapper(*args, **kwargs):
+            count[0] += 1
+            if count[0] == n:
+                os._exit(137)
+            return real(*args, **kwargs)
+        return wrapper
+
+    for name in _STEPS:
+        setattr(os, name, step(getattr(os, name)))
+    pub._exchange = step(pub._exchange)
+    pub.shutil.rmtree = step(pub.shutil.rmtree)
+
+
+def _run_killed(n: int, action) -> bool:
+    """Run ``action`` in a child that dies at step ``n``; True if it died, False if it ended."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            _die_at(n)
+            action()
+            code = 0
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) in (0, 137), status
+    return os.WEXITSTATUS(status) == 137
+
+
+def _assert_readable(out: Path, allowed: list[dict[str, str]]) -> None:
+    """What a reader sees: the current build is one of ``allowed``, whole, and every folder
+    named like a kept build is a whole build."""
+    assert latest_good(out) == out and hashes(out) in allowed
+    for name in kept(out):
+        assert pub._complete(out.with_name("dist.history") / name), name
+
+
+def test_a_publish_killed_at_any_step_loses_nothing(tmp_path) -> None:
+    stores = [tiny(i) for i in range(4)]
+
+    def publish_keeping_two(i: int, out: Path) -> PublishResult:
+        return publish(stores[i], out, report_text="", shacl_report=graph(SHACL_REPORT),
+                       build_report=f"build {i}\n", keep=2)
+
+    reference = tmp_path / "reference" / "dist"
+    ids = [publish_keeping_two(i, reference).id for i in range(4)]
+    new_files = hashes(reference)
+    template = tmp_path / "template" / "dist"
+    for i in range(3):
+        publish_keeping_two(i, template)
+    deaths = 0
+    for n in range(1, 100):
+        out = tmp_path / f"run{n}" / "dist"
+        shutil.copytree(template.parent, out.parent, symlinks=True)
+        old_files = hashes(out)
+        assert build_ids(out) == set(ids[:3])
+        if not _run_killed(n, lambda: publish_keeping_two(3, out)):
+            break
+        deaths += 1
+        _assert_readable(out, [old_files, new_files])
+        # the next publish finishes the work: the new build current, the two before it kept
+        # (the oldest pruned), .prev pointing at the newest, nothing else left
+        publish_keeping_two(3, out)
+        assert hashes(out) == new_files and build_ids(out) == set(ids[1:])
+        assert [name[7:] for name in kept(out)] == ids[1:3]
+        assert os.readlink(out.with_name("dist.prev")) == f"dist.history/{kept(out)[-1]}"
+        assert leftovers(out.parent) == []
+    # the temporary folder, its rename, the swap, filing the old build, pruning, linking .prev
+    assert deaths >= 10, deaths
+
+
+def test_a_rollback_killed_at_any_step_loses_nothing(tmp_path) -> None:
+    template = tmp_path / "template" / "dist"
+    for i in range(3):
+        do_publish(tiny(i), template)
+    deaths = 0
+    for n in range(1, 100):
+        out = tmp_path / f"run{n}" / "dist"
+        shutil.copytree(template.parent, out.parent, symlinks=True)
+        current = hashes(out)
+        target = hashes(out.with_name("dist.history") / kept(out)[-1])
+        ids = build_ids(out)
+        if not _run_killed(n, lambda: rollback(out)):
+            break
+        deaths += 1
+        _assert_readable(out, [current, target])
+        assert build_ids(out) == ids  # every build still there (a rename at most)
+        rolled = hashes(out) == target
+        if not rolled:
+            rollback(out)
+        else:  # the next operation tidies up
+            pub_lock_recover(out)
+        assert hashes(out) == target and build_ids(out) == ids
+        assert os.readlink(out.with_name("dist.prev")) == f"dist.history/{kept(out)[-1]}"
+        assert hashes(out.with_name("dist.prev")) == current
+        assert leftovers(out.parent) == []
+    assert deaths >= 5, deaths
+
+
+def pub_lock_recover(out: Path) -> None:
+    with pub.lock(out):
+        pub._recover(out)
+
+
+# --- the lock ---------------------------------------------------------------------------------
+
+def test_the_lock_is_reentrant_and_a_killed_holder_releases_it(tmp_path) -> None:
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    out = tmp_path / "dist"
+    with pub.lock(out), pub.lock(out):  # re-entrant: build() holds it around publish()
+        do_publish(variant(1), out)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from policykg.publish import lock\n"
+         f"with lock({str(out)!r}):\n    print('held', flush=True); time.sleep(600)"],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        done = threading.Event()
+        worker = threading.Thread(target=lambda: (do_publish(variant(2), out), done.set()))
+        worker.start()
+        assert not done.wait(1.0)  # waits for the holder
+        assert len(kept(out)) == 0
+        holder.kill()  # SIGKILL: the kernel releases the lock
+        assert done.wait(60)
+        worker.join()
+        assert len(kept(out)) == 1
+    finally:
+        holder.kill()
+        holder.wait()
 
 
 # --- JSON-LD ----------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ output folder take turns (a lock file beside it).
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import hashlib
 import os
 import time
@@ -94,15 +93,13 @@ def default_sources() -> list[Path]:
 
 @contextmanager
 def _lock(out: Path) -> Iterator[None]:
-    """One build at a time per output folder."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    path = out.parent / f".{out.name}.lock"
-    with open(path, "a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """One build at a time per output folder: the publishing lock (:func:`policykg.publish.lock`,
+    re-entrant, so publish() inside it does not wait for itself), held for the whole build so
+    that the shrink check and the publication see the same last good build."""
+    from .publish import lock
+
+    with lock(out):
+        yield
 
 
 def _now() -> str:
@@ -116,18 +113,6 @@ def _display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def _to_rdflib(store: ox.Store, graphs: Sequence[str]):
-    from rdflib import Graph
-
-    g = Graph(bind_namespaces="core")
-    quads = [ox.Triple(q.subject, q.predicate, q.object) for name in graphs
-             for q in store.quads_for_pattern(None, None, None, GRAPHS[name])]
-    data = ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES)
-    if data:
-        g.parse(data=data, format="nt")
-    return g
 
 
 def extract_all(paths: Sequence[Path], lexicon: Lexicon) -> list[Extraction]:
@@ -156,12 +141,13 @@ def _previous_size(out: Path) -> int | None:
 
 
 def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist", *,
-          lexicon: Lexicon | None = None, allow_shrink: bool = False) -> BuildResult:
+          lexicon: Lexicon | None = None, allow_shrink: bool = False, keep: int | None = None) -> BuildResult:
     """Build, reason, gate and (when the gate passes) publish the graph of ``sources``.
 
     Refused, and not published: a graph that fails the SHACL gate or an ``error`` quality
     rule, an empty graph, and (unless ``allow_shrink``) one that has lost more than
-    :data:`MAX_SHRINK` of the last good build's data triples.
+    :data:`MAX_SHRINK` of the last good build's data triples. ``keep``: how many earlier
+    builds ``out``'s history keeps (default :data:`policykg.publish.KEEP`).
     """
     from . import publish, reason
     from .void import describe
@@ -235,7 +221,8 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
             build_info = BuildInfo(build_info.iri, __version__, started, ended)
             publish.publish(store, out, report_text=report.to_text() + "\n" + quality.to_text(),
                             shacl_report=report.graph,
-                            build_report=result.summary(), void=describe(store, infos, build_info))
+                            build_report=result.summary(), void=describe(store, infos, build_info),
+                            keep=publish.KEEP if keep is None else keep)
             lap("write")
             result = BuildResult(out, True, report, infos, dict(classes), triples, reconciled.new_entities,
                                  reconciled.merged, reconciled.warnings, timings, quality)

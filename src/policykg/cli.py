@@ -36,7 +36,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     from .build import build
     from .gate import Severity
 
-    result = build(args.sources or None, args.out, allow_shrink=args.allow_shrink)
+    result = build(args.sources or None, args.out, allow_shrink=args.allow_shrink, keep=args.keep)
     counts = result.report.counts()
     print(f"policykg build: {len(result.sources)} source(s), "
           + ", ".join(f"{n} {g}" for g, n in sorted(result.triples.items())) + " triples")
@@ -100,8 +100,36 @@ def _cmd_query(args: argparse.Namespace) -> int:
 def _cmd_rollback(args: argparse.Namespace) -> int:
     from .publish import rollback
 
-    out = rollback(Path(args.dist))
-    print(f"rolled back: {out} is the previous build again (the one it replaced is {out}.prev)")
+    result = rollback(Path(args.dist), to=args.to)
+    print(f"rolled back: {result.out_dir} holds build {result.current.id} again"
+          + (f" (built {result.current.built})" if result.current.built else ""))
+    if result.replaced is not None:
+        print(f"the build it replaced, {result.replaced.id}, is kept as {result.replaced.path}: "
+              "`policykg rollback` again undoes this")
+    return ExitCode.OK
+
+
+def _cmd_builds(args: argparse.Namespace) -> int:
+    from .publish import history
+
+    found = history(Path(args.dist))
+    rows = [("", "id", "built", "sources", "data triples", "state", "folder")]
+    for mark, record in ([("*", found.current)] if found.current else []) + \
+            [(str(i), r) for i, r in enumerate(found.previous, 1)]:
+        rows.append((mark, record.id or "-", record.built or "-",
+                     "-" if record.sources is None else str(record.sources),
+                     "-" if record.data_triples is None else str(record.data_triples),
+                     "complete" if record.complete else "INCOMPLETE", str(record.path)))
+    if len(rows) == 1:
+        print(f"no build in {args.dist}")
+        return ExitCode.OK
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    right = {3, 4}
+    for row in rows:
+        print("  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                        for i, (cell, w) in enumerate(zip(row, widths))).rstrip())
+    print("* the current build; 1 is the one `policykg rollback` goes back to, "
+          "`policykg rollback --to ID` to any")
     return ExitCode.OK
 
 
@@ -206,13 +234,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
     p.add_argument("--allow-shrink", action="store_true",
                    help="publish even if the graph lost more than half of the last good build's facts")
+    p.add_argument("--keep", type=int, default=5, metavar="N",
+                   help="earlier builds to keep in DIR.history for rollback (default: 5)")
     p.set_defaults(func=_cmd_build)
 
-    p = sub.add_parser("rollback", help="swap the previous build back in (run it again to undo)",
-                       description="Make the previous build (DIR.prev) the published one again, atomically; "
-                                   "the build it replaces becomes DIR.prev.")
+    p = sub.add_parser("rollback", help="make the previous build current again (run it again to undo)",
+                       description="Make a kept build (DIR.history, listed by `policykg builds`) the "
+                                   "published one again, atomically: by default the one DIR held before "
+                                   "(DIR.prev). The build it replaces becomes the newest kept build, so "
+                                   "running rollback again undoes it.")
     p.add_argument("--dist", default="dist", metavar="DIR", help="build folder (default: dist)")
+    p.add_argument("--to", metavar="ID", help="the id (or its start) of the kept build to go back to")
     p.set_defaults(func=_cmd_rollback)
+
+    p = sub.add_parser("builds", help="list the current build and the kept previous ones",
+                       description="List the build DIR holds and the previous builds kept in "
+                                   "DIR.history, newest first: id, when built, sources, data triples, "
+                                   "whether every file matches its SHA256SUMS.")
+    p.add_argument("--dist", default="dist", metavar="DIR", help="build folder (default: dist)")
+    p.set_defaults(func=_cmd_builds)
 
     p = sub.add_parser("serve", help="build, gate and serve the graph: SPARQL endpoint, pages, query UI",
                        description="Build the graph (unless --no-build), and serve the last build that "

@@ -13,7 +13,7 @@ the same sources give the same provenance graph apart from the build's time.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -75,34 +75,37 @@ def lexicon_row_iri(kind: str, entry_id: str) -> str:
     return f"{ID}lexicon/{kind.replace('_', '-')}/{entry_id}"
 
 
-def provenance_quads(mapped: Mapped, sources: Sequence[SourceInfo], build: BuildInfo) -> list[ox.Quad]:
-    """The provenance graph of a build, as quads in ``GRAPHS["provenance"]``."""
-    g = GRAPHS["provenance"]
-    quads: list[ox.Quad] = []
+def provenance_quads(mapped: Mapped, sources: Sequence[SourceInfo], build: BuildInfo) -> Iterator[ox.Quad]:
+    """The provenance graph of a build, as quads in ``GRAPHS["provenance"]``.
 
-    def add(s: str | ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.Literal | ox.BlankNode) -> None:
+    A generator: the graph is about eight times the size of the data graph, and the store can
+    take it quad by quad without a list of them all in Python.
+    """
+    g = GRAPHS["provenance"]
+
+    def add(s: str | ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.Literal | ox.BlankNode) -> ox.Quad:
         subject = _n(s) if isinstance(s, str) else s
-        quads.append(ox.Quad(subject, _n(p), o, g))
+        return ox.Quad(subject, _n(p), o, g)
 
     build_node = build.iri
     agent = f"{ID}software/policykg/{build.version}"
-    add(build_node, RDF + "type", _n(PROV + "Activity"))
-    add(build_node, RDFS + "label", ox.Literal(f"policykg build {build.version}", language="en"))
-    add(build_node, PROV + "startedAtTime", _lit(build.started, XSD + "dateTime"))
-    add(build_node, PROV + "endedAtTime", _lit(build.ended, XSD + "dateTime"))
-    add(build_node, PROV + "wasAssociatedWith", _n(agent))
-    add(agent, RDF + "type", _n(PROV + "SoftwareAgent"))
-    add(agent, RDFS + "label", ox.Literal(f"policykg {build.version}", language="en"))
-    add(agent, "http://www.w3.org/2002/07/owl#versionInfo", _lit(build.version))
+    yield add(build_node, RDF + "type", _n(PROV + "Activity"))
+    yield add(build_node, RDFS + "label", ox.Literal(f"policykg build {build.version}", language="en"))
+    yield add(build_node, PROV + "startedAtTime", _lit(build.started, XSD + "dateTime"))
+    yield add(build_node, PROV + "endedAtTime", _lit(build.ended, XSD + "dateTime"))
+    yield add(build_node, PROV + "wasAssociatedWith", _n(agent))
+    yield add(agent, RDF + "type", _n(PROV + "SoftwareAgent"))
+    yield add(agent, RDFS + "label", ox.Literal(f"policykg {build.version}", language="en"))
+    yield add(agent, "http://www.w3.org/2002/07/owl#versionInfo", _lit(build.version))
     for src in sources:
-        add(build_node, PROV + "used", _n(src.iri))
-        add(src.iri, RDF + "type", _n(PROV + "Entity"))
-        add(src.iri, DCT + "source", _lit(src.path))
+        yield add(build_node, PROV + "used", _n(src.iri))
+        yield add(src.iri, RDF + "type", _n(PROV + "Entity"))
+        yield add(src.iri, DCT + "source", _lit(src.path))
         checksum = ox.BlankNode(f"sha256-{src.sha256[:16]}")
-        add(src.iri, SPDX + "checksum", checksum)
-        add(checksum, RDF + "type", _n(SPDX + "Checksum"))
-        add(checksum, SPDX + "algorithm", _n(SPDX + "checksumAlgorithm_sha256"))
-        add(checksum, SPDX + "checksumValue", _lit(src.sha256, XSD + "hexBinary"))
+        yield add(src.iri, SPDX + "checksum", checksum)
+        yield add(checksum, RDF + "type", _n(SPDX + "Checksum"))
+        yield add(checksum, SPDX + "algorithm", _n(SPDX + "checksumAlgorithm_sha256"))
+        yield add(checksum, SPDX + "checksumValue", _lit(src.sha256, XSD + "hexBinary"))
 
     spans_done: set[str] = set()
     rows_done: set[str] = set()
@@ -111,38 +114,37 @@ def provenance_quads(mapped: Mapped, sources: Sequence[SourceInfo], build: Build
         if not supports:
             continue
         stmt = statement_iri(triple)
-        add(stmt, RDF + "type", _n(RDF + "Statement"))
-        quads.append(ox.Quad(_n(stmt), _n(RDF + "subject"), triple.subject, g))
-        quads.append(ox.Quad(_n(stmt), _n(RDF + "predicate"), triple.predicate, g))
-        quads.append(ox.Quad(_n(stmt), _n(RDF + "object"), triple.object, g))
-        add(stmt, PROV + "wasGeneratedBy", _n(build_node))
+        yield add(stmt, RDF + "type", _n(RDF + "Statement"))
+        yield ox.Quad(_n(stmt), _n(RDF + "subject"), triple.subject, g)
+        yield ox.Quad(_n(stmt), _n(RDF + "predicate"), triple.predicate, g)
+        yield ox.Quad(_n(stmt), _n(RDF + "object"), triple.object, g)
+        yield add(stmt, PROV + "wasGeneratedBy", _n(build_node))
         for support in supports:
             ev = support.evidence
             if ev is not None:
                 span = span_iri(ev.source, ev.start, ev.end)
-                add(stmt, PROV + "wasDerivedFrom", _n(span))
+                yield add(stmt, PROV + "wasDerivedFrom", _n(span))
                 if span not in spans_done:
                     spans_done.add(span)
                     selector = span + "/selector"
-                    add(span, RDF + "type", _n(POL + "TextSpan"))
-                    add(span, RDF + "type", _n(OA + "SpecificResource"))
-                    add(span, OA + "hasSource", _n(ev.source))
-                    add(span, OA + "hasSelector", _n(selector))
-                    add(selector, RDF + "type", _n(OA + "TextPositionSelector"))
-                    add(selector, RDF + "type", _n(OA + "TextQuoteSelector"))
-                    add(selector, OA + "exact", _lit(ev.exact))
-                    add(selector, OA + "start", _lit(ev.start, XSD + "nonNegativeInteger"))
-                    add(selector, OA + "end", _lit(ev.end, XSD + "nonNegativeInteger"))
+                    yield add(span, RDF + "type", _n(POL + "TextSpan"))
+                    yield add(span, RDF + "type", _n(OA + "SpecificResource"))
+                    yield add(span, OA + "hasSource", _n(ev.source))
+                    yield add(span, OA + "hasSelector", _n(selector))
+                    yield add(selector, RDF + "type", _n(OA + "TextPositionSelector"))
+                    yield add(selector, RDF + "type", _n(OA + "TextQuoteSelector"))
+                    yield add(selector, OA + "exact", _lit(ev.exact))
+                    yield add(selector, OA + "start", _lit(ev.start, XSD + "nonNegativeInteger"))
+                    yield add(selector, OA + "end", _lit(ev.end, XSD + "nonNegativeInteger"))
             if support.lexicon is not None:
                 entry = support.lexicon
                 row = lexicon_row_iri(entry.kind, entry.id)
-                add(stmt, DCT + "source", _n(row))
+                yield add(stmt, DCT + "source", _n(row))
                 if row not in rows_done:
                     rows_done.add(row)
-                    add(row, RDF + "type", _n(PROV + "Entity"))
-                    add(row, RDFS + "label", _lit(f"{_relative(entry.file)}, line {entry.line}"))
-                    add(row, DCT + "bibliographicCitation", _lit(entry.source))
-    return quads
+                    yield add(row, RDF + "type", _n(PROV + "Entity"))
+                    yield add(row, RDFS + "label", _lit(f"{_relative(entry.file)}, line {entry.line}"))
+                    yield add(row, DCT + "bibliographicCitation", _lit(entry.source))
 
 
 def _relative(file: str) -> str:

@@ -1,15 +1,11 @@
-"""Publishing a build: the working store's graphs as files, swapped in atomically.
+"""Publishing a build: the working store's graphs as files, swapped in atomically; the
+builds published before it, kept; rollback.
 
 Pipeline position::
 
     ... -> reason -> gate -> **publish** -> serve / query / export / push
 
-Door: :func:`publish`. It writes every file of a build into a new hidden folder next to
-``out_dir`` (same file system), fsyncs them, and only then swaps the folder in: the build it
-replaces moves to ``<out_dir>.prev`` (replacing an older one). On Linux the swap is one
-``renameat2(RENAME_EXCHANGE)``, so a reader never finds ``out_dir`` missing or half written;
-elsewhere it is two renames. If anything fails before the swap is complete, the hidden folder
-is removed and ``out_dir`` and ``<out_dir>.prev`` are left exactly as they were.
+Doors: :func:`publish`, :func:`latest_good`, :func:`history`, :func:`rollback`, :func:`lock`.
 
 A build holds:
 
@@ -26,24 +22,64 @@ A build holds:
 * ``SHA256SUMS``: the digest of every other file (``sha256sum -c SHA256SUMS``), written last.
 
 Every RDF file is written from the canonical form of its graphs, so that the same graphs give
-the same bytes whatever the order the store holds them in.
+the same bytes whatever the order the store holds them in. A build is *complete* when it holds
+every required file and each matches ``SHA256SUMS``; its *id* is the first 12 hex digits of
+the SHA-256 of its ``SHA256SUMS``, so of all its bytes.
 
-:func:`latest_good` finds the newest complete build, :func:`rollback` swaps the previous
-build back in.
+The folders, for ``out_dir`` = ``dist``::
+
+    dist/                                the current build: what is published and served
+    dist.history/000007-9f3c2a1b7e4d/    the builds published before it (up to ``keep``, 5 by
+    dist.history/000006-1a2b3c4d5e6f/      default), each named <number>-<id>; the highest
+    dist.prev -> dist.history/000007-... number left ``dist`` last: ``dist.prev`` links to it
+    .dist.lock                           held by whoever writes any of these (:func:`lock`)
+
+Promises, each kept if the process is killed at any instant (SIGKILL included):
+
+* **Atomic.** :func:`publish` writes every file into a hidden folder beside ``dist``
+  (``.dist.tmp-*``), fsyncs it, and only then swaps it in with one
+  ``renameat2(RENAME_EXCHANGE)`` (Linux; elsewhere two renames, with an instant where
+  ``dist`` is missing and :func:`latest_good` answers from the history). A reader finds
+  ``dist`` as it was or as the new build, never half written.
+* **One writer.** :func:`publish` and :func:`rollback` hold :func:`lock`, an exclusive
+  ``flock`` of ``.dist.lock``; :func:`policykg.build.build` holds it for the whole build. The
+  kernel releases it when its process dies, however it dies: a killed writer never blocks the
+  next.
+* **Nothing lost.** The build a publish replaces moves into ``dist.history`` (the swap puts it
+  at ``.dist.swap-<number>-<id>``, named after its id, then a rename files it: whatever is
+  found under such a name after a kill is filed if it is that build, else it was a new build
+  that never went in, and is removed). Only then are the oldest builds beyond ``keep``
+  removed. A publish whose files equal the current build's changes nothing.
+* **Self-healing.** Each publish and rollback starts (under the lock) by finishing what a
+  killed one left: hidden ``.dist.tmp-*``, ``.dist.trash-*`` and ``dist.history/.trash-*``
+  folders are removed, a build left at ``.dist.swap-*`` is filed, a history folder whose
+  name does not match its id is renamed, ``dist.prev`` is pointed at the newest history
+  folder (a ``dist.prev`` folder of an older policykg is moved into the history). Hidden names
+  are never builds: :func:`latest_good` and :func:`history` ignore them.
+
+:func:`rollback` makes the newest build of the history current again and files the build it
+replaces as the newest: so ``rollback`` twice is back where it started, like ``kubectl rollout
+undo``; ``rollback(to=ID)`` goes back to any kept build. Same swap, same lock, same promises.
+:func:`latest_good` is the newest complete build (``dist``, else the history newest first),
+which is what ``policykg serve`` serves.
 """
 from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import shutil
 import sys
 import tempfile
+import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +93,11 @@ if TYPE_CHECKING:
 
 POL = "https://w3id.org/policykg/ontology#"
 _ID = BASE + "id/"
+
+log = logging.getLogger("policykg.publish")
+
+#: How many builds published before the current one ``<out_dir>.history`` keeps by default.
+KEEP = 5
 
 #: Prefixes of the published Turtle, TriG and JSON-LD: the vocabularies, then one per IRI kind.
 PREFIXES: dict[str, str] = {
@@ -125,8 +166,9 @@ class PublishResult:
 
     ``files`` maps each file name to its path inside ``out_dir``; ``triples`` maps each RDF
     file to the number of triples (quads for ``.trig`` and ``.nq``) it holds; ``graphs`` the
-    number of triples in each named graph; ``previous`` is where the build it replaced now
-    lives (``<out_dir>.prev``), or ``None`` for a first build.
+    number of triples in each named graph; ``id`` is the build's id (see the module
+    docstring); ``previous`` is where the build before it now lives (the newest folder of
+    ``<out_dir>.history``), or ``None`` when there is none.
     """
 
     out_dir: Path
@@ -134,6 +176,47 @@ class PublishResult:
     triples: dict[str, int]
     graphs: dict[str, int]
     previous: Path | None
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class BuildRecord:
+    """One published build: the current one (``number`` is ``None``) or one of the history.
+
+    ``id``: see the module docstring (``None`` when the folder has no ``SHA256SUMS``);
+    ``number``: the history's order, the highest left the current folder last; ``complete``:
+    every required file is there and matches ``SHA256SUMS``. ``built`` (the end of the build,
+    ``dct:modified``), ``sources`` and ``data_triples`` come from its ``void.ttl``, if any.
+    """
+
+    id: str | None
+    path: Path
+    number: int | None
+    complete: bool
+    built: str | None = None
+    sources: int | None = None
+    data_triples: int | None = None
+
+
+@dataclass(frozen=True)
+class BuildHistory:
+    """The builds of an output folder: ``current`` (``None`` when there is none) and
+    ``previous``, newest first: ``previous[0]`` is what :func:`rollback` goes back to."""
+
+    out_dir: Path
+    current: BuildRecord | None
+    previous: tuple[BuildRecord, ...]
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    """What :func:`rollback` did: ``current`` is the build ``out_dir`` holds now; ``replaced``
+    the one it held before, now the newest of the history (``None`` if it was incomplete, and
+    so dropped)."""
+
+    out_dir: Path
+    current: BuildRecord
+    replaced: BuildRecord | None
 
 
 # --------------------------------------------------------------------------------------------
@@ -476,6 +559,15 @@ def _prev(out_dir: Path) -> Path:
     return out_dir.with_name(out_dir.name + ".prev")
 
 
+def _history_dir(out_dir: Path) -> Path:
+    return out_dir.with_name(out_dir.name + ".history")
+
+
+def _hidden(out_dir: Path, kind: str) -> Path:
+    """A fresh hidden name beside ``out_dir``: ``.<name>.<kind>-<random>``."""
+    return out_dir.with_name(f".{out_dir.name}.{kind}-{uuid.uuid4().hex[:12]}")
+
+
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two paths in one atomic step (Linux ``renameat2(RENAME_EXCHANGE)``).
 
@@ -499,45 +591,6 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def _swap_in(new: Path, out_dir: Path) -> Path | None:
-    """Make ``new`` the folder ``out_dir``; the folder it replaces becomes ``<out_dir>.prev``.
-
-    On failure every path is as it was (``new`` included) and the error is raised.
-    """
-    parent = out_dir.parent
-    if not out_dir.exists():
-        os.rename(new, out_dir)
-        _fsync_dir(parent)
-        return None
-    prev = _prev(out_dir)
-    trash = None
-    if prev.exists():
-        trash = parent / f".{prev.name}.old-{uuid.uuid4().hex[:8]}"
-        os.rename(prev, trash)
-    try:
-        if _exchange(new, out_dir):  # ``new`` now holds the old build
-            try:
-                os.rename(new, prev)
-            except OSError:
-                _exchange(new, out_dir)
-                raise
-        else:
-            os.rename(out_dir, prev)
-            try:
-                os.rename(new, out_dir)
-            except OSError:
-                os.rename(prev, out_dir)
-                raise
-    except BaseException:
-        if trash is not None:
-            os.rename(trash, prev)
-        raise
-    _fsync_dir(parent)
-    if trash is not None:
-        shutil.rmtree(trash, ignore_errors=True)
-    return prev
-
-
 def _checksums(folder: Path, names: Iterable[str]) -> bytes:
     lines = []
     for name in sorted(names):
@@ -547,94 +600,10 @@ def _checksums(folder: Path, names: Iterable[str]) -> bytes:
 
 
 def _check_out_dir(out_dir: Path) -> None:
-    for path in (out_dir, _prev(out_dir)):
+    for path in (out_dir, _prev(out_dir), _history_dir(out_dir)):
         if path.exists() and not path.is_dir():
             raise InputError("a build folder is expected here, but it is a file", path=path,
                              hint="remove it or publish to another folder")
-
-
-# --------------------------------------------------------------------------------------------
-# The doors
-# --------------------------------------------------------------------------------------------
-
-def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
-            shacl_report: rdflib.Graph, build_report: str,
-            void: rdflib.Graph | None = None) -> PublishResult:
-    """Write the graphs of ``store`` as a build into ``out_dir``, atomically.
-
-    ``store`` holds the named graphs of :data:`policykg.graphs.GRAPHS` (other graphs are not
-    published); it is only read. See the module docstring for the files and the guarantees.
-
-    Raises:
-        InputError: ``out_dir`` or ``<out_dir>.prev`` exists and is not a folder.
-        EnvironmentProblem: a file or folder cannot be written or renamed (permissions, a
-            full disk); ``out_dir`` is then unchanged.
-    """
-    from .gate import shapes_graph
-    from .ontology import owl_edition
-
-    out_dir = Path(out_dir)
-    _check_out_dir(out_dir)
-    quads = [q for role in GRAPHS for q in store.quads_for_pattern(None, None, None,
-                                                                  GRAPHS[role])]
-    graphs = {role: sum(1 for q in quads if q.graph_name == GRAPHS[role]) for role in GRAPHS}
-    published = {q.triple for q in quads if q.graph_name in
-                 {GRAPHS[role] for role in ONTOLOGY_AND_DATA}}
-    ontology = [q.triple for q in quads if q.graph_name == GRAPHS["ontology"]]
-
-    try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    except OSError as exc:
-        raise EnvironmentProblem(f"cannot create a folder next to the build: {exc.strerror}",
-                                 path=out_dir.parent) from None
-    files: dict[str, Path] = {}
-    triples: dict[str, int] = {}
-    try:
-        os.chmod(tmp, 0o755)  # mkdtemp makes it private; a server may run as another user
-        # Every serialization starts from the canonical form, so that blank node labels and
-        # the order of statements are the same from one build of the same graph to the next.
-        canonical = _canonical_triples(published)
-        canonical_quads = _canonical(quads)
-        graph = _to_rdflib(canonical)
-        context = jsonld_context(_to_rdflib(ontology), shapes_graph())
-
-        files["policykg.nt"] = _write(tmp, "policykg.nt", _ntriples(canonical))
-        triples["policykg.nt"] = len(canonical)
-        files["policykg.ttl"] = _write(tmp, "policykg.ttl", _turtle(graph))
-        triples["policykg.ttl"] = len(graph)
-        files["policykg.trig"] = _write(tmp, "policykg.trig", _trig(canonical_quads))
-        triples["policykg.trig"] = len(canonical_quads)
-        files["policykg.nq"] = _write(tmp, "policykg.nq", _nquads(canonical_quads))
-        triples["policykg.nq"] = len(canonical_quads)
-        files["policykg.jsonld"] = _write(tmp, "policykg.jsonld", _jsonld(canonical, context))
-        triples["policykg.jsonld"] = len(canonical)
-        files["context.jsonld"] = _write(tmp, "context.jsonld", _json({"@context": context}))
-        edition = owl_edition(graph)
-        files["policykg.owl"] = _write(tmp, "policykg.owl", _rdfxml(edition))
-        triples["policykg.owl"] = len(edition)
-        files["shacl-report.ttl"] = _write(tmp, "shacl-report.ttl", _turtle(shacl_report))
-        triples["shacl-report.ttl"] = len(shacl_report)
-        files["build-report.md"] = _write(tmp, "build-report.md", build_report.encode("utf-8"))
-        files["gate.txt"] = _write(tmp, "gate.txt", report_text.encode("utf-8"))
-        if void is not None:
-            files["void.ttl"] = _write(tmp, "void.ttl", _turtle(void))
-            triples["void.ttl"] = len(void)
-        files[CHECKSUMS] = _write(tmp, CHECKSUMS, _checksums(tmp, files))
-        _fsync_dir(tmp)
-        previous = _swap_in(tmp, out_dir)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise EnvironmentProblem(f"cannot publish the build: {exc.strerror or exc}",
-                                 path=exc.filename or out_dir,
-                                 hint="check the permissions and free space of the folder; "
-                                      "the previous build is unchanged") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return PublishResult(out_dir=out_dir,
-                         files={name: out_dir / name for name in files},
-                         triples=triples, graphs=graphs, previous=previous)
 
 
 def _complete(folder: Path) -> bool:
@@ -655,52 +624,474 @@ def _complete(folder: Path) -> bool:
     return True
 
 
+_ID_LENGTH = 12
+_ENTRY = re.compile(r"(\d+)-([0-9a-f]{12})")
+
+
+def _build_id(folder: Path) -> str | None:
+    """The build's id: the start of the SHA-256 of its ``SHA256SUMS`` (``None`` without one)."""
+    try:
+        return hashlib.sha256((folder / CHECKSUMS).read_bytes()).hexdigest()[:_ID_LENGTH]
+    except OSError:
+        return None
+
+
+def _entry_name(number: int, build_id: str) -> str:
+    return f"{number:06d}-{build_id}"
+
+
+def _entries(out_dir: Path) -> list[tuple[int, str, Path]]:
+    """The history's folders as (number, id, path), oldest first; hidden names are skipped."""
+    folder = _history_dir(out_dir)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in folder.iterdir():
+        match = _ENTRY.fullmatch(path.name)
+        if match and path.is_dir() and not path.is_symlink():
+            found.append((int(match[1]), match[2], path))
+    return sorted(found, key=lambda e: (e[0], e[1]))
+
+
+def _next_number(out_dir: Path) -> int:
+    entries = _entries(out_dir)
+    return entries[-1][0] + 1 if entries else 1
+
+
+def _remove(out_dir: Path, path: Path) -> None:
+    """Remove a build folder of ``out_dir`` (current, kept or hidden) for good: renamed to a
+    hidden trash name first, so that a kill in the middle never leaves a half-removed build
+    under a name a reader takes for a build."""
+    if path.is_symlink() or not path.is_dir():
+        path.unlink(missing_ok=True)
+        return
+    history = _history_dir(out_dir)
+    trash = (history / f".trash-{uuid.uuid4().hex[:12]}" if path.parent == history
+             else _hidden(out_dir, "trash"))
+    os.rename(path, trash)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _file(out_dir: Path, folder: Path, number: int) -> None:
+    """File the build in ``folder`` into the history as ``number`` (dropped when it has no id,
+    or when the history already holds it)."""
+    build_id = _build_id(folder)
+    if build_id is None or any(i == build_id for _, i, _ in _entries(out_dir)):
+        _remove(out_dir, folder)
+        return
+    history = _history_dir(out_dir)
+    history.mkdir(exist_ok=True)
+    os.rename(folder, history / _entry_name(number, build_id))
+    _fsync_dir(history)
+
+
+def _link_prev(out_dir: Path) -> None:
+    """Point ``<out_dir>.prev`` at the newest folder of the history (remove it when none)."""
+    prev = _prev(out_dir)
+    entries = _entries(out_dir)
+    if not entries:
+        if prev.is_symlink():
+            prev.unlink()
+        return
+    target = os.path.join(_history_dir(out_dir).name, entries[-1][2].name)
+    if prev.is_symlink() and os.readlink(prev) == target:
+        return
+    if prev.exists() and not prev.is_symlink():  # a file or folder of someone else: left alone
+        return
+    link = _hidden(out_dir, "prev.tmp")
+    try:
+        os.symlink(target, link)
+        os.replace(link, prev)
+    except OSError as exc:  # pragma: no cover - a file system without symbolic links
+        log.warning("cannot link %s to the previous build: %s", prev, exc.strerror or exc)
+        if link.is_symlink():
+            link.unlink()
+
+
+#: Hidden folders beside ``out_dir`` that only a killed publish or rollback leaves (the last
+#: two of older policykg versions).
+_LEFTOVERS = ("tmp-", "trash-", "prev.tmp-", "prev.old-", "rollback-")
+
+
+def _recover(out_dir: Path) -> None:
+    """Finish or undo what a killed publish or rollback left (the module docstring's
+    "Self-healing"); idempotent. The caller holds :func:`lock`."""
+    parent, name = out_dir.parent, out_dir.name
+    if not parent.is_dir():
+        return
+    for path in sorted(parent.iterdir()):
+        if not path.name.startswith(f".{name}."):
+            continue
+        kind = path.name[len(name) + 2:]
+        if kind.startswith("swap-"):
+            # A build the swap took out of ``out_dir``: its id is in the name. Anything else
+            # found under that name is a new build that was never swapped in.
+            number, _, build_id = kind[len("swap-"):].partition("-")
+            if number.isdigit() and _build_id(path) == build_id:
+                _file(out_dir, path, int(number))
+            else:
+                _remove(out_dir, path)
+        elif kind.startswith(_LEFTOVERS):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+    history = _history_dir(out_dir)
+    if history.is_dir():
+        for path in sorted(history.iterdir()):
+            if path.name.startswith((".trash-", ".tmp-")):
+                shutil.rmtree(path, ignore_errors=True)
+        for number, build_id, path in _entries(out_dir):
+            actual = _build_id(path)  # a rollback killed right after its swap
+            if actual is not None and actual != build_id:
+                renamed = history / _entry_name(number, actual)
+                if renamed.exists():
+                    _remove(out_dir, path)
+                else:
+                    os.rename(path, renamed)
+    legacy = _prev(out_dir)
+    if legacy.is_dir() and not legacy.is_symlink():  # left by a policykg that kept one build
+        _file(out_dir, legacy, _next_number(out_dir))
+    _link_prev(out_dir)
+    _fsync_dir(parent)
+
+
+def _prune(out_dir: Path, keep: int) -> None:
+    """Remove the oldest builds of the history beyond the newest ``keep``."""
+    entries = _entries(out_dir)
+    for _, _, path in entries[:max(0, len(entries) - keep)]:
+        _remove(out_dir, path)
+    if entries:
+        _fsync_dir(_history_dir(out_dir))
+
+
+def _swap_in(new: Path, out_dir: Path, keep: int) -> Path | None:
+    """Make ``new`` (a complete build) the folder ``out_dir``; the build it replaces goes into
+    the history. Returns the newest folder of the history.
+
+    Until the swap, a failure leaves every path as it was (``new`` aside) and is raised; after
+    it the new build is published, and what is left to do is done by :func:`_recover`, now or
+    (if this process is killed) by the next publish or rollback.
+    """
+    parent = out_dir.parent
+    new_id = _build_id(new)
+    old_id = _build_id(out_dir) if out_dir.is_dir() and _complete(out_dir) else None
+    if not out_dir.exists():
+        os.rename(new, out_dir)
+    elif old_id == new_id:  # the same bytes: nothing to swap
+        shutil.rmtree(new, ignore_errors=True)
+    else:
+        number = _next_number(out_dir)
+        swap = out_dir.with_name(f".{out_dir.name}.swap-{number:06d}-{old_id or 'none'}")
+        os.rename(new, swap)
+        try:
+            if not _exchange(swap, out_dir):  # else ``swap`` now holds the old build
+                # Two renames: for an instant there is no ``out_dir`` (latest_good() then
+                # answers from the history, where the old build already is).
+                history = _history_dir(out_dir)
+                history.mkdir(exist_ok=True)
+                parked = (history / _entry_name(number, old_id) if old_id
+                          else _hidden(out_dir, "trash"))
+                os.rename(out_dir, parked)
+                try:
+                    os.rename(swap, out_dir)
+                except OSError:
+                    os.rename(parked, out_dir)
+                    raise
+        except BaseException:
+            if _build_id(swap) == new_id:  # not swapped in: back where the caller removes it
+                os.rename(swap, new)
+            raise
+    _fsync_dir(parent)
+    try:
+        _recover(out_dir)  # files the old build (at ``swap``), points ``.prev`` at it
+        for _, build_id, path in _entries(out_dir):
+            if build_id == new_id:  # an older copy of the build now current
+                _remove(out_dir, path)
+        _prune(out_dir, keep)
+        _link_prev(out_dir)
+    except OSError as exc:
+        log.warning("the build is published, but tidying the history failed (the next "
+                    "publish finishes it): %s", exc)
+    return _newest(out_dir)
+
+
+def _newest(out_dir: Path) -> Path | None:
+    entries = _entries(out_dir)
+    return entries[-1][2] if entries else None
+
+
+# --------------------------------------------------------------------------------------------
+# The doors
+# --------------------------------------------------------------------------------------------
+
+_HELD: dict[str, list[Any]] = {}  # lock file -> [RLock, depth, open handle]
+_HELD_GUARD = threading.Lock()
+
+
+@contextmanager
+def lock(out_dir: Path) -> Iterator[None]:
+    """Hold the lock of ``out_dir``: an exclusive ``flock`` of ``.<name>.lock`` beside it.
+
+    One process at a time publishes, rolls back or builds into ``out_dir``; the others wait.
+    The kernel releases the lock when its process ends, even by SIGKILL. Re-entrant within a
+    thread, so that :func:`policykg.build.build` can hold it around :func:`publish`.
+
+    Raises:
+        OSError: the lock file cannot be created (a read-only folder).
+    """
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    path = out_dir.parent / f".{out_dir.name}.lock"
+    key = os.path.realpath(path)
+    with _HELD_GUARD:
+        held = _HELD.setdefault(key, [threading.RLock(), 0, None])
+    with held[0]:
+        if held[1] == 0:
+            handle = open(path, "a+")  # noqa: SIM115 - kept open while the lock is held
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            except BaseException:
+                handle.close()
+                raise
+            held[2] = handle
+        held[1] += 1
+        try:
+            yield
+        finally:
+            held[1] -= 1
+            if held[1] == 0:
+                handle, held[2] = held[2], None
+                fcntl.flock(handle, fcntl.LOCK_UN)
+                handle.close()
+
+
+def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
+            shacl_report: rdflib.Graph, build_report: str,
+            void: rdflib.Graph | None = None, keep: int = KEEP) -> PublishResult:
+    """Write the graphs of ``store`` as a build into ``out_dir``, atomically.
+
+    ``store`` holds the named graphs of :data:`policykg.graphs.GRAPHS` (other graphs are not
+    published); it is only read. The build ``out_dir`` held goes into ``<out_dir>.history``,
+    which keeps the newest ``keep`` builds before the current one. Holds :func:`lock`. See the
+    module docstring for the files, the folders and the guarantees.
+
+    Raises:
+        InputError: ``out_dir``, ``<out_dir>.prev`` or ``<out_dir>.history`` exists and is
+            not a folder.
+        EnvironmentProblem: a file or folder cannot be written or renamed (permissions, a
+            full disk); ``out_dir`` and its history are then unchanged.
+    """
+    from .gate import shapes_graph
+    from .ontology import owl_edition
+
+    if keep < 0:
+        raise ValueError(f"keep must be 0 or more, not {keep}")
+    out_dir = Path(out_dir)
+    _check_out_dir(out_dir)
+    quads = [q for role in GRAPHS for q in store.quads_for_pattern(None, None, None,
+                                                                  GRAPHS[role])]
+    graphs = {role: sum(1 for q in quads if q.graph_name == GRAPHS[role]) for role in GRAPHS}
+    published = {q.triple for q in quads if q.graph_name in
+                 {GRAPHS[role] for role in ONTOLOGY_AND_DATA}}
+    ontology = [q.triple for q in quads if q.graph_name == GRAPHS["ontology"]]
+
+    files: dict[str, Path] = {}
+    triples: dict[str, int] = {}
+    tmp: Path | None = None
+    try:
+        with lock(out_dir):
+            _recover(out_dir)
+            tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+            os.chmod(tmp, 0o755)  # mkdtemp makes it private; a server may run as another user
+            # Every serialization starts from the canonical form, so that blank node labels
+            # and the order of statements are the same from one build of the same graph to
+            # the next.
+            canonical = _canonical_triples(published)
+            canonical_quads = _canonical(quads)
+            graph = _to_rdflib(canonical)
+            context = jsonld_context(_to_rdflib(ontology), shapes_graph())
+
+            files["policykg.nt"] = _write(tmp, "policykg.nt", _ntriples(canonical))
+            triples["policykg.nt"] = len(canonical)
+            files["policykg.ttl"] = _write(tmp, "policykg.ttl", _turtle(graph))
+            triples["policykg.ttl"] = len(graph)
+            files["policykg.trig"] = _write(tmp, "policykg.trig", _trig(canonical_quads))
+            triples["policykg.trig"] = len(canonical_quads)
+            files["policykg.nq"] = _write(tmp, "policykg.nq", _nquads(canonical_quads))
+            triples["policykg.nq"] = len(canonical_quads)
+            files["policykg.jsonld"] = _write(tmp, "policykg.jsonld",
+                                              _jsonld(canonical, context))
+            triples["policykg.jsonld"] = len(canonical)
+            files["context.jsonld"] = _write(tmp, "context.jsonld",
+                                             _json({"@context": context}))
+            edition = owl_edition(graph)
+            files["policykg.owl"] = _write(tmp, "policykg.owl", _rdfxml(edition))
+            triples["policykg.owl"] = len(edition)
+            files["shacl-report.ttl"] = _write(tmp, "shacl-report.ttl", _turtle(shacl_report))
+            triples["shacl-report.ttl"] = len(shacl_report)
+            files["build-report.md"] = _write(tmp, "build-report.md",
+                                              build_report.encode("utf-8"))
+            files["gate.txt"] = _write(tmp, "gate.txt", report_text.encode("utf-8"))
+            if void is not None:
+                files["void.ttl"] = _write(tmp, "void.ttl", _turtle(void))
+                triples["void.ttl"] = len(void)
+            files[CHECKSUMS] = _write(tmp, CHECKSUMS, _checksums(tmp, files))
+            _fsync_dir(tmp)
+            build_id = _build_id(tmp) or ""
+            previous = _swap_in(tmp, out_dir, keep)
+    except OSError as exc:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise EnvironmentProblem(f"cannot publish the build: {exc.strerror or exc}",
+                                 path=exc.filename or out_dir,
+                                 hint="check the permissions and free space of the folder; "
+                                      "the previous build is unchanged") from None
+    except BaseException:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return PublishResult(out_dir=out_dir,
+                         files={name: out_dir / name for name in files},
+                         triples=triples, graphs=graphs, previous=previous, id=build_id)
+
+
 def latest_good(out_dir: Path) -> Path | None:
-    """The newest complete build: ``out_dir``, else ``<out_dir>.prev``, else ``None``.
+    """The newest complete build: ``out_dir``, else the history's builds newest first (else
+    ``<out_dir>.prev`` when it is a folder, as an older policykg left it), else ``None``.
 
     A build is complete when it holds every required file and each matches the digest that
     ``SHA256SUMS`` records for it (so this reads every file once).
     """
     out_dir = Path(out_dir)
-    for candidate in (out_dir, _prev(out_dir)):
+    candidates = [out_dir, *(path for _, _, path in reversed(_entries(out_dir)))]
+    if not _prev(out_dir).is_symlink():
+        candidates.append(_prev(out_dir))
+    for candidate in candidates:
         if candidate.is_dir() and _complete(candidate):
             return candidate
     return None
 
 
-def rollback(out_dir: Path) -> Path:
-    """Swap the previous build (``<out_dir>.prev``) back in; returns ``out_dir``.
+def _void_facts(folder: Path) -> tuple[str | None, int | None, int | None]:
+    """(built, sources, data triples) from the build's ``void.ttl``, where it says so."""
+    path = folder / "void.ttl"
+    if not path.is_file():
+        return None, None, None
+    import pyoxigraph as ox
 
-    The build it replaces becomes ``<out_dir>.prev``, so a second rollback undoes the first.
+    dataset = ox.NamedNode(_ID + "dataset")
+    dct = "http://purl.org/dc/terms/"
+    try:
+        triples = list(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except (SyntaxError, OSError, ValueError):
+        return None, None, None
+    built = next((t.object.value for t in triples if t.subject == dataset
+                  and t.predicate.value == dct + "modified"), None)
+    sources = sum(1 for t in triples if t.subject == dataset and t.predicate.value == dct + "source")
+    data = next((int(t.object.value) for t in triples
+                 if t.subject == ox.NamedNode(_ID + "dataset/graph/data")
+                 and t.predicate.value == "http://rdfs.org/ns/void#triples"), None)
+    return built, sources or None, data
 
-    Raises:
-        InputError: there is no previous build.
-        EnvironmentProblem: the folders cannot be renamed.
+
+def _record(path: Path, number: int | None) -> BuildRecord:
+    return BuildRecord(_build_id(path), path, number, _complete(path), *_void_facts(path))
+
+
+def history(out_dir: Path) -> BuildHistory:
+    """The current build of ``out_dir`` and those of its history, newest first.
+
+    Only reads: it takes no lock, so while a publish runs it may see either side of it.
+    Reads every file of every build (to say which are complete).
     """
     out_dir = Path(out_dir)
-    prev = _prev(out_dir)
+    current = _record(out_dir, None) if out_dir.is_dir() else None
+    previous = tuple(_record(path, number) for number, _, path in reversed(_entries(out_dir)))
+    return BuildHistory(out_dir, current, previous)
+
+
+def rollback(out_dir: Path, to: str | None = None) -> RollbackResult:
+    """Make a build of the history the current one again, atomically.
+
+    Without ``to``, the newest one: the build ``out_dir`` held before the last publish or
+    rollback. With ``to``, the one whose id starts with it. The build it replaces becomes the
+    newest of the history, so a second ``rollback()`` undoes the first. Holds :func:`lock`.
+
+    Raises:
+        InputError: there is no previous build; no build or more than one has the id ``to``;
+            that build is incomplete.
+        EnvironmentProblem: the folders cannot be renamed; then nothing has changed.
+    """
+    out_dir = Path(out_dir)
     _check_out_dir(out_dir)
-    if not prev.is_dir():
-        raise InputError("there is no previous build to roll back to", path=prev,
-                         hint="a previous build exists only after a second publish")
+    history_dir = _history_dir(out_dir)
+    none_hint = "a previous build exists only after a second publish"
+    if not out_dir.exists() and not history_dir.exists() and not _prev(out_dir).is_dir():
+        raise InputError("there is no previous build to roll back to", path=history_dir,
+                         hint=none_hint)
     try:
-        if not out_dir.exists():
-            os.rename(prev, out_dir)
-        elif not _exchange(prev, out_dir):
-            parked = out_dir.parent / f".{out_dir.name}.rollback-{uuid.uuid4().hex[:8]}"
-            os.rename(out_dir, parked)
+        with lock(out_dir):
+            _recover(out_dir)
+            entries = _entries(out_dir)
+            if not entries:
+                raise InputError("there is no previous build to roll back to",
+                                 path=history_dir, hint=none_hint)
+            if to is None:
+                number, target_id, target = entries[-1]
+            else:
+                wanted = to.strip().lower()
+                matches = [e for e in entries if wanted and e[1].startswith(wanted)]
+                if len(matches) != 1:
+                    ids = ", ".join(i for _, i, _ in reversed(entries))
+                    raise InputError(f"{'no' if not matches else 'more than one'} kept build "
+                                     f"has the id {to!r}", path=history_dir,
+                                     hint=f"the kept builds are {ids} (`policykg builds`)")
+                number, target_id, target = matches[0]
+            if not _complete(target):
+                raise InputError(f"the build {target_id} is incomplete: its files do not "
+                                 "match its SHA256SUMS", path=target,
+                                 hint="roll back to another build (`policykg builds`)")
+            current_id = _build_id(out_dir) if out_dir.is_dir() and _complete(out_dir) else None
+            top = entries[-1][0] + 1
+            # First make the target the newest of the history, so that a kill from here on
+            # leaves it where the next rollback looks; the swap then puts the build it
+            # replaces in its place, which _recover() renames after its id.
+            slot = history_dir / _entry_name(top, target_id)
+            os.rename(target, slot)
+            _fsync_dir(history_dir)
             try:
-                os.rename(prev, out_dir)
+                if not out_dir.exists():
+                    os.rename(slot, out_dir)
+                elif _exchange(slot, out_dir):
+                    if current_id is None:
+                        _remove(out_dir, slot)
+                else:
+                    parked = (history_dir / _entry_name(top + 1, current_id) if current_id
+                              else _hidden(out_dir, "trash"))
+                    os.rename(out_dir, parked)
+                    try:
+                        os.rename(slot, out_dir)
+                    except OSError:
+                        os.rename(parked, out_dir)
+                        raise
             except OSError:
-                os.rename(parked, out_dir)
+                if _build_id(slot) == target_id:  # not swapped in: back in its place
+                    os.rename(slot, target)
                 raise
-            os.rename(parked, prev)
-        _fsync_dir(out_dir.parent)
+            _fsync_dir(out_dir.parent)
+            _recover(out_dir)
+            replaced = _entries(out_dir)[-1] if current_id else None
+            result = RollbackResult(
+                out_dir, _record(out_dir, None),
+                _record(replaced[2], replaced[0]) if replaced and replaced[1] == current_id
+                else None)
     except OSError as exc:
         raise EnvironmentProblem(f"cannot roll back: {exc.strerror or exc}",
                                  path=exc.filename or out_dir) from None
-    return out_dir
+    return result
 
 
-__all__ = ["PREFIXES", "PublishResult", "canonical_nquads", "canonical_ntriples",
-           "jsonld_context", "latest_good", "publish", "rollback"]
+__all__ = ["KEEP", "PREFIXES", "BuildHistory", "BuildRecord", "PublishResult", "RollbackResult",
+           "canonical_nquads", "canonical_ntriples", "history", "jsonld_context",
+           "latest_good", "lock", "publish", "rollback"]

@@ -31,13 +31,11 @@ class View:
         offsets: list[int] = []
         pos = start
         for match in _MARKUP.finditer(text, start, end):
-            for i in range(pos, match.start()):
-                chars.append(text[i])
-                offsets.append(i)
+            chars.append(text[pos:match.start()])
+            offsets.extend(range(pos, match.start()))
             pos = match.end()
-        for i in range(pos, end):
-            chars.append(text[i])
-            offsets.append(i)
+        chars.append(text[pos:end])
+        offsets.extend(range(pos, end))
         offsets.append(end)
         return cls("".join(chars), tuple(offsets))
 
