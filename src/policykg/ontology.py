@@ -13,13 +13,17 @@ Doors:
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 
 from .vocabgen import POL_NS
+
+if TYPE_CHECKING:
+    import pyoxigraph
 
 ONTOLOGY_IRI = URIRef("https://w3id.org/policykg/ontology")
 
@@ -168,5 +172,25 @@ def owl_edition(graph: Graph) -> Graph:
     return out
 
 
-__all__ = ["ONTOLOGY_IRI", "declared", "own_terms", "owl_edition", "shape_problems",
+def owl_edition_triples(triples: Iterable[pyoxigraph.Triple]) -> list[pyoxigraph.Triple]:
+    """:func:`owl_edition` on pyoxigraph triples (the build's publishing path, without rdflib)."""
+    import pyoxigraph as ox
+
+    date, date_time = str(XSD.date), str(XSD.dateTime)
+    rdf_type = ox.NamedNode(str(RDF.type))
+    named_individual = ox.NamedNode(str(OWL.NamedIndividual))
+    out: dict[ox.Triple, None] = {}
+    for t in triples:
+        o = t.object
+        if isinstance(o, ox.Literal) and o.datatype.value == date:
+            t = ox.Triple(t.subject, t.predicate, ox.Literal(f"{o.value}T00:00:00",
+                                                             datatype=ox.NamedNode(date_time)))
+        out[t] = None
+        if (t.predicate == rdf_type and isinstance(t.subject, ox.NamedNode)
+                and isinstance(o, ox.NamedNode) and not o.value.startswith(_BUILT_IN)):
+            out[ox.Triple(t.subject, rdf_type, named_individual)] = None
+    return list(out)
+
+
+__all__ = ["ONTOLOGY_IRI", "declared", "own_terms", "owl_edition", "owl_edition_triples", "shape_problems",
            "term_problems"]

@@ -115,6 +115,7 @@ PREFIXES: dict[str, str] = {
     "prov": "http://www.w3.org/ns/prov#",
     "oa": "http://www.w3.org/ns/oa#",
     "schema": "https://schema.org/",
+    "wgs84": "http://www.w3.org/2003/01/geo/wgs84_pos#",
     "agency": _ID + "agency/",
     "area": _ID + "area/",
     "region": _ID + "region/",
@@ -235,31 +236,100 @@ def _canonical(quads: Iterable[pyoxigraph.Quad]) -> list[pyoxigraph.Quad]:
                                           str(q.subject), str(q.predicate), str(q.object)))
 
 
+def _lines(data: bytes) -> list[bytes]:
+    # Split on "\n" only: bytes.splitlines() (like str.splitlines()) also breaks at "\r", and
+    # str's at U+0085, U+2028 and U+2029, which N-Triples allows raw inside a literal.
+    return [line for line in data.split(b"\n") if line]
+
+
 def _sorted_lines(data: bytes) -> bytes:
-    # Code point order, as RDFC-1.0 sorts its N-Quads; UTF-8 bytes sort the same way. Split on
-    # "\n" only: str.splitlines() also breaks at U+0085, U+2028 and U+2029, which N-Triples
-    # allows raw inside a literal.
-    lines = sorted({line.rstrip("\r") for line in data.decode("utf-8").split("\n") if line})
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+    """N-Triples or N-Quads with its lines sorted (code point order, as RDFC-1.0 sorts its
+    N-Quads: UTF-8 bytes sort the same way) and without duplicates."""
+    lines = sorted(set(_lines(data)))
+    return b"\n".join(lines) + b"\n" if lines else b""
 
 
-def _canonical_triples(triples: Iterable[pyoxigraph.Triple]) -> list[pyoxigraph.Triple]:
+def _has_blank(line: bytes) -> bool:
+    """Whether an N-Triples line has a blank node (as subject, or as object: its last term)."""
+    return line.startswith(b"_:") or line[:-2].rstrip().rsplit(b" ", 1)[-1].startswith(b"_:")
+
+
+@dataclass(frozen=True)
+class CanonicalGraphs:
+    """The published graphs in canonical form: for each role of :data:`GRAPHS`, its sorted,
+    distinct N-Triples lines (``bytes``, without line ends), blank nodes labelled by RDFC-1.0
+    over the dataset of all four graphs (as in ``policykg.nq``)."""
+
+    lines: dict[str, list[bytes]]
+
+    def nquad_lines(self) -> list[bytes]:
+        """Canonical N-Quads lines of every graph, sorted."""
+        return sorted(line[:-1] + b"<" + GRAPHS[role].value.encode() + b"> ."
+                      for role in GRAPHS for line in self.lines[role])
+
+    def quads(self) -> Iterator[pyoxigraph.Quad]:
+        """The quads, graph by graph (in :data:`GRAPHS` order), each graph's in line order."""
+        import pyoxigraph as ox
+
+        for role, lines in self.lines.items():
+            if lines:
+                for t in ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES):
+                    yield ox.Quad(t.subject, t.predicate, t.object, GRAPHS[role])
+
+
+def _split(store: pyoxigraph.Store, roles: Iterable[str]) -> tuple[dict[str, list[bytes]], list[pyoxigraph.Quad]]:
+    """Per role, the N-Triples lines without a blank node, straight from the store's writer (no
+    Python object per triple); and the quads with a blank node."""
     import pyoxigraph as ox
 
-    return [q.triple for q in _canonical(ox.Quad(t.subject, t.predicate, t.object)
-                                         for t in triples)]
+    roles = list(roles)
+    plain = {}
+    for role in roles:
+        dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=GRAPHS[role]) or b""
+        plain[role] = [line for line in _lines(dumped) if not _has_blank(line)]
+    blank = [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in store.query(
+        "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o)) "
+        "FILTER(?g IN (" + ", ".join(f"<{GRAPHS[r].value}>" for r in roles) + ")) }")]
+    return plain, blank
 
 
-def _ntriples(canonical: list[pyoxigraph.Triple]) -> bytes:
+def canonical_graphs(store: pyoxigraph.Store) -> CanonicalGraphs:
+    """The graphs of :data:`GRAPHS` in ``store``, in canonical form (the dataset's).
+
+    RDFC-1.0 labels a blank node from the quads that mention it and, through them, the blank
+    nodes related to it: so canonicalizing only the quads that mention a blank node (the
+    ontology's restrictions and lists, the sources' checksums) labels them exactly as
+    canonicalizing the whole dataset would, and the million other quads of a thousand
+    documents go from the store's writer to sorted lines.
+    """
     import pyoxigraph as ox
 
-    return _sorted_lines(ox.serialize(canonical, format=ox.RdfFormat.N_TRIPLES))
+    plain, blank = _split(store, GRAPHS)
+    names = {g: role for role, g in GRAPHS.items()}
+    extra: dict[str, list[ox.Triple]] = {role: [] for role in GRAPHS}
+    for q in _canonical(blank):
+        extra[names[q.graph_name]].append(q.triple)
+    lines = {}
+    for role in GRAPHS:
+        own = plain[role]
+        if extra[role]:
+            own += _lines(ox.serialize(extra[role], format=ox.RdfFormat.N_TRIPLES))
+        lines[role] = sorted(set(own))
+    return CanonicalGraphs(lines)
 
 
-def _nquads(canonical: list[pyoxigraph.Quad]) -> bytes:
+def canonical_union(store: pyoxigraph.Store, roles: Iterable[str]) -> bytes:
+    """Canonical N-Triples of the union of the graphs of ``roles`` (the graph's own RDFC-1.0
+    labels, as :func:`canonical_ntriples` gives them, independent of the other graphs)."""
     import pyoxigraph as ox
 
-    return _sorted_lines(ox.serialize(canonical, format=ox.RdfFormat.N_QUADS))
+    plain, blank = _split(store, roles)
+    lines = {line for role_lines in plain.values() for line in role_lines}
+    if blank:
+        canonical = [q.triple for q in _canonical(ox.Quad(q.subject, q.predicate, q.object) for q in blank)]
+        lines.update(_lines(ox.serialize(canonical, format=ox.RdfFormat.N_TRIPLES)))
+    ordered = sorted(lines)
+    return b"\n".join(ordered) + b"\n" if ordered else b""
 
 
 def canonical_ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
@@ -268,12 +338,17 @@ def canonical_ntriples(triples: Iterable[pyoxigraph.Triple]) -> bytes:
     The bytes depend only on the graph (up to blank node renaming), never on the order in
     which its triples were added.
     """
-    return _ntriples(_canonical_triples(triples))
+    import pyoxigraph as ox
+
+    canonical = [q.triple for q in _canonical(ox.Quad(t.subject, t.predicate, t.object) for t in triples)]
+    return _sorted_lines(ox.serialize(canonical, format=ox.RdfFormat.N_TRIPLES))
 
 
 def canonical_nquads(quads: Iterable[pyoxigraph.Quad]) -> bytes:
     """Canonical N-Quads, as :func:`canonical_ntriples` but keeping the graph names."""
-    return _nquads(_canonical(quads))
+    import pyoxigraph as ox
+
+    return _sorted_lines(ox.serialize(_canonical(quads), format=ox.RdfFormat.N_QUADS))
 
 
 def _to_rdflib(triples: Iterable[pyoxigraph.Triple]) -> rdflib.Graph:
@@ -294,31 +369,27 @@ def _turtle(graph: rdflib.Graph) -> bytes:
     return graph.serialize(format="turtle", encoding="utf-8")
 
 
-def _trig(quads: list[pyoxigraph.Quad]) -> bytes:
+def _trig(quads: Iterable[pyoxigraph.Quad]) -> bytes:
     import pyoxigraph as ox
 
     return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
-def _rdfxml(graph: rdflib.Graph) -> bytes:
+def _turtle_ox(triples: Iterable[pyoxigraph.Triple]) -> bytes:
+    """Turtle from pyoxigraph's writer (consecutive triples of a subject share it), with
+    :data:`PREFIXES`: an order of magnitude faster than rdflib's on the data graph."""
+    import pyoxigraph as ox
+
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def _rdfxml(triples: Iterable[pyoxigraph.Triple]) -> bytes:
     # pyoxigraph's writer over sorted triples: rdflib's "xml" writer orders subjects by
     # Python's per-process string hash, and its "pretty-xml" drops assertions on list nodes.
     import pyoxigraph as ox
-    from rdflib import BNode, URIRef
 
-    def term(node: Any) -> Any:
-        if isinstance(node, URIRef):
-            return ox.NamedNode(str(node))
-        if isinstance(node, BNode):
-            return ox.BlankNode(str(node))
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype))
-                          if node.datatype else None)
-
-    triples = sorted((ox.Triple(term(s), term(p), term(o)) for s, p, o in graph),
-                     key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
+    ordered = sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    return ox.serialize(ordered, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
 
 
 def jsonld_context(ontology: rdflib.Graph, shapes: rdflib.Graph | None = None) -> dict[str, Any]:
@@ -537,6 +608,17 @@ def _write(folder: Path, name: str, data: bytes) -> Path:
     path = folder / name
     with open(path, "wb") as handle:
         handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return path
+
+
+def _write_lines(folder: Path, name: str, lines: list[bytes]) -> Path:
+    """Write ``lines`` each ended by ``\\n``, in chunks (no second copy of a large file)."""
+    path = folder / name
+    with open(path, "wb") as handle:
+        for i in range(0, len(lines), 65536):  # nothing at all for no lines
+            handle.write(b"\n".join(lines[i:i + 65536]) + b"\n")
         handle.flush()
         os.fsync(handle.fileno())
     return path
@@ -882,19 +964,19 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
         EnvironmentProblem: a file or folder cannot be written or renamed (permissions, a
             full disk); ``out_dir`` and its history are then unchanged.
     """
+    import pyoxigraph as ox
+
     from .gate import shapes_graph
-    from .ontology import owl_edition
+    from .ontology import owl_edition_triples
 
     if keep < 0:
         raise ValueError(f"keep must be 0 or more, not {keep}")
     out_dir = Path(out_dir)
     _check_out_dir(out_dir)
-    quads = [q for role in GRAPHS for q in store.quads_for_pattern(None, None, None,
-                                                                  GRAPHS[role])]
-    graphs = {role: sum(1 for q in quads if q.graph_name == GRAPHS[role]) for role in GRAPHS}
-    published = {q.triple for q in quads if q.graph_name in
-                 {GRAPHS[role] for role in ONTOLOGY_AND_DATA}}
-    ontology = [q.triple for q in quads if q.graph_name == GRAPHS["ontology"]]
+    # Every serialization starts from the canonical form, so that blank node labels and the
+    # order of statements are the same from one build of the same graphs to the next.
+    canon = canonical_graphs(store)
+    graphs = {role: len(lines) for role, lines in canon.lines.items()}
 
     files: dict[str, Path] = {}
     triples: dict[str, int] = {}
@@ -904,30 +986,31 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
             _recover(out_dir)
             tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
             os.chmod(tmp, 0o755)  # mkdtemp makes it private; a server may run as another user
-            # Every serialization starts from the canonical form, so that blank node labels
-            # and the order of statements are the same from one build of the same graph to
-            # the next.
-            canonical = _canonical_triples(published)
-            canonical_quads = _canonical(quads)
-            graph = _to_rdflib(canonical)
+            nt = canonical_union(store, ONTOLOGY_AND_DATA)
+            canonical = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)) if nt else []
+            ontology = [q.triple for q in store.quads_for_pattern(None, None, None, GRAPHS["ontology"])]
             context = jsonld_context(_to_rdflib(ontology), shapes_graph())
 
-            files["policykg.nt"] = _write(tmp, "policykg.nt", _ntriples(canonical))
+            files["policykg.nt"] = _write(tmp, "policykg.nt", nt)
             triples["policykg.nt"] = len(canonical)
-            files["policykg.ttl"] = _write(tmp, "policykg.ttl", _turtle(graph))
-            triples["policykg.ttl"] = len(graph)
-            files["policykg.trig"] = _write(tmp, "policykg.trig", _trig(canonical_quads))
-            triples["policykg.trig"] = len(canonical_quads)
-            files["policykg.nq"] = _write(tmp, "policykg.nq", _nquads(canonical_quads))
-            triples["policykg.nq"] = len(canonical_quads)
+            del nt
+            files["policykg.ttl"] = _write(tmp, "policykg.ttl", _turtle_ox(canonical))
+            triples["policykg.ttl"] = len(canonical)
+            files["policykg.trig"] = _write(tmp, "policykg.trig", _trig(canon.quads()))
+            triples["policykg.trig"] = sum(graphs.values())
+            nquads = canon.nquad_lines()
+            files["policykg.nq"] = _write_lines(tmp, "policykg.nq", nquads)
+            triples["policykg.nq"] = len(nquads)
+            del nquads
             files["policykg.jsonld"] = _write(tmp, "policykg.jsonld",
                                               _jsonld(canonical, context))
             triples["policykg.jsonld"] = len(canonical)
             files["context.jsonld"] = _write(tmp, "context.jsonld",
                                              _json({"@context": context}))
-            edition = owl_edition(graph)
+            edition = owl_edition_triples(canonical)
             files["policykg.owl"] = _write(tmp, "policykg.owl", _rdfxml(edition))
             triples["policykg.owl"] = len(edition)
+            del canonical, edition
             files["shacl-report.ttl"] = _write(tmp, "shacl-report.ttl", _turtle(shacl_report))
             triples["shacl-report.ttl"] = len(shacl_report)
             files["build-report.md"] = _write(tmp, "build-report.md",
