@@ -222,11 +222,23 @@ class SampledBuild:
             assert time.monotonic() < deadline, "the build did not start"
             time.sleep(0.005)
 
+    def builder(self) -> int | None:
+        """The pid of the process that runs the build: `policykg build` runs it in a forked
+        child (its time limit), which inherits the launcher's SIGUSR1 handler and stderr."""
+        try:
+            children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        except OSError:
+            return None
+        return int(children[0]) if children else None
+
     def sample(self) -> str | None:
         """The build's stack now (None when it has ended)."""
         offset = self.log.stat().st_size
+        pid = self.builder()
+        if pid is None:
+            return None if self.process.poll() is not None else "STACK|starting"
         try:
-            self.process.send_signal(signal.SIGUSR1)
+            os.kill(pid, signal.SIGUSR1)
         except ProcessLookupError:
             return None
         deadline = time.monotonic() + 10
@@ -259,9 +271,14 @@ class SampledBuild:
             elif landed in ORDER and ORDER.index(landed) > ORDER.index(stage):
                 break
             time.sleep(0.005)
-        self.process.send_signal(signal.SIGKILL)
+        builder = self.builder()
+        if builder is not None:
+            os.kill(builder, signal.SIGKILL)  # the build itself ...
+        self.process.send_signal(signal.SIGKILL)  # ... and the command that started it
         latency = time.monotonic() - seen
         assert self.wait() == -signal.SIGKILL
+        while builder is not None and Path(f"/proc/{builder}").exists():  # reaped by init
+            time.sleep(0.001)
         return Kill(stage, landed, 0.0 if first is None else seen - first, latency, dump)
 
     def wait(self) -> int:
@@ -492,3 +509,41 @@ def test_a_refused_build_changes_nothing(good_site: Path, tmp_path: Path, monkey
     assert any(why in reason for reason in result.refusals), result.refusals
     assert snapshot(out) == before and hidden(out) == []
     assert latest_good(out) == out
+
+
+def test_a_build_past_its_time_limit_is_stopped_and_changes_nothing(good_site: Path, docs: list[Path]) -> None:
+    """`policykg build --time-limit S` SIGKILLs a build that runs longer (a gate or an OWL 2 RL
+    round stuck inside pyoxigraph never returns to Python to see a gentler signal): exit 1,
+    a message naming the limit, and every byte of the output and its history as before."""
+    before = snapshot(good_site)
+    start = time.monotonic()
+    run = cli("build", *map(str, docs), "--out", str(good_site), "--time-limit", "0.5")
+    assert run.returncode == 1, run.stderr
+    assert "stopped after its time limit of 0.5 s" in run.stderr
+    assert "nothing was published" in run.stderr and "Traceback" not in run.stderr
+    assert time.monotonic() - start < 20  # stopped, not run to the end (the build takes longer)
+    assert snapshot(good_site) == before
+    assert_lock_free(good_site)
+    # (Every other CLI build of the tests runs under the default limit, in the same forked child.)
+
+
+def test_killing_the_command_kills_its_build(docs: list[Path], tmp_path: Path) -> None:
+    """The build runs in a child of `policykg build` (for its time limit); SIGKILL of the command
+    alone must not leave that child building and publishing behind the user's back."""
+    out = tmp_path / "site" / "dist"
+    out.parent.mkdir()
+    build = SampledBuild(docs, out, tmp_path / "build.log")
+    deadline = time.monotonic() + 60
+    while stage_of(build.sample() or "STACK|", build.inside) != "extract":
+        assert time.monotonic() < deadline and build.process.poll() is None, "never saw the extraction"
+        time.sleep(0.01)
+    builder = build.builder()
+    assert builder is not None
+    build.process.send_signal(signal.SIGKILL)  # the command only
+    assert build.wait() == -signal.SIGKILL
+    deadline = time.monotonic() + 10
+    while Path(f"/proc/{builder}").exists():
+        assert time.monotonic() < deadline, "the build outlived the command that started it"
+        time.sleep(0.01)
+    assert not out.exists()
+    assert_lock_free(out)

@@ -33,6 +33,74 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    if args.time_limit and args.time_limit > 0:
+        return _in_child(_build_and_report, args, args.time_limit,
+                         f"nothing was published, {args.out} left as it was")
+    return _build_and_report(args)
+
+
+def _in_child(func: Callable[[argparse.Namespace], int], args: argparse.Namespace, seconds: float,
+              consequence: str) -> int:
+    """Run ``func(args)`` in a forked child and SIGKILL it if it runs past ``seconds``.
+
+    A time limit that holds whatever the child is doing: a SPARQL evaluation or an OWL 2 RL
+    round inside pyoxigraph never returns to Python to see a signal, but a killed build leaves
+    nothing behind (the output is swapped in atomically at the very end, and the kernel drops
+    its lock), which tests/test_nothing_lost.py shows.
+    """
+    import signal
+    import time
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:  # the child: run, then leave without running the parent's cleanup
+        _die_with_parent(parent)
+        code = _run(func, args)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                if os.WIFEXITED(status):
+                    return os.waitstatus_to_exitcode(status)
+                print(f"policykg {args.command}: killed by signal {os.WTERMSIG(status)} "
+                      f"(out of memory?); {consequence}", file=sys.stderr)
+                return int(ExitCode.VALIDATION_FAILED)
+            if time.monotonic() >= deadline:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                print(f"policykg {args.command}: stopped after its time limit of {seconds:g} s "
+                      f"(--time-limit); {consequence}", file=sys.stderr)
+                return int(ExitCode.VALIDATION_FAILED)
+            time.sleep(0.02)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this (forked) process when its parent dies (Linux): killing
+    ``policykg build`` stops its build too."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(int(ExitCode.VALIDATION_FAILED))
+
+
+def _build_and_report(args: argparse.Namespace) -> int:
     from .build import build
     from .gate import Severity
 
@@ -236,7 +304,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="publish even if the graph lost more than half of the last good build's facts")
     p.add_argument("--keep", type=int, default=5, metavar="N",
                    help="earlier builds to keep in DIR.history for rollback (default: 5)")
-    p.set_defaults(func=_cmd_build)
+    p.add_argument("--time-limit", type=float, default=1800.0, metavar="S",
+                   help="stop a build that runs longer than S seconds (the gate or reasoning "
+                        "stuck on hostile input), publishing nothing; 0 for none (default: 1800)")
+    p.set_defaults(func=_cmd_build, command="build")
 
     p = sub.add_parser("rollback", help="make the previous build current again (run it again to undo)",
                        description="Make a kept build (DIR.history, listed by `policykg builds`) the "
@@ -364,7 +435,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``policykg`` command; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    func: Callable[[argparse.Namespace], int] = args.func
+    return _run(args.func, args)
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """``func(args)``, with every failure turned into a message and an exit code."""
     try:
         return int(func(args))
     except PolicykgError as exc:
