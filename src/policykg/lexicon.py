@@ -9,6 +9,11 @@ row with its English name, abbreviations, aliases, Chinese name, class, containm
 * :meth:`Lexicon.lookup` -- which entry a whole name (as found in a text) denotes;
 * :meth:`Lexicon.find_all` -- every mention of a known entity in a running text.
 
+Areas and export bases may carry a point: ``latitude`` and ``longitude`` in decimal degrees
+(WGS 84), with a ``coordinates_source`` that says where the point comes from. The mapping
+(``mappings/rules.toml``) turns them into ``wgs84:lat``/``wgs84:long`` of the entity, cited
+by that source (:meth:`Entry.cells`).
+
 The door is :func:`load_lexicon`.
 
 What it promises:
@@ -16,7 +21,9 @@ What it promises:
 * **Validated input.** A table that breaks the schema -- wrong header, empty ``id``,
   ``name_en`` or ``source``, an ``id`` that is not a slug, a duplicate ``id``, an unknown
   ``type``, a ``located_in``/``includes`` that names no area, a ``located_in`` cycle, one
-  surface form claimed by two entries of the same kind, bytes that are not UTF-8 -- raises
+  surface form claimed by two entries of the same kind, a latitude or longitude that is not a
+  decimal number in range, one without the other, coordinates without their source, bytes
+  that are not UTF-8 -- raises
   :class:`~policykg.errors.InputError` naming the CSV file and the 1-based line.
 * **Exact offsets.** Matching runs on a copy of the text normalised character by character
   (curly apostrophes to ``'``, the various dashes to ``-``, every whitespace character to a
@@ -34,17 +41,19 @@ A lexicon is loaded once per folder and kept while its files are unchanged.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from policykg import resources
 from policykg.errors import InputError
 
 __all__ = [
-    "KINDS", "FILES", "COLUMNS", "TYPES", "ID_BASE",
+    "KINDS", "FILES", "COLUMNS", "TYPES", "ID_BASE", "COORDINATE_RANGES",
     "Entry", "Match", "Lexicon", "load_lexicon", "normalise",
 ]
 
@@ -64,9 +73,11 @@ FILES: dict[str, str] = {
 #: The header of each file: exactly these columns, in this order.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "agency": ("id", "name_en", "abbreviations", "aliases", "name_zh", "type", "source"),
-    "area": ("id", "name_en", "aliases", "name_zh", "type", "located_in", "source"),
+    "area": ("id", "name_en", "aliases", "name_zh", "type", "located_in", "source",
+             "latitude", "longitude", "coordinates_source"),
     "region": ("id", "name_en", "aliases", "name_zh", "includes", "source"),
-    "export_base": ("id", "name_en", "aliases", "name_zh", "located_in", "source"),
+    "export_base": ("id", "name_en", "aliases", "name_zh", "located_in", "source",
+                    "latitude", "longitude", "coordinates_source"),
     "document": ("id", "name_en", "aliases", "name_zh", "type", "source"),
     "category": ("id", "name_en", "aliases", "name_zh", "source"),
 }
@@ -82,6 +93,11 @@ TYPES: dict[str, frozenset[str]] = {
 
 #: Every entity IRI starts with this.
 ID_BASE = "https://w3id.org/policykg/id/"
+
+#: The range of each coordinate, in decimal degrees (WGS 84).
+COORDINATE_RANGES: dict[str, tuple[int, int]] = {"latitude": (-90, 90), "longitude": (-180, 180)}
+# A plain decimal number, as written in the CSV and as it becomes an xsd:decimal literal.
+_DECIMAL = re.compile(r"-?\d{1,3}(?:\.\d{1,8})?")
 
 _IRI_SEGMENT = {
     "agency": "agency",
@@ -139,11 +155,27 @@ class Entry:
     source: str
     file: str  # the CSV file the row is in
     line: int  # the 1-based line of the row in that file
+    latitude: Decimal | None = None  # decimal degrees north (WGS 84); areas and export bases
+    longitude: Decimal | None = None  # decimal degrees east
+    coordinates_source: str | None = None  # where the point comes from
 
     @property
     def iri(self) -> str:
         """The entity's IRI, per the table in ``mappings/README.md``."""
         return f"{ID_BASE}{_IRI_SEGMENT[self.kind]}/{self.id}"
+
+    def cells(self, column: str) -> Entry:
+        """The row as the source of the facts of one of its columns, for provenance.
+
+        ``cells("coordinates_source")`` is this entry named ``{id}/coordinates`` and cited by
+        its ``coordinates_source`` instead of its ``source``: the point of an area comes from a
+        gazetteer, not from the administrative source its other facts come from.
+        """
+        if column not in {f.name for f in dataclasses.fields(self)} or not column.endswith("_source"):
+            raise ValueError(f"{column!r} is not a source column of the lexicon")
+        cited = getattr(self, column)
+        suffix = column.removesuffix("_source").replace("_", "-")
+        return dataclasses.replace(self, id=f"{self.id}/{suffix}", source=cited or self.source)
 
     @property
     def surface_forms(self) -> tuple[str, ...]:
@@ -451,6 +483,13 @@ def _entry(kind: str, cells: dict[str, str], path: Path, line: int) -> Entry:
     located_in = cells.get("located_in") or None
     if located_in is not None and not _SLUG.fullmatch(located_in):
         raise InputError(f"located_in {located_in!r} is not an id", path=path, line=line)
+    latitude, longitude = (_coordinate(cells, name, path, line) for name in ("latitude", "longitude"))
+    coordinates_source = cells.get("coordinates_source") or None
+    if (latitude is None) != (longitude is None):
+        raise InputError("latitude and longitude go together: one of them is blank", path=path, line=line)
+    if latitude is not None and coordinates_source is None:
+        raise InputError("coordinates without a coordinates_source", path=path, line=line,
+                         hint="say where the point comes from, e.g. a GeoNames id or a Natural Earth feature")
     return Entry(
         kind=kind,
         id=id_,
@@ -464,7 +503,26 @@ def _entry(kind: str, cells: dict[str, str], path: Path, line: int) -> Entry:
         source=cells["source"],
         file=str(path),
         line=line,
+        latitude=latitude,
+        longitude=longitude,
+        coordinates_source=coordinates_source,
     )
+
+
+def _coordinate(cells: dict[str, str], name: str, path: Path, line: int) -> Decimal | None:
+    text = cells.get(name) or ""
+    if not text:
+        return None
+    low, high = COORDINATE_RANGES[name]
+    if not _DECIMAL.fullmatch(text):
+        raise InputError(f"{name} {text!r} is not a decimal number of degrees", path=path, line=line,
+                         hint=f"write e.g. 39.9075 (degrees {'north' if name == 'latitude' else 'east'}, "
+                              "a minus sign for south or west)")
+    value = Decimal(text)
+    if not low <= value <= high:
+        raise InputError(f"{name} {text} is out of range ({low} to {high} degrees)", path=path, line=line,
+                         hint="latitude comes first, then longitude" if name == "latitude" else None)
+    return value
 
 
 def read_lexicon(folder: Path) -> Lexicon:

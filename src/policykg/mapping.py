@@ -5,11 +5,13 @@ which triples) and fills in each record's fields; there is no Python per kind of
 returns the data triples and, for each, the supports (source spans, lexicon rows) that the
 provenance graph reifies (:mod:`policykg.provenance`).
 
-The rule table is checked when loaded: unknown prefixes and pol: terms that the ontology does
-not declare are errors that name the rule.
+The rule table is checked when loaded: unknown prefixes, pol: terms that the ontology does
+not declare and ``{lexicon.column}`` fields that the lexicon does not have are errors that name
+the rule.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import tomllib
@@ -26,7 +28,9 @@ from .extract import Evidence, Record
 from .lexicon import Entry
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-_FIELD = re.compile(r"\{(\w+)\}")
+_FIELD = re.compile(r"\{((?:lexicon\.)?\w+)\}")
+_LEXICON_FIELD = "lexicon."
+_ENTRY_FIELDS = frozenset(f.name for f in dataclasses.fields(Entry))  # the lexicon's columns
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class TripleTemplate:
     p: str
     o: str
     provenance: bool = True
+    cite: str | None = None  # a lexicon column that cites this triple instead of the row's source
 
 
 @dataclass(frozen=True)
@@ -96,17 +101,29 @@ def _load_rules(path: Path, _mtime: int) -> RuleSet:
         templates = []
         for t in rule["triples"]:
             try:
-                template = TripleTemplate(t["s"], t["p"], t["o"], bool(t.get("provenance", True)))
+                template = TripleTemplate(t["s"], t["p"], t["o"], bool(t.get("provenance", True)),
+                                          t.get("cite"))
             except KeyError as exc:
                 raise InputError(f"rule {i}: a triple lacks {exc.args[0]!r}", path=path) from None
             for term in (template.s, template.p, template.o):
                 _check_term(term, prefixes, path, i)
+            if template.cite is not None and (template.cite not in _ENTRY_FIELDS
+                                              or not template.cite.endswith("_source")):
+                raise InputError(f"rule {i}: cite = {template.cite!r} is not a source column of the lexicon",
+                                 path=path, hint="e.g. cite = \"coordinates_source\"")
             templates.append(template)
         rules.append(Rule(tuple(kinds), tuple(templates), i))
     return RuleSet(prefixes, tuple(rules), str(path))
 
 
 def _check_term(term: str, prefixes: dict[str, str], path: Path, index: int) -> None:
+    for name in re.findall(r"\{([^}]*)\}", term):
+        if not _FIELD.fullmatch("{" + name + "}"):
+            raise InputError(f"rule {index}: {{{name}}} in {term!r} is not a field", path=path,
+                             hint="a record's field is {name}; a column of its lexicon row is {lexicon.name}")
+        if name.startswith(_LEXICON_FIELD) and name[len(_LEXICON_FIELD):] not in _ENTRY_FIELDS:
+            raise InputError(f"rule {index}: the lexicon has no column {name[len(_LEXICON_FIELD):]!r} "
+                             f"(in {term!r})", path=path)
     body = term.split("^^")[-1] if "^^" in term else term
     if body.startswith("{") or body.startswith("<") or "@" in body.split("}")[-1]:
         return
@@ -133,6 +150,14 @@ def _iri(curie: str, prefixes: dict[str, str]) -> ox.NamedNode:
     return ox.NamedNode(prefixes[prefix] + local)
 
 
+def _field(record: Record, name: str) -> object:
+    """A record's field, or with ``lexicon.`` a column of the lexicon row it comes from (None
+    for a record the lexicon does not know)."""
+    if name.startswith(_LEXICON_FIELD):
+        return getattr(record.lexicon, name[len(_LEXICON_FIELD):]) if record.lexicon is not None else None
+    return record.get(name)
+
+
 def _values(value: object) -> list[object]:
     if value is None:
         return []
@@ -154,7 +179,7 @@ def _terms(template: str, record: Record, prefixes: dict[str, str], *, literal_o
         return [_iri(body, prefixes)]
     if body == "{" + fields[0] + "}":
         out: list[ox.NamedNode | ox.Literal] = []
-        for value in _values(record.get(fields[0])):
+        for value in _values(_field(record, fields[0])):
             if datatype:
                 lexical = value.isoformat() if isinstance(value, dt.date) else str(value)
                 out.append(ox.Literal(lexical, datatype=_iri(datatype, prefixes)))
@@ -174,7 +199,7 @@ def _terms(template: str, record: Record, prefixes: dict[str, str], *, literal_o
                 out.append(ox.Literal(str(value)))
         return out
     # a CURIE or IRI with fields inside it, e.g. "pol:{cls}"
-    values = {f: record.get(f) for f in fields}
+    values = {f: _field(record, f) for f in fields}
     if any(v is None for v in values.values()):
         return []
     return [_iri(_FIELD.sub(lambda m: str(values[m.group(1)]), body), prefixes)]
@@ -192,13 +217,16 @@ def map_records(records: Iterable[Record], rules: RuleSet | None = None) -> Mapp
         support = Support(rec.evidence, rec.lexicon) if (rec.evidence or rec.lexicon) else None
         for rule in matching:
             for t in rule.triples:
+                cited = support
+                if t.cite is not None and rec.lexicon is not None:
+                    cited = Support(rec.evidence, rec.lexicon.cells(t.cite))
                 for s in _terms(t.s, rec, rules.prefixes, literal_ok=False):
                     for p in _terms(t.p, rec, rules.prefixes, literal_ok=False):
                         for o in _terms(t.o, rec, rules.prefixes, literal_ok=True):
                             triple = ox.Triple(s, p, o)
                             bucket = supports.setdefault(triple, [])
-                            if t.provenance and support is not None and support not in bucket:
-                                bucket.append(support)
+                            if t.provenance and cited is not None and cited not in bucket:
+                                bucket.append(cited)
     ordered = tuple(sorted(supports, key=lambda tr: (str(tr.subject), str(tr.predicate), str(tr.object))))
     return Mapped(ordered, {t: tuple(supports[t]) for t in ordered})
 

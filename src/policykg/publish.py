@@ -409,6 +409,9 @@ def jsonld_context(ontology: rdflib.Graph, shapes: rdflib.Graph | None = None) -
     context.update(PREFIXES)
     for name, (curie, kind) in _COMMON_TERMS.items():
         context[name] = _term(curie, kind)
+    # W3C Basic Geo points (lexicon coordinates), decimal degrees.
+    context["lat"] = {"@id": "wgs84:lat", "@type": "xsd:decimal"}
+    context["long"] = {"@id": "wgs84:long", "@type": "xsd:decimal"}
 
     def local(iri: URIRef) -> str:
         return str(iri)[len(POL):]

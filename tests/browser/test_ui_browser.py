@@ -1,85 +1,19 @@
 """The web UI in a real headless Chromium, against a real ``policykg serve`` process.
 
-The seed is built into a temporary folder and served on 127.0.0.1; the browser opens the
-home page, runs a competency query in YASGUI and sees its rows, uses the search box, and
-walks from a document's page to an agency's. Every request the pages make is recorded: any
-to another host is aborted and fails the test. Screenshots go to ``test-output/screenshots/``.
+The seed is built into a temporary folder and served on 127.0.0.1 (the ``site`` fixture of
+``conftest.py``); the browser opens the home page, runs a competency query in YASGUI and sees
+its rows, uses the search box, and walks from a document's page to an agency's. Every request
+the pages make is recorded (``traffic``): any to another host is aborted and fails the test.
+Screenshots go to ``test-output/screenshots/``.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-import servers
 
-from policykg.resources import data_root
-
-SEED = "2020-09-services-trade-pilot-areas-data.md"
 BASE = "https://w3id.org/policykg/"
-
-
-# ------------------------------------------------------------------------- the server
-
-@dataclass
-class Site:
-    url: str
-    build: Path
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[Site]:
-    """The seed, built and served by ``python -m policykg serve --no-build`` on a free port."""
-    from policykg.build import build
-
-    root = tmp_path_factory.mktemp("ui-browser")
-    out = root / "dist"
-    assert build([data_root() / "sources" / SEED], out).published
-    proc, url, _port = servers.serve(out, root / "server.log")
-    try:
-        yield Site(url, out)
-    finally:
-        servers.stop(proc)
-
-
-# ------------------------------------------------------------------------- the network guard
-
-@dataclass
-class Traffic:
-    base: str
-    requests: list[str] = field(default_factory=list)
-    foreign: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def check(self) -> None:
-        assert not self.foreign, f"the page reached beyond 127.0.0.1: {self.foreign}"
-        assert not self.errors, f"JavaScript errors on the page: {self.errors}"
-        assert self.requests
-
-
-@pytest.fixture
-def traffic(page, site) -> Traffic:
-    """Records every request of the page (and of pages it opens); aborts any not to our server."""
-    t = Traffic(site.url)
-
-    def on_request(request) -> None:
-        t.requests.append(request.url)
-        if not request.url.startswith(("http://127.0.0.1:", "data:")):
-            t.foreign.append(request.url)
-
-    def guard(route) -> None:
-        url = route.request.url
-        if url.startswith((site.url + "/", "data:")) or url == site.url:
-            route.continue_()
-        else:
-            route.abort()
-
-    page.context.on("request", on_request)
-    page.context.route("**/*", guard)
-    page.on("pageerror", lambda exc: t.errors.append(str(exc)))
-    return t
 
 
 def _yasgui_installed() -> bool:
@@ -88,13 +22,13 @@ def _yasgui_installed() -> bool:
     return assets_dir() is not None
 
 
-def _offered_queries(site: Site, page) -> list[dict]:
+def _offered_queries(site, page) -> list[dict]:
     import json
 
     return json.loads(page.locator("#policykg-config").text_content())["queries"]
 
 
-def _rows_of(site: Site, query: str) -> int:
+def _rows_of(site, query: str) -> int:
     r = httpx.post(site.url + "/sparql", data={"query": query},
                    headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert r.status_code == 200, r.text

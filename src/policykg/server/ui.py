@@ -16,6 +16,9 @@ Door: :func:`routes`. The routes:
 ``GET /downloads/{name}`` (``download``)
     A file of the build, only those named in its ``SHA256SUMS`` (and that file itself).
 
+The pictures' routes (``/map``, ``/timeline``, ``/assets/geo/china.json``, ``/assets/{package}/
+{name}`` for d3) live in :mod:`policykg.server.pictures` and are mounted here.
+
 The search text reaches SPARQL only as a string literal made by :func:`sparql_string`, which
 escapes every character the SPARQL grammar gives a meaning to inside a literal. All
 JavaScript is in ``static/ui.js`` (the CSP allows scripts from this server only); the page
@@ -120,9 +123,15 @@ def local_href(iri: str, base_iri: str) -> str:
     return iri
 
 
-async def select(state: AppState, query: str, max_rows: int = 10_000) -> list[dict[str, Any]]:
-    """Run a SELECT in the pool; each row maps a variable to its value (str, or int)."""
-    result = await state.run(QueryRequest(query=query, result_format="json", max_rows=max_rows))
+async def select(state: AppState, query: str, max_rows: int = 10_000,
+                 substitutions: tuple[tuple[str, str], ...] = ()) -> list[dict[str, Any]]:
+    """Run a SELECT in the pool; each row maps a variable to its value (str, or int).
+
+    ``substitutions`` binds variables to IRIs (as ``?this`` of the linked-data pages), never
+    as query text; pyoxigraph wants each such variable in the SELECT clause.
+    """
+    result = await state.run(QueryRequest(query=query, result_format="json", max_rows=max_rows,
+                                          substitutions=substitutions))
     if result.status != 200:
         raise RuntimeError(f"query failed ({result.status}): {result.body.decode('utf-8', 'replace')}")
     doc = json.loads(result.body)
@@ -631,12 +640,16 @@ async def download(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    """The UI's routes (mounted by :func:`policykg.server.pages.routes`)."""
+    """The UI's routes (mounted by :func:`policykg.server.pages.routes`), the pictures' among
+    them (:mod:`policykg.server.pictures`: ``/map``, ``/timeline``, ``/assets/...``)."""
+    from . import pictures
+
     return [
         Route("/", home, methods=["GET"], name="home"),
         Route("/search", search, methods=["GET"], name="search"),
         Route("/assets/yasgui/{name}", yasgui_asset, methods=["GET"], name="yasgui_asset"),
         Route("/downloads/{name}", download, methods=["GET"], name="download"),
+        *pictures.routes(),
     ]
 
 
