@@ -361,7 +361,10 @@ def main() -> None:
                 servers.append(Server(f"policykg --workers {n}{label}",
                                       [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist", str(dist),
                                        "--host", "127.0.0.1", "--port", str(port := free_port()), "--workers", str(n),
-                                       "--cache-mb", cache_mb],
+                                       "--cache-mb", cache_mb,
+                                       # wrk's 32 connections come from one address: without
+                                       # this they would be one client, held to its share
+                                       "--client-queries", "0"],
                                       port, "/sparql", tmp / f"policykg-{n}-{cache_mb}.log"))
         servers.append(Server("rdflib-endpoint", [sys.executable, "-c", RDFLIB_ENDPOINT_APP,
                                                   str(dist / "policykg.trig"), str(port := free_port())],

@@ -4,10 +4,13 @@
 ``url`` answers 200 (or raises with the server's log); ``stop(process)`` ends it with SIGTERM
 (so ``policykg serve`` closes its query workers and removes its pinned copy), then kills
 whatever is left of its group. ``serve_args(build, port, ...)`` is the ``policykg serve``
-command line for a build folder. Everything listens on and talks to 127.0.0.1 only.
+command line for a build folder; ``config_args(build, port, **fields)`` serves it with any
+``ServerConfig`` (fields that have no ``serve`` flag too). Everything listens on and talks to
+127.0.0.1 only.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -31,6 +34,23 @@ def serve_args(build: Path, port: int, *extra: str) -> list[str]:
     """``python -m policykg serve --no-build`` of ``build`` on 127.0.0.1:``port``."""
     return [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist", str(build),
             "--host", "127.0.0.1", "--port", str(port), *extra]
+
+
+_LAUNCH = """import json, sys
+from pathlib import Path
+from policykg.server.app import ServerConfig
+from policykg.server.run import serve
+fields = json.loads(sys.argv[1])
+fields["dist"] = Path(fields["dist"])
+sys.exit(serve(ServerConfig(**fields), build_first=False))
+"""
+
+
+def config_args(build: Path, port: int, **fields: object) -> list[str]:
+    """``policykg serve --no-build`` of ``build`` on 127.0.0.1:``port``, with ``ServerConfig(**fields)``
+    (e.g. ``client_queries=4``, ``read_timeout=2``, ``memory_limit=1 << 30``)."""
+    config = {"dist": str(build), "host": "127.0.0.1", "port": port, **fields}
+    return [sys.executable, "-c", _LAUNCH, json.dumps(config)]
 
 
 def _up(url: str) -> bool:
@@ -90,4 +110,4 @@ def rows(store, query: str) -> list[dict[str, str]]:
     return [{n: row[i].value for i, n in enumerate(names) if row[i] is not None} for row in result]
 
 
-__all__ = ["free_port", "rows", "serve", "serve_args", "start", "stop"]
+__all__ = ["config_args", "free_port", "rows", "serve", "serve_args", "start", "stop"]

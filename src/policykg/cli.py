@@ -131,7 +131,8 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     config = ServerConfig(dist=Path(args.dist), host=args.host, port=args.port, base_iri=args.base,
                           timeout=args.timeout, max_rows=args.max_rows, workers=args.workers,
-                          cache_bytes=int(args.cache_mb * (1 << 20)))
+                          cache_bytes=int(args.cache_mb * (1 << 20)),
+                          client_queries=args.client_queries, read_timeout=args.read_timeout)
     return serve(config, [Path(s) for s in args.sources] or None, build_first=not args.no_build)
 
 
@@ -342,6 +343,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
     p.add_argument("--cache-mb", type=float, default=64, metavar="MB",
                    help="answer cache size; answers are exact, the served build being read-only (default: 64; 0: off)")
+    p.add_argument("--client-queries", type=int, default=8, metavar="N",
+                   help="queries one client (address) may have running or waiting; more get 429 "
+                        "(default: 8; 0: no per-client limits)")
+    p.add_argument("--read-timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="time a client has to send a whole request; slower ones get 408 (default: 30)")
     p.set_defaults(func=_cmd_serve)
 
     p = sub.add_parser("query", help="run a SPARQL query on the last build or on an endpoint",

@@ -10,9 +10,13 @@
     the module's tests are done.
 ``free_port()``
     A TCP port of 127.0.0.1 that nothing listens on.
+``serve_build.config(build_dir, **fields)``
+    The same with any ``ServerConfig`` field (``client_queries``, ``read_timeout``,
+    ``memory_limit``, ... also those that have no ``serve`` flag).
 ``http_client(base_url)``
     An ``httpx.Client`` that fails the test on any answer a public endpoint must never give: a
-    5xx other than 503, or a Python traceback in the body.
+    5xx other than 503, or a Python traceback in the body. ``source="127.0.0.7"`` sends from
+    another loopback address: another client, to the server's per-client limits.
 
 Everything listens on and talks to 127.0.0.1 only.
 """
@@ -180,6 +184,26 @@ class _Servers:
             time.sleep(0.1)
         return False
 
+    def config(self, build_dir: Path, **fields: object) -> ServerURL:
+        """A server run with ``ServerConfig(dist=build_dir, **fields)``."""
+        last_log = ""
+        for _attempt in range(3):  # a port taken between free_port() and bind(): try another
+            port = servers.free_port()
+            log_path = self.logs / f"server-{port}.log"
+            with open(log_path, "wb") as log:
+                process = subprocess.Popen(servers.config_args(build_dir, port, **fields), stdin=subprocess.DEVNULL,
+                                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            url = ServerURL(f"http://127.0.0.1:{port}")
+            url.process, url.log_path = process, log_path
+            if self._wait(url):
+                self.running.append(url)
+                return url
+            servers.stop(process)
+            last_log = url.log()
+            if "address already in use" not in last_log.lower():
+                break
+        raise RuntimeError(f"policykg serve did not start (ServerConfig {fields}):\n{last_log}")
+
     def stop(self, url: ServerURL) -> None:
         servers.stop(url.process)
         if url in self.running:
@@ -224,6 +248,9 @@ def http_client() -> Iterator[Callable[..., httpx.Client]]:
     clients: list[httpx.Client] = []
 
     def make(base_url: str, **options: object) -> httpx.Client:
+        source = options.pop("source", None)
+        if source is not None:
+            options["transport"] = httpx.HTTPTransport(local_address=str(source))
         options.setdefault("timeout", 30.0)
         options.setdefault("follow_redirects", False)
         client = httpx.Client(base_url=base_url, event_hooks={"response": [check_response]}, **options)

@@ -6,13 +6,19 @@ worker processes with a hard time limit; the server process only parses requests
 queries (:mod:`policykg.server.guard`) and negotiates formats.
 
 Safe defaults: read-only (updates get 403), no ``SERVICE`` (400, before evaluation), a time
-limit that kills the work (503), a cap on result rows (signalled in ``Policykg-Truncated``), a
-cap on request bodies (413) and query strings (414), CORS for reading without credentials,
-and a Content-Security-Policy on every answer.
+limit that kills the work (503), work stopped when its client goes away (the handler is
+cancelled, and with it the query: its worker is killed), a fair share of the workers and a cap
+on the queries of each client (429), a cap on result rows (signalled in ``Policykg-Truncated``),
+a cap on request bodies (413) and query strings (414), CORS for reading without credentials,
+and a Content-Security-Policy on every answer. (The HTTP layer's own bounds — request lines,
+headers, slow clients — are in :mod:`policykg.server.run`.)
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
+import ipaddress
 import logging
 import os
 import shutil
@@ -32,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from . import conneg
 from .cache import AnswerCache
 from .guard import inspect_query
-from .pool import PoolBusy, QueryPool, QueryTimeout, WorkerFailed
+from .pool import ClientBusy, PoolBusy, QueryPool, QueryTimeout, WorkerFailed
 from .worker import QueryRequest, QueryResponse
 
 log = logging.getLogger("policykg.server")
@@ -72,6 +78,8 @@ class ServerConfig:
     max_body: int = 1 << 20  # bytes of a request body
     max_query_string: int = 16 << 10  # bytes of a URL's query string
     workers: int = 2
+    client_queries: int = 8  # queries one client (address) may have running or waiting (0: no cap)
+    read_timeout: float = 30.0  # seconds a client has to send a whole request (head and body)
     memory_limit: int = 4 << 30  # address space of one query worker
     cache_bytes: int = 64 << 20  # answers kept by the answer cache (0: no cache)
     gate_failed_report: str | None = None  # set when the newest build failed the gate
@@ -97,7 +105,7 @@ class AppState:
         cached = cache.get(request) if cache is not None else None
         if cached is not None:
             return cached
-        response = await self.pool.execute(request)
+        response = await self.pool.execute(request, client=CLIENT.get())
         if cache is not None:
             cache.put(request, response)
         return response
@@ -154,6 +162,99 @@ class Limits:
 
 class _BodyTooLarge(Exception):
     pass
+
+
+#: Who is asking: the key of the client's address, set by :class:`Clients` for each request
+#: (the query pool shares its workers fairly between these keys).
+CLIENT: contextvars.ContextVar[str] = contextvars.ContextVar("policykg_client", default="")
+
+
+def client_key(scope: Scope) -> str:
+    """The client's address (what uvicorn found, after a trusted proxy's ``X-Forwarded-For``);
+    an IPv6 client by its /64, the block one subscriber usually holds."""
+    client = scope.get("client")
+    host = client[0] if client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "local"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        if address.is_loopback:
+            return str(address)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+class Clients:
+    """Names the client of each request (:data:`CLIENT`), and stops the work of a client
+    that goes away.
+
+    Starlette does not cancel a handler when its client disconnects: a query would run on to
+    the time limit for nobody. Here the application runs in a task of its own while a watcher
+    reads the connection (the request body is passed on to the application as it comes, so
+    :class:`Limits` still caps it); when ``http.disconnect`` arrives before the response is
+    complete, the task is cancelled, and a query it awaits is stopped with its worker.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        CLIENT.set(client_key(scope))
+        inbox: asyncio.Queue[Message | BaseException] = asyncio.Queue()
+        done = False  # the response has been sent in full
+        gone = False  # the client went away first
+        last: Message | BaseException | None = None
+
+        async def app_receive() -> Message:
+            nonlocal last
+            final = isinstance(last, BaseException) or (last is not None and last["type"] == "http.disconnect")
+            if not final:  # after the disconnect (or an error), the same again, as ASGI wants
+                last = await inbox.get()
+            if isinstance(last, BaseException):
+                raise last
+            return last
+
+        async def app_send(message: Message) -> None:
+            nonlocal done
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                done = True
+            await send(message)
+
+        task = asyncio.get_running_loop().create_task(self.app(scope, app_receive, app_send))
+
+        async def watch() -> None:
+            nonlocal gone
+            while True:
+                try:
+                    message = await receive()
+                except Exception as exc:  # noqa: BLE001 - e.g. the body cap: raised in the application
+                    inbox.put_nowait(exc)
+                    return
+                inbox.put_nowait(message)
+                if message["type"] == "http.disconnect":
+                    if not done and not task.done():
+                        gone = True
+                        task.cancel()
+                    return
+
+        watcher = asyncio.get_running_loop().create_task(watch())
+        try:
+            await task
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if gone and (current is None or current.cancelling() == 0):
+                log.info("client %s went away; its request %s %s was stopped", CLIENT.get(), scope.get("method"),
+                         scope.get("path"))
+                return
+            raise
+        finally:
+            watcher.cancel()
 
 
 class SecurityHeaders:
@@ -277,7 +378,8 @@ async def sparql(request: Request) -> Response:
     fmt = offers[media]
     # relative IRIs resolve against the endpoint's IRI (SPARQL 1.1 Protocol: a service-defined base)
     qr = QueryRequest(query=query, result_format=fmt, default_graph=default_graphs, named_graphs=named_graphs,
-                      max_rows=state.config.max_rows, base_iri=state.config.base_iri + "sparql")
+                      max_rows=state.config.max_rows, base_iri=state.config.base_iri + "sparql",
+                      has_dataset=info.has_dataset)  # (the worker need not tokenize the query again)
     return await answer(state, qr)
 
 
@@ -293,11 +395,24 @@ async def answer(state: AppState, qr: QueryRequest) -> Response:
     except WorkerFailed:
         return _text(503, "the query worker failed (the query may have needed too much memory)",
                      **{"Retry-After": "2"})
+    except ClientBusy:
+        return too_many_queries(state)
     headers = {**CORS, "Vary": "Accept", "Policykg-Rows": str(result.rows)}
     if result.truncated:
         headers["Policykg-Truncated"] = f"max-rows={state.config.max_rows}"
     return Response(result.body, status_code=result.status, media_type=None,
                     headers={**headers, "Content-Type": result.content_type})
+
+
+def too_many_queries(state: AppState) -> Response:
+    """429: the client has as many queries running or waiting as one client may."""
+    return _text(429, f"too many queries at once from one client (at most {state.config.client_queries} "
+                      "running or waiting); wait for an answer before sending more", **{"Retry-After": "2"})
+
+
+async def _client_busy(request: Request, exc: Exception) -> Response:
+    """A query the linked-data pages or the UI ran for a client that already has too many."""
+    return too_many_queries(request.app.state.policykg)
 
 
 def _charset(content_type: str) -> str:
@@ -382,7 +497,8 @@ def create_app(config: ServerConfig, build: Path, *, extra_routes: list[Route] |
         state.build = state.snapshot_copy
         state.cache = AnswerCache(config.cache_bytes) if config.cache_bytes > 0 else None
         state.pool = QueryPool(str(state.snapshot_copy / "policykg.nq"), size=config.workers,
-                               timeout=config.timeout, memory_limit=config.memory_limit)
+                               timeout=config.timeout, memory_limit=config.memory_limit,
+                               client_queries=config.client_queries)
         await state.pool.start()
         try:
             yield
@@ -397,12 +513,13 @@ def create_app(config: ServerConfig, build: Path, *, extra_routes: list[Route] |
 
     routes += pages.routes()
     routes += extra_routes or []
-    app = Starlette(routes=routes, lifespan=lifespan, middleware=[
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={ClientBusy: _client_busy}, middleware=[
         Middleware(SecurityHeaders),
         Middleware(Limits, max_body=config.max_body, max_query_string=config.max_query_string),
+        Middleware(Clients),  # inside Limits: the body it passes on is capped
     ])
     app.state.policykg = state
     return app
 
 
-__all__ = ["AppState", "ServerConfig", "answer", "create_app"]
+__all__ = ["CLIENT", "AppState", "ServerConfig", "answer", "client_key", "create_app"]

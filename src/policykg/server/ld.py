@@ -52,7 +52,7 @@ from . import conneg
 from .app import CORS, AppState
 from .pages import templates
 from .pool import PoolBusy, QueryTimeout, WorkerFailed
-from .worker import QueryRequest
+from .worker import QueryRequest, xml_safe
 
 log = logging.getLogger("policykg.server")
 
@@ -313,6 +313,8 @@ def serialize(triples: list[ox.Triple], key: str, build: Path | None = None) -> 
             if any(t.predicate.value.startswith(ns) or (isinstance(t.object, ox.NamedNode)
                                                         and t.object.value.startswith(ns)) for t in triples)}
     body = ox.serialize(triples, format=_RDF_FORMATS[key], prefixes=used)
+    if key == "rdfxml":  # XML 1.0 cannot carry C0 controls or U+FFFE in a literal
+        body = xml_safe(body)
     if not body and key == "rdfxml":
         body = b'<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF xmlns:rdf="' + RDF.encode() + b'"/>\n'
     return body or b""

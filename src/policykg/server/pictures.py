@@ -40,6 +40,7 @@ from starlette.routing import BaseRoute, Route
 
 from .app import AppState
 from .pages import templates
+from .pool import ClientBusy
 
 log = logging.getLogger("policykg.server")
 
@@ -330,6 +331,8 @@ async def map_page(request: Request) -> Response:
     state: AppState = request.app.state.policykg
     try:
         data = await map_data(state)
+    except ClientBusy:  # one client over its share: the app answers 429 with Retry-After
+        raise
     except Exception as exc:  # noqa: BLE001 - say so, do not fail with a traceback
         log.warning("map queries failed: %r", exc)
         return PlainTextResponse("the map could not be computed just now; try again shortly\n", 503,
@@ -360,6 +363,8 @@ async def timeline_page(request: Request) -> Response:
         day = parsed
     try:
         data = await timeline_data(state, day, is_today=day == today)
+    except ClientBusy:
+        raise
     except Exception as exc:  # noqa: BLE001
         log.warning("timeline query failed: %r", exc)
         return PlainTextResponse("the timeline could not be computed just now; try again shortly\n", 503,

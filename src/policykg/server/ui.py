@@ -44,6 +44,7 @@ import policykg
 from ..graphs import BASE, GRAPHS
 from .app import AppState
 from .pages import templates
+from .pool import ClientBusy
 from .worker import QueryRequest
 
 log = logging.getLogger("policykg.server")
@@ -491,6 +492,8 @@ async def home(request: Request) -> Response:
     error = None
     try:
         data = await _home_data(state)
+    except ClientBusy:  # one client over its share: the app answers 429 with Retry-After
+        raise
     except Exception as exc:  # noqa: BLE001 - the page still shows the rest (and says why)
         log.warning("home page queries failed: %r", exc)
         data = {"classes": [], "updates": []}
@@ -612,6 +615,8 @@ async def search(request: Request) -> Response:
     if text:
         try:
             hits = await run_search(state, text)
+        except ClientBusy:
+            raise
         except Exception as exc:  # noqa: BLE001
             log.warning("search failed: %r", exc)
             error = "The search could not run just now; try again shortly."

@@ -13,6 +13,7 @@ SPARQL JSON, XML, CSV and TSV for solutions and booleans; any pyoxigraph RDF for
 from __future__ import annotations
 
 import json
+import re
 import resource
 import signal
 import threading
@@ -39,6 +40,16 @@ GRAPH_TYPES = {
     "trig": ("application/trig", ox.RdfFormat.TRIG),
 }
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: What XML 1.0 cannot hold, even as a character reference: C0 controls other than tab, line
+#: feed and carriage return, and U+FFFE, U+FFFF (in UTF-8: bytes that are never part of another
+#: character). A literal holding one is answered with U+FFFD in its place in XML results and
+#: RDF/XML; the other formats (JSON, CSV, TSV, Turtle, N-Triples) carry it as it is.
+_NOT_XML = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+
+
+def xml_safe(body: bytes) -> bytes:
+    """``body`` (UTF-8 XML) with every character XML 1.0 forbids replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd".encode(), body)
 #: The stack a query is evaluated on. pyoxigraph recurses over the query's algebra, and a long
 #: flat chain (``1+1+...``, ``{} UNION {} ...``) overflows an 8 MiB stack a few thousand links
 #: in, killing the process; with :data:`policykg.server.guard.MAX_TOKENS` this stack is ample.
@@ -54,6 +65,7 @@ class QueryRequest:
     max_rows: int = 10_000
     substitutions: tuple[tuple[str, str], ...] = ()  # variable -> IRI, bound safely
     base_iri: str | None = None
+    has_dataset: bool | None = None  # the query has FROM / FROM NAMED (None: the worker finds out)
 
 
 @dataclass(frozen=True)
@@ -143,7 +155,7 @@ def serialize_boolean(value: bool, fmt: str) -> bytes:
         return json.dumps({"head": {}, "boolean": value}).encode("utf-8")
     if fmt == "xml":
         return ('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode("utf-8")
+                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n").encode()
     if fmt in ("csv", "tsv"):
         return (("true" if value else "false") + "\n").encode("utf-8")
     raise ValueError(f"no boolean format {fmt!r}")
@@ -162,7 +174,8 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
         if request.default_graph is not None or request.named_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graph or ()]
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
-        elif not inspect_query(request.query).has_dataset:
+        elif not (request.has_dataset if request.has_dataset is not None
+                  else inspect_query(request.query).has_dataset):
             kwargs["use_default_graph_as_union"] = True
         if request.substitutions:
             kwargs["substitutions"] = {ox.Variable(k): ox.NamedNode(v) for k, v in request.substitutions}
@@ -180,7 +193,8 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
                     break
                 rows.append([solution[i] for i in range(len(variables))])
             fmt = request.result_format if request.result_format in RESULT_TYPES else "json"
-            return QueryResponse(200, RESULT_TYPES[fmt], serialize_solutions(variables, rows, fmt),
+            body = serialize_solutions(variables, rows, fmt)
+            return QueryResponse(200, RESULT_TYPES[fmt], xml_safe(body) if fmt == "xml" else body,
                                  len(rows), truncated)
         if isinstance(result, (bool, ox.QueryBoolean)):  # pyoxigraph 0.5 answers ASK with a QueryBoolean
             fmt = request.result_format if request.result_format in RESULT_TYPES else "json"
@@ -197,6 +211,8 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
             body = ox.serialize([ox.Quad(t.subject, t.predicate, t.object) for t in triples], format=rdf_format)
         else:
             body = ox.serialize(triples, format=rdf_format)
+            if rdf_format == ox.RdfFormat.RDF_XML and body:
+                body = xml_safe(body)
         return QueryResponse(200, media, body or b"", len(triples), truncated)
     except SyntaxError as exc:
         return QueryResponse(400, "text/plain; charset=utf-8", f"SPARQL syntax error: {exc}\n".encode())
@@ -261,4 +277,4 @@ def main(conn: Connection, snapshot: str, memory_limit: int) -> None:
         conn.send(response)
 
 
-__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "QueryRequest", "QueryResponse", "execute", "main"]
+__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "QueryRequest", "QueryResponse", "execute", "main", "xml_safe"]
