@@ -190,6 +190,10 @@ PLANTS = [
      "SELECT ?x { ?x pol:statedPilotAreaCount ?n }",
      "DELETE WHERE { GRAPH <G> { {x} pol:statedPilotAreaCount ?n } }; "
      'INSERT DATA { GRAPH <G> { {x} pol:statedPilotAreaCount 999 } }'),
+    ("article number twice in one table", "polsh:MeasureShape-articleNumberUnique",
+     "SELECT ?x { ?x a pol:Measure }",
+     "INSERT { GRAPH <G> { ?other pol:articleNumber ?n } } WHERE { { SELECT ?other ?n { GRAPH ?g { "
+     "{x} pol:partOf ?t ; pol:articleNumber ?n . ?other pol:partOf ?t . FILTER(?other != {x}) } } LIMIT 1 } }"),
     ("duplicated area name", "polsh:AreaShape-labelUnique",
      "SELECT ?x { ?x a pol:City }",
      'INSERT DATA { GRAPH <G> { <https://w3id.org/policykg/id/area/planted-twin> a pol:City ; '
