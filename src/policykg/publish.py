@@ -13,7 +13,8 @@ A build holds:
 * ``policykg.nt``: ontology + data as canonical N-Triples: RDFC-1.0 blank node labels, lines
   sorted, UTF-8, ``\\n`` line ends; byte-identical for the same graph;
 * ``policykg.trig`` and ``policykg.nq``: the four named graphs of
-  :data:`policykg.graphs.GRAPHS` (the N-Quads canonical like the N-Triples);
+  :data:`policykg.graphs.GRAPHS` (the N-Quads canonical like the N-Triples; in the TriG the
+  provenance graph, most of the quads, is written as its canonical N-Triples lines);
 * ``policykg.jsonld``: ontology + data, compacted with a context under which it reads like
   plain JSON (:func:`jsonld_context`); ``context.jsonld``: that context alone;
 * ``policykg.owl``: the OWL edition (:func:`policykg.ontology.owl_edition`) as RDF/XML;
@@ -251,7 +252,37 @@ def _sorted_lines(data: bytes) -> bytes:
 
 def _has_blank(line: bytes) -> bool:
     """Whether an N-Triples line has a blank node (as subject, or as object: its last term)."""
-    return line.startswith(b"_:") or line[:-2].rstrip().rsplit(b" ", 1)[-1].startswith(b"_:")
+    return b"_:" in line and (line.startswith(b"_:")
+                              or line[:-2].rstrip().rsplit(b" ", 1)[-1].startswith(b"_:"))
+
+
+@dataclass(frozen=True)
+class Dumped:
+    """The graphs of :data:`GRAPHS` as the store's N-Triples writer gives them (no Python object
+    per triple): per role, the lines without a blank node, and those with one."""
+
+    plain: dict[str, list[bytes]]
+    blank: dict[str, list[bytes]]
+
+    @classmethod
+    def of(cls, store: pyoxigraph.Store) -> Dumped:
+        import pyoxigraph as ox
+
+        plain, blank = {}, {}
+        for role, graph in GRAPHS.items():
+            lines = _lines(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"")
+            blank[role] = [line for line in lines if _has_blank(line)]
+            plain[role] = [line for line in lines if not _has_blank(line)] if blank[role] else lines
+        return cls(plain, blank)
+
+    def blank_quads(self, roles: Iterable[str]) -> list[pyoxigraph.Quad]:
+        """The quads with a blank node of the graphs of ``roles``, parsed as one document (so a
+        blank node shared by two graphs stays one)."""
+        import pyoxigraph as ox
+
+        text = b"".join(line[:-1] + b"<" + GRAPHS[role].value.encode() + b"> .\n"
+                        for role in roles for line in self.blank[role])
+        return list(ox.parse(text, format=ox.RdfFormat.N_QUADS)) if text else []
 
 
 @dataclass(frozen=True)
@@ -267,33 +298,30 @@ class CanonicalGraphs:
         return sorted(line[:-1] + b"<" + GRAPHS[role].value.encode() + b"> ."
                       for role in GRAPHS for line in self.lines[role])
 
-    def quads(self) -> Iterator[pyoxigraph.Quad]:
-        """The quads, graph by graph (in :data:`GRAPHS` order), each graph's in line order."""
+    def trig(self, pretty: Iterable[str] = ("ontology", "data", "inferences")) -> Iterator[bytes]:
+        """TriG, in chunks: the graphs of ``pretty`` by pyoxigraph's writer with :data:`PREFIXES`,
+        the others (the provenance graph, 80 % of the quads) as blocks of their canonical lines,
+        which are TriG too, without a Python object per quad."""
         import pyoxigraph as ox
 
-        for role, lines in self.lines.items():
-            if lines:
-                for t in ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_TRIPLES):
+        pretty = [role for role in GRAPHS if role in set(pretty) and self.lines[role]]
+
+        def quads() -> Iterator[pyoxigraph.Quad]:
+            for role in pretty:
+                for t in ox.parse(b"\n".join(self.lines[role]) + b"\n", format=ox.RdfFormat.N_TRIPLES):
                     yield ox.Quad(t.subject, t.predicate, t.object, GRAPHS[role])
 
-
-def _split(store: pyoxigraph.Store, roles: Iterable[str]) -> tuple[dict[str, list[bytes]], list[pyoxigraph.Quad]]:
-    """Per role, the N-Triples lines without a blank node, straight from the store's writer (no
-    Python object per triple); and the quads with a blank node."""
-    import pyoxigraph as ox
-
-    roles = list(roles)
-    plain = {}
-    for role in roles:
-        dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=GRAPHS[role]) or b""
-        plain[role] = [line for line in _lines(dumped) if not _has_blank(line)]
-    blank = [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in store.query(
-        "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(isBlank(?s) || isBlank(?o)) "
-        "FILTER(?g IN (" + ", ".join(f"<{GRAPHS[r].value}>" for r in roles) + ")) }")]
-    return plain, blank
+        yield ox.serialize(quads(), format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
+        for role, lines in self.lines.items():
+            if role in pretty or not lines:
+                continue
+            yield b"\n<" + GRAPHS[role].value.encode() + b"> {\n"
+            for i in range(0, len(lines), 65536):
+                yield b"\n".join(lines[i:i + 65536]) + b"\n"
+            yield b"}\n"
 
 
-def canonical_graphs(store: pyoxigraph.Store) -> CanonicalGraphs:
+def canonical_graphs(store: pyoxigraph.Store, dumped: Dumped | None = None) -> CanonicalGraphs:
     """The graphs of :data:`GRAPHS` in ``store``, in canonical form (the dataset's).
 
     RDFC-1.0 labels a blank node from the quads that mention it and, through them, the blank
@@ -304,27 +332,29 @@ def canonical_graphs(store: pyoxigraph.Store) -> CanonicalGraphs:
     """
     import pyoxigraph as ox
 
-    plain, blank = _split(store, GRAPHS)
+    dumped = dumped or Dumped.of(store)
     names = {g: role for role, g in GRAPHS.items()}
     extra: dict[str, list[ox.Triple]] = {role: [] for role in GRAPHS}
-    for q in _canonical(blank):
+    for q in _canonical(dumped.blank_quads(GRAPHS)):
         extra[names[q.graph_name]].append(q.triple)
     lines = {}
     for role in GRAPHS:
-        own = plain[role]
+        own = list(dumped.plain[role])
         if extra[role]:
             own += _lines(ox.serialize(extra[role], format=ox.RdfFormat.N_TRIPLES))
         lines[role] = sorted(set(own))
     return CanonicalGraphs(lines)
 
 
-def canonical_union(store: pyoxigraph.Store, roles: Iterable[str]) -> bytes:
+def canonical_union(store: pyoxigraph.Store, roles: Iterable[str], dumped: Dumped | None = None) -> bytes:
     """Canonical N-Triples of the union of the graphs of ``roles`` (the graph's own RDFC-1.0
     labels, as :func:`canonical_ntriples` gives them, independent of the other graphs)."""
     import pyoxigraph as ox
 
-    plain, blank = _split(store, roles)
-    lines = {line for role_lines in plain.values() for line in role_lines}
+    roles = list(roles)
+    dumped = dumped or Dumped.of(store)
+    lines = {line for role in roles for line in dumped.plain[role]}
+    blank = dumped.blank_quads(roles)
     if blank:
         canonical = [q.triple for q in _canonical(ox.Quad(q.subject, q.predicate, q.object) for q in blank)]
         lines.update(_lines(ox.serialize(canonical, format=ox.RdfFormat.N_TRIPLES)))
@@ -367,12 +397,6 @@ def _to_rdflib(triples: Iterable[pyoxigraph.Triple]) -> rdflib.Graph:
 
 def _turtle(graph: rdflib.Graph) -> bytes:
     return graph.serialize(format="turtle", encoding="utf-8")
-
-
-def _trig(quads: Iterable[pyoxigraph.Quad]) -> bytes:
-    import pyoxigraph as ox
-
-    return ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
 
 
 def _turtle_ox(triples: Iterable[pyoxigraph.Triple]) -> bytes:
@@ -611,6 +635,16 @@ def _write(folder: Path, name: str, data: bytes) -> Path:
     path = folder / name
     with open(path, "wb") as handle:
         handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return path
+
+
+def _write_chunks(folder: Path, name: str, chunks: Iterable[bytes]) -> Path:
+    path = folder / name
+    with open(path, "wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
         handle.flush()
         os.fsync(handle.fileno())
     return path
@@ -978,7 +1012,8 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
     _check_out_dir(out_dir)
     # Every serialization starts from the canonical form, so that blank node labels and the
     # order of statements are the same from one build of the same graphs to the next.
-    canon = canonical_graphs(store)
+    dumped = Dumped.of(store)
+    canon = canonical_graphs(store, dumped)
     graphs = {role: len(lines) for role, lines in canon.lines.items()}
 
     files: dict[str, Path] = {}
@@ -989,7 +1024,8 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
             _recover(out_dir)
             tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
             os.chmod(tmp, 0o755)  # mkdtemp makes it private; a server may run as another user
-            nt = canonical_union(store, ONTOLOGY_AND_DATA)
+            nt = canonical_union(store, ONTOLOGY_AND_DATA, dumped)
+            del dumped
             canonical = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)) if nt else []
             ontology = [q.triple for q in store.quads_for_pattern(None, None, None, GRAPHS["ontology"])]
             context = jsonld_context(_to_rdflib(ontology), shapes_graph())
@@ -999,7 +1035,7 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
             del nt
             files["policykg.ttl"] = _write(tmp, "policykg.ttl", _turtle_ox(canonical))
             triples["policykg.ttl"] = len(canonical)
-            files["policykg.trig"] = _write(tmp, "policykg.trig", _trig(canon.quads()))
+            files["policykg.trig"] = _write_chunks(tmp, "policykg.trig", canon.trig())
             triples["policykg.trig"] = sum(graphs.values())
             nquads = canon.nquad_lines()
             files["policykg.nq"] = _write_lines(tmp, "policykg.nq", nquads)

@@ -150,15 +150,23 @@ class _Servers:
         self.running: list[ServerURL] = []
 
     def __call__(self, build_dir: Path, **options: object) -> ServerURL:
+        """A server run with ``policykg serve --no-build --dist build_dir`` and CLI ``options``."""
+        return self._launch(lambda port: [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist",
+                                          str(build_dir), "--host", "127.0.0.1", "--port", str(port),
+                                          *_options(options)], f"options {options}")
+
+    def config(self, build_dir: Path, **fields: object) -> ServerURL:
+        """A server run with ``ServerConfig(dist=build_dir, **fields)``."""
+        return self._launch(lambda port: servers.config_args(build_dir, port, **fields), f"ServerConfig {fields}")
+
+    def _launch(self, command: Callable[[int], list[str]], what: str) -> ServerURL:
         last_log = ""
         for _attempt in range(3):  # a port taken between free_port() and bind(): try another
             port = servers.free_port()
             log_path = self.logs / f"server-{port}.log"
-            cmd = [sys.executable, "-m", "policykg", "serve", "--no-build", "--dist", str(build_dir),
-                   "--host", "127.0.0.1", "--port", str(port), *_options(options)]
             with open(log_path, "wb") as log:
-                process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                           start_new_session=True)
+                process = subprocess.Popen(command(port), stdin=subprocess.DEVNULL, stdout=log,
+                                           stderr=subprocess.STDOUT, start_new_session=True)
             url = ServerURL(f"http://127.0.0.1:{port}")
             url.process, url.log_path = process, log_path
             if self._wait(url):
@@ -168,7 +176,7 @@ class _Servers:
             last_log = url.log()
             if "address already in use" not in last_log.lower():
                 break
-        raise RuntimeError(f"policykg serve did not start ({' '.join(cmd)}):\n{last_log}")
+        raise RuntimeError(f"policykg serve did not start ({what}):\n{last_log}")
 
     @staticmethod
     def _wait(url: ServerURL) -> bool:
@@ -183,26 +191,6 @@ class _Servers:
                 pass
             time.sleep(0.1)
         return False
-
-    def config(self, build_dir: Path, **fields: object) -> ServerURL:
-        """A server run with ``ServerConfig(dist=build_dir, **fields)``."""
-        last_log = ""
-        for _attempt in range(3):  # a port taken between free_port() and bind(): try another
-            port = servers.free_port()
-            log_path = self.logs / f"server-{port}.log"
-            with open(log_path, "wb") as log:
-                process = subprocess.Popen(servers.config_args(build_dir, port, **fields), stdin=subprocess.DEVNULL,
-                                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            url = ServerURL(f"http://127.0.0.1:{port}")
-            url.process, url.log_path = process, log_path
-            if self._wait(url):
-                self.running.append(url)
-                return url
-            servers.stop(process)
-            last_log = url.log()
-            if "address already in use" not in last_log.lower():
-                break
-        raise RuntimeError(f"policykg serve did not start (ServerConfig {fields}):\n{last_log}")
 
     def stop(self, url: ServerURL) -> None:
         servers.stop(url.process)
