@@ -230,3 +230,29 @@ def test_corpus_with_planted_violations_equals_pyshacl(planted: ox.Store) -> Non
     # Every planted kind of violation was found: the corpus is not vacuous.
     found = {r.shape for r in compiled.results if r.severity is gate.Severity.VIOLATION}
     assert {shape for _what, shape, _choose, _template in PLANTS} <= found
+
+
+@pytest.mark.parametrize("keyword, where", [
+    ("SERVICE", "SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o }"),
+    ("VALUES", "VALUES ?x { 1 }"),
+    ("MINUS", "MINUS { $this a <http://example.org/ns#T> }"),
+])
+def test_a_sparql_constraint_with_service_minus_or_values_fails_closed(keyword: str, where: str) -> None:
+    """Hostile case 40: the gate refuses such a shape (an error, exit 2 from the CLI) with
+    either engine, before any evaluation (so no connection is ever attempted)."""
+    from policykg.errors import InputError
+
+    shapes = Graph().parse(data=(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> . "
+        f'ex:S sh:targetClass ex:T ; sh:sparql [ sh:select """SELECT $this WHERE {{ $this ?p ?o . {where} }}""" ] .'),
+        format="turtle")
+    data = Graph().parse(data="<http://example.org/x> a <http://example.org/ns#T> .", format="turtle")
+    for engine in gate.ENGINES:
+        with pytest.raises(InputError, match=keyword):
+            gate.validate(data, shapes=shapes, ontology=Graph(), engine=engine)
+    # A keyword inside a string or a comment is not a keyword.
+    quiet = Graph().parse(data=(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> . "
+        'ex:S sh:targetClass ex:T ; sh:sparql [ sh:select """SELECT $this WHERE { $this ?p \'SERVICE\' . '
+        '# VALUES\n }""" ] .'), format="turtle")
+    assert gate.validate(data, shapes=quiet, ontology=Graph()).passed

@@ -187,6 +187,29 @@ def ontology_graph() -> Graph:
 
 ENGINES = ("sparql", "pyshacl")
 
+#: SPARQL that a SHACL-SPARQL constraint may not use (SHACL 5.3.1 forbids MINUS, VALUES and
+#: SERVICE where $this is pre-bound; SERVICE and LOAD would also reach the network).
+_FORBIDDEN = re.compile(r"\b(SERVICE|LOAD|MINUS|VALUES)\b", re.IGNORECASE)
+
+
+def check_sparql_constraints(shapes: Graph) -> None:
+    """Refuse shapes whose SPARQL constraints use SERVICE, LOAD, MINUS or VALUES: the gate
+    fails closed (an error) rather than reaching the network or pre-binding wrongly.
+
+    Raises:
+        InputError: naming the shape and the keyword.
+    """
+    from .errors import InputError
+
+    for key in (SH.select, SH.ask):
+        for node, text in shapes.subject_objects(key):
+            found = _FORBIDDEN.search(re.sub(r'"[^"\n]*"|\'[^\'\n]*\'|#[^\n]*', " ", str(text)))
+            if found:
+                owners = [o for o in shapes.subjects(SH.sparql, node)] or [node]
+                raise InputError(f"the SHACL-SPARQL constraint of {owners[0]} uses {found.group(1).upper()}, "
+                                 "which the gate refuses (SHACL 5.3.1; no network access from a shape)",
+                                 hint="rewrite the constraint without it")
+
 
 def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None = None,
              inference: str = "none", engine: str = "sparql") -> Report:
@@ -206,6 +229,7 @@ def validate(data: Graph, *, shapes: Graph | None = None, ontology: Graph | None
 
     shapes = shapes if shapes is not None else shapes_graph()
     ontology = ontology if ontology is not None else ontology_graph()
+    check_sparql_constraints(shapes)
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}")
     if engine == "sparql" and inference == "none":
@@ -234,6 +258,7 @@ def validate_store(store, graphs: Iterable = (), *, shapes: Graph | None = None)
     import pyoxigraph as ox
 
     shapes = shapes if shapes is not None else shapes_graph()
+    check_sparql_constraints(shapes)
     graphs = list(graphs)
     try:
         plan = shacl_sparql.compile_shapes(shapes)
@@ -316,6 +341,7 @@ __all__ = [
     "Severity",
     "ValidationResult",
     "check_shapes",
+    "check_sparql_constraints",
     "ontology_graph",
     "shapes_graph",
     "validate",
