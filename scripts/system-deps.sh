@@ -2,7 +2,7 @@
 # Install the system packages policykg needs, when they are missing.
 #   scripts/system-deps.sh run    what the main job needs (make run):
 #     a JDK (java + the source launcher) for the OWL API / HermiT checker (tools/owlcheck);
-#     Node.js and npm, which `make install` uses to install YASGUI (web/package-lock.json);
+#     Node.js and npm, which `make install` uses to install YASGUI, d3 and the province shapes (web/package-lock.json);
 #   scripts/system-deps.sh test   that, and what the tests need (make test, CI):
 #   Chromium, for the web UI's browser tests (tests/browser, driven by Playwright);
 #   Noto CJK fonts, so Chinese labels render in those tests' screenshots;
