@@ -534,9 +534,11 @@ def test_killing_the_command_kills_its_build(docs: list[Path], tmp_path: Path) -
     out.parent.mkdir()
     build = SampledBuild(docs, out, tmp_path / "build.log")
     deadline = time.monotonic() + 60
-    while stage_of(build.sample() or "STACK|", build.inside) != "extract":
-        assert time.monotonic() < deadline and build.process.poll() is None, "never saw the extraction"
-        time.sleep(0.01)
+    busy = ORDER[ORDER.index("parse"):ORDER.index("write")]  # well before anything is published
+    while (stage := stage_of(build.sample() or "STACK|", build.inside)) not in busy:
+        build.inside = build.inside or stage not in ("starting", "ended")
+        assert time.monotonic() < deadline and build.process.poll() is None, "never saw the build at work"
+        time.sleep(0.005)
     builder = build.builder()
     assert builder is not None
     build.process.send_signal(signal.SIGKILL)  # the command only

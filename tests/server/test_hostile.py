@@ -584,6 +584,8 @@ def test_the_pool_keeps_a_worker_that_finishes_within_the_grace_and_kills_one_th
             while pool.killed == 0 and time.monotonic() - start < 5:
                 await asyncio.sleep(0.01)
             assert pool.killed == 1 and time.monotonic() - start < GRACE + 0.5
+            while alive(pid) and time.monotonic() - start < GRACE + 3:  # SIGKILL lands, then the reap
+                await asyncio.sleep(0.01)
             assert not alive(pid)
             while pool.restarted == 0 and time.monotonic() - start < 60:
                 await asyncio.sleep(0.05)
