@@ -260,7 +260,11 @@ class SampledBuild:
         first = None
         while True:
             dump = self.sample()
-            assert dump is not None, f"the build ended before it was killed:\n{self.log.read_text(errors='replace')[-3000:]}"
+            if dump is None:  # it ended before it could be killed (it may have published): say so
+                code = self.wait()
+                print(f"the build ended (exit {code}) before it was killed:\n"
+                      f"{self.log.read_text(errors='replace')[-2000:]}")
+                return Kill(stage, "ended", 0.0, 0.0, "")
             seen = time.monotonic()
             landed = stage_of(dump, self.inside)
             self.inside = self.inside or landed not in ("starting", "ended")
