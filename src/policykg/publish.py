@@ -631,16 +631,8 @@ def _json(value: Any) -> bytes:
 # Files and folders
 # --------------------------------------------------------------------------------------------
 
-def _write(folder: Path, name: str, data: bytes) -> Path:
-    path = folder / name
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return path
-
-
 def _write_chunks(folder: Path, name: str, chunks: Iterable[bytes]) -> Path:
+    """Write ``chunks`` to ``folder/name`` and fsync it (no second copy of a large file)."""
     path = folder / name
     with open(path, "wb") as handle:
         for chunk in chunks:
@@ -650,15 +642,14 @@ def _write_chunks(folder: Path, name: str, chunks: Iterable[bytes]) -> Path:
     return path
 
 
+def _write(folder: Path, name: str, data: bytes) -> Path:
+    return _write_chunks(folder, name, (data,))
+
+
 def _write_lines(folder: Path, name: str, lines: list[bytes]) -> Path:
-    """Write ``lines`` each ended by ``\\n``, in chunks (no second copy of a large file)."""
-    path = folder / name
-    with open(path, "wb") as handle:
-        for i in range(0, len(lines), 65536):  # nothing at all for no lines
-            handle.write(b"\n".join(lines[i:i + 65536]) + b"\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return path
+    """Write ``lines`` each ended by ``\\n`` (nothing at all for no lines)."""
+    return _write_chunks(folder, name, (b"\n".join(lines[i:i + 65536]) + b"\n"
+                                        for i in range(0, len(lines), 65536)))
 
 
 def _fsync_dir(folder: Path) -> None:
