@@ -169,10 +169,11 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 # --------------------------------------------------------------------------------------------
 
 #: The stages in the order a build goes through them; what a stack sample says.
-ORDER = ("starting", "lock", "load", "parse", "extract", "map", "store", "reason", "gate", "check",
+ORDER = ("starting", "preflight", "lock", "load", "parse", "extract", "map", "store", "reason", "gate", "check",
          "void", "write", "ended")
 #: The module (and function) that the build calls for each stage.
 CALLEES = {("publish.py", "publish"): "write", ("publish.py", "lock"): "lock",
+           ("publish.py", "resolve_out_dir"): "preflight", ("publish.py", "check_out_dir"): "preflight",
            ("publish.py", "latest_good"): "check", ("build.py", "_previous_size"): "check",
            ("build.py", "_lock"): "lock", ("build.py", "_to_rdflib"): "gate",
            ("reason.py", "load_ontology"): "store", ("reason.py", "infer"): "reason",

@@ -164,7 +164,8 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
     paths = sorted({Path(p) for p in sources}, key=str) if sources else default_sources()
     if not paths:
         raise InputError("no source documents to build", path=resources.data_root() / "sources")
-    out = Path(out)
+    out = publish.resolve_out_dir(out)
+    publish.check_out_dir(out)  # refused before any work, and again when publishing
     started = _now()
     with _lock(out):
         lexicon = lexicon or load_lexicon()

@@ -15,6 +15,24 @@ from pathlib import Path
 from .errors import ExitCode, PolicykgError
 
 
+def _count(text: str) -> int:
+    """An argument that is a whole number, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {value}")
+    return value
+
+
+def _folder(text: str) -> str:
+    """An argument that names a folder: not empty."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the folder's name is empty")
+    return text
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from . import gate
     from .rdfio import read_graph
@@ -300,10 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Either way DIR is left as it was.")
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="policy update documents (default: every document in sources/)")
-    p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
+    p.add_argument("--out", type=_folder, default="dist", metavar="DIR",
+                   help="output folder: missing, empty or a policykg build (default: dist)")
     p.add_argument("--allow-shrink", action="store_true",
                    help="publish even if the graph lost more than half of the last good build's facts")
-    p.add_argument("--keep", type=int, default=5, metavar="N",
+    p.add_argument("--keep", type=_count, default=5, metavar="N",
                    help="earlier builds to keep in DIR.history for rollback (default: 5)")
     p.add_argument("--time-limit", type=float, default=1800.0, metavar="S",
                    help="stop a build that runs longer than S seconds (the gate or reasoning "
@@ -315,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "published one again, atomically: by default the one DIR held before "
                                    "(DIR.prev). The build it replaces becomes the newest kept build, so "
                                    "running rollback again undoes it.")
-    p.add_argument("--dist", default="dist", metavar="DIR", help="build folder (default: dist)")
+    p.add_argument("--dist", type=_folder, default="dist", metavar="DIR", help="build folder (default: dist)")
     p.add_argument("--to", metavar="ID", help="the id (or its start) of the kept build to go back to")
     p.set_defaults(func=_cmd_rollback)
 

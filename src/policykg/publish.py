@@ -5,7 +5,8 @@ Pipeline position::
 
     ... -> reason -> gate -> **publish** -> serve / query / export / push
 
-Doors: :func:`publish`, :func:`latest_good`, :func:`history`, :func:`rollback`, :func:`lock`.
+Doors: :func:`publish`, :func:`latest_good`, :func:`history`, :func:`rollback`, :func:`lock`;
+:func:`check_out_dir` (may a build go there?) and :func:`resolve_out_dir`.
 
 A build holds:
 
@@ -46,6 +47,11 @@ Promises, each kept if the process is killed at any instant (SIGKILL included):
   ``flock`` of ``.dist.lock``; :func:`policykg.build.build` holds it for the whole build. The
   kernel releases it when its process dies, however it dies: a killed writer never blocks the
   next.
+* **Never what policykg did not write.** A publish or rollback replaces ``dist`` only when it
+  is missing, empty or an intact build (every file listed in ``SHA256SUMS`` and matching it):
+  a folder with a user's files, a subfolder, or a build edited by hand is refused
+  (:func:`check_out_dir`), never deleted. ``dist`` given as a symbolic link is the folder it
+  points to; a linked ``dist.history`` and a linked or special ``.dist.lock`` are refused.
 * **Nothing lost.** The build a publish replaces moves into ``dist.history`` (the swap puts it
   at ``.dist.swap-<number>-<id>``, named after its id, then a rename files it: whatever is
   found under such a name after a kill is filed if it is that build, else it was a new build
@@ -709,11 +715,90 @@ def _checksums(folder: Path, names: Iterable[str]) -> bytes:
     return "".join(lines).encode("ascii")
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    for path in (out_dir, _prev(out_dir), _history_dir(out_dir)):
+def resolve_out_dir(out_dir: str | Path) -> Path:
+    """The build folder ``out_dir`` names, as an absolute path without symbolic links.
+
+    ``dist`` that is a symbolic link to a folder is that folder (so its history and lock lie
+    beside the folder, where every later command finds them); ``.`` or ``a/..`` is the folder
+    they name. Refused (:class:`InputError`): an empty name, the root folder, a link to
+    nothing.
+    """
+    if not str(out_dir).strip():
+        raise InputError("the build folder's name is empty", hint="name a folder, e.g. --out dist")
+    path = Path(os.path.abspath(out_dir))
+    if path.is_symlink():
+        target = Path(os.path.realpath(path))
+        if not target.exists():
+            raise InputError(f"the build folder is a symbolic link to {target}, which does not exist",
+                             path=path, hint="remove the link or create the folder it points to")
+        path = target
+    else:
+        path = Path(os.path.realpath(path.parent)) / path.name
+    if path.parent == path:
+        raise InputError("the root folder cannot be a build folder", path=path)
+    return path
+
+
+def _not_a_build(out_dir: Path) -> str | None:
+    """Why ``out_dir`` (an existing folder) must not be replaced by a build, or ``None``.
+
+    Replaceable: an empty folder, or a build whose files are all listed in its ``SHA256SUMS``
+    and match it. Anything else holds something policykg did not write (a user's files, a
+    subfolder) or a build edited since it was published; replacing it would lose that.
+    """
+    try:
+        names = sorted(entry.name for entry in os.scandir(out_dir))
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if not names:
+        return None
+    sums = out_dir / CHECKSUMS
+    if CHECKSUMS not in names or sums.is_symlink() or not sums.is_file():
+        shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+        return (f"it is not a policykg build (no {CHECKSUMS}) and not empty: it holds {shown}")
+    listed = {}
+    for line in sums.read_text(encoding="ascii", errors="replace").splitlines():
+        digest, _, name = line.partition("  ")
+        listed[name] = digest
+    foreign = [n for n in names if n != CHECKSUMS and n not in listed]
+    foreign += [n for n in names if n in listed and ((out_dir / n).is_symlink() or not (out_dir / n).is_file())]
+    if foreign:
+        shown = ", ".join(sorted(set(foreign))[:5])
+        return f"it holds files that are not part of its build: {shown}"
+    changed = [n for n, digest in sorted(listed.items())
+               if not (out_dir / n).is_file() or hashlib.sha256((out_dir / n).read_bytes()).hexdigest() != digest]
+    if changed:
+        return (f"its build was changed after it was published ({', '.join(changed[:5])} "
+                f"{'does' if len(changed) == 1 else 'do'} not match {CHECKSUMS})")
+    if not set(REQUIRED_FILES) <= set(listed):
+        return "it is not a complete policykg build"
+    return None
+
+
+def check_out_dir(out_dir: Path) -> None:
+    """Refuse (:class:`InputError`) to publish into ``out_dir`` when that could lose anything.
+
+    ``out_dir`` must be missing, an empty folder or an intact build (see :func:`_not_a_build`);
+    ``<out_dir>.history`` a real folder or missing; ``<out_dir>.prev`` a link or missing.
+    """
+    history = _history_dir(out_dir)
+    if history.is_symlink():
+        raise InputError("the history of builds is a symbolic link: policykg keeps it in a "
+                         "real folder beside the build folder", path=history,
+                         hint="remove the link, or move the folder it points to here")
+    for path in (out_dir, history):
         if path.exists() and not path.is_dir():
             raise InputError("a build folder is expected here, but it is a file", path=path,
                              hint="remove it or publish to another folder")
+    if out_dir.is_dir():
+        why = _not_a_build(out_dir)
+        if why is not None:
+            raise InputError(f"will not replace this folder: {why}", path=out_dir,
+                             hint="policykg replaces only its own, intact builds; choose another "
+                                  "--out, or move the folder away")
+
+
+_check_out_dir = check_out_dir
 
 
 def _complete(folder: Path) -> bool:
@@ -860,7 +945,8 @@ def _recover(out_dir: Path) -> None:
                 else:
                     os.rename(path, renamed)
     legacy = _prev(out_dir)
-    if legacy.is_dir() and not legacy.is_symlink():  # left by a policykg that kept one build
+    if legacy.is_dir() and not legacy.is_symlink() and _not_a_build(legacy) is None \
+            and any(os.scandir(legacy)):  # left by a policykg that kept one build
         _file(out_dir, legacy, _next_number(out_dir))
     _link_prev(out_dir)
     _fsync_dir(parent)
@@ -886,6 +972,8 @@ def _swap_in(new: Path, out_dir: Path, keep: int) -> Path | None:
     parent = out_dir.parent
     new_id = _build_id(new)
     old_id = _build_id(out_dir) if out_dir.is_dir() and _complete(out_dir) else None
+    if out_dir.is_dir() and not any(os.scandir(out_dir)):
+        os.rmdir(out_dir)  # an empty folder: nothing to keep
     if not out_dir.exists():
         os.rename(new, out_dir)
     elif old_id == new_id:  # the same bytes: nothing to swap
@@ -935,8 +1023,33 @@ def _newest(out_dir: Path) -> Path | None:
 # The doors
 # --------------------------------------------------------------------------------------------
 
+#: Errors of the file system that the user's choice of folder causes (exit 2, not 3).
+_USER_ERRNOS = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.EBUSY, errno.EXDEV})
+
 _HELD: dict[str, list[Any]] = {}  # lock file -> [RLock, depth, open handle]
 _HELD_GUARD = threading.Lock()
+
+
+def _open_lock(path: Path) -> Any:
+    """Open (create) the lock file: never through a symbolic link, never anything but a
+    regular file; a folder that cannot be written is the user's to fix (:class:`InputError`)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError("the lock file is a symbolic link: policykg will not follow it",
+                             path=path, hint="remove the link") from None
+        raise InputError(f"cannot create the lock file beside the build folder: "
+                         f"{exc.strerror or exc}", path=exc.filename or path,
+                         hint="build into a folder you can write") from None
+    import stat
+
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError("the lock file is not a regular file", path=path, hint="remove it")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "r+")
 
 
 @contextmanager
@@ -950,15 +1063,14 @@ def lock(out_dir: Path) -> Iterator[None]:
     Raises:
         OSError: the lock file cannot be created (a read-only folder).
     """
-    out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    out_dir = resolve_out_dir(out_dir)
     path = out_dir.parent / f".{out_dir.name}.lock"
-    key = os.path.realpath(path)
+    key = str(path)
     with _HELD_GUARD:
         held = _HELD.setdefault(key, [threading.RLock(), 0, None])
     with held[0]:
         if held[1] == 0:
-            handle = open(path, "a+")  # noqa: SIM115 - kept open while the lock is held
+            handle = _open_lock(path)
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX)
             except BaseException:
@@ -999,7 +1111,7 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
 
     if keep < 0:
         raise ValueError(f"keep must be 0 or more, not {keep}")
-    out_dir = Path(out_dir)
+    out_dir = resolve_out_dir(out_dir)
     _check_out_dir(out_dir)
     # Every serialization starts from the canonical form, so that blank node labels and the
     # order of statements are the same from one build of the same graphs to the next.
@@ -1012,6 +1124,7 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
     tmp: Path | None = None
     try:
         with lock(out_dir):
+            _check_out_dir(out_dir)  # again, under the lock: what another process left
             _recover(out_dir)
             tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
             os.chmod(tmp, 0o755)  # mkdtemp makes it private; a server may run as another user
@@ -1056,7 +1169,9 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
     except OSError as exc:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
-        raise EnvironmentProblem(f"cannot publish the build: {exc.strerror or exc}",
+        # a folder the user cannot write (or a mount point) is theirs to fix: bad usage, exit 2
+        problem = InputError if exc.errno in _USER_ERRNOS else EnvironmentProblem
+        raise problem(f"cannot publish the build: {exc.strerror or exc}",
                                  path=exc.filename or out_dir,
                                  hint="check the permissions and free space of the folder; "
                                       "the previous build is unchanged") from None
@@ -1076,7 +1191,7 @@ def latest_good(out_dir: Path) -> Path | None:
     A build is complete when it holds every required file and each matches the digest that
     ``SHA256SUMS`` records for it (so this reads every file once).
     """
-    out_dir = Path(out_dir)
+    out_dir = resolve_out_dir(out_dir)
     candidates = [out_dir, *(path for _, _, path in reversed(_entries(out_dir)))]
     if not _prev(out_dir).is_symlink():
         candidates.append(_prev(out_dir))
@@ -1118,7 +1233,7 @@ def history(out_dir: Path) -> BuildHistory:
     Only reads: it takes no lock, so while a publish runs it may see either side of it.
     Reads every file of every build (to say which are complete).
     """
-    out_dir = Path(out_dir)
+    out_dir = resolve_out_dir(out_dir)
     current = _record(out_dir, None) if out_dir.is_dir() else None
     previous = tuple(_record(path, number) for number, _, path in reversed(_entries(out_dir)))
     return BuildHistory(out_dir, current, previous)
@@ -1136,7 +1251,7 @@ def rollback(out_dir: Path, to: str | None = None) -> RollbackResult:
             that build is incomplete.
         EnvironmentProblem: the folders cannot be renamed; then nothing has changed.
     """
-    out_dir = Path(out_dir)
+    out_dir = resolve_out_dir(out_dir)
     _check_out_dir(out_dir)
     history_dir = _history_dir(out_dir)
     none_hint = "a previous build exists only after a second publish"
@@ -1145,6 +1260,7 @@ def rollback(out_dir: Path, to: str | None = None) -> RollbackResult:
                          hint=none_hint)
     try:
         with lock(out_dir):
+            _check_out_dir(out_dir)
             _recover(out_dir)
             entries = _entries(out_dir)
             if not entries:
@@ -1200,11 +1316,12 @@ def rollback(out_dir: Path, to: str | None = None) -> RollbackResult:
                 _record(replaced[2], replaced[0]) if replaced and replaced[1] == current_id
                 else None)
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot roll back: {exc.strerror or exc}",
+        problem = InputError if exc.errno in _USER_ERRNOS else EnvironmentProblem
+        raise problem(f"cannot roll back: {exc.strerror or exc}",
                                  path=exc.filename or out_dir) from None
     return result
 
 
 __all__ = ["KEEP", "PREFIXES", "BuildHistory", "BuildRecord", "PublishResult", "RollbackResult",
-           "canonical_nquads", "canonical_ntriples", "history", "jsonld_context",
-           "latest_good", "lock", "publish", "rollback"]
+           "canonical_nquads", "canonical_ntriples", "check_out_dir", "history", "jsonld_context",
+           "latest_good", "lock", "publish", "resolve_out_dir", "rollback"]
