@@ -140,7 +140,7 @@ def test_a_graph_that_fails_the_gate_is_not_published(tmp_path: Path, seed_build
     (b"", "the document is empty"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file"),
     (b"Title\n\nCaf\xe9\n", "not UTF-8"),
-    (b"Title\n\nPolicy Update | May 2021\n\nNo articles here.\n", "no articles found"),
+    (b"Title\n\nPolicy Update | May 2021\n\nNo articles here.\n", "0 numbered measures"),
 ])
 def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, content: bytes, needle: str) -> None:
     out = tmp_path / "dist"

@@ -10,7 +10,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from policykg.document import read_document
+from policykg.read import read_document
 from policykg.extract import extract
 from policykg.lexicon import load_lexicon
 from policykg.mapping import map_records

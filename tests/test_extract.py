@@ -9,7 +9,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from policykg.document import read_document
+from policykg.read import read_document
 from policykg.errors import InputError
 from policykg.extract import extract
 from policykg.lexicon import load_lexicon
@@ -120,7 +120,7 @@ def test_documents_built_together_share_their_entities() -> None:
     (b"   \n\n\t\n", "the document is empty", 1),
     (b"Title\n\nSome \x00 binary", "binary file", 3),
     (b"Title\n\nCaf\xe9 au lait\n", "not UTF-8", 3),
-    (b"Title\n\nPolicy Update | May 2021\n\nA paragraph without any article.\n", "no articles found", 1),
+    (b"Title\n\nPolicy Update | May 2021\n\nA paragraph without any article.\n", "0 numbered measures", 1),
     (b"Title\n\nPolicy Update | May 2021\n\n- **Article 1:** The measure.\xc2\xb9\n", "has no footnote", 5),
     (b"Title\n\nPolicy Update | May 2021\n\nThe Table lists measures.\n\n- **Data**\n"
      b"- **Article 1:** The XYZA will guide and formulate the policy.\n", "unknown abbreviation 'XYZA'", 8),

@@ -535,7 +535,7 @@ def test_points_become_geo_triples_cited_by_the_coordinates_source() -> None:
     lexicon does not know (Haikou, in the data labelling document) has no point."""
     import pyoxigraph as ox
 
-    from policykg.document import read_document
+    from policykg.read import read_document
     from policykg.extract import extract
     from policykg.mapping import map_records
     from policykg.reconcile import reconcile

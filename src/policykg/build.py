@@ -24,7 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__, gate, resources
-from .document import read_document
+from .read import read_document
 from .errors import InputError
 from .extract import Extraction, NewEntity, extract
 from .graphs import GRAPHS

@@ -1,0 +1,388 @@
+"""Stage 1b: :class:`~policykg.readers.base.Rendition` -> :class:`~policykg.document.Document`:
+the genre read into the blocks a reader found.
+
+Door: :func:`structure`. Whatever the format, a policy update has a title and a date line,
+question headings, paragraphs, categories, numbered measures and footnotes. This step decides
+which block is which, from the text and the hints the format gives (a heading, bold, a list
+number, a table's header) — markup is a hint, never a requirement:
+
+* **title**: the first block; **date line**: the block after it, when it names a month and a
+  year (``Policy Update ... | September 2020``);
+* **footnote**: a block the format marks as one (``[^1]:``, a footnote list, Word's footnotes),
+  or that starts with a marker (``¹ ...``, ``[1] ...``);
+* **article** (a numbered measure): a block that starts with one of the numbering forms of
+  ``mappings/patterns/numbering.toml`` (``Article 75:``, ``Art. 75``, ``No. 75``, ``(75)``,
+  ``Item 75``, ``第75条``, ``CAC — Article 2:``), a row of a table whose header has a number
+  column (``mappings/patterns/columns.toml``), or — *bare numbers* — an item ``75.`` of a
+  numbered list, in a document that has no other kind of measure and where the list does not
+  finish a sentence ("the Plan wants 1. ... 2. ..." lists targets, not measures);
+* **category**: a list item or a short line that is all bold, or a heading (a Markdown or HTML
+  heading, a short plain-text line), when measures follow it;
+* **heading**: a question (``What's the connection ...?``) or any other heading;
+* **bullet** and **paragraph**: the rest.
+
+Article numbers run from 1 to :data:`MAX_ARTICLE`; a number outside (``Article 0``,
+``Article -5``, ``Article 10000000``) is refused with its line, never dropped.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from . import resources
+from .document import DATE_LINE, MONTHS, Block, Document, Marker, Span
+from .errors import InputError
+from .readers.base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, RawBlock, Rendition
+
+#: The largest article number policykg accepts, and the most measures in one document.
+MAX_ARTICLE = 99_999
+MAX_MEASURES = 50_000
+
+_SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SUPERSCRIPT = str.maketrans(_SUP_CHARS, "0123456789")
+#: A footnote marker in running text: superscript digits, ``[1]`` (not a link ``[x](..)``), ``[^1]``.
+MARKER = re.compile(rf"[{_SUP_CHARS}]+|\[\^?(\d{{1,3}})\](?![(:])")
+#: A footnote written as a paragraph: its label first.
+FOOTNOTE_START = re.compile(rf"[ \t]*(?:\*\*|\*|_)?(?:([{_SUP_CHARS}]+)|\[\^?(\d{{1,3}})\]:?)(?:\*\*|\*|_)?[ \t]+(?=\S)")
+#: Markup a block may open with before its number (``**Article 75:**``).
+_LEADING_MARKUP = re.compile(r"(?:\*\*|__|\*|_)?\s*")
+#: A number that is written like a measure's but cannot be one.
+_BAD_NUMBER = re.compile(r"(?:Article|Art\.|No\.|Item)\s*([-−–]\s*\d+|0+\b|\d{6,})", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class NumberingForm:
+    """One way of writing a measure's number (``mappings/patterns/numbering.toml``)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    numbered_list: bool
+    example: str
+    number: int
+
+
+@dataclass(frozen=True)
+class ColumnRole:
+    """What a table column holds, by its header (``mappings/patterns/columns.toml``)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    example: str
+
+
+def _patterns_file(name: str) -> dict:
+    path = resources.data_root() / "mappings" / "patterns" / name
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@cache
+def numbering_forms() -> tuple[NumberingForm, ...]:
+    data = _patterns_file("numbering.toml")
+    return tuple(NumberingForm(f["name"], re.compile(f["pattern"], re.IGNORECASE),
+                               bool(f.get("numbered_list", False)), f["example"], int(f["number"]))
+                 for f in data["form"])
+
+
+@cache
+def column_roles() -> tuple[ColumnRole, ...]:
+    data = _patterns_file("columns.toml")
+    return tuple(ColumnRole(r["name"], re.compile(r["pattern"], re.IGNORECASE), r["example"])
+                 for r in data["role"])
+
+
+@dataclass(frozen=True)
+class _Numbered:
+    form: NumberingForm
+    number_text: str
+    head: Span  # the number as written, from the form's start to the measure's text
+    body: int
+    agency: Span | None
+
+
+def _numbering(text: str, start: int, end: int, *, bare: bool) -> _Numbered | None:
+    """The numbering form ``text[start:end]`` starts with (bare numbers only if ``bare``)."""
+    lead = _LEADING_MARKUP.match(text, start, end)
+    at = lead.end() if lead else start
+    for form in numbering_forms():
+        if form.numbered_list and not bare:
+            continue
+        m = form.pattern.match(text, at, end)
+        if not m:
+            continue
+        body = m.end()
+        # the bold that closes around the number: "**Article 75:**"
+        closing = re.compile(r"\s*(?:\*\*|__|\*(?!\*)|_)").match(text, body, end)
+        if closing and lead and lead.group(0).strip():
+            body = closing.end()
+        agency = None
+        head_start = at
+        if "agency" in form.pattern.groupindex and m.group("agency"):
+            agency = Span(m.start("agency"), m.end("agency"))
+            head_start = m.start("n")
+            while head_start > m.start() and text[head_start - 1] not in "—–:|-":
+                head_start -= 1
+            head_start = _skip_space(text, head_start, body)
+        return _Numbered(form, m.group("n"), Span(head_start, body), _skip_space(text, body, end), agency)
+    return None
+
+
+def _skip_space(text: str, at: int, end: int) -> int:
+    while at < end and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+class _Lines:
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+
+    def of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+
+def _markers(text: str, raw: RawBlock, start: int) -> tuple[Marker, ...]:
+    found = {m.start: m for m in raw.markers if m.start >= start}
+    for m in MARKER.finditer(text, start, raw.end):
+        if m.start() in found or any(s.start <= m.start() < s.end for s in found.values()):
+            continue
+        label = m.group(1) if m.group(1) else m.group(0).translate(_SUPERSCRIPT)
+        if len(label) > 6:  # not a footnote marker: a run of superscript digits (a power)
+            continue
+        found[m.start()] = Marker(str(int(label)), m.start(), m.end())
+    return tuple(sorted(found.values(), key=lambda m: m.start))
+
+
+def _inside(spans: tuple[Span, ...], start: int, end: int) -> tuple[Span, ...]:
+    return tuple(s for s in spans if s.start >= start and s.end <= end)
+
+
+def _all_bold(text: str, raw: RawBlock) -> bool:
+    """True when the block's text is one bold run (markup, spaces and a colon aside)."""
+    if len(raw.bold) != 1:
+        return False
+    inner = text[raw.bold[0].start:raw.bold[0].end].strip()
+    whole = re.sub(r"[*_]+", "", text[raw.start:raw.end]).strip().rstrip(":").strip()
+    return bool(inner) and whole == re.sub(r"[*_]+", "", inner).strip().rstrip(":").strip()
+
+
+def _ends_unfinished(text: str, raw: RawBlock | None) -> bool:
+    """True when ``raw`` is a paragraph whose sentence runs on (into a list after it)."""
+    if raw is None or raw.kind != PARAGRAPH:
+        return False
+    tail = re.sub(r"[*_\s]+$", "", text[raw.start:raw.end])
+    return bool(tail) and tail[-1] not in ".:?!。：”\")"
+
+
+def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
+    """Read the genre into ``rendition``'s blocks; the :class:`Document` of ``path``.
+
+    Raises :class:`InputError` (file and line): no numbered measure, an article number out of
+    range, a footnote marker with no footnote, a footnote defined twice.
+    """
+    path = Path(path)
+    text = rendition.text
+    lines = _Lines(text)
+    raws = [r for r in rendition.blocks if r.end > r.start]
+    if not raws:
+        raise InputError("the document is empty", path=path, line=1)
+
+    blocks: list[Block | None] = [None] * len(raws)
+    # table headers: table number -> column index -> role
+    roles: dict[int, dict[int, str]] = {}
+    bare: list[int] = []  # blocks numbered only by a bare list number
+    explicit = 0
+
+    def make(i: int, kind: str, start: int | None = None, **extra: object) -> Block:
+        raw = raws[i]
+        s = raw.start if start is None else start
+        return Block(kind, s, raw.end, lines.of(raw.lead if kind in ("article",) else s), level=raw.level,
+                     bold=_inside(raw.bold, s, raw.end), italic=_inside(raw.italic, s, raw.end),
+                     markers=_markers(text, raw, s), **extra)
+
+    def check_number(i: int, written: str, at: int) -> int:
+        n = int(written)
+        if not 1 <= n <= MAX_ARTICLE:
+            raise InputError(f"article number {written} is out of range: a measure's number runs "
+                             f"from 1 to {MAX_ARTICLE}", path=path, line=lines.of(at))
+        return n
+
+    for i, raw in enumerate(raws):
+        if raw.kind == ROW:
+            if raw.header:
+                found: dict[int, str] = {}
+                for c, cell in enumerate(raw.cells):
+                    words = re.sub(r"[*_`]+", "", text[cell.start:cell.end]).strip()
+                    role = next((r.name for r in column_roles() if r.pattern.search(words)), None)
+                    if role and role not in found.values():
+                        found[c] = role
+                roles[raw.table if raw.table is not None else -1] = found
+                blocks[i] = make(i, "heading")
+                continue
+            table_roles = roles.get(raw.table if raw.table is not None else -1, {})
+            by_role = {role: raw.cells[c] for c, role in table_roles.items() if c < len(raw.cells)}
+            number_cell = by_role.get("number")
+            if number_cell is not None:
+                written = re.sub(r"[*_`\s]+", "", text[number_cell.start:number_cell.end])
+                numbered = _numbering(text, number_cell.start, number_cell.end, bare=True)
+                digits = written if written.isdigit() else (numbered.number_text if numbered else None)
+                if digits is None and re.fullmatch(r"[-−–]?\d+", written):
+                    check_number(i, written.replace("−", "-").replace("–", "-"), number_cell.start)
+                if digits is not None:
+                    n = check_number(i, digits, number_cell.start)
+                    measure = by_role.get("measure")
+                    body = measure.start if measure else number_cell.end
+                    explicit += 1
+                    blocks[i] = make(i, "article", raw.start, article=n, body_start=body,
+                                     head=Span(number_cell.start, number_cell.end),
+                                     agencies_cell=by_role.get("agencies"),
+                                     category_cell=by_role.get("category"))
+                    continue
+            blocks[i] = make(i, "paragraph")
+            continue
+        if raw.kind == FOOTNOTE:
+            blocks[i] = make(i, "footnote", footnote=str(int(raw.label)) if (raw.label or "").isdigit() else raw.label)
+            continue
+        content = text[raw.start:raw.end]
+        fdef = FOOTNOTE_START.match(text, raw.start, raw.end) if raw.kind != HEADING else None
+        if fdef and (fdef.group(1) or fdef.group(2)):
+            label = str(int((fdef.group(1) or fdef.group(2)).translate(_SUPERSCRIPT)))
+            blocks[i] = make(i, "footnote", fdef.end(), footnote=label)
+            continue
+        numbered = _numbering(text, raw.start, raw.end, bare=False)
+        if numbered is not None:
+            n = check_number(i, numbered.number_text, numbered.head.start)
+            explicit += 1
+            blocks[i] = make(i, "article", article=n, body_start=numbered.body, head=numbered.head,
+                             agency_prefix=numbered.agency)
+            continue
+        lead = _LEADING_MARKUP.match(text, raw.start, raw.end)
+        bad = _BAD_NUMBER.match(text, lead.end() if lead else raw.start, raw.end)
+        if bad:  # "Article -5:", "Article 0:", "Article 1000000:": refused, not dropped
+            written = re.sub(r"\s", "", bad.group(1)).replace("−", "-").replace("–", "-")
+            check_number(i, written, raw.start)
+        if raw.kind == ITEM and raw.number is not None:
+            bare.append(i)
+            blocks[i] = make(i, "bullet")
+            continue
+        if raw.kind in (ITEM, PARAGRAPH) and re.match(r"\d+[.)]\s", content) and raw.kind == PARAGRAPH \
+                and rendition.format not in ("markdown",):
+            bare.append(i)
+            blocks[i] = make(i, "paragraph")
+            continue
+        if raw.kind == ITEM:
+            blocks[i] = make(i, "category" if _all_bold(text, raw) else "bullet")
+            continue
+        if raw.kind == HEADING:
+            blocks[i] = make(i, "heading")
+            continue
+        blocks[i] = make(i, "paragraph")
+
+    # bare numbers ("75." items) are measures only where nothing else numbers them
+    if not explicit and bare:
+        previous_kept: RawBlock | None = None
+        for i in bare:
+            raw = raws[i]
+            before = raws[i - 1] if i else None
+            if before is not None and before.kind == ITEM and before.number is not None and previous_kept is not None \
+                    and blocks[i - 1] is not None and blocks[i - 1].kind != "article":
+                continue  # the list this item belongs to was not a list of measures
+            if _ends_unfinished(text, before):
+                continue
+            if raw.number is not None:
+                n = check_number(i, str(raw.number), raw.lead)
+                head = Span(raw.lead, raw.start)
+                body = raw.start
+            else:
+                m = re.match(r"(\d+)[.)]\s*", text[raw.start:raw.end])
+                n = check_number(i, m.group(1), raw.start)
+                head = Span(raw.start, raw.start + m.end())
+                body = raw.start + m.end()
+            blocks[i] = Block("article", head.start, raw.end, lines.of(head.start), level=raw.level,
+                              article=n, body_start=body, head=head,
+                              bold=_inside(raw.bold, head.start, raw.end),
+                              italic=_inside(raw.italic, head.start, raw.end),
+                              markers=_markers(text, raw, raw.start))
+            previous_kept = raw
+
+    # title and date line: the first blocks
+    first = 0
+    blocks[first] = Block("title", blocks[first].start, blocks[first].end, blocks[first].line,
+                          bold=blocks[first].bold, italic=blocks[first].italic,
+                          markers=blocks[first].markers) if blocks[first].kind != "article" else blocks[first]
+    if len(blocks) > 1 and blocks[1].kind in ("paragraph", "heading") and \
+            DATE_LINE.search(text, blocks[1].start, blocks[1].end):
+        b = blocks[1]
+        blocks[1] = Block("dateline", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
+
+    # questions are headings; a heading or an all-bold line that measures follow is a category
+    out: list[Block] = [b for b in blocks if b is not None]
+    for i, b in enumerate(out):
+        if b.kind in ("title", "dateline", "article", "footnote"):
+            continue
+        content = text[b.start:b.end]
+        question = content.rstrip(" *_").endswith("?") and "\n" not in content.strip()
+        if question:
+            if b.kind == "paragraph":
+                out[i] = Block("heading", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
+            continue
+        short_bold = b.kind == "paragraph" and len(content) <= 120 and "\n" not in content.strip() \
+            and _all_bold(text, RawBlock(PARAGRAPH, b.start, b.end, bold=b.bold))
+        if b.kind == "heading" or short_bold:
+            following = next((n for n in out[i + 1:] if n.kind != "footnote"), None)
+            if following is not None and following.kind == "article":
+                out[i] = Block("category", b.start, b.end, b.line, level=b.level, bold=b.bold,
+                               italic=b.italic, markers=b.markers)
+
+    articles = sum(1 for b in out if b.kind == "article")
+    if articles > MAX_MEASURES:
+        block = [b for b in out if b.kind == "article"][MAX_MEASURES]
+        raise InputError(f"more than {MAX_MEASURES:,} numbered measures in one document",
+                         path=path, line=block.line)
+
+    doc = Document(path=str(path), text=text, sha256=sha256, blocks=tuple(out), year=None, month=None,
+                   _line_starts=tuple(lines.starts), format=rendition.format, markup=rendition.markup)
+    year = month = None
+    dateline = doc.dateline
+    if dateline is not None:
+        match = DATE_LINE.search(doc.slice(dateline))
+        if match:
+            month, year = MONTHS[match.group(1).lower()], int(match.group(2))
+    doc = Document(path=doc.path, text=text, sha256=sha256, blocks=doc.blocks, year=year, month=month,
+                   _line_starts=doc._line_starts, format=doc.format, markup=doc.markup)
+    _check(doc)
+    return doc
+
+
+def _check(doc: Document) -> None:
+    """Refuse what cannot be a policy update of the genre, saying what was found."""
+    path = Path(doc.path)
+    if not any(b.kind == "article" for b in doc.blocks):
+        kinds: dict[str, int] = {}
+        for b in doc.blocks:
+            kinds[b.kind] = kinds.get(b.kind, 0) + 1
+        found = ", ".join(f"{n} {k if n == 1 else k + 's'}" for k, n in sorted(kinds.items())
+                          if k in ("paragraph", "heading", "bullet", "footnote"))
+        raise InputError(f"found {found or 'no blocks'} and 0 numbered measures; expected lines such as "
+                         "\"Article 12: ...\", \"Art. 12\", \"(12)\", \"12.\" in a numbered list or a "
+                         "table with a number column: not a policy update on measures", path=path, line=1)
+    notes = doc.footnotes
+    for block in doc.blocks:
+        for marker in block.markers:
+            if marker.label not in notes:
+                raise InputError(f"footnote marker {doc.text[marker.start:marker.end]!r} has no "
+                                 f"footnote", path=path, line=doc.line_of(marker.start))
+    seen: dict[str, Block] = {}
+    for block in doc.blocks:
+        if block.kind == "footnote" and block.footnote:
+            if block.footnote in seen:
+                raise InputError(f"footnote {block.footnote} is defined twice", path=path, line=block.line)
+            seen[block.footnote] = block
+
+
+__all__ = ["MAX_ARTICLE", "MAX_MEASURES", "MARKER", "ColumnRole", "NumberingForm", "column_roles",
+           "numbering_forms", "structure"]
