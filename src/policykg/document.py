@@ -66,6 +66,7 @@ class Block:
     #: agencies and the category.
     agencies_cell: Span | None = None
     category_cell: Span | None = None
+    body_end: int | None = None  # where an article's text ends, when not at the block's end
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from . import resources
-from .document import MONTHS, Block, Document
+from .document import MONTHS, Block, Document, Span
 from .errors import InputError
 from .lexicon import Entry, Lexicon
+from .recognisers import documents as document_names
+from .recognisers.heads import HeadWord, class_by_head, head_words
 from .textutil import NUMBER, View, block_view, capitalise, normalise, parse_number, sentences, \
     slugify, split_list
 
@@ -106,62 +108,6 @@ class Extraction:
     records: tuple[Record, ...]
     new_entities: tuple[NewEntity, ...]
     warnings: tuple[str, ...]
-
-
-# ------------------------------------------------------------------------------- head words
-
-@dataclass(frozen=True)
-class HeadWord:
-    kind: str
-    head: str
-    cls: str
-
-
-@cache
-def head_words() -> tuple[HeadWord, ...]:
-    path = resources.data_root() / "mappings" / "head-words.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return tuple(HeadWord(r["kind"], r["head"], r["class"]) for r in csv.DictReader(handle))
-
-
-def class_by_head(kind: str, name: str) -> str | None:
-    """The pol: class an unknown entity's name implies by its head word (``mappings/head-words.csv``).
-
-    The head is the last word(s) of the name, or the word before its first "of"
-    ("National Bureau of Statistics" -> Bureau; "Ministry of Ecology and Environment" -> Ministry).
-    A document's head is the word before its first preposition, else its last word.
-    """
-    words = normalise(name).split()
-    if not words:
-        return None
-    of = next((i for i, w in enumerate(words) if w == "of" and i > 0), None)
-    for hw in head_words():
-        if hw.kind != kind:
-            continue
-        head = hw.head.split()
-        if kind == "document":
-            found = _document_head(words) or ""
-            if found == hw.head or (hw.head.islower() and found.lower() == hw.head):
-                return hw.cls
-            continue
-        tails = [words[-len(head):]]
-        if of is not None and of >= len(head):
-            tails.append(words[of - len(head):of])
-        if any([w.lower() for w in tail] == [h.lower() for h in head] for tail in tails):
-            return hw.cls
-    return None
-
-
-_PREPOSITIONS = {"for", "of", "on", "in", "regarding", "about", "to", "concerning"}
-
-
-def _document_head(words: list[str]) -> str | None:
-    """The head noun of a document name: the word before the first preposition, else the last."""
-    clean = [w.strip(",:;()*") for w in words]
-    for i, w in enumerate(clean):
-        if w.lower() in _PREPOSITIONS and i > 0:
-            return clean[i - 1]
-    return clean[-1] if clean else None
 
 
 # ---------------------------------------------------------------------------------- patterns
@@ -311,23 +257,36 @@ class _Extractor:
     def find_documents(self) -> None:
         """Documents: bold or italic names with a document head word, and lexicon documents."""
         doc = self.doc
-        full_names: list[tuple[str, int, int]] = []
-        for block in doc.blocks:
-            if block.kind == "footnote":
-                view = block_view(doc, block)
-                if FULL_NAMES.search(view.clean):
-                    full_names += [(doc.slice(s), s.start, s.end) for s in block.italic]
+        # the names: emphasis (bold, italic), and names the words give where no emphasis does
+        candidates: list[tuple[str, int, int]] = []
+        name_notes = []  # footnotes that give full names
         for block in doc.blocks:
             if block.kind in ("title", "dateline", "category"):
                 continue
-            for span in block.bold + (block.italic if block.kind != "footnote" else ()):
-                name = doc.slice(span).strip()
-                name = re.sub(r"\*+", "", name).strip(" .,:;")
-                cls = class_by_head("document", name)
-                entry = self.lexicon.lookup(name, ["document"])
-                if entry is None and cls is None:
-                    continue
-                self._add_document(name, cls, entry, span.start, span.end, full_names)
+            view = block_view(doc, block)
+            if block.kind == "footnote" and FULL_NAMES.search(view.clean):
+                name_notes.append((block, view))
+                continue
+            emphasis = block.bold + (block.italic if block.kind != "footnote" else ())
+            spans = [(s.start, s.end) for s in emphasis]
+            spans += document_names.name_spans(view, [(s.start, s.end) for s in block.bold + block.italic])
+            for start, end in sorted(spans):
+                name = " ".join(View.of(doc.text, start, end, markup=doc.markup).clean.split()).strip(" .,:;*")
+                candidates.append((name, start, end))
+        full_names: list[tuple[str, int, int]] = []
+        shorts = [name for name, _, _ in candidates if class_by_head("document", name)]
+        for block, view in name_notes:
+            if block.italic:
+                full_names += [(doc.slice(s), s.start, s.end) for s in block.italic]
+            else:
+                full_names += [(" ".join(View.of(doc.text, s, e, markup=doc.markup).clean.split()), s, e)
+                               for s, e in document_names.full_names(view, shorts)]
+        for name, start, end in candidates:
+            cls = class_by_head("document", name)
+            entry = self.lexicon.lookup(name, ["document"])
+            if entry is None and cls is None:
+                continue
+            self._add_document(name, cls, entry, start, end, full_names)
         # lexicon documents mentioned anywhere (laws named without bold)
         for block in doc.blocks:
             if block.kind in ("title", "dateline"):
@@ -569,7 +528,7 @@ class _Extractor:
         evidence = self.evidence(start, end)
         entry = self.lexicon.lookup(main, ["area"])
         if entry is None:
-            view = View.of(text, start, end)
+            view = View.of(text, start, end, markup=self.doc.markup)
             inner = self.lexicon.find_all(view.clean, ["area"])
             whole = [m for m in inner if m.start == 0 or view.clean[:m.start].strip() == ""]
             if whole and len(whole[0].surface) >= len(main) - 1:
@@ -585,7 +544,7 @@ class _Extractor:
         paren = re.search(r"[(（](.*?)[)）]", item)
         if paren:
             p_start = start + paren.start(1)
-            view = View.of(text, p_start, start + paren.end(1))
+            view = View.of(text, p_start, start + paren.end(1), markup=self.doc.markup)
             inner = []
             for m in self.lexicon.find_all(view.clean, ["area"]):
                 if m.entry.iri != iri:
@@ -824,19 +783,30 @@ class _Extractor:
         table = None
         for block in doc.blocks:
             if block.kind == "category":
-                name = re.sub(r"\*+", "", doc.slice(block)).strip().strip(":")
-                evidence = self.evidence(block.bold[0].start, block.bold[0].end)
-                entry = self.lexicon.lookup(name, ["category"])
-                iri = self.entity_from_lexicon(entry) if entry else \
-                    self.mint("category", name, evidence)
-                category = (iri, evidence)
-                self.category_evidence.setdefault(iri, evidence)
+                category = self.category(block.bold[0] if block.bold else block)
+            elif block.kind == "heading" and category is not None:
+                category = None  # a question heading ends the category above it
             elif block.kind == "article":
                 if table is None:
                     table = self.document_before(block.start, ["MeasureTable"]) or self._implicit_table(block)
-                articles.append(self.article(block, table, category))
+                cell = self.category(block.category_cell) if block.category_cell else None
+                articles.append(self.article(block, table, cell or category))
             elif block.kind == "paragraph" and articles:
                 self.forerunners(block, articles)
+
+    def category(self, span: Span | Block) -> tuple[str, Evidence] | None:
+        """The category named by ``span`` (a heading, a bold line, a table cell)."""
+        view = View.of(self.doc.text, span.start, span.end, markup=self.doc.markup)
+        name = " ".join(re.sub(r"[*_#]+", " ", view.clean).split()).strip(" :")
+        if not name:
+            return None
+        lead = len(view.clean) - len(view.clean.lstrip(" *_#"))
+        start, end = view.origin(lead, len(view.clean.rstrip(" *_:")))
+        evidence = self.evidence(start, end)
+        entry = self.lexicon.lookup(name, ["category"])
+        iri = self.entity_from_lexicon(entry) if entry else self.mint("category", name, evidence)
+        self.category_evidence.setdefault(iri, evidence)
+        return iri, evidence
 
     def _implicit_table(self, block: Block) -> _Doc:
         notice = self.document_before(block.start, ["Notice"])
@@ -856,23 +826,32 @@ class _Extractor:
         number = block.article
         table_id = table.iri.rsplit("/", 1)[1]
         iri = f"{ID}measure/{table_id}/{number}"
-        head = self.evidence(block.start, block.body_start or block.start)
+        head = self.evidence(*((block.head.start, block.head.end) if block.head
+                               else (block.start, block.body_start or block.start)))
         body_start = block.body_start or block.start
-        text = self.evidence(body_start, block.end)
+        body_end = block.body_end or block.end
+        text = self.evidence(body_start, body_end)
+        view = View.of(doc.text, body_start, body_end, markup=doc.markup)
         self.entities.setdefault(iri, record("measure", head, iri=iri, cls="Measure", label=f"Article {number}"))
         self.fact("article", head, measure=iri, number=number, table=table.iri)
-        self.fact("measure_text", text, measure=iri, text=" ".join(block_view(doc, block, body_start).clean.split()))
+        self.fact("measure_text", text, measure=iri, text=" ".join(view.clean.split()))
         if category:
             self.fact("categorisation", category[1], measure=iri, category=category[0])
         else:
             self.warn(block.line, f"Article {number} is under no category heading")
-        view = block_view(doc, block, body_start)
         for s, e in sentences(view):
             verb = GUIDE.search(view.clean, s, e)
             if verb:
                 o_start, o_end = view.origin(s, e)
                 for a in self.agencies_in(view, s, verb.start(), strict=True):
                     self.fact("guidance", self.evidence(o_start, o_end), measure=iri, agency=a.iri)
+        # "CAC — Article 2: ...", and a table's column of responsible agencies
+        for span in (block.agency_prefix, block.agencies_cell):
+            if span is None:
+                continue
+            cell = View.of(doc.text, span.start, span.end, markup=doc.markup)
+            for a in self.agencies_in(cell, 0, len(cell.clean), strict=True):
+                self.fact("guidance", self.evidence(*cell.origin(0, len(cell.clean))), measure=iri, agency=a.iri)
         for m in self.lexicon_matches(view, ["region"]):
             entry = self.lexicon.get("region", m.iri.rsplit("/", 1)[1])
             self.entity_from_lexicon(entry)
@@ -927,7 +906,7 @@ class _Extractor:
 
     def _known_spans(self, start: int, end: int, kinds: list[str]) -> list[tuple[int, int]]:
         """Where the lexicon's names of ``kinds`` stand in ``text[start:end]`` (original offsets)."""
-        view = View.of(self.doc.text, start, end)
+        view = View.of(self.doc.text, start, end, markup=self.doc.markup)
         return [view.origin(m.start, m.end) for m in self.lexicon.find_all(view.clean, kinds)]
 
     def designated_site(self, start: int, end: int, kind: str) -> str:
@@ -943,7 +922,7 @@ class _Extractor:
             iri = self.mint(kind, name, evidence)
             located = set()
         # the text itself says where the base lies when its name contains an area
-        view = View.of(text, start, end)
+        view = View.of(text, start, end, markup=self.doc.markup)
         for m in self.lexicon.find_all(view.clean, ["area"]):
             if located and m.entry.iri not in located:
                 continue

@@ -238,6 +238,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                     body = measure.start if measure else number_cell.end
                     explicit += 1
                     blocks[i] = make(i, "article", raw.start, article=n, body_start=body,
+                                     body_end=measure.end if measure else None,
                                      head=Span(number_cell.start, number_cell.end),
                                      agencies_cell=by_role.get("agencies"),
                                      category_cell=by_role.get("category"))

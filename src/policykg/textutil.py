@@ -10,34 +10,53 @@ from dataclasses import dataclass
 
 from .document import Block, Document
 
-_MARKUP = re.compile(r"\*\*|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\^?\d{1,3}\](?![(:])"
-                     r"|(?<=\])\([^)\s]*\)|\[(?=[^\]\n]+\]\()|(?<=[^\s\[])\](?=\()")
+_MARKERS = r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\[\^?\d{1,3}\](?![(:])"
+#: Characters no reader should see: zero-width spaces and joiners, bidirectional controls,
+#: the soft hyphen, a byte-order mark inside the text. Removed from every view (the offsets
+#: still point into the text as published), so that no name is split or spoofed by them.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\u2061" \
+            "\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+_INVISIBLE = f"[{INVISIBLE}]+"
+#: A word broken over two lines with a hyphen ("Infor-\nmation"): the hyphen and the line
+#: break are not part of the word.
+_HYPHENATED = r"(?<=[a-z])-[ \t]*(?:\r\n|\r|\n)[ \t]*(?=[a-z])"
+#: Markdown's inline markup: bold and italic asterisks, footnote markers, link syntax.
+_MARKUP = re.compile(r"\*\*|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|" + _MARKERS +
+                     r"|(?<=\])\([^)\s]{0,2000}\)|\[(?=[^\]\n]{1,300}\]\()|(?<=[^\s\[])\](?=\()|"
+                     + _INVISIBLE + "|" + _HYPHENATED)
+#: A plain rendition has no markup: only markers, invisible characters and line-break hyphens.
+_PLAIN = re.compile(_MARKERS + "|" + _INVISIBLE + "|" + _HYPHENATED)
 
 
 @dataclass(frozen=True)
 class View:
-    """``text[start:end]`` without markup (``**``, ``*``, footnote markers, link targets).
+    """``text[start:end]`` as a reader sees it: without markup (``**``, ``*``, footnote
+    markers, link targets), invisible characters or line-break hyphens, and with combining
+    accents composed (Unicode NFC).
 
-    ``clean`` is the text without markup; :meth:`origin` maps a range of ``clean`` back to the
-    original text, so a match in ``clean`` becomes a span of the source.
+    ``clean`` is that text; :meth:`origin` maps a range of ``clean`` back to the original
+    text, so a match in ``clean`` becomes a span of the source.
     """
 
     clean: str
     offsets: tuple[int, ...]  # offsets[i] = original offset of clean[i]; one extra at the end
 
     @classmethod
-    def of(cls, text: str, start: int, end: int) -> View:
+    def of(cls, text: str, start: int, end: int, *, markup: bool = True) -> View:
         chars: list[str] = []
         offsets: list[int] = []
         pos = start
-        for match in _MARKUP.finditer(text, start, end):
+        for match in (_MARKUP if markup else _PLAIN).finditer(text, start, end):
             chars.append(text[pos:match.start()])
             offsets.extend(range(pos, match.start()))
             pos = match.end()
         chars.append(text[pos:end])
         offsets.extend(range(pos, end))
         offsets.append(end)
-        return cls("".join(chars), tuple(offsets))
+        clean = "".join(chars)
+        if not clean.isascii() and any(unicodedata.combining(c) for c in clean):
+            clean, offsets = _compose(clean, offsets)
+        return cls(clean, tuple(offsets))
 
     def origin(self, start: int, end: int) -> tuple[int, int]:
         """The original (start, end) of ``clean[start:end]``, trimmed of markup at the edges."""
@@ -46,8 +65,26 @@ class View:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
+def _compose(clean: str, offsets: list[int]) -> tuple[str, list[int]]:
+    """NFC of ``clean``, a character at a time: a base character and the combining marks after
+    it become one character where Unicode composes them (``e`` + U+0301 -> ``é``), mapped to
+    the offset of the base and ending after the last mark."""
+    out: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(clean):
+        if out and unicodedata.combining(ch):
+            composed = unicodedata.normalize("NFC", out[-1] + ch)
+            if len(composed) == 1:
+                out[-1] = composed
+                continue
+        out.append(ch)
+        where.append(offsets[i])
+    where.append(offsets[-1])
+    return "".join(out), where
+
+
 def block_view(doc: Document, block: Block, start: int | None = None) -> View:
-    return View.of(doc.text, block.start if start is None else start, block.end)
+    return View.of(doc.text, block.start if start is None else start, block.end, markup=doc.markup)
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z*])")

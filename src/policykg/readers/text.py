@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from ..errors import InputError
+from .base import HEADING, ITEM, PARAGRAPH, RawBlock, Rendition
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -33,3 +34,100 @@ def decode(data: bytes, path: Path) -> str:
         raise InputError(f"control character U+{ord(bad.group()):04X} in the text: not a text document",
                          path=path, line=line)
     return text
+
+
+#: A line that starts an item: a bullet, or a number written as a list's ("75." "75)").
+_ITEM = re.compile(r"[ \t]*(?:(?P<bullet>[-*•▪◦·])|(?P<n>\d{1,9})[.)])[ \t]+(?=\S)")
+#: A line that starts a block of its own: an item, a measure's number, a footnote.
+_STARTS_BLOCK = re.compile(r"[ \t]*(?:[-*•▪◦·][ \t]|\d{1,9}[.)][ \t]|[(（]\d+[)）]|"
+                           r"(?:Article|Art\.|No\.|Item)[ \t]*\d|第[ \t]*\d+[ \t]*条|"
+                           r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+[ \t]|\[\^?\d{1,3}\]:?[ \t])", re.IGNORECASE)
+#: A line a page adds, not the document: "Page 3", "3", "- 3 -", "Policy Update | Page 1".
+_PAGE_LINE = re.compile(r"[ \t]*(?:[-–—]?[ \t]*\d{1,4}[ \t]*[-–—]?|(?:.{0,60}[|·•][ \t]*)?(?:page|p\.)[ \t]*\d{1,4}"
+                        r"(?:[ \t]*(?:of|/)[ \t]*\d{1,4})?)[ \t]*", re.IGNORECASE)
+_SENTENCE_END = ".!?:;。：；”\")"
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line's content, line ends excluded."""
+    out = []
+    pos = 0
+    for match in re.finditer(r"\r\n|\r|\n", text):
+        out.append((pos, match.start()))
+        pos = match.end()
+    if pos < len(text):
+        out.append((pos, len(text)))
+    return out
+
+
+def _page_furniture(text: str, lines: list[tuple[int, int]]) -> set[int]:
+    """Indexes of the lines a page adds: page numbers, and short lines that recur (a running
+    header or footer, its page number aside)."""
+    keys: dict[str, list[int]] = {}
+    dropped = set()
+    for i, (s, e) in enumerate(lines):
+        line = text[s:e]
+        if not line.strip():
+            continue
+        if _PAGE_LINE.fullmatch(line):
+            dropped.add(i)
+            continue
+        if len(line.strip()) <= 80:
+            keys.setdefault(re.sub(r"\d+", "#", " ".join(line.split()).lower()), []).append(i)
+    for key, found in keys.items():
+        # a short line seen on two or more pages, standing alone between blank lines
+        if len(found) >= 2 and "#" in key or len(found) >= 3:
+            alone = [i for i in found if (i == 0 or not text[slice(*lines[i - 1])].strip())
+                     and (i + 1 >= len(lines) or not text[slice(*lines[i + 1])].strip())]
+            if len(alone) >= 2:
+                dropped.update(alone)
+    return dropped
+
+
+def read(data: bytes, path: Path) -> Rendition:
+    """Read a plain-text policy update: the rendition is the decoded file."""
+    text = decode(data, path)
+    lines = _lines(text)
+    furniture = _page_furniture(text, lines)
+    blocks: list[RawBlock] = []
+    group: list[int] = []  # the lines of the block being gathered
+
+    def flush() -> None:
+        if not group:
+            return
+        first, last = group[0], group[-1]
+        start, end = lines[first][0], lines[last][1]
+        while start < end and text[start] in " \t":
+            start += 1
+        while end > start and text[end - 1] in " \t":
+            end -= 1
+        group.clear()
+        if end <= start:
+            return
+        item = _ITEM.match(text, start, end)
+        if item:
+            number = int(item.group("n")) if item.group("n") else None
+            indent = len(text[lines[first][0]:start].expandtabs(4))
+            blocks.append(RawBlock(ITEM, item.end(), end, lead=start, level=indent // 2, number=number))
+            return
+        content = text[start:end]
+        single = first == last
+        if single and len(content) <= 100 and content[-1] not in _SENTENCE_END \
+                and not _STARTS_BLOCK.match(content) and any(c.isalpha() for c in content):
+            # a short line alone: a heading (the first one is the title)
+            blocks.append(RawBlock(HEADING, start, end, level=1 if not blocks else 2))
+            return
+        blocks.append(RawBlock(PARAGRAPH, start, end))
+
+    for i, (s, e) in enumerate(lines):
+        if i in furniture or not text[s:e].strip():
+            flush()
+            continue
+        if group and _STARTS_BLOCK.match(text, s, e):
+            flush()
+        group.append(i)
+    flush()
+    return Rendition(text, tuple(blocks), "text", markup=False)
+
+
+__all__ = ["decode", "read"]

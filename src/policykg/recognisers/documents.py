@@ -1,0 +1,165 @@
+"""Names of documents that no markup points at.
+
+The seed bolds the names of the documents it reports on; a plain-text copy of it, an e-mail, a
+PDF without a bold font does not. This recogniser finds the same names from the words:
+
+* a **capitalised name** whose head is a document head word (``mappings/head-words.csv``):
+  "an Overall Plan", "a Table²", "the Provisions on Cross-Border Data Flows", "the Measures";
+* a **lower-case name after an issuing verb**: "issued a notice for stimulating innovative
+  development of trade in services in pilot areas on August 14" (the name runs to the date, a
+  comma, "with", or the end of the sentence);
+* the name a **list of sites** gives itself: "The first batch of digital service export bases
+  are: ...";
+* **full names in a footnote** ("Full names of the two documents: A and B."), split where
+  the next full name begins: at a name that holds the next short name ("Attached Table: ...").
+
+Door: :func:`name_spans` (a block's names) and :func:`full_names` (a footnote's). Both return
+offsets into the document's text and read nothing but the text.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..document import MONTHS
+from ..textutil import View
+from .heads import document_heads
+
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_CONNECT = {"of", "for", "on", "and", "the", "in", "to", "regarding", "concerning", "about", "&"}
+#: A word that may stand inside a capitalised name.
+_WORD = re.compile(r"[A-Z][\w'’\-]*|[0-9]{4}|\([A-Z0-9][^()]{0,40}\)|[a-z]+")
+_ISSUED = re.compile(r"\b(?:issued|released|published|promulgated|unveiled|adopted|approved)\s+"
+                     r"(?:a|an|the)\s+(?P<name>(?P<head>[a-z]+)\s+(?:on|for|regarding|about|concerning|of)\s+)",
+                     re.IGNORECASE)
+_NAME_END = re.compile(rf"\s+on\s+(?:\d{{1,2}}\s+)?(?:{_MONTH})\b|\s+in\s+(?:{_MONTH}|\d{{4}})\b|\s+with\s|"
+                       r"\s+that\s|\s+which\s|\s+to\s+(?:take|be)\b|[,;:()]|\.(?:\s|$)|$", re.IGNORECASE)
+_LIST_INTRO = re.compile(r"(?:^|(?<=[.:;]\s))(?:The|the)\s+(?P<name>[^.:;]{3,120}?)\s+"
+                         r"(?:are|include|includes|comprise|cover)\s*:")
+
+
+def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Capitalised names in ``view.clean[lo:hi]`` whose head is a document head word."""
+    heads = document_heads()
+    text = view.clean
+    out = []
+    for m in re.finditer(r"\b[A-Z][a-z]+s?\b", text[lo:hi]):
+        word = m.group(0)
+        if word.lower() not in heads:
+            continue
+        start, end = lo + m.start(), lo + m.end()
+        # left: capitalised words (and connectors between them) before the head
+        pos = start
+        while True:
+            before = re.search(r"([A-Z][\w'’\-]*|[0-9]{4}|of|for|on|and|the|in|&)\s+$", text[max(lo, pos - 60):pos])
+            if not before:
+                break
+            w = before.group(1)
+            if w in _CONNECT and not re.search(r"[A-Z][\w'’\-]*\s+" + re.escape(w) + r"\s+$",
+                                               text[max(lo, pos - 80):pos]):
+                break
+            if w in ("The", "the") or w.lower() in ("a", "an"):
+                break
+            pos = max(lo, pos - 60) + before.start(1)
+        # right: "of/for/on ... Capitalised" runs after the head, and an edition in brackets
+        stop = end
+        rest = re.compile(r"\s+(?:(?:of|for|on|in|and|the|to|&)\s+)*(?:[A-Z][\w'’\-]*|\d{4})|\s*\((?:Trial|Draft|"
+                          r"[A-Z][\w ]{0,30}Edition|\d{4}(?:[-–]\d{4})?(?: Edition)?|Negative List|[A-Z][\w ]{0,20})\)")
+        while True:
+            more = rest.match(text, stop, hi)
+            if not more:
+                break
+            stop = more.end()
+        name = text[pos:stop]
+        if name.split()[0] in ("The", "A", "An", "This", "That", "These"):
+            continue
+        out.append((pos, stop))
+    return out
+
+
+def _issued(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
+    """Lower-case names after an issuing verb ("issued a notice on ... on August 14")."""
+    out = []
+    heads = document_heads()
+    for m in _ISSUED.finditer(view.clean, lo, hi):
+        if m.group("head").lower() not in heads:
+            continue
+        end = _NAME_END.search(view.clean, m.end("name"), hi)
+        stop = end.start() if end else hi
+        if stop - m.start("name") > 200 or stop <= m.end("name"):
+            continue
+        out.append((m.start("name"), stop))
+    return out
+
+
+def _list_names(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
+    """"The first batch of ... bases are:": the list's own name."""
+    heads = document_heads()
+    out = []
+    for m in _LIST_INTRO.finditer(view.clean, lo, hi):
+        name = m.group("name")
+        words = [w.lower() for w in re.findall(r"[A-Za-z]+", name)]
+        if any(w in heads and heads[w] == "DesignationList" for w in words[:3]):
+            out.append((m.start("name"), m.end("name")))
+    return out
+
+
+def name_spans(view: View, covered: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Spans (offsets into the document's text) of document names in ``view`` that no
+    ``covered`` span (the block's emphasis) already names."""
+    n = len(view.clean)
+    found = _issued(view, 0, n) + _list_names(view, 0, n) + _capitalised(view, 0, n)
+    out: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []
+    for s, e in sorted(found, key=lambda x: (x[0], -(x[1] - x[0]))):
+        while s < e and view.clean[s] in " *_\"“”'":
+            s += 1
+        while e > s and view.clean[e - 1] in " .,;:*_\"“”'":
+            e -= 1
+        if e <= s or any(a < e and s < b for a, b in taken):
+            continue
+        start, end = view.origin(s, e)
+        if any(a < end and start < b for a, b in covered):
+            continue
+        taken.append((s, e))
+        out.append((start, end))
+    return out
+
+
+def full_names(view: View, shorts: Sequence[str]) -> list[tuple[int, int]]:
+    """The full names a footnote gives ("Full names of the two documents: A and B."), split
+    where the next name begins: the capitalised name that holds the next short name."""
+    text = view.clean
+    colon = text.find(":")
+    if colon < 0:
+        return []
+    start = colon + 1
+    end_m = re.search(r"\.(?:\s+[A-Z]|\s*$)", text[start:])
+    end = start + end_m.start() if end_m else len(text)
+    region = text[start:end]
+    # where each short name stands in the region: the start of the capitalised phrase holding it
+    starts = set()
+    for short in shorts:
+        for m in re.finditer(rf"(?<!\w){re.escape(short)}(?!\w)", region):
+            pos = m.start()
+            while True:
+                before = re.search(r"([A-Z][\w'’\-]*)\s+$", region[:pos])
+                if not before:
+                    break
+                pos = before.start(1)
+            starts.add(pos)
+    starts.add(len(region) - len(region.lstrip()))
+    bounds = sorted(starts)
+    out = []
+    for i, s in enumerate(bounds):
+        e = bounds[i + 1] if i + 1 < len(bounds) else len(region)
+        chunk = region[s:e]
+        chunk = re.sub(r"(?:,?\s+and|,)\s*$", "", chunk.rstrip())
+        if not chunk.strip():
+            continue
+        a, b = view.origin(start + s, start + s + len(chunk.rstrip()))
+        out.append((a, b))
+    return out
+
+
+__all__ = ["full_names", "name_spans"]
