@@ -24,8 +24,10 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__, gate, resources
-from .read import read_document
+from .document import Document
 from .errors import InputError
+from .read import read_document
+from .readers import NOT_SOURCES
 from .extract import Extraction, NewEntity, extract
 from .graphs import GRAPHS
 from .lexicon import Lexicon, load_lexicon
@@ -34,7 +36,7 @@ from .provenance import BuildInfo, SourceInfo, provenance_quads
 from .query import QualityReport, check_quality_store
 from .reconcile import reconcile
 
-SOURCE_SUFFIXES = (".md", ".txt", ".markdown")
+SOURCE_SUFFIXES = (".md", ".txt", ".markdown", ".text", ".html", ".htm", ".pdf", ".docx")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,10 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     quality: QualityReport | None = None  # the quality rules of queries/qc (error rules gate too)
     refusals: tuple[str, ...] = ()  # why the build was not published
+    skipped: tuple[str, ...] = ()  # sources not read, each "file: why" (--keep-going, names)
+    #: The build's working store (ontology, data, provenance and inference graphs), published or
+    #: not: what ``policykg eval`` measures a refused build by.
+    store: ox.Store | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         """The human-readable build report (Markdown)."""
@@ -79,6 +85,9 @@ class BuildResult:
         if self.merged:
             lines += ["", "## Merged", ""]
             lines += [f"- `{a}` → `{b}`" for a, b in self.merged]
+        if self.skipped:
+            lines += ["", f"## Skipped ({len(self.skipped)})", ""]
+            lines += [f"- {w}" for w in self.skipped]
         lines += ["", f"## Warnings ({len(self.warnings)})", ""]
         lines += [f"- {w}" for w in self.warnings] or ["- none"]
         lines += ["", "## Timings (seconds)", "", "| stage | seconds |", "|---|---|"]
@@ -87,8 +96,55 @@ class BuildResult:
 
 
 def default_sources() -> list[Path]:
-    folder = resources.data_root() / "sources"
-    return sorted(p for p in folder.iterdir() if p.suffix in SOURCE_SUFFIXES and p.name != "README.md")
+    return collect_sources([resources.data_root() / "sources"])[0]
+
+
+def _not_a_source(path: Path) -> bool:
+    """A file that sits among sources but is not a policy update, by its name."""
+    return path.name.lower() in NOT_SOURCES or path.name.startswith(".")
+
+
+def collect_sources(given: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
+    """The documents to build from ``given`` files and folders, and what was skipped by name.
+
+    A folder gives its files (not its subfolders) whose names end in a suffix of
+    :data:`SOURCE_SUFFIXES`; ``README.md`` and the like (:data:`policykg.readers.NOT_SOURCES`)
+    and hidden files are skipped, also when named one by one (``sources/*``).
+    """
+    paths: set[Path] = set()
+    skipped: list[str] = []
+    for item in given:
+        path = Path(item)
+        if path.is_dir():
+            for child in sorted(path.iterdir()):
+                if child.is_dir() or child.suffix.lower() not in SOURCE_SUFFIXES:
+                    continue
+                if _not_a_source(child):
+                    continue
+                paths.add(child)
+        elif _not_a_source(path):
+            skipped.append(f"{path}: skipped, not a policy update by its name")
+        else:
+            paths.add(path)
+    return sorted(paths, key=str), skipped
+
+
+def _rendition_names(docs: Sequence[Document]) -> dict[str, str]:
+    """``sources/<file name>.txt`` for each source whose text is a rendition (path -> name);
+    a name two sources share is numbered."""
+    names: dict[str, str] = {}
+    used: set[str] = set()
+    for doc in docs:
+        if not doc.is_rendition:
+            continue
+        base = Path(doc.path).name
+        name, n = f"sources/{base}.txt", 1
+        while name in used:
+            n += 1
+            name = f"sources/{base}.{n}.txt"
+        used.add(name)
+        names[doc.path] = name
+    return names
 
 
 @contextmanager
@@ -141,13 +197,18 @@ def _previous_size(out: Path) -> int | None:
 
 
 def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist", *,
-          lexicon: Lexicon | None = None, allow_shrink: bool = False, keep: int | None = None) -> BuildResult:
-    """Build, reason, gate and (when the gate passes) publish the graph of ``sources``.
+          lexicon: Lexicon | None = None, allow_shrink: bool = False, keep: int | None = None,
+          keep_going: bool = False) -> BuildResult:
+    """Build, reason, gate and (when the gate passes) publish the graph of ``sources`` (files
+    and folders; default: the ``sources/`` folder).
 
     Refused, and not published: a graph that fails the SHACL gate or an ``error`` quality
     rule, an empty graph, and (unless ``allow_shrink``) one that has lost more than
     :data:`MAX_SHRINK` of the last good build's data triples. ``keep``: how many earlier
-    builds ``out``'s history keeps (default :data:`policykg.publish.KEEP`).
+    builds ``out``'s history keeps (default :data:`policykg.publish.KEEP`). A source that
+    cannot be read refuses the whole build (:class:`InputError`), unless ``keep_going``: then
+    it is skipped and listed in :attr:`BuildResult.skipped`, and only a build of no document
+    at all is refused.
     """
     from . import publish, reason
     from .void import describe
@@ -161,9 +222,14 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
         timings[name] = timings.get(name, 0.0) + now - clock
         clock = now
 
-    paths = sorted({Path(p) for p in sources}, key=str) if sources else default_sources()
+    if sources:
+        paths, skipped = collect_sources(sources)
+    else:
+        paths, skipped = default_sources(), []
     if not paths:
-        raise InputError("no source documents to build", path=resources.data_root() / "sources")
+        raise InputError("no source documents to build"
+                         + (f" ({len(skipped)} skipped by name)" if skipped else ""),
+                         path=Path(sources[0]) if sources else resources.data_root() / "sources")
     out = publish.resolve_out_dir(out)
     publish.check_out_dir(out)  # refused before any work, and again when publishing
     started = _now()
@@ -171,16 +237,40 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
         lexicon = lexicon or load_lexicon()
         rules = load_rules()
         lap("load")
-        docs = [read_document(p) for p in paths]
+        docs: list[Document] = []
+        for p in paths:
+            try:
+                docs.append(read_document(p))
+            except InputError as exc:
+                if not keep_going:
+                    raise
+                skipped.append(f"{exc}")
         lap("parse")
-        extractions = [extract(d, lexicon) for d in docs]
+        extractions = []
+        for d in docs:
+            try:
+                extractions.append(extract(d, lexicon))
+            except InputError as exc:
+                if not keep_going:
+                    raise
+                skipped.append(f"{exc}")
+        if not extractions:
+            raise InputError(f"no document could be read ({len(skipped)} skipped): "
+                             + "; ".join(skipped[:3]), path=paths[0])
         lap("extract")
         reconciled = reconcile(extractions)
         mapped = map_records(reconciled.records, rules)
         lap("map")
 
+        renditions = _rendition_names([x.document for x in extractions])
+        rendition_files = {renditions[x.document.path]: x.document.text.encode("utf-8")
+                           for x in extractions if x.document.path in renditions}
         infos = tuple(SourceInfo(x.source, _display(Path(x.document.path)), x.document.sha256,
-                                 len(x.document.text)) for x in extractions)
+                                 len(x.document.text), x.document.format,
+                                 renditions.get(x.document.path),
+                                 hashlib.sha256(rendition_files[renditions[x.document.path]]).hexdigest()
+                                 if x.document.path in renditions else None)
+                      for x in extractions)
         digest = hashlib.sha256("".join(i.sha256 for i in infos).encode()).hexdigest()[:16]
         build_info = BuildInfo(f"https://w3id.org/policykg/id/build/{digest}", __version__, started, started)
         store = ox.Store()
@@ -214,20 +304,22 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
             refusals.append(f"the graph has {size} data triples, {previous - size} fewer than the last good "
                             f"build's {previous} (more than {MAX_SHRINK:.0%} lost); pass --allow-shrink if intended")
         passed = not refusals
+        warnings = tuple(w for x in extractions for w in x.document.warnings) + reconciled.warnings
         result = BuildResult(out, passed, report, infos, dict(classes), triples,
-                             reconciled.new_entities, reconciled.merged, reconciled.warnings, timings, quality,
-                             tuple(refusals))
+                             reconciled.new_entities, reconciled.merged, warnings, timings, quality,
+                             tuple(refusals), tuple(skipped), store)
         if passed:
             ended = _now()
             build_info = BuildInfo(build_info.iri, __version__, started, ended)
             publish.publish(store, out, report_text=report.to_text() + "\n" + quality.to_text(),
                             shacl_report=report.graph,
                             build_report=result.summary(), void=describe(store, infos, build_info),
-                            keep=publish.KEEP if keep is None else keep)
+                            keep=publish.KEEP if keep is None else keep, extra_files=rendition_files)
             lap("write")
             result = BuildResult(out, True, report, infos, dict(classes), triples, reconciled.new_entities,
-                                 reconciled.merged, reconciled.warnings, timings, quality)
+                                 reconciled.merged, warnings, timings, quality, skipped=tuple(skipped),
+                                 store=store)
         return result
 
 
-__all__ = ["BuildResult", "build", "default_sources", "extract_all"]
+__all__ = ["SOURCE_SUFFIXES", "BuildResult", "build", "collect_sources", "default_sources", "extract_all"]

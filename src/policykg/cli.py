@@ -122,10 +122,13 @@ def _build_and_report(args: argparse.Namespace) -> int:
     from .build import build
     from .gate import Severity
 
-    result = build(args.sources or None, args.out, allow_shrink=args.allow_shrink, keep=args.keep)
+    result = build(args.sources or None, args.out, allow_shrink=args.allow_shrink, keep=args.keep,
+                   keep_going=args.keep_going)
     counts = result.report.counts()
     print(f"policykg build: {len(result.sources)} source(s), "
           + ", ".join(f"{n} {g}" for g, n in sorted(result.triples.items())) + " triples")
+    for skipped in result.skipped:
+        print(f"  skipped: {skipped}", file=sys.stderr)
     for entity in result.new_entities:
         print(f"  new {entity.kind}: <{entity.iri}> {entity.label!r}")
     for warning in result.warnings:
@@ -284,6 +287,33 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .errors import InputError
+    from .evaluate import evaluate_files
+
+    if args.build and args.dist is not None:
+        raise InputError("give --build or --dist, not both")
+    for option, value in (("--min-recall", args.min_recall), ("--min-precision", args.min_precision)):
+        if value is not None and not 0 <= value <= 1:
+            raise InputError(f"{option} must lie between 0 and 1, not {value:g}")
+    result = evaluate_files(args.gold, dist=args.dist or "dist", build=args.build)
+    sys.stdout.write({"table": result.to_table, "markdown": result.to_markdown,
+                      "json": result.to_json}[args.format]())
+    for failure in result.failures:
+        print(f"policykg: error: {failure.message}", file=sys.stderr)
+    if result.failures:
+        return max(f.exit_code for f in result.failures)
+    overall, below = result.overall, []
+    if not result.meets(min_recall=args.min_recall):
+        below.append(f"recall {overall.recall:.3f} is below --min-recall {args.min_recall:g}")
+    if not result.meets(min_precision=args.min_precision):
+        below.append(f"precision {overall.precision:.3f} is below --min-precision {args.min_precision:g}")
+    if below:
+        print("policykg eval: overall " + "; ".join(below), file=sys.stderr)
+        return ExitCode.VALIDATION_FAILED
+    return ExitCode.OK
+
+
 def _cmd_push(args: argparse.Namespace) -> int:
     from .push import push
 
@@ -317,7 +347,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "that fails the gate is not published (exit 1); bad input exits 2. "
                                    "Either way DIR is left as it was.")
     p.add_argument("sources", nargs="*", metavar="SOURCE",
-                   help="policy update documents (default: every document in sources/)")
+                   help="policy updates (Markdown, text, HTML, PDF, Word) or folders of them "
+                        "(default: sources/); README.md and the like are skipped by name")
+    p.add_argument("--keep-going", action="store_true",
+                   help="skip a document that cannot be read, list it, and build the rest "
+                        "(default: one bad document refuses the whole build)")
     p.add_argument("--out", type=_folder, default="dist", metavar="DIR",
                    help="output folder: missing, empty or a policykg build (default: dist)")
     p.add_argument("--allow-shrink", action="store_true",
@@ -433,6 +467,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="NEW", help="folder of the newer build (e.g. dist)")
     p.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
     p.set_defaults(func=_cmd_diff)
+
+    p = sub.add_parser("eval", help="precision, recall and F1 per kind of fact, against hand-written gold",
+                       description="Compare gold files (.facts, tests/eval/README.md; or IRI-based Turtle, "
+                                   "tests/gold/README.md) with a build: per kind of fact, the facts found, "
+                                   "missed and wrong, precision, recall and F1. Exit 0 whatever the figures "
+                                   "(1 below --min-recall or --min-precision), 2 for bad input.")
+    p.add_argument("gold", nargs="+", metavar="GOLD", help="gold file (.facts or .ttl)")
+    p.add_argument("--dist", metavar="DIR", help="build folder to evaluate (default: dist)")
+    p.add_argument("--build", action="store_true",
+                   help="build each gold file's document (same stem, beside it) alone into a temporary "
+                        "folder and evaluate that instead")
+    p.add_argument("--format", choices=("table", "markdown", "json"), default="table",
+                   help="an aligned table with the missed and wrong facts (default), Markdown, or JSON")
+    p.add_argument("--min-recall", type=float, metavar="R", help="exit 1 when the overall recall is below R")
+    p.add_argument("--min-precision", type=float, metavar="P",
+                   help="exit 1 when the overall precision is below P")
+    p.set_defaults(func=_cmd_eval)
 
     p = sub.add_parser("push", help="load the build into an external SPARQL store",
                        description="Load the build's four named graphs into a SPARQL 1.1 store, "

@@ -18,19 +18,16 @@ place that neither the text nor the lexicon defines.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
 
-from . import resources
 from .document import MONTHS, Block, Document, Span
 from .errors import InputError
 from .lexicon import Entry, Lexicon
 from .recognisers import documents as document_names
-from .recognisers.heads import HeadWord, class_by_head, head_words
+from .recognisers.heads import class_by_head
 from .textutil import NUMBER, View, block_view, capitalise, normalise, parse_number, sentences, \
     slugify, split_list
 

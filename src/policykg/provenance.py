@@ -32,14 +32,25 @@ SPDX = "http://spdx.org/rdf/terms#"
 ID = "https://w3id.org/policykg/id/"
 
 
+#: The media type of each format a source may come in.
+MEDIA_TYPES = {"markdown": "text/markdown", "text": "text/plain", "html": "text/html",
+               "pdf": "application/pdf",
+               "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """A source document of the build."""
 
     iri: str  # the policy update's IRI
     path: str  # as given to the build (relative when possible)
-    sha256: str
-    characters: int
+    sha256: str  # of the file as received
+    characters: int  # of its text rendition
+    format: str = "markdown"  # markdown | text | html | pdf | docx
+    #: For a format that is not text: the rendition the spans' offsets point into, as published
+    #: in the build (``sources/<name>.txt``), and its sha256.
+    rendition: str | None = None
+    rendition_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +117,24 @@ def provenance_quads(mapped: Mapped, sources: Sequence[SourceInfo], build: Build
         yield add(checksum, RDF + "type", _n(SPDX + "Checksum"))
         yield add(checksum, SPDX + "algorithm", _n(SPDX + "checksumAlgorithm_sha256"))
         yield add(checksum, SPDX + "checksumValue", _lit(src.sha256, XSD + "hexBinary"))
+        yield add(src.iri, DCT + "format", _lit(MEDIA_TYPES.get(src.format, "text/plain")))
+        if src.rendition is not None and src.rendition_sha256 is not None:
+            # the spans of a PDF, HTML or Word source count characters of its text rendition,
+            # published in the build: the file a user opens to check them
+            text = f"{src.iri}/text"
+            yield add(src.iri, DCT + "hasFormat", _n(text))
+            yield add(text, RDF + "type", _n(PROV + "Entity"))
+            yield add(text, PROV + "wasDerivedFrom", _n(src.iri))
+            yield add(text, DCT + "source", _lit(src.rendition))
+            yield add(text, DCT + "format", _lit("text/plain"))
+            yield add(text, RDFS + "comment", ox.Literal(
+                "The text rendition of the source: the oa:start and oa:end of its text spans count "
+                "characters of this file.", language="en"))
+            rendered = ox.BlankNode(f"sha256-{src.rendition_sha256[:16]}")
+            yield add(text, SPDX + "checksum", rendered)
+            yield add(rendered, RDF + "type", _n(SPDX + "Checksum"))
+            yield add(rendered, SPDX + "algorithm", _n(SPDX + "checksumAlgorithm_sha256"))
+            yield add(rendered, SPDX + "checksumValue", _lit(src.rendition_sha256, XSD + "hexBinary"))
 
     spans_done: set[str] = set()
     rows_done: set[str] = set()

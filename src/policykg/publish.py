@@ -760,8 +760,19 @@ def _not_a_build(out_dir: Path) -> str | None:
     for line in sums.read_text(encoding="ascii", errors="replace").splitlines():
         digest, _, name = line.partition("  ")
         listed[name] = digest
-    foreign = [n for n in names if n != CHECKSUMS and n not in listed]
+    folders = {name.split("/", 1)[0] for name in listed if "/" in name}
+    foreign = [n for n in names if n != CHECKSUMS and n not in listed and n not in folders]
     foreign += [n for n in names if n in listed and ((out_dir / n).is_symlink() or not (out_dir / n).is_file())]
+    for folder in sorted(folders & set(names)):  # every file in it must be listed
+        base = out_dir / folder
+        if base.is_symlink() or not base.is_dir():
+            foreign.append(folder)
+            continue
+        for root, dirs, files in os.walk(base):
+            for name in dirs + files:
+                rel = os.path.relpath(os.path.join(root, name), out_dir)
+                if name in files and rel not in listed:
+                    foreign.append(rel)
     if foreign:
         shown = ", ".join(sorted(set(foreign))[:5])
         return f"it holds files that are not part of its build: {shown}"
@@ -1090,7 +1101,8 @@ def lock(out_dir: Path) -> Iterator[None]:
 
 def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
             shacl_report: rdflib.Graph, build_report: str,
-            void: rdflib.Graph | None = None, keep: int = KEEP) -> PublishResult:
+            void: rdflib.Graph | None = None, keep: int = KEEP,
+            extra_files: dict[str, bytes] | None = None) -> PublishResult:
     """Write the graphs of ``store`` as a build into ``out_dir``, atomically.
 
     ``store`` holds the named graphs of :data:`policykg.graphs.GRAPHS` (other graphs are not
@@ -1162,6 +1174,15 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
             if void is not None:
                 files["void.ttl"] = _write(tmp, "void.ttl", _turtle(void))
                 triples["void.ttl"] = len(void)
+            for name, data in sorted((extra_files or {}).items()):
+                # files that belong with the build, e.g. sources/<name>.txt, the text renditions
+                # of PDF, HTML and Word sources that the spans' offsets point into
+                folder, _, base = name.rpartition("/")
+                if not base or ".." in name.split("/") or name.startswith("/") or name in REQUIRED_FILES:
+                    raise ValueError(f"not a name for a file of the build: {name!r}")
+                target = tmp / folder if folder else tmp
+                target.mkdir(parents=True, exist_ok=True)
+                files[name] = _write(target, base, data)
             files[CHECKSUMS] = _write(tmp, CHECKSUMS, _checksums(tmp, files))
             _fsync_dir(tmp)
             build_id = _build_id(tmp) or ""

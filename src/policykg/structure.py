@@ -366,8 +366,10 @@ def _check(doc: Document) -> None:
         kinds: dict[str, int] = {}
         for b in doc.blocks:
             kinds[b.kind] = kinds.get(b.kind, 0) + 1
-        found = ", ".join(f"{n} {k if n == 1 else k + 's'}" for k, n in sorted(kinds.items())
-                          if k in ("paragraph", "heading", "bullet", "footnote"))
+        order = ("title", "dateline", "heading", "paragraph", "bullet", "category", "footnote")
+        names = {"dateline": "date line", "bullet": "list item"}
+        found = ", ".join(f"{kinds[k]} {names.get(k, k)}{'' if kinds[k] == 1 else 's'}"
+                          for k in order if k in kinds)
         raise InputError(f"found {found or 'no blocks'} and 0 numbered measures; expected lines such as "
                          "\"Article 12: ...\", \"Art. 12\", \"(12)\", \"12.\" in a numbered list or a "
                          "table with a number column: not a policy update on measures", path=path, line=1)

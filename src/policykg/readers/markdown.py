@@ -19,7 +19,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from ..document import Marker, Span
+from ..document import Span
 from .base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, RawBlock, Rendition
 from .text import decode
 
