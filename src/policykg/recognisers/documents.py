@@ -38,6 +38,13 @@ _LIST_INTRO = re.compile(r"(?:^|(?<=[.:;]\s))(?:The|the)\s+(?P<name>[^.:;]{3,120
                          r"(?:are|include|includes|comprise|cover)\s*:")
 
 
+_PREPOSITIONS = {"of", "for", "on", "in", "to", "regarding", "concerning", "about"}
+_REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|regarding|concerning|about|&))*)\s+"
+                   r"(?P<word>[A-Z][\w'’\-]*|\d{4})")
+_EDITION = re.compile(r"\s*\((?:Trial|Draft|For Trial Implementation|[A-Z][\w ]{0,30}Edition|"
+                      r"\d{4}(?:[-–]\d{4})?(?: Edition)?|Negative List|Revised|Amended)\)")
+
+
 def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
     """Capitalised names in ``view.clean[lo:hi]`` whose head is a document head word."""
     heads = document_heads()
@@ -61,14 +68,26 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
             if w in ("The", "the") or w.lower() in ("a", "an"):
                 break
             pos = max(lo, pos - 60) + before.start(1)
-        # right: "of/for/on ... Capitalised" runs after the head, and an edition in brackets
+        # right: a preposition and the capitalised words after the head ("Law on Guarding
+        # State Secrets"), and an edition in brackets; never "and" another document's name
         stop = end
-        rest = re.compile(r"\s+(?:(?:of|for|on|in|and|the|to|&)\s+)*(?:[A-Z][\w'’\-]*|\d{4})|\s*\((?:Trial|Draft|"
-                          r"[A-Z][\w ]{0,30}Edition|\d{4}(?:[-–]\d{4})?(?: Edition)?|Negative List|[A-Z][\w ]{0,20})\)")
+        opened = False
         while True:
-            more = rest.match(text, stop, hi)
+            edition = _EDITION.match(text, stop, hi)
+            if edition:
+                stop = edition.end()
+                continue
+            more = _REST.match(text, stop, hi)
             if not more:
                 break
+            joins = more.group("joins").split()
+            if not opened and joins and joins[0] not in _PREPOSITIONS:
+                break
+            if "and" in joins or "&" in joins:
+                after = re.match(r"(?:[A-Z][\w'’\-]*\s+)*[A-Z][\w'’\-]*", text[more.start("word"):hi])
+                if after and after.group(0).split()[-1].lower() in heads:
+                    break  # "... Law and the Data Security Law": two documents
+            opened = opened or bool(joins)
             stop = more.end()
         name = text[pos:stop]
         if name.split()[0] in ("The", "A", "An", "This", "That", "These"):
