@@ -48,6 +48,9 @@ _SUPERSCRIPT = str.maketrans(_SUP_CHARS, "0123456789")
 MARKER = re.compile(rf"[{_SUP_CHARS}]+|\[\^?(\d{{1,3}})\](?![(:])")
 #: A footnote written as a paragraph: its label first.
 FOOTNOTE_START = re.compile(rf"[ \t]*(?:\*\*|\*|_)?(?:([{_SUP_CHARS}]+)|\[\^?(\d{{1,3}})\]:?)(?:\*\*|\*|_)?[ \t]+(?=\S)")
+#: A table's number cell: ``75``, ``Article 75``, ``Art. 75``, ``No. 75``, ``Item 75``, ``(75)``, ``第75条``.
+_CELL_NUMBER = re.compile(r"(?:(?:Article|Arts?\.?|No\.?|Nr\.?|Item)\s*)?[(（]?(\d+)[)）]?\s*[:.]?|第\s*(\d+)\s*条",
+                          re.IGNORECASE)
 #: Markup a block may open with before its number (``**Article 75:**``).
 _LEADING_MARKUP = re.compile(r"(?:\*\*|__|\*|_)?\s*")
 #: A number that is written like a measure's but cannot be one.
@@ -228,8 +231,8 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
             number_cell = by_role.get("number")
             if number_cell is not None:
                 written = re.sub(r"[*_`\s]+", "", text[number_cell.start:number_cell.end])
-                numbered = _numbering(text, number_cell.start, number_cell.end, bare=True)
-                digits = written if written.isdigit() else (numbered.number_text if numbered else None)
+                cell_number = _CELL_NUMBER.fullmatch(" ".join(re.sub(r"[*_`]+", "", text[number_cell.start:number_cell.end]).split()))
+                digits = (cell_number.group(1) or cell_number.group(2)) if cell_number else None
                 if digits is None and re.fullmatch(r"[-−–]?\d+", written):
                     check_number(i, written.replace("−", "-").replace("–", "-"), number_cell.start)
                 if digits is not None:
