@@ -122,8 +122,6 @@ def test_documents_built_together_share_their_entities() -> None:
     (b"Title\n\nCaf\xe9 au lait\n", "not UTF-8", 3),
     (b"Title\n\nPolicy Update | May 2021\n\nA paragraph without any article.\n", "0 numbered measures", 1),
     (b"Title\n\nPolicy Update | May 2021\n\n- **Article 1:** The measure.\xc2\xb9\n", "has no footnote", 5),
-    (b"Title\n\nPolicy Update | May 2021\n\nThe Table lists measures.\n\n- **Data**\n"
-     b"- **Article 1:** The XYZA will guide and formulate the policy.\n", "unknown abbreviation 'XYZA'", 8),
 ])
 def test_bad_input_is_an_error_with_file_and_line(tmp_path: Path, content: bytes, needle: str, line: int) -> None:
     path = tmp_path / "doc.md"
@@ -140,3 +138,56 @@ def test_a_known_abbreviation_needs_no_definition(tmp_path: Path) -> None:
                     "- **Article 1:** The CAC will guide and formulate the policy.\n", encoding="utf-8")
     g = data_graph(path)
     assert (None, URIRef(POL + "guidedBy"), URIRef(ID + "agency/cac")) in g
+
+
+def test_an_unknown_abbreviation_is_left_out_with_a_warning_quoting_the_sentence(tmp_path: Path) -> None:
+    """Unsure means left out: "XYZA" guides Article 1 only if the text or the lexicon says who
+    XYZA is; the build goes on, and the warning quotes the sentence."""
+    path = tmp_path / "doc.md"
+    path.write_text("Title\n\nPolicy Update | May 2021\n\nThe **Table** lists measures.\n\n- **Data**\n"
+                    "- **Article 1:** The XYZA will guide and formulate the policy.\n", encoding="utf-8")
+    extraction = extract(read_document(path), LEXICON)
+    assert not [r for r in extraction.records if r.kind == "guidance"]
+    assert any(w.startswith(f"{path}:8: abbreviation 'XYZA' is not defined") and "The XYZA will guide" in w
+               for w in extraction.warnings), extraction.warnings
+
+
+def test_an_abbreviation_defined_for_two_names_is_neither(tmp_path: Path) -> None:
+    path = tmp_path / "doc.md"
+    path.write_text("Title\n\nPolicy Update | May 2021\n\nThe Cyberspace Administration of China (CAC) and "
+                    "the Civil Aviation Commission (CAC) issued a **notice on data** on May 3.\n\n"
+                    "The **Table** lists measures.\n\n- **Data**\n"
+                    "- **Article 1:** The CAC will guide and formulate the policy.\n", encoding="utf-8")
+    extraction = extract(read_document(path), LEXICON)
+    assert not [r for r in extraction.records if r.kind == "guidance"]
+    assert any("'CAC' is defined for" in w for w in extraction.warnings), extraction.warnings
+
+
+@pytest.mark.parametrize("title", ["数据出境安全评估办法", "网络数据安全管理条例"])
+def test_a_title_without_ascii_letters_gets_an_iri_of_its_own(tmp_path: Path, title: str) -> None:
+    from policykg.extract import policy_update_iri
+
+    iris = set()
+    for name in (title, title + "（试行）"):
+        path = tmp_path / "doc.md"
+        path.write_text(f"{name}\n\nPolicy Update | May 2021\n\nThe **Table** lists measures.\n\n"
+                        "- **Article 1:** The CAC will guide and formulate the policy.\n", encoding="utf-8")
+        iri = policy_update_iri(read_document(path))
+        assert not iri.rsplit("/", 1)[1].startswith("-"), iri
+        iris.add(iri)
+    assert len(iris) == 2
+
+
+def test_a_new_name_never_takes_the_lexicons_iri(tmp_path: Path) -> None:
+    """"Béijing" with a combining accent is not the lexicon's Beijing: it gets an IRI of its own."""
+    path = tmp_path / "doc.md"
+    path.write_text("Title\n\nPolicy Update | May 2021\n\nThe CAC issued a **notice on data** on May 3, with a "
+                    "trial period of two years. The pilot areas consist of **2 cities** including Shanghai and "
+                    "Bei\u0301jing.\n\nThe **Table** lists measures.\n\n- **Data**\n"
+                    "- **Article 1:** The CAC will guide and formulate the policy.\n", encoding="utf-8")
+    extraction = extract(read_document(path), LEXICON)
+    lexicon_beijing = ID + "area/beijing"
+    minted = {n.iri for n in extraction.new_entities}
+    assert lexicon_beijing not in minted
+    beijing = [r for r in extraction.records if r.kind == "area" and r.get("iri") == lexicon_beijing]
+    assert all(r.lexicon is not None for r in beijing)  # only the lexicon's own Beijing has its IRI

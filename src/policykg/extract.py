@@ -19,7 +19,9 @@ place that neither the text nor the lexicon defines.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -155,9 +157,19 @@ def document_iri(slug: str) -> str:
     return f"{ID}document/{slug}"
 
 
+def safe_slug(name: str, **options: object) -> str:
+    """:func:`slugify`, or for a name with no ASCII letter or digit (a Chinese title) a slug
+    made from the SHA-256 of the name: never an empty one, which would merge such names."""
+    slug = slugify(name, **options)  # type: ignore[arg-type]
+    if slug:
+        return slug
+    digest = hashlib.sha256(unicodedata.normalize("NFC", " ".join(name.split())).encode("utf-8")).hexdigest()
+    return "x" + digest[:12]
+
+
 def policy_update_iri(doc: Document) -> str:
-    title = doc.slice(doc.title)
-    slug = slugify(title, max_words=6, drop_stopwords=True)
+    title = " ".join(View.of(doc.text, doc.title.start, doc.title.end, markup=doc.markup).clean.split())
+    slug = safe_slug(title, max_words=6, drop_stopwords=True)
     if doc.year and doc.month:
         slug += f"-{doc.year:04d}-{doc.month:02d}"
     return document_iri(slug)
@@ -186,6 +198,8 @@ class _Extractor:
         self.warnings: list[str] = []
         self.entities: dict[str, Record] = {}
         self.abbreviations: dict[str, tuple[str, str]] = {}  # ABBR -> (iri, full name)
+        self.conflicting: set[str] = set()  # abbreviations defined for two names
+        self.document_names: dict[str, str] = {}  # document IRI minted here -> its normalised label
         self.documents: list[_Doc] = []
         self.doc_mentions: list[tuple[int, int, _Doc]] = []
         self.local: dict[str, dict[str, str]] = {}  # kind -> normalised name -> IRI (minted here)
@@ -231,7 +245,16 @@ class _Extractor:
 
     def mint(self, kind: str, name: str, evidence: Evidence, *, slug: str | None = None,
              cls: str | None = None, alt: Iterable[str] = ()) -> str:
-        iri = f"{ID}{KIND_PATH[kind]}/{slug or slugify(name)}"
+        iri = f"{ID}{KIND_PATH[kind]}/{slug or safe_slug(name)}"
+        if self._taken(kind, iri, name):
+            # another name has this IRI (the lexicon's Beijing for "Béijing"; two documents
+            # alike in their first words): never share it, say so
+            digest = hashlib.sha256(normalise(name).casefold().encode("utf-8")).hexdigest()[:8]
+            other = iri
+            iri = f"{iri}-{digest}"
+            if iri not in self.entities:
+                self.warn(evidence.line, f"the name {name!r} would take the IRI <{other}> of another "
+                                         f"entity; minted <{iri}> instead")
         if iri not in self.entities:
             self.entities[iri] = record(kind, evidence, iri=iri,
                                         cls=cls or class_by_head(kind, name) or DEFAULT_CLASS[kind],
@@ -241,6 +264,20 @@ class _Extractor:
         for alias in (name, *(a for a in alt if not a.isupper())):  # abbreviations: case matters
             names.setdefault(normalise(alias).casefold(), iri)
         return iri
+
+    def _taken(self, kind: str, iri: str, name: str) -> bool:
+        """True when ``iri`` belongs to the lexicon or to an entity of another name."""
+        segment = iri.rsplit("/", 1)[1]
+        for k in (kind, *(("export_base",) if kind == "site" else ())):
+            if k in ("agency", "area", "region", "export_base", "document", "category") and \
+                    self.lexicon.get(k, segment) is not None:
+                return True
+        known = self.entities.get(iri)
+        if known is None or known.lexicon is not None:
+            return known is not None
+        names = {normalise(str(known.get("label", ""))).casefold()}
+        names |= {normalise(a).casefold() for a in (known.get("alt") or ())}
+        return normalise(name).casefold() not in names
 
     def lexicon_matches(self, view: View, kinds: Iterable[str]) -> list[Mention]:
         out = []
@@ -320,13 +357,33 @@ class _Extractor:
         else:
             full = self._full_name(name, full_names)
             label = capitalise(full[0] if full else name)
-            slug = slugify(label, max_words=6, drop_stopwords=True)
-            d = _Doc(document_iri(slug), cls or "PolicyDocument", name, label, evidence=evidence)
+            slug = safe_slug(label, max_words=6, drop_stopwords=True)
+            d = _Doc(self._reserve_document(document_iri(slug), label, evidence), cls or "PolicyDocument",
+                     name, label, evidence=evidence)
             if full:
                 d.alt.add(name)
                 d.evidence = self.evidence(full[1], full[2])
         self.documents.append(d)
         self._mention(start, end, d)
+
+    def _reserve_document(self, iri: str, label: str, evidence: Evidence) -> str:
+        """The IRI of a new document: ``iri``, unless the lexicon or another document of this
+        text has it (two names alike in their first six words): then one of its own."""
+        key = normalise(label).casefold()
+        holder = self.document_names.get(iri)
+        if (holder is not None and holder != key) or self._taken("document", iri, label) and holder is None \
+                and iri in self.entities:
+            digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+            self.warn(evidence.line, f"the document {label!r} would take the IRI <{iri}> of another "
+                                     f"document; minted <{iri}-{digest}> instead")
+            iri = f"{iri}-{digest}"
+        elif self.lexicon.get("document", iri.rsplit("/", 1)[1]) is not None:
+            digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+            self.warn(evidence.line, f"the document {label!r} would take the IRI <{iri}> of the "
+                                     f"lexicon's document; minted <{iri}-{digest}> instead")
+            iri = f"{iri}-{digest}"
+        self.document_names.setdefault(iri, key)
+        return iri
 
     @staticmethod
     def _full_name(short: str, full_names: list[tuple[str, int, int]]) -> tuple[str, int, int] | None:
@@ -371,7 +428,7 @@ class _Extractor:
             for m in DEFINITION.finditer(view.clean):
                 abbr = m.group("abbr")
                 name, skip = self._trim_name(m.group("name"))
-                entry = self.lexicon.lookup(name, ["agency"]) or self.lexicon.lookup(abbr, ["agency"])
+                entry = self.lexicon.lookup(name, ["agency"]) or self._same_agency(name, abbr)
                 if entry is None and class_by_head("agency", name) is None:
                     continue  # not an agency (a law, a zone, ...)
                 start, end = view.origin(m.start("name") + skip, m.end())
@@ -380,7 +437,31 @@ class _Extractor:
                     iri = self.entity_from_lexicon(entry)
                 else:
                     iri = self.mint("agency", name, evidence, slug=abbr.lower(), alt=(abbr,))
+                known = self.abbreviations.get(abbr)
+                if abbr in self.conflicting or (known is not None and known[0] != iri):
+                    # "(CAC)" for two names: neither is a safe guess where "CAC" stands alone
+                    if abbr not in self.conflicting:
+                        self.warn(evidence.line, f"the abbreviation {abbr!r} is defined for "
+                                                 f"{known[1]!r} and for {name!r}: where it stands "
+                                                 f"alone it is left out")
+                    self.conflicting.add(abbr)
+                    self.abbreviations.pop(abbr, None)
+                    continue
                 self.abbreviations.setdefault(abbr, (iri, name))
+
+    def _same_agency(self, name: str, abbr: str) -> Entry | None:
+        """The lexicon's agency of abbreviation ``abbr`` if ``name`` is a way of writing its
+        name (most of its words), else ``None``: "Civil Aviation Commission (CAC)" is not the
+        lexicon's CAC."""
+        entry = self.lexicon.lookup(abbr, ["agency"])
+        if entry is None:
+            return None
+        words = {w for w in re.findall(r"[a-z]+", normalise(name).casefold()) if w not in ("of", "the", "and", "for")}
+        for known in (entry.name_en, *entry.aliases):
+            theirs = {w for w in re.findall(r"[a-z]+", normalise(known).casefold()) if w not in ("of", "the", "and", "for")}
+            if theirs and len(words & theirs) * 2 >= len(theirs) + (len(words - theirs) > 2):
+                return entry
+        return None
 
     def _known_agency(self, name: str) -> bool:
         return (name in self.abbreviations or self.lexicon.lookup(name, ["agency"]) is not None
@@ -428,6 +509,11 @@ class _Extractor:
 
         candidates: list[tuple[int, int, str]] = []
         for m in self.lexicon.find_all(sub.clean, ["agency"]):
+            surface = sub.clean[m.start:m.end]
+            if surface in self.conflicting:
+                continue  # defined for two names here: neither
+            if surface in self.abbreviations and self.abbreviations[surface][0] != m.entry.iri:
+                continue  # this text defines the abbreviation otherwise: the text wins
             candidates.append((lo + m.start, lo + m.end, m.entry.iri))
             self.entity_from_lexicon(m.entry)
         candidates += [(lo + s, lo + e, iri) for s, e, iri in self._local_matches("agency", sub.clean)]
@@ -442,12 +528,15 @@ class _Extractor:
                 token = m.group(0)
                 if free(lo + m.start(), lo + m.end()) and sum(c.isupper() for c in token) >= 2 \
                         and not self._known_agency(token):
+                    # unsure: an agency nobody defines (or a standard's "GB"): left out, said so
                     start, _ = sub.origin(m.start(), m.end())
-                    raise InputError(
-                        f"unknown abbreviation {token!r}: the text does not define it as "
-                        f"\"Full Name ({token})\" and the lexicon does not know it",
-                        path=self.doc.path, line=self.doc.line_of(start),
-                        hint="write the agency's full name once, or add it to mappings/lexicon/agencies.csv")
+                    why = ("is defined for two names" if token in self.conflicting else
+                           "is not defined in the text (\"Full Name (ABBR)\") nor known to the lexicon")
+                    at = lo + m.start()
+                    quote = next((view.clean[a:b] for a, b in sentences(view) if a <= at < b), view.clean)
+                    quote = " ".join(quote.split())
+                    self.warn(self.doc.line_of(start), f"abbreviation {token!r} {why}: left out of "
+                                                       f"{_quote(quote)}")
         for m in re.finditer(_NAME, sub.clean):
             for s, e in self._agency_phrases(sub.clean, m.start(), m.end()):
                 if not free(lo + s, lo + e):
@@ -810,7 +899,7 @@ class _Extractor:
         label = f"Table of measures of the {notice.label[:1].lower() + notice.label[1:]}" if notice \
             else f"Table of measures in {doc_title(self.doc)}"
         evidence = self.evidence(block.start, block.end)
-        iri = self.mint("document", label, evidence, slug=slugify(label, max_words=6, drop_stopwords=True),
+        iri = self.mint("document", label, evidence, slug=safe_slug(label, max_words=6, drop_stopwords=True),
                         cls="MeasureTable")
         d = _Doc(iri, "MeasureTable", label, label, evidence=evidence)
         self.warn(block.line, f"articles without a named measure table: they go to {label!r}")
@@ -936,6 +1025,11 @@ class _Extractor:
                     # the heading that names the category puts it among the measure categories
                     self.fact("in_scheme", self.category_evidence.get(r.get("iri")), category=r.get("iri"),
                               scheme=CATEGORY_SCHEME)
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    """A sentence as a warning quotes it: in quotes, cut at ``limit`` characters."""
+    return repr(text if len(text) <= limit else text[:limit - 1] + "…")
 
 
 def doc_title(doc: Document) -> str:
