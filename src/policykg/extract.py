@@ -200,6 +200,7 @@ class _Extractor:
         self.abbreviations: dict[str, tuple[str, str]] = {}  # ABBR -> (iri, full name)
         self.conflicting: set[str] = set()  # abbreviations defined for two names
         self.document_names: dict[str, str] = {}  # document IRI minted here -> its normalised label
+        self.holder: _Doc | None = None  # the document the numbered measures belong to
         self.documents: list[_Doc] = []
         self.doc_mentions: list[tuple[int, int, _Doc]] = []
         self.local: dict[str, dict[str, str]] = {}  # kind -> normalised name -> IRI (minted here)
@@ -672,6 +673,7 @@ class _Extractor:
         self.entities[self.source] = update
         self.find_definitions()
         self.find_documents()
+        self.find_holder()
         self.emit_documents()
         for d in self.documents:
             if d.iri != self.source:
@@ -874,7 +876,7 @@ class _Extractor:
                 category = None  # a question heading ends the category above it
             elif block.kind == "article":
                 if table is None:
-                    table = self.document_before(block.start, ["MeasureTable"]) or self._implicit_table(block)
+                    table = self.holder or self._implicit_table(block)
                 cell = self.category(block.category_cell) if block.category_cell else None
                 articles.append(self.article(block, table, cell or category))
             elif block.kind == "paragraph" and articles:
@@ -893,6 +895,35 @@ class _Extractor:
         iri = self.entity_from_lexicon(entry) if entry else self.mint("category", name, evidence)
         self.category_evidence.setdefault(iri, evidence)
         return iri, evidence
+
+    def find_holder(self) -> None:
+        """The document the numbered measures belong to (:attr:`holder`), decided before the
+        documents are emitted so that a list that holds measures is typed as a table of them.
+
+        The table or list of measures named last before the first measure ("The Table sets out
+        ...", "The Attached List divides the tasks"); else the document the update is about, the
+        first it names that is not a notice or a designation list ("the Measures", the
+        Provisions, a law); else a notice that holds them itself. ``None`` when the text names
+        no document at all (then :meth:`_implicit_table`, with a warning).
+        """
+        first = next((b for b in self.doc.blocks if b.kind == "article"), None)
+        if first is None or not self.doc_mentions:
+            return
+        before = [d for s, _, d in self.doc_mentions if s < first.start and d.iri != self.source]
+        everywhere = [d for _, _, d in self.doc_mentions if d.iri != self.source]
+        containers = [d for d in before if d.cls == "MeasureTable" or _lists_measures(d)] or \
+                     [d for d in everywhere if d.cls == "MeasureTable" or _lists_measures(d)]
+        if containers:
+            holder = containers[-1] if containers[-1] in before else containers[0]
+            if holder.cls == "DesignationList":
+                holder.cls = "MeasureTable"  # a list of numbered measures, not of sites
+            self.holder = holder
+            return
+        for classes in (("Notice", "DesignationList"), ("DesignationList",)):
+            principal = next((d for d in before + everywhere if d.cls not in classes), None)
+            if principal is not None:
+                self.holder = principal
+                return
 
     def _implicit_table(self, block: Block) -> _Doc:
         notice = self.document_before(block.start, ["Notice"])
@@ -1025,6 +1056,13 @@ class _Extractor:
                     # the heading that names the category puts it among the measure categories
                     self.fact("in_scheme", self.category_evidence.get(r.get("iri")), category=r.get("iri"),
                               scheme=CATEGORY_SCHEME)
+
+
+def _lists_measures(d: _Doc) -> bool:
+    """A list or catalogue that holds numbered measures ("List of Measures", "Attached List")."""
+    names = f"{d.short} {d.label}".lower()
+    return d.cls == "DesignationList" and (bool(re.search(r"\b(?:measures?|tasks?)\b", names))
+                                           or d.short.lower().startswith("attached"))
 
 
 def _quote(text: str, limit: int = 160) -> str:
