@@ -24,9 +24,9 @@ class POL(DefinedNamespace):
     ExportBase: URIRef  # digital service export base / 数字服务出口基地: A park or zone that a list designates as a base for the export of digital services.
     GovernmentAgency: URIRef  # government agency / 政府机构: A ministry, commission, administration or office of government.
     Law: URIRef  # law / 法律: A law adopted by the legislature, such as the Data Security Law.
-    Measure: URIRef  # measure / 举措: One numbered article of a measure table: a practical measure, with the agencies that guide it.
+    Measure: URIRef  # measure / 举措: One numbered article of a policy document — a measure table or list, or the measures, provisions, regulations or law themselves: a practical measure, with the agencies that guide it.
     MeasureCategory: URIRef  # measure category / 举措类别: A theme under which a measure table groups its measures; a SKOS concept in a concept scheme of categories.
-    MeasureTable: URIRef  # measure table / 措施表: A table of numbered measures with the entities responsible for each, such as the Attached Table of a notice.
+    MeasureTable: URIRef  # measure table / 措施表: A table or list of numbered measures with the entities responsible for each, such as the Attached Table of a notice or a List of Measures.
     Ministry: URIRef  # ministry / 部: A ministry of the State Council.
     Municipality: URIRef  # municipality / 直辖市: A municipality directly under the central government, at the level of a province.
     NewArea: URIRef  # new area / 新区: A state-level new area, set up for development within a province.
