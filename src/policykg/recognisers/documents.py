@@ -41,8 +41,11 @@ _LIST_INTRO = re.compile(r"(?:^|(?<=[.:;]\s))(?:The|the)\s+(?P<name>[^.:;]{3,120
 _PREPOSITIONS = {"of", "for", "on", "in", "to", "regarding", "concerning", "about"}
 _REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|regarding|concerning|about|&))*)\s+"
                    r"(?P<word>[A-Z][\w'’\-]*|\d{4})")
+#: A part of a name in brackets: an edition or qualifier ("(Trial)", "(2024 Edition)", "(Negative
+#: List)") or a place inside the name ("China (Beijing) Pilot Free Trade Zone").
 _EDITION = re.compile(r"\s*\((?:Trial|Draft|For Trial Implementation|[A-Z][\w ]{0,30}Edition|"
-                      r"\d{4}(?:[-–]\d{4})?(?: Edition)?|Negative List|Revised|Amended)\)")
+                      r"\d{4}(?:[-–]\d{4})?(?: Edition)?|Negative List|Revised|Amended|First Batch|"
+                      r"[A-Z][\w'’\- ]{0,30})\)")
 
 
 def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
