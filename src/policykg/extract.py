@@ -29,7 +29,7 @@ from .document import MONTHS, Block, Document, Span
 from .errors import InputError
 from .lexicon import Entry, Lexicon
 from .recognisers import documents as document_names
-from .recognisers.heads import class_by_head
+from .recognisers.heads import class_by_head, document_head, document_heads
 from .textutil import NUMBER, View, block_view, capitalise, normalise, parse_number, sentences, \
     slugify, split_list
 
@@ -350,6 +350,12 @@ class _Extractor:
             if normalise(d.short).lower() == key or (entry is not None and d.lexicon is entry):
                 self._mention(start, end, d)
                 return
+        if entry is None:
+            known = self._short_form_of(name)
+            if known is not None:  # "the Measures", "the 2020 Measures", "the Labelling Measures"
+                known.alt.add(name)
+                self._mention(start, end, known)
+                return
         evidence = self.evidence(start, end)
         if entry is not None:
             iri = self.entity_from_lexicon(entry)
@@ -366,6 +372,26 @@ class _Extractor:
                 d.evidence = self.evidence(full[1], full[2])
         self.documents.append(d)
         self._mention(start, end, d)
+
+    def _short_form_of(self, name: str) -> _Doc | None:
+        """The document a short form names: "Measures", "2020 Measures", "Labelling Measures"
+        (at most three words, ending in a document head word) stand for the one document
+        named before whose head is that word and whose name holds the other words (a year
+        among them). ``None`` when no document or more than one fits (unsure)."""
+        words = [w for w in re.findall(r"[\w'’-]+", normalise(name)) if w.lower() != "the"]
+        if not words or len(words) > 3 or words[-1][:1].islower():
+            return None
+        head = words[-1].lower()
+        if head not in document_heads():
+            return None
+        fits = []
+        for d in self.documents:
+            if (document_head(d.label) or "").lower() != head:
+                continue
+            text = normalise(d.label).lower()
+            if all(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", text) for w in words[:-1]):
+                fits.append(d)
+        return fits[0] if len(fits) == 1 else None
 
     def _reserve_document(self, iri: str, label: str, evidence: Evidence) -> str:
         """The IRI of a new document: ``iri``, unless the lexicon or another document of this

@@ -8,6 +8,7 @@ names of documents that no markup points at.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -45,7 +46,7 @@ def class_by_head(kind: str, name: str) -> str | None:
             continue
         head = hw.head.split()
         if kind == "document":
-            found = _document_head(words) or ""
+            found = document_head(name) or ""
             if found == hw.head or (hw.head.islower() and found.lower() == hw.head):
                 return hw.cls
             continue
@@ -60,8 +61,17 @@ def class_by_head(kind: str, name: str) -> str | None:
 _PREPOSITIONS = {"for", "of", "on", "in", "regarding", "about", "to", "concerning"}
 
 
+def document_head(name: str) -> str | None:
+    """The head noun of a document's name (:func:`_document_head`), its bracketed parts
+    ("(Trial)", "(2024 Edition)", "(Beijing)") and a trailing ", batch 3" aside."""
+    bare = re.sub(r"[(（][^()（）]*[)）]", " ", normalise(name))
+    bare = re.sub(r",?\s+batch\s+\d+\s*$", " ", bare, flags=re.IGNORECASE)
+    return _document_head(bare.split())
+
+
 def _document_head(words: list[str]) -> str | None:
     """The head noun of a document name: the word before the first preposition, else the last."""
+    words = [w for w in words if not re.fullmatch(r"[(（][^()（）]*[)）]", w)]
     clean = [w.strip(",:;()*") for w in words]
     for i, w in enumerate(clean):
         if w.lower() in _PREPOSITIONS and i > 0:
@@ -78,4 +88,4 @@ def document_heads() -> dict[str, str]:
     return {hw.head.lower(): hw.cls for hw in head_words() if hw.kind == "document"}
 
 
-__all__ = ["HeadWord", "class_by_head", "document_heads", "head_words"]
+__all__ = ["HeadWord", "class_by_head", "document_head", "document_heads", "head_words"]
