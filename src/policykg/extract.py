@@ -740,14 +740,31 @@ class _Extractor:
         after = [d for st, _, d in sdocs if st >= o_verb]
         before = [d for st, _, d in sdocs if st < o_verb]
         by = PASSIVE_BY.search(sent, verb.end())
+        relative = None
+        if before and not after:
+            # "... the Measures (2020), which the CAC and eleven other departments had issued"
+            last_end = max(en for st, en, _ in sdocs if st < o_verb)
+            clause = view.clean[s:s + verb.start()]
+            rel = re.search(r"[,(]\s*(?:which|that)\s+", clause)
+            if rel and view.origin(s + rel.start(), s + rel.end())[0] >= last_end - 1:
+                relative = s + rel.end()
         if by and not after:
             # "The list was co-released on 2 April by the A, B and C."
             target = before[-1] if before else self._anaphora(sent[:verb.start()], view.origin(s, e)[0])
             agencies = self.agencies_in(view, s + by.end(), e, strict=True)
+            issuers_from = (s + by.end(), e)
+        elif relative is not None:
+            target = before[-1]
+            agencies = self.agencies_in(view, relative, s + verb.start(), strict=True)
+            issuers_from = (relative, s + verb.start())
         else:
             target = after[0] if after else None
             agencies = self.agencies_in(view, s, s + verb.start(), strict=True)
-        if target is None or not agencies:
+            issuers_from = (s, s + verb.start())
+        if target is None:
+            return None
+        agencies += self._listed_issuers(view, *issuers_from, block, agencies)
+        if not agencies:
             return None
         o_start, o_end = view.origin(s, e)
         evidence = self.evidence(o_start, o_end)
@@ -759,6 +776,31 @@ class _Extractor:
         elif m is not None:
             self.warn(evidence.line, f"date {m.group(0)!r} has no year (no date line): left out")
         return target
+
+    def _listed_issuers(self, view: View, lo: int, hi: int, block: Block, named: list[Mention]) -> list[Mention]:
+        """Co-issuers a footnote lists: "the CAC and twelve other departments¹ issued ...",
+        footnote ¹ "The twelve are the NDRC, MIIT, ...". Only where the words say that more
+        bodies issued it ("other departments", "sixteen ministries") and a marker points to a
+        footnote that names agencies."""
+        if not re.search(r"\b(?:other|\w+teen|\w+ty|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                         r"several|\d+)\s+(?:other\s+)?(?:departments|ministries|agencies|bodies|authorities|regulators)\b",
+                         view.clean[lo:hi], re.IGNORECASE):
+            return []
+        o_lo, o_hi = view.origin(lo, hi)
+        out: list[Mention] = []
+        seen = {m.iri for m in named}
+        for marker in block.markers:
+            if not o_lo <= marker.start <= o_hi + 1:
+                continue
+            note = self.doc.footnotes.get(marker.label)
+            if note is None:
+                continue
+            note_view = block_view(self.doc, note)
+            for m in self.agencies_in(note_view, 0, len(note_view.clean), strict=True):
+                if m.iri not in seen:
+                    seen.add(m.iri)
+                    out.append(m)
+        return out
 
     def _anaphora(self, text: str, offset: int) -> _Doc | None:
         m = None
