@@ -115,6 +115,27 @@ _CAP = r"[A-Z][\w'’\-]*"
 _CONNECT = r"(?:of|and|for|the|on|in|&)"
 _NAME = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)*{_CAP})*"
 DEFINITION = re.compile(rf"(?P<name>{_NAME})\s*\((?P<abbr>[A-Z][A-Za-z0-9&]*[A-Z0-9])\)")
+_NAME_RUN = re.compile(_NAME)
+_ABBR_AFTER = re.compile(r"\s*\([A-Z][A-Za-z0-9&]*[A-Z0-9]\)")
+
+
+def definitions(text: str) -> Iterator[re.Match[str]]:
+    """The matches of :data:`DEFINITION` in ``text`` ("Full Name (ABBR)"), in linear time.
+
+    ``DEFINITION.finditer`` tries every capital letter of a run of capitalised words as the
+    start of the name and, where no "(ABBR)" follows, gives up only at the run's end: a
+    paragraph of 5,000 "Ministry" took 5 s. Here each run of capitalised words is found
+    once (a name is the whole run from its first word: later starts would end where it ends),
+    and only a run that "(ABBR)" follows is matched. The matches are the same.
+    """
+    done = 0  # the end of the last definition: runs inside it ("(MIIT)") are not names
+    for run in _NAME_RUN.finditer(text):
+        if run.start() < done or not _ABBR_AFTER.match(text, run.end()):
+            continue
+        m = DEFINITION.match(text, run.start())
+        if m is not None:
+            done = m.end()
+            yield m
 ABBREVIATION = re.compile(r"(?<![\w'’-])[A-Z][A-Z0-9&]*[A-Z](?:s)?(?![\w'’-])")
 GUIDE = re.compile(r"\b(?:guide|guides|guided|guiding|formulate|formulates|support|supports|lead|leads|"
                    r"oversee|oversees|coordinate|coordinates|(?:is|are)\s+responsible\s+for|"
@@ -141,6 +162,17 @@ FULL_NAMES = re.compile(r"\bfull\s+names?\b", re.IGNORECASE)
 ANAPHORA = re.compile(r"\b(?:the|this|that|such)\s+(?P<what>notice|circular|plan|table|list|law|batch)\b",
                       re.IGNORECASE)
 REGION_WORDS = re.compile(r"\bpilot\s+areas?\b", re.IGNORECASE)
+
+
+#: Verbs by which one document refers to another ("replaces the 2020 Measures").
+REFERS = re.compile(r"\b(?:replac(?:es|e|ing)|supersed(?:es|e)|repeal(?:s)?|amend(?:s)?|revis(?:es|e)|"
+                    r"implement(?:s|ing)?|(?:is|are)\s+based\s+on|build(?:s)?\s+on|pursuant\s+to|"
+                    r"in\s+accordance\s+with|refer(?:s)?\s+to|cit(?:es|e))\b", re.IGNORECASE)
+#: Dates that another verb governs: not issue dates.
+_OTHER_DATES = re.compile(rf"\b(?:effect(?:ive)?|force|made\s+public|publication|published|apply|applies|"
+                          rf"expire[sd]?|until|comments?|approved|adopted)\b"
+                          rf"[^.;]{{0,12}}?\b(?:on|from|by|in|as\s+of)\s+(?:(?:\d{{1,2}}\s+(?:{_MONTH})\.?)|"
+                          rf"(?:{_MONTH})\.?\s+\d{{1,2}})(?:,?\s+\d{{4}})?", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -452,7 +484,7 @@ class _Extractor:
         """"Full Name (ABBR)": the abbreviation is defined for this document."""
         for block in self.doc.blocks:
             view = block_view(self.doc, block)
-            for m in DEFINITION.finditer(view.clean):
+            for m in definitions(view.clean):
                 abbr = m.group("abbr")
                 name, skip = self._trim_name(m.group("name"))
                 entry = self.lexicon.lookup(name, ["agency"]) or self._same_agency(name, abbr)
@@ -770,12 +802,21 @@ class _Extractor:
         evidence = self.evidence(o_start, o_end)
         for a in agencies:
             self.fact("issuance", evidence, document=target.iri, agency=a.iri)
-        date, m = self.date_in(sent)
+        date, m = self.date_in(self._issuing_clause(sent, verb.start(), relative - s if relative is not None else 0))
         if date is not None:
             self.fact("issue_date", evidence, document=target.iri, date=date)
         elif m is not None:
             self.warn(evidence.line, f"date {m.group(0)!r} has no year (no date line): left out")
         return target
+
+    @staticmethod
+    def _issuing_clause(sent: str, verb: int, start: int) -> str:
+        """The part of ``sent`` whose date is the issue date: the sentence with every date that
+        another verb governs blanked out ("take effect on 15 February 2022", "made public on
+        ...", "in force from ..."), and, for a relative clause ("which ... issued on"), only
+        the clause."""
+        text = sent if start <= 0 else " " * start + sent[start:]
+        return _OTHER_DATES.sub(lambda m: " " * len(m.group(0)), text)
 
     def _listed_issuers(self, view: View, lo: int, hi: int, block: Block, named: list[Mention]) -> list[Mention]:
         """Co-issuers a footnote lists: "the CAC and twelve other departments¹ issued ...",
@@ -919,6 +960,27 @@ class _Extractor:
                 self.fact("part", evidence, whole=whole.iri, part=d.iri)
 
     def references(self, block: Block, block_docs: list) -> None:
+        """Which document refers to which: "replace(s) the X", "implements the X", "under the
+        X" name the document the sentence is about (named before the verb, else the update's
+        main document) and the one it refers to; and a law named in a paragraph about a
+        document ("... outlined in the Data Security Law")."""
+        view = block_view(self.doc, block)
+        for s, e in sentences(view):
+            verb = REFERS.search(view.clean, s, e)
+            if not verb:
+                continue
+            o_verb = view.origin(verb.start(), verb.end())[0]
+            o_s, o_e = view.origin(s, e)
+            sdocs = self.documents_in(o_s, o_e)
+            subjects = [d for st, _, d in sdocs if st < o_verb and d.cls != "Law"]  # a law is what is built on
+            targets = [(st, en, d) for st, en, d in sdocs if st >= o_verb]
+            in_block = next((d for _, _, d in block_docs if d.cls != "Law"), None)
+            subject = subjects[-1] if subjects else in_block or self.main_document()
+            if subject is None:
+                continue
+            for st, en, d in targets[:1] if verb.group(0).lower().startswith("replac") else targets:
+                if d is not subject:
+                    self.fact("reference", self.evidence(o_s, o_e), document=subject.iri, target=d.iri)
         laws = [(s, d) for s, _, d in block_docs if d.cls == "Law"]
         others = [(s, d) for s, _, d in block_docs if d.cls != "Law"]
         if not laws or not others:
@@ -963,6 +1025,13 @@ class _Extractor:
         iri = self.entity_from_lexicon(entry) if entry else self.mint("category", name, evidence)
         self.category_evidence.setdefault(iri, evidence)
         return iri, evidence
+
+    def main_document(self) -> _Doc | None:
+        """The document the update is about: the one that holds its measures, else the first
+        it names that is not a law."""
+        if self.holder is not None:
+            return self.holder
+        return next((d for _, _, d in self.doc_mentions if d.cls != "Law" and d.iri != self.source), None)
 
     def find_holder(self) -> None:
         """The document the numbered measures belong to (:attr:`holder`), decided before the
