@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from .. import resources
 from ..textutil import normalise
@@ -30,6 +30,7 @@ def head_words() -> tuple[HeadWord, ...]:
         return tuple(HeadWord(r["kind"], r["head"], r["class"]) for r in csv.DictReader(handle))
 
 
+@lru_cache(maxsize=65536)
 def class_by_head(kind: str, name: str) -> str | None:
     """The pol: class an unknown entity's name implies by its head word (``mappings/head-words.csv``).
 
@@ -41,12 +42,12 @@ def class_by_head(kind: str, name: str) -> str | None:
     if not words:
         return None
     of = next((i for i, w in enumerate(words) if w == "of" and i > 0), None)
+    found = (document_head(name) or "") if kind == "document" else ""
     for hw in head_words():
         if hw.kind != kind:
             continue
         head = hw.head.split()
         if kind == "document":
-            found = document_head(name) or ""
             if found == hw.head or (hw.head.islower() and found.lower() == hw.head):
                 return hw.cls
             continue
@@ -61,6 +62,7 @@ def class_by_head(kind: str, name: str) -> str | None:
 _PREPOSITIONS = {"for", "of", "on", "in", "regarding", "about", "to", "concerning"}
 
 
+@lru_cache(maxsize=65536)
 def document_head(name: str) -> str | None:
     """The head noun of a document's name (:func:`_document_head`), its bracketed parts
     ("(Trial)", "(2024 Edition)", "(Beijing)") and a trailing ", batch 3" aside."""
