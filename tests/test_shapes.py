@@ -27,7 +27,8 @@ def _shape_names() -> set[str]:
     for shape in set(SHAPES.subjects(RDF.type, SH.PropertyShape)) | set(SHAPES.subjects(RDF.type, SH.NodeShape)):
         if not isinstance(shape, URIRef):
             continue
-        own = set(SHAPES.predicates(shape)) - {RDF.type, SH.targetClass, SH.property}
+        own = set(SHAPES.predicates(shape)) - {RDF.type, SH.targetClass, SH.targetSubjectsOf,
+                                                SH.targetObjectsOf, SH.targetNode, SH.property}
         if own:
             names.add(SHAPES.namespace_manager.normalizeUri(shape))
     return names

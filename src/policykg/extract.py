@@ -18,7 +18,10 @@ place that neither the text nor the lexicon defines.
 """
 from __future__ import annotations
 
+import bisect
+import collections
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -137,6 +140,123 @@ def definitions(text: str) -> Iterator[re.Match[str]]:
             done = m.end()
             yield m
 ABBREVIATION = re.compile(r"(?<![\w'’-])[A-Z][A-Z0-9&]*[A-Z](?:s)?(?![\w'’-])")
+_LEADING_ARTICLE = re.compile(r"(?:The|the|and|or)\s+")
+_AND = re.compile(r"\s+(?:and|&)\s+")
+_LEXICON_TOKEN = re.compile(r"\w+|[^\w\s]")  # a token as the lexicon compares names
+
+
+@functools.lru_cache(maxsize=8)
+def _longest_forms(lexicon: Lexicon, kind: str) -> int:
+    """The most tokens a surface form of a ``kind`` entry of ``lexicon`` has."""
+    return max((len(_LEXICON_TOKEN.findall(normalise(form))) for entry in lexicon.of_kind(kind)
+                for form in entry.surface_forms), default=0)
+
+
+class _Disjoint:
+    """Disjoint spans, added in order of their starts: is a span free of them? (a bisection)"""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def free(self, start: int, end: int) -> bool:
+        i = bisect.bisect_left(self.starts, end) - 1  # the last span that starts before ``end``
+        return i < 0 or self.ends[i] <= start
+
+
+_NAME_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+_WORDISH = re.compile(r"[\w'’-]")
+
+
+class _NameIndex(dict):
+    """The names of one kind minted in a text (normalised and case-folded -> IRI), with a
+    trie of their tokens: finding them in a text of n tokens costs n look-ups (times the
+    length of the names that match there), however many names there are. (A regular
+    expression of every name, as before, was compiled again for every sentence.)"""
+
+    def __init__(self, names: dict[str, str]) -> None:
+        super().__init__()
+        self.trie: dict = {}
+        self.longest = 0
+        for key, iri in names.items():
+            self.setdefault(key, iri)
+
+    def setdefault(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def __setitem__(self, key: str, value: str | None) -> None:
+        if key not in self:
+            node = self.trie
+            for token in _NAME_TOKEN.findall(key):
+                node = node.setdefault(token, {})
+            node[None] = key
+            self.longest = max(self.longest, len(key))
+        super().__setitem__(key, value)
+
+    def find(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, IRI) of the names in ``text`` (normalised): leftmost, longest, not
+        inside a word (no letter, digit, apostrophe or hyphen on either side), whatever the case."""
+        tokens = [(m.start(), m.end(), m.group().casefold()) for m in _NAME_TOKEN.finditer(text)]
+        i = 0
+        while i < len(tokens):
+            start = tokens[i][0]
+            if start and _WORDISH.match(text, start - 1):
+                i += 1
+                continue
+            node = self.trie
+            best = None
+            j = i
+            while j < len(tokens):
+                node = node.get(tokens[j][2])
+                if node is None:
+                    break
+                end = tokens[j][1]
+                if None in node and not _WORDISH.match(text, end):
+                    best = (j, end, node[None])
+                j += 1
+            if best is None:
+                i += 1
+                continue
+            yield start, best[1], self[best[2]]
+            i = best[0] + 1
+
+
+class _HeadWords:
+    """The words of a growing name that :func:`class_by_head` reads: the words before its
+    first "of" (as many as the longest head word has) and its last words; so the class of
+    "A and B and C and ..." is found from a few words however long the name grows."""
+
+    def __init__(self) -> None:
+        self.reach = _agency_head_reach()
+        self.count = 0
+        self.lead: list[str] | None = None  # the words before the first "of", and "of"
+        self.tail: collections.deque[str] = collections.deque(maxlen=self.reach)
+
+    def add(self, text: str) -> None:
+        for word in normalise(text).split():
+            if self.lead is None and word == "of" and self.count > 0:
+                self.lead = [*self.tail, "of"]
+                self.tail.clear()
+            else:
+                self.tail.append(word)
+            self.count += 1
+
+    def name(self) -> str:
+        """A name of which class_by_head gives the same class as of the whole."""
+        return " ".join([*(self.lead or ()), *self.tail])
+
+
+@functools.cache
+def _agency_head_reach() -> int:
+    from .recognisers.heads import head_words
+
+    return max((len(hw.head.split()) for hw in head_words() if hw.kind == "agency"), default=1)
 GUIDE = re.compile(r"\b(?:guide|guides|guided|guiding|formulate|formulates|support|supports|lead|leads|"
                    r"oversee|oversees|coordinate|coordinates|(?:is|are)\s+responsible\s+for|"
                    r"(?:is|are)\s+in\s+charge\s+of)\b")
@@ -233,6 +353,7 @@ class _Extractor:
         self.conflicting: set[str] = set()  # abbreviations defined for two names
         self.document_names: dict[str, str] = {}  # document IRI minted here -> its normalised label
         self.holder: _Doc | None = None  # the document the numbered measures belong to
+        self.last_issued: _Doc | None = None  # the document whose issuing the text reported last
         self.documents: list[_Doc] = []
         self.doc_mentions: list[tuple[int, int, _Doc]] = []
         self.local: dict[str, dict[str, str]] = {}  # kind -> normalised name -> IRI (minted here)
@@ -532,26 +653,55 @@ class _Extractor:
         Returns the name and how many characters were dropped from its start.
         """
         skip = 0
+        joins: list[tuple[int, int]] | None = None  # the name's "and"s, found once
+        tokens: list[int] = []  # where the name's tokens (as the lexicon counts them) start
         while True:
-            m = re.match(r"^(?:(?:The|the|and|or)\s+)", name[skip:])
+            m = _LEADING_ARTICLE.match(name, skip)
             if m:
-                skip += m.end()
+                skip = m.end()
                 continue
+            if joins is None:
+                joins = [j.span() for j in _AND.finditer(name)]
+                tokens = [t.start() for t in _LEXICON_TOKEN.finditer(name)]
             # the longest known agency before an "and": "Ministry of Science and Technology and ..."
-            known = [m for m in re.finditer(r"\s+(?:and|&)\s+", name[skip:])
-                     if self._known_agency(name[skip:skip + m.start()])]
-            if known:
-                skip += known[-1].end()
+            # A known name has at most as many tokens as the lexicon's longest, or is no longer
+            # than the longest name minted here, or is one word (an abbreviation): the "and"s
+            # beyond are not looked at, so "A and A and A ..." costs the same for every "and".
+            known = None
+            first = bisect.bisect_left(tokens, skip)
+            for j in range(bisect.bisect_left(joins, (skip, 0)), len(joins)):
+                at, after = joins[j]
+                if bisect.bisect_left(tokens, at) - first > self._longest_known_tokens() and \
+                        at - skip > self._longest_local("agency"):
+                    break  # no known name is that long (and it holds a space: not an abbreviation)
+                if self._known_agency(name[skip:at]):
+                    known = after
+            if known is not None:
+                skip = known
                 continue
             return name[skip:], skip
 
+    def _longest_known_tokens(self) -> int:
+        """The most tokens a lexicon agency's name, alias or abbreviation has."""
+        return _longest_forms(self.lexicon, "agency")
+
+    def _longest_local(self, kind: str) -> int:
+        names = self._local_index(kind)
+        return names.longest if names else 0
+
+    def _local_index(self, kind: str) -> _NameIndex | None:
+        """``self.local[kind]`` as a :class:`_NameIndex` (indexed once; mint() adds to it)."""
+        names = self.local.get(kind)
+        if names and not isinstance(names, _NameIndex):
+            names = self.local[kind] = _NameIndex(names)
+        return names or None
+
     def _local_matches(self, kind: str, text: str) -> Iterator[tuple[int, int, str]]:
-        names = self.local.get(kind, {})
-        if not names:
-            return
-        pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        for m in re.finditer(rf"(?<![\w'’-])(?:{pattern})(?![\w'’-])", normalise(text), re.IGNORECASE):
-            yield m.start(), m.end(), names[m.group(0).casefold()]
+        """Where the names of ``kind`` minted in this text stand in ``text``: leftmost,
+        longest, on word boundaries, case-insensitively."""
+        names = self._local_index(kind)
+        if names:
+            yield from names.find(normalise(text))
 
     def agencies_in(self, view: View, lo: int, hi: int, *, strict: bool) -> list[Mention]:
         """Agencies mentioned in ``view.clean[lo:hi]``, in order; overlapping mentions: longest.
@@ -562,9 +712,14 @@ class _Extractor:
         """
         found: list[tuple[int, int, str]] = []  # offsets in view.clean
         sub = View(view.clean[lo:hi], view.offsets[lo:hi + 1])
+        # the mentions found, disjoint and in order: those of names known before this
+        # sentence, then the new names found in it (each list ordered, so a look-up is a
+        # bisection, not a comparison with every mention found)
+        known_spans = _Disjoint()
+        new_spans = _Disjoint()
 
         def free(s: int, e: int) -> bool:
-            return not any(fs < e and s < fe for fs, fe, _ in found)
+            return known_spans.free(s, e) and new_spans.free(s, e)
 
         candidates: list[tuple[int, int, str]] = []
         for m in self.lexicon.find_all(sub.clean, ["agency"]):
@@ -582,6 +737,7 @@ class _Extractor:
         for s, e, iri in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
             if free(s, e):
                 found.append((s, e, iri))
+                known_spans.add(s, e)
         if strict:
             for m in ABBREVIATION.finditer(sub.clean):
                 token = m.group(0)
@@ -591,8 +747,7 @@ class _Extractor:
                     start, _ = sub.origin(m.start(), m.end())
                     why = ("is defined for two names" if token in self.conflicting else
                            "is not defined in the text (\"Full Name (ABBR)\") nor known to the lexicon")
-                    at = lo + m.start()
-                    quote = next((view.clean[a:b] for a, b in sentences(view) if a <= at < b), view.clean)
+                    quote = self._sentence_at(view, lo + m.start())
                     quote = " ".join(quote.split())
                     self.warn(self.doc.line_of(start), f"abbreviation {token!r} {why}: left out of "
                                                        f"{_quote(quote)}")
@@ -603,8 +758,23 @@ class _Extractor:
                 name = sub.clean[s:e]
                 iri = self.mint("agency", name, self.evidence(*sub.origin(s, e)))
                 found.append((lo + s, lo + e, iri))
+                new_spans.add(lo + s, lo + e)
         found.sort()
         return [Mention("agency", iri, *view.origin(s, e)) for s, e, iri in found]
+
+    def _sentence_at(self, view: View, at: int) -> str:
+        """The sentence of ``view.clean`` that holds offset ``at`` (the whole view if none):
+        the sentences of the last view asked about are kept, so that a paragraph of many
+        sentences is split once, not once per warning."""
+        cached = getattr(self, "_sentences_of", None)
+        if cached is None or cached[0] is not view:
+            bounds = list(sentences(view))
+            cached = self._sentences_of = (view, [a for a, _ in bounds], bounds)
+        _, starts, bounds = cached
+        i = bisect.bisect_right(starts, at) - 1
+        if i >= 0 and bounds[i][0] <= at < bounds[i][1]:
+            return view.clean[bounds[i][0]:bounds[i][1]]
+        return view.clean
 
     def _agency_phrases(self, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         """Agency names in a capitalised phrase, split where "and" joins two of them."""
@@ -615,14 +785,19 @@ class _Extractor:
             pos = start + m.end()
         parts.append((pos, end))
         current: tuple[int, int] | None = None
+        heads = _HeadWords()  # the words of text[current] that class_by_head reads
         for s, e in parts:
             if current is None:
                 current = (s, e)
+                heads.add(text[s:e])
             elif class_by_head("agency", text[s:e]) is not None and \
-                    class_by_head("agency", text[current[0]:current[1]]) is not None:
+                    class_by_head("agency", heads.name()) is not None:
                 yield from self._agency_name(text, *current)
                 current = (s, e)
+                heads = _HeadWords()
+                heads.add(text[s:e])
             else:
+                heads.add(text[current[1]:e])
                 current = (current[0], e)
         if current is not None:
             yield from self._agency_name(text, *current)
@@ -758,6 +933,8 @@ class _Extractor:
                 evidence = self.evidence(o_start, o_end)
                 sdocs = self.documents_in(o_start, o_end)
                 issued = self.issuance(view, s, e, sdocs, block)
+                if issued is not None:
+                    self.last_issued = issued
                 self.trial(sent, evidence, issued, o_start)
                 self.counts(view, s, e, block, o_start)
                 self.parts(sent, evidence, sdocs, o_start)
@@ -858,9 +1035,9 @@ class _Extractor:
         m = TRIAL.search(sent)
         if not m:
             return
-        notice = issued or self.document_before(offset + len(sent), ["Notice"])
+        notice = issued or self.pilot_document(offset + len(sent))
         if notice is None:
-            self.warn(evidence.line, "a trial period of no known notice: left out")
+            self.warn(evidence.line, f"a trial period of no known document: left out of {_quote(sent)}")
             return
         start = next((r.get("date") for r in self.records
                       if r.kind == "issue_date" and r.get("document") == notice.iri), None)
@@ -888,7 +1065,7 @@ class _Extractor:
         including = re.search(r"\b(?:including|includ(?:es|e)|such\s+as|namely|:)\s+", sent)
         if not m and not lists:
             return
-        notice = self.document_before(o_end, ["Notice"])
+        notice = self.pilot_document(o_end)
         if notice is None:
             return
         if m:
@@ -1025,6 +1202,16 @@ class _Extractor:
         iri = self.entity_from_lexicon(entry) if entry else self.mint("category", name, evidence)
         self.category_evidence.setdefault(iri, evidence)
         return iri, evidence
+
+    def pilot_document(self, offset: int) -> _Doc | None:
+        """The document a sentence's pilot facts (trial period, pilot areas, their count)
+        belong to: the document whose issuing the text last reported ("issued an official reply
+        approving ... on April 9"), else the last notice, reply, decision or plan named before
+        ``offset``."""
+        if self.last_issued is not None and self.last_issued.cls not in ("Law", "DesignationList", "MeasureTable"):
+            return self.last_issued
+        return self.document_before(offset, ["Notice"]) or \
+            self.document_before(offset, ["Plan", "PolicyDocument"])
 
     def main_document(self) -> _Doc | None:
         """The document the update is about: the one that holds its measures, else the first

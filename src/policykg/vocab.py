@@ -52,7 +52,7 @@ class POL(DefinedNamespace):
     lists: URIRef  # lists / 列入: A site (e.g. an export base) that the document designates by listing it.
     locatedIn: URIRef  # located in / 位于: The area that directly contains this site or area. Not transitive: query pol:locatedIn+ for every containing area.
     partOf: URIRef  # part of / 属于: The document that this document or measure is a part of; the inverse of pol:hasPart.
-    pilotArea: URIRef  # pilot area / 试点地区: An area that the notice designates as a pilot area.
+    pilotArea: URIRef  # pilot area / 试点地区: An area that the document (a notice, an official reply, a plan, a decision) designates as a pilot area.
     refersTo: URIRef  # refers to / 引用: A law or other document that this document refers to or builds on.
     reportsOn: URIRef  # reports on / 报道: A document that the policy update summarises.
 
@@ -60,9 +60,9 @@ class POL(DefinedNamespace):
     articleNumber: URIRef  # article number / 条目编号: The number of the measure's article in its measure table, unique within the table.
     issuedOn: URIRef  # issued on / 发布日期: The day the document was issued or released, as an xsd:date.
     measureText: URIRef  # measure text / 举措文本: The text of the measure's article as the source states it.
-    statedPilotAreaCount: URIRef  # stated pilot area count / 所述试点地区数量: The number of pilot areas that the text states for the notice; it must equal the number of pilot areas listed.
-    trialEnd: URIRef  # trial end / 试点结束日期: The last day of the notice's trial period, as an xsd:date; after pol:trialStart.
-    trialStart: URIRef  # trial start / 试点开始日期: The first day of the notice's trial period, as an xsd:date.
+    statedPilotAreaCount: URIRef  # stated pilot area count / 所述试点地区数量: The number of pilot areas that the text states for the document; it must equal the number of pilot areas listed.
+    trialEnd: URIRef  # trial end / 试点结束日期: The last day of the trial period the document sets (a notice, an official reply, a plan, a decision), as an xsd:date; after pol:trialStart.
+    trialStart: URIRef  # trial start / 试点开始日期: The first day of the trial period the document sets (a notice, an official reply, a plan, a decision), as an xsd:date.
 
 
 #: Where policykg mints the IRIs of the things its graph describes.
