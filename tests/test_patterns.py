@@ -36,3 +36,14 @@ def test_a_table_number_cell(cell: str, number: int) -> None:
 def test_words_that_are_not_a_measure_number(text: str) -> None:
     found = _numbering(text, 0, len(text), bare=False)
     assert found is None, (text, found)
+
+
+def test_each_responsibility_frame_reads_its_example() -> None:
+    from policykg.recognisers.responsibility import frames, responsible_ranges
+
+    for frame in frames():
+        text = frame.example
+        ranges = responsible_ranges(text, 0, len(text))
+        named = " ".join(text[a:b] for a, b in ranges)
+        for agency in frame.agencies:
+            assert agency in named, (frame.name, ranges)

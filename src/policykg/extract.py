@@ -32,6 +32,7 @@ from .document import MONTHS, Block, Document, Span
 from .errors import InputError
 from .lexicon import Entry, Lexicon
 from .recognisers import documents as document_names
+from .recognisers.responsibility import responsible_ranges
 from .recognisers.heads import class_by_head, document_head, document_heads
 from .textutil import NUMBER, View, block_view, capitalise, normalise, parse_number, sentences, \
     slugify, split_list
@@ -227,6 +228,32 @@ class _NameIndex(dict):
             i = best[0] + 1
 
 
+def _mention_start(mention: tuple[int, int, object]) -> int:
+    return mention[0]
+
+
+class _Coverage:
+    """The union of ranges added, as disjoint sorted ranges: does it cover an offset?"""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def covers(self, offset: int) -> bool:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i >= 0 and offset < self.ends[i]
+
+    def add(self, start: int, end: int) -> None:
+        if end <= start:
+            return
+        lo = bisect.bisect_left(self.ends, start)  # the first range that ends at or after start
+        hi = bisect.bisect_right(self.starts, end)  # past the last range that starts by end
+        if lo < hi:  # merge with the ranges it touches
+            start, end = min(start, self.starts[lo]), max(end, self.ends[hi - 1])
+        self.starts[lo:hi] = [start]
+        self.ends[lo:hi] = [end]
+
+
 class _HeadWords:
     """The words of a growing name that :func:`class_by_head` reads: the words before its
     first "of" (as many as the longest head word has) and its last words; so the class of
@@ -257,9 +284,6 @@ def _agency_head_reach() -> int:
     from .recognisers.heads import head_words
 
     return max((len(hw.head.split()) for hw in head_words() if hw.kind == "agency"), default=1)
-GUIDE = re.compile(r"\b(?:guide|guides|guided|guiding|formulate|formulates|support|supports|lead|leads|"
-                   r"oversee|oversees|coordinate|coordinates|(?:is|are)\s+responsible\s+for|"
-                   r"(?:is|are)\s+in\s+charge\s+of)\b")
 ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced))\b",
                    re.IGNORECASE)
 PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
@@ -498,11 +522,10 @@ class _Extractor:
 
     def _add_document(self, name: str, cls: str | None, entry: Entry | None, start: int, end: int,
                       full_names: list[tuple[str, int, int]]) -> None:
-        key = normalise(name).lower()
-        for d in self.documents:
-            if normalise(d.short).lower() == key or (entry is not None and d.lexicon is entry):
-                self._mention(start, end, d)
-                return
+        known = self._document_named(normalise(name).lower(), entry)
+        if known is not None:
+            self._mention(start, end, known)
+            return
         if entry is None:
             known = self._short_form_of(name)
             if known is not None:  # "the Measures", "the 2020 Measures", "the Labelling Measures"
@@ -525,6 +548,25 @@ class _Extractor:
                 d.evidence = self.evidence(full[1], full[2])
         self.documents.append(d)
         self._mention(start, end, d)
+
+    def _document_named(self, key: str, entry: Entry | None) -> _Doc | None:
+        """The first document found before whose name, as first written, normalises to
+        ``key``, or that is the lexicon's ``entry``: by look-ups in an index of
+        :attr:`documents` (extended with the documents added since the last call), not by
+        comparing the name with every document's."""
+        index = self.__dict__.get("_documents_index")
+        if index is None or index[0] > len(self.documents):
+            index = self._documents_index = [0, {}, {}]
+        by_name, by_entry = index[1], index[2]
+        for position in range(index[0], len(self.documents)):
+            d = self.documents[position]
+            by_name.setdefault(normalise(d.short).lower(), position)
+            if d.lexicon is not None:
+                by_entry.setdefault(id(d.lexicon), position)
+        index[0] = len(self.documents)
+        hits = [p for p in (by_name.get(key), by_entry.get(id(entry)) if entry is not None else None)
+                if p is not None]
+        return self.documents[min(hits)] if hits else None
 
     def _short_form_of(self, name: str) -> _Doc | None:
         """The document a short form names: "Measures", "2020 Measures", "Labelling Measures"
@@ -575,22 +617,35 @@ class _Extractor:
         return None
 
     def _mention(self, start: int, end: int, d: _Doc) -> None:
-        if not any(s <= start < e for s, e, _ in self.doc_mentions):
-            self.doc_mentions.append((start, end, d))
-            self.doc_mentions.sort(key=lambda x: x[0])
+        """Record a mention of ``d``, unless it starts inside one recorded before.
+
+        :attr:`doc_mentions` stays ordered by start (a new mention goes after those that start
+        where it does); what the mentions cover is kept as disjoint ranges beside it, so that
+        both the test and the insertion are bisections, not a pass over every mention."""
+        covered = self.__dict__.get("_covered")
+        if covered is None:
+            covered = self._covered = _Coverage()
+            for s, e, _ in self.doc_mentions:
+                covered.add(s, e)
+        if covered.covers(start):
+            return
+        bisect.insort_right(self.doc_mentions, (start, end, d), key=_mention_start)
+        covered.add(start, end)
 
     def documents_in(self, start: int, end: int) -> list[tuple[int, int, _Doc]]:
-        return [m for m in self.doc_mentions if start <= m[0] < end]
+        lo = bisect.bisect_left(self.doc_mentions, start, key=_mention_start)
+        hi = bisect.bisect_left(self.doc_mentions, end, lo, key=_mention_start)
+        return self.doc_mentions[lo:hi]
 
     def document_before(self, offset: int, classes: Iterable[str] | None = None) -> _Doc | None:
+        """The document of the last mention that starts before ``offset`` (of one of
+        ``classes``): found from ``offset`` backwards."""
         classes = set(classes) if classes else None
-        best = None
-        for s, _, d in self.doc_mentions:
-            if s >= offset:
-                break
+        for i in range(bisect.bisect_left(self.doc_mentions, offset, key=_mention_start) - 1, -1, -1):
+            d = self.doc_mentions[i][2]
             if classes is None or d.cls in classes:
-                best = d
-        return best
+                return d
+        return None
 
     def emit_documents(self) -> None:
         for d in self.documents:
@@ -1281,10 +1336,9 @@ class _Extractor:
         else:
             self.warn(block.line, f"Article {number} is under no category heading")
         for s, e in sentences(view):
-            verb = GUIDE.search(view.clean, s, e)
-            if verb:
-                o_start, o_end = view.origin(s, e)
-                for a in self.agencies_in(view, s, verb.start(), strict=True):
+            o_start, o_end = view.origin(s, e)
+            for lo, hi in responsible_ranges(view.clean, s, e):
+                for a in self.agencies_in(view, lo, hi, strict=True):
                     self.fact("guidance", self.evidence(o_start, o_end), measure=iri, agency=a.iri)
         # "CAC — Article 2: ...", and a table's column of responsible agencies
         for span in (block.agency_prefix, block.agencies_cell):
