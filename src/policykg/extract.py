@@ -308,6 +308,8 @@ ANAPHORA = re.compile(r"\b(?:the|this|that|such)\s+(?P<what>notice|circular|plan
 REGION_WORDS = re.compile(r"\bpilot\s+areas?\b", re.IGNORECASE)
 
 
+#: "the CAC's" right before a document's name: its issuer.
+_POSSESSIVE = re.compile(r"(?P<who>(?:[A-Z][\w&\-]*\s+){0,8}[A-Z][\w&\-]*)['’]s\s+$")
 #: Verbs by which one document refers to another ("replaces the 2020 Measures").
 REFERS = re.compile(r"\b(?:replac(?:es|e|ing)|supersed(?:es|e)|repeal(?:s)?|amend(?:s)?|revis(?:es|e)|"
                     r"implement(?:s|ing)?|(?:is|are)\s+based\s+on|build(?:s)?\s+on|pursuant\s+to|"
@@ -988,6 +990,7 @@ class _Extractor:
                 evidence = self.evidence(o_start, o_end)
                 sdocs = self.documents_in(o_start, o_end)
                 issued = self.issuance(view, s, e, sdocs, block)
+                self.possessive_issuers(view, s, sdocs)
                 if issued is not None:
                     self.last_issued = issued
                 self.trial(sent, evidence, issued, o_start)
@@ -1049,6 +1052,21 @@ class _Extractor:
         the clause."""
         text = sent if start <= 0 else " " * start + sent[start:]
         return _OTHER_DATES.sub(lambda m: " " * len(m.group(0)), text)
+
+    def possessive_issuers(self, view: View, s: int, sdocs: list) -> None:
+        """"the CAC's Provisions on ...": the agency whose document it is issued it."""
+        for start, end, d in sdocs:
+            if d.lexicon is not None and d.cls == "Law":
+                continue
+            at = bisect.bisect_left(view.offsets, start)  # the offsets rise: no scan
+            if at >= len(view.clean):
+                continue
+            m = _POSSESSIVE.search(view.clean, max(s, at - 120), at)
+            if not m:
+                continue
+            for a in self.agencies_in(view, m.start("who"), m.end("who"), strict=True):
+                o_start, _ = view.origin(m.start("who"), m.end("who"))
+                self.fact("issuance", self.evidence(o_start, end), document=d.iri, agency=a.iri)
 
     def _listed_issuers(self, view: View, lo: int, hi: int, block: Block, named: list[Mention]) -> list[Mention]:
         """Co-issuers a footnote lists: "the CAC and twelve other departments¹ issued ...",

@@ -38,8 +38,8 @@ _LIST_INTRO = re.compile(r"(?:^|(?<=[.:;]\s))(?:The|the)\s+(?P<name>[^.:;]{3,120
                          r"(?:are|include|includes|comprise|cover)\s*:")
 
 
-_PREPOSITIONS = {"of", "for", "on", "in", "to", "regarding", "concerning", "about"}
-_REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|regarding|concerning|about|&))*)\s+"
+_PREPOSITIONS = {"of", "for", "on", "in", "to", "regarding", "concerning", "about", "with"}
+_REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|with|regarding|concerning|about|&))*)\s+"
                    r"(?P<word>[A-Z][\w'’\-]*|\d{4})")
 #: A part of a name in brackets: an edition or qualifier ("(Trial)", "(2024 Edition)", "(Negative
 #: List)") or a place inside the name ("China (Beijing) Pilot Free Trade Zone").
@@ -61,10 +61,13 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
         # left: capitalised words (and connectors between them) before the head
         pos = start
         while True:
-            before = re.search(r"([A-Z][\w'’\-]*|[0-9]{4}|of|for|on|and|the|in|&)\s+$", text[max(lo, pos - 60):pos])
+            before = re.search(r"([A-Z][\w'’\-]*|[0-9]{4}|\([A-Z][\w'’\- ]{0,30}\)|of|for|on|and|the|in|&)\s+$",
+                               text[max(lo, pos - 60):pos])
             if not before:
                 break
             w = before.group(1)
+            if re.search(r"['’]s$", w):
+                break  # "the CAC's Provisions on ...": the issuer, not the name
             if w in _CONNECT and not re.search(r"[A-Z][\w'’\-]*\s+" + re.escape(w) + r"\s+$",
                                                text[max(lo, pos - 80):pos]):
                 break
