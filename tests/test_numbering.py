@@ -51,3 +51,17 @@ def test_every_catalogue_form_has_a_case() -> None:
     for form in numbering_forms():
         assert form.pattern.search(text) or form.numbered_list, form.name
     assert sum(c["form"] == "html" for c in CASES) >= 2
+
+
+HOLDERS = DATA["holder"]
+
+
+@pytest.mark.parametrize("case", HOLDERS, ids=[c["name"] for c in HOLDERS])
+def test_measures_belong_to_the_document_that_holds_them(case: dict, tmp_path: Path) -> None:
+    markdown = DATA["holder_document"].format(**case).lstrip()
+    path = tmp_path / (case["name"] + ".md")
+    path.write_text(markdown, encoding="utf-8")
+    gold = tmp_path / (case["name"] + ".facts")
+    gold.write_text(DATA["holder_facts"].format(**case) + case["facts"], encoding="utf-8")
+    result = build_and_evaluate(read_facts(gold), path)
+    assert ([str(f) for f in result.missed], [str(f) for f in result.wrong]) == ([], []), result.to_table()
