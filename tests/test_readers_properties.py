@@ -130,3 +130,25 @@ def test_markdown_its_html_and_its_text_give_the_same_facts(doc: corpus.Generate
     assert expected
     assert project(data_graph(html)) == expected
     assert project(data_graph(txt)) == expected
+
+
+def test_plain_text_footnotes_glued_to_their_words(tmp_path: Path) -> None:
+    """Text copied out of a PDF: "departments1" marks footnote 1, a later line "1 The ..." is it;
+    a line starting with a number that no word carries stays a paragraph line."""
+    text = ("DATA RULES\n\nPolicy Update on Measures regarding Data | May 2023\n\n"
+            "The CAC and sixteen other\ndepartments1 issued the Measures on Data Exports on May 3.\n"
+            "3 Pilot zones follow them.\n\n"
+            "1 The sixteen are the Ministry of Commerce and the\nMinistry of Finance.\n\n"
+            "Article 2: The CAC will guide the work.\n")
+    path = tmp_path / "update.txt"
+    path.write_text(text, encoding="utf-8")
+    from policykg.read import read_document
+
+    doc = read_document(path)
+    notes = doc.footnotes
+    assert set(notes) == {"1"}
+    assert doc.text[notes["1"].start:notes["1"].end].startswith("The sixteen are")
+    marked = [m for b in doc.blocks for m in b.markers]
+    assert [(doc.text[m.start:m.end], m.label) for m in marked] == [("1", "1")]
+    assert doc.text[marked[0].start - 11:marked[0].start] == "departments"
+    assert "3 Pilot zones follow them." in doc.text[doc.blocks[2].start:doc.blocks[2].end]

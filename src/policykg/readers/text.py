@@ -3,15 +3,20 @@
 Door: :func:`read`. The rendition is the file itself (decoded). Blocks are separated by blank
 lines; inside a run of lines, a line that starts a numbered or bulleted item, or a footnote,
 starts a new block, and a hard-wrapped paragraph's lines are one block. A page's running
-header, footer and page number (``Policy Update | Page 1``) are not blocks.
+header, footer and page number (``Policy Update | Page 1``) are not blocks. Footnotes as a copy
+out of a PDF leaves them — "departments1" in the text, a line "1 The sixteen are ..." further
+on — are footnotes, with their markers.
 """
 from __future__ import annotations
 
+import bisect
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from ..errors import InputError
-from .base import HEADING, ITEM, PARAGRAPH, RawBlock, Rendition
+from ..document import Marker
+from .base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, RawBlock, Rendition
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -84,11 +89,39 @@ def _page_furniture(text: str, lines: list[tuple[int, int]]) -> set[int]:
     return dropped
 
 
+#: A footnote marker glued to its word, as text copied out of a PDF has it: "departments1".
+_GLUED = re.compile(r"(?<=[a-z)’'”])(\d{1,2})(?=[\s,.;:)”\"]|$)")
+#: A line that starts a footnote in such a text: its number, a space, a capital.
+_NOTE_LINE = re.compile(r"[ \t]*(\d{1,2})[ \t]+(?=[A-Z“\"])")
+
+
+def _glued_notes(text: str, lines: list[tuple[int, int]]) -> tuple[dict[int, str], list[Marker]]:
+    """Footnotes a copy out of a PDF leaves: lines "1 The sixteen are ..." whose number a word
+    earlier in the text carries glued to it ("departments1"). Returns the footnote lines (index
+    -> label) and the markers. A number that no word carries is not a footnote."""
+    starts: dict[int, str] = {}
+    for i, (s, e) in enumerate(lines):
+        m = _NOTE_LINE.match(text, s, e)
+        if m:
+            starts[i] = str(int(m.group(1)))
+    if not starts:
+        return {}, []
+    first_note = {label: lines[i][0] for i, label in sorted(starts.items(), reverse=True)}
+    markers = []
+    for m in _GLUED.finditer(text):
+        label = str(int(m.group(1)))
+        if label in first_note and m.start() < first_note[label]:
+            markers.append(Marker(label, m.start(), m.end()))
+    marked = {m.label for m in markers}
+    return {i: label for i, label in starts.items() if label in marked}, markers
+
+
 def read(data: bytes, path: Path) -> Rendition:
     """Read a plain-text policy update: the rendition is the decoded file."""
     text = decode(data, path)
     lines = _lines(text)
     furniture = _page_furniture(text, lines)
+    notes, glued = _glued_notes(text, lines)
     blocks: list[RawBlock] = []
     group: list[int] = []  # the lines of the block being gathered
 
@@ -103,6 +136,11 @@ def read(data: bytes, path: Path) -> Rendition:
             end -= 1
         group.clear()
         if end <= start:
+            return
+        if first in notes:
+            label = notes[first]
+            m = _NOTE_LINE.match(text, start, end)
+            blocks.append(RawBlock(FOOTNOTE, m.end(), end, lead=start, label=label))
             return
         item = _ITEM.match(text, start, end)
         if item:
@@ -123,10 +161,19 @@ def read(data: bytes, path: Path) -> Rendition:
         if i in furniture or not text[s:e].strip():
             flush()
             continue
-        if group and _STARTS_BLOCK.match(text, s, e):
+        if group and (_STARTS_BLOCK.match(text, s, e) or i in notes):
             flush()
         group.append(i)
     flush()
+    if glued:  # each glued marker belongs to the block it stands in
+        starts = [b.start for b in blocks]
+        placed: dict[int, list[Marker]] = {}
+        for marker in glued:
+            at = bisect.bisect_right(starts, marker.start) - 1
+            if at >= 0 and blocks[at].lead <= marker.start < blocks[at].end:
+                placed.setdefault(at, []).append(marker)
+        blocks = [replace(b, markers=b.markers + tuple(placed[i])) if i in placed else b
+                  for i, b in enumerate(blocks)]
     return Rendition(text, tuple(blocks), "text", markup=False)
 
 
