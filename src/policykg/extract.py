@@ -301,11 +301,14 @@ MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|artic
 PARTS = re.compile(r"\b(?:entails?|includes?|contains?|comprises?|consists?\s+of|(?:is|are)\s+accompanied\s+by|"
                    r"attache[sd]?|has\s+(?:two|three)\s+parts)\b", re.IGNORECASE)
 LIST_INTRO = re.compile(r"(?:\b(?:full\s+list|list)\s+(?:entails|includes|comprises|is|are|consists\s+of)|"
-                        r"\b(?:are|include|includes|comprise|is)\s*:|:)\s*", re.IGNORECASE)
+                        r"\b(?:are|include|includes|comprise|is)\s*:|"
+                        r"\b(?:areas|zones|cities|provinces|regions)\s+(?:are|include|comprise)\s+(?:the\s+)?(?=[A-Z])|"
+                        r":)\s*", re.IGNORECASE)
 FULL_NAMES = re.compile(r"\bfull\s+names?\b", re.IGNORECASE)
 ANAPHORA = re.compile(r"\b(?:the|this|that|such)\s+(?P<what>notice|circular|plan|table|list|law|batch)\b",
                       re.IGNORECASE)
-REGION_WORDS = re.compile(r"\bpilot\s+areas?\b", re.IGNORECASE)
+REGION_WORDS = re.compile(r"\b(?:pilot|demonstration|experimental)\s+(?:areas?|zones?|cities|city|provinces?|"
+                          r"regions?|municipalities)\b", re.IGNORECASE)
 
 
 #: "the CAC's" right before a document's name: its issuer.
@@ -1127,7 +1130,7 @@ class _Extractor:
         self.fact("trial", evidence, notice=notice.iri, start=start, end=same_day - dt.timedelta(days=1))
 
     def counts(self, view: View, s: int, e: int, block: Block, offset: int) -> None:
-        sent = view.clean[s:e]
+        sent = self._without_documents(view, s, e)  # "... Pilot Zones" in a document's name is no count
         if not REGION_WORDS.search(sent):
             return
         m = COUNT.search(sent)
@@ -1187,9 +1190,21 @@ class _Extractor:
         m = LIST_INTRO.search(view.clean)
         return view.origin(m.end(), m.end())[0] if m else None
 
+    def _without_documents(self, view: View, s: int, e: int) -> str:
+        """``view.clean[s:e]`` with the names of documents blanked out (same length)."""
+        chars = list(view.clean[s:e])
+        o_start, o_end = view.origin(s, e)
+        for start, end, _ in self.documents_in(o_start, o_end):
+            lo = bisect.bisect_left(view.offsets, start, s, e) - s
+            hi = bisect.bisect_left(view.offsets, end, s, e) - s
+            chars[max(0, lo):max(0, hi)] = " " * (max(0, hi) - max(0, lo))
+        return "".join(chars)
+
     def _is_area_list(self, note: Block) -> bool:
         view = block_view(self.doc, note)
-        return bool(re.search(r"\b(?:full\s+list|pilot\s+areas?|areas|cities|provinces)\b", view.clean,
+        if FULL_NAMES.search(view.clean):
+            return False  # "Full names of the three documents: ... Pilot Zones"
+        return bool(re.search(r"\b(?:full\s+list|pilot\s+areas?|areas|cities|provinces|zones)\b", view.clean,
                               re.IGNORECASE)) and not re.search(r"\bbases?\b", view.clean, re.IGNORECASE)
 
     def parts(self, sent: str, evidence: Evidence, sdocs: list, offset: int) -> None:
