@@ -382,6 +382,7 @@ class _Extractor:
         self.conflicting: set[str] = set()  # abbreviations defined for two names
         self.document_names: dict[str, str] = {}  # document IRI minted here -> its normalised label
         self.holder: _Doc | None = None  # the document the numbered measures belong to
+        self.full_names_used: set[tuple[int, int]] = set()  # full names a short form took
         self.last_issued: _Doc | None = None  # the document whose issuing the text reported last
         self.documents: list[_Doc] = []
         self.doc_mentions: list[tuple[int, int, _Doc]] = []
@@ -504,6 +505,17 @@ class _Extractor:
             if entry is None and cls is None:
                 continue
             self._add_document(name, cls, entry, start, end, full_names)
+        # a footnote of full names names documents of its own: those the text named by no
+        # short form are documents all the same ("a notice¹ that contains ...")
+        for name, start, end in full_names:
+            if (start, end) in self.full_names_used:
+                continue
+            clean = " ".join(re.sub(r"\*+", "", name).split()).strip(" .,;:")
+            cls = class_by_head("document", clean)
+            entry = self.lexicon.lookup(clean, ["document"])
+            if cls is None and entry is None:
+                continue
+            self._add_document(clean, cls, entry, start, end, [])
         # lexicon documents mentioned anywhere (laws named without bold)
         for block in doc.blocks:
             if block.kind in ("title", "dateline"):
@@ -544,6 +556,8 @@ class _Extractor:
                      evidence=evidence)
         else:
             full = self._full_name(name, full_names)
+            if full:
+                self.full_names_used.add((full[1], full[2]))
             label = capitalise(full[0] if full else name)
             slug = safe_slug(label, max_words=6, drop_stopwords=True)
             d = _Doc(self._reserve_document(document_iri(slug), label, evidence), cls or "PolicyDocument",

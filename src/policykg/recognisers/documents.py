@@ -162,6 +162,21 @@ def full_names(view: View, shorts: Sequence[str]) -> list[tuple[int, int]]:
     end_m = re.search(r"\.(?:\s+[A-Z]|\s*$)", text[start:])
     end = start + end_m.start() if end_m else len(text)
     region = text[start:end]
+    if _top_level(region, ";"):  # "A (Guo Fa [2023] No. 9); B; C; and D": the semicolons split
+        out = []
+        pos = 0
+        for cut in [*_top_level(region, ";"), len(region)]:
+            chunk = region[pos:cut]
+            lead = len(chunk) - len(chunk.lstrip())
+            chunk = re.sub(r"^\s*and\s+", "", chunk.strip())
+            lead = region.find(chunk, pos)
+            # a document number in brackets after the name is not part of it
+            chunk = re.sub(r"\s*[(（][^()（）]*(?:No\.|\[\d{4}\]|〔\d{4}〕)[^()（）]*[)）]\s*$", "", chunk).rstrip(" .")
+            if chunk:
+                a, b = view.origin(start + lead, start + lead + len(chunk))
+                out.append((a, b))
+            pos = cut + 1
+        return out
     # where each short name stands in the region: the start of the capitalised phrase holding it
     starts = set()
     for short in shorts:
@@ -184,6 +199,20 @@ def full_names(view: View, shorts: Sequence[str]) -> list[tuple[int, int]]:
             continue
         a, b = view.origin(start + s, start + s + len(chunk.rstrip()))
         out.append((a, b))
+    return out
+
+
+def _top_level(text: str, sep: str) -> list[int]:
+    """Offsets of ``sep`` in ``text`` outside brackets."""
+    depth = 0
+    out = []
+    for i, ch in enumerate(text):
+        if ch in "(（[":
+            depth += 1
+        elif ch in ")）]" and depth:
+            depth -= 1
+        elif ch == sep and depth == 0:
+            out.append(i)
     return out
 
 
