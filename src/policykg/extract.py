@@ -1387,6 +1387,9 @@ class _Extractor:
             for lo, hi in responsible_ranges(view.clean, s, e):
                 for a in self.agencies_in(view, lo, hi, strict=True):
                     self.fact("guidance", self.evidence(o_start, o_end), measure=iri, agency=a.iri)
+            if FORERUNNER.search(view.clean, s, e):  # "Zhejiang and Guangdong ... are the forerunners"
+                for mention in self.areas_in(view, s, e):
+                    self.fact("forerunner", self.evidence(o_start, o_end), measure=iri, area=mention.iri)
         # "CAC — Article 2: ...", and a table's column of responsible agencies
         for span in (block.agency_prefix, block.agencies_cell):
             if span is None:
