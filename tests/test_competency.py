@@ -231,7 +231,7 @@ PLANTED: dict[str, tuple[list[str], set[str]]] = {
         set()),
     "pilot-area-not-in-text": (
         _lexicon_fact(NOTICE_2024, "pol:pilotArea", "area:hunan", "lexicon:area\\/hunan"), set()),
-    "measure-outside-table": (
+    "measure-outside-document": (
         _drop_fact(M116, "pol:partOf", "doc:attached-table-pilot-tasks-specific-measures"), set()),
     "site-without-area": (
         _drop_fact("site:changsha-data-labelling-base", "pol:locatedIn", "area:changsha"), set()),
