@@ -1125,7 +1125,7 @@ class _Extractor:
         m = TRIAL.search(sent)
         if not m:
             return
-        notice = issued or self.pilot_document(offset + len(sent))
+        notice = issued or self.pilot_document(offset + m.start(), offset)
         if notice is None:
             self.warn(evidence.line, f"a trial period of no known document: left out of {_quote(sent)}")
             return
@@ -1155,7 +1155,8 @@ class _Extractor:
         including = re.search(r"\b(?:including|includ(?:es|e)|such\s+as|namely|:)\s+", sent)
         if not m and not lists:
             return
-        notice = self.pilot_document(o_end)
+        at = view.origin(s + (m.start() if m else 0), s + (m.end() if m else 1))[0]
+        notice = self.pilot_document(at, o_start)
         if notice is None:
             return
         if m:
@@ -1305,11 +1306,17 @@ class _Extractor:
         self.category_evidence.setdefault(iri, evidence)
         return iri, evidence
 
-    def pilot_document(self, offset: int) -> _Doc | None:
+    def pilot_document(self, offset: int, sentence_start: int | None = None) -> _Doc | None:
         """The document a sentence's pilot facts (trial period, pilot areas, their count)
-        belong to: the document whose issuing the text last reported ("issued an official reply
-        approving ... on April 9"), else the last notice, reply, decision or plan named before
-        ``offset``."""
+        belong to: the one the sentence names before ``offset`` ("the Decision applies in two
+        pilot areas"), else the document whose issuing the text last reported ("issued an
+        official reply approving ... on April 9"), else the last notice, reply, decision or plan
+        named before ``offset``."""
+        if sentence_start is not None:
+            named = [d for _, _, d in self.documents_in(sentence_start, offset)
+                     if d.cls not in ("Law", "DesignationList", "MeasureTable")]
+            if named:
+                return named[-1]
         if self.last_issued is not None and self.last_issued.cls not in ("Law", "DesignationList", "MeasureTable"):
             return self.last_issued
         return self.document_before(offset, ["Notice"]) or \
