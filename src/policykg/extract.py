@@ -864,8 +864,9 @@ class _Extractor:
             if current is None:
                 current = (s, e)
                 heads.add(text[s:e])
-            elif class_by_head("agency", text[s:e]) is not None and \
-                    class_by_head("agency", heads.name()) is not None:
+            elif class_by_head("agency", heads.name()) is not None and \
+                    (class_by_head("agency", text[s:e]) is not None or re.match(r"the\s", text[s:e])):
+                # "X Commission and the Y ...": a whole name, then "and the" starts the next one
                 yield from self._agency_name(text, *current)
                 current = (s, e)
                 heads = _HeadWords()
