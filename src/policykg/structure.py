@@ -173,6 +173,13 @@ def _all_bold(text: str, raw: RawBlock) -> bool:
     return bool(inner) and whole == re.sub(r"[*_]+", "", inner).strip().rstrip(":").strip()
 
 
+def _inside_a_sentence(text: str, raw: RawBlock) -> bool:
+    """True when a numbered item is a piece of a sentence ("1. more than 300 scenarios,"),
+    not a measure: it starts in lower case or ends with a comma, a semicolon or "and"."""
+    body = re.sub(r"^\s*\d+[.)]\s*", "", text[raw.start:raw.end]).strip(" *_")
+    return bool(body) and (body[0].islower() or bool(re.search(r"(?:[,;]|\band|\bor)$", body)))
+
+
 def _ends_unfinished(text: str, raw: RawBlock | None) -> bool:
     """True when ``raw`` is a paragraph whose sentence runs on (into a list after it)."""
     if raw is None or raw.kind != PARAGRAPH:
@@ -258,6 +265,8 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
             blocks[i] = make(i, "footnote", fdef.end(), footnote=label)
             continue
         numbered = _numbering(text, raw.start, raw.end, bare=False)
+        if numbered is not None and not re.sub(r"[\s*_.:;,–—-]+", "", text[numbered.body:raw.end]):
+            numbered = None  # "No. 11." alone: a number with no measure (a document number)
         if numbered is not None:
             n = check_number(i, numbered.number_text, numbered.head.start)
             explicit += 1
@@ -295,7 +304,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
             if before is not None and before.kind == ITEM and before.number is not None and previous_kept is not None \
                     and blocks[i - 1] is not None and blocks[i - 1].kind != "article":
                 continue  # the list this item belongs to was not a list of measures
-            if _ends_unfinished(text, before):
+            if _ends_unfinished(text, before) or _inside_a_sentence(text, raw):
                 continue
             if raw.number is not None:
                 n = check_number(i, str(raw.number), raw.lead)

@@ -53,6 +53,23 @@ _PAGE_LINE = re.compile(r"[ \t]*(?:[-–—]?[ \t]*\d{1,4}[ \t]*[-–—]?|(?:.{
 _SENTENCE_END = ".!?:;。：；”\")"
 
 
+#: A line that starts a block whatever comes before it: a bullet or a footnote marker.
+_ALWAYS_STARTS = re.compile(r"[ \t]*(?:[-*•▪◦·][ \t]|[⁰¹²³⁴⁵⁶⁷⁸⁹]+[ \t]|\[\^?\d{1,3}\]:?[ \t])")
+
+
+def _starts_block(text: str, previous: tuple[int, int], start: int, end: int) -> bool:
+    """True when the line ``text[start:end]`` starts a block of its own after the line
+    ``previous`` of the same run: a bullet or footnote always; a number ("75.", "(75)",
+    "Article 75", "No. 11") only when the line before finished its sentence — a hard-wrapped
+    "... Document number: Guo Shu Zheng Ce [2023]" / "No. 11." runs on."""
+    if _ALWAYS_STARTS.match(text, start, end):
+        return True
+    if not _STARTS_BLOCK.match(text, start, end):
+        return False
+    before = text[previous[0]:previous[1]].rstrip()
+    return not before or before[-1] in _SENTENCE_END or len(before) < 40
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line's content, line ends excluded."""
     out = []
@@ -161,7 +178,7 @@ def read(data: bytes, path: Path) -> Rendition:
         if i in furniture or not text[s:e].strip():
             flush()
             continue
-        if group and (_STARTS_BLOCK.match(text, s, e) or i in notes):
+        if group and (i in notes or _starts_block(text, lines[group[-1]], s, e)):
             flush()
         group.append(i)
     flush()
