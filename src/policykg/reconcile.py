@@ -40,6 +40,7 @@ def reconcile(extractions: Sequence[Extraction]) -> Reconciled:
     """Merge the records of several documents (in the order given: sort them first)."""
     entities: dict[str, list[Record]] = {}
     facts: list[Record] = []
+    extractions, split, split_warnings = _split_collisions(extractions)
     for extraction in extractions:
         for rec in extraction.records:
             if rec.kind in ENTITY_KINDS:
@@ -80,9 +81,49 @@ def reconcile(extractions: Sequence[Extraction]) -> Reconciled:
             iri = rename.get(n.iri, n.iri)
             if iri in merged_entities and merged_entities[iri].lexicon is None:
                 new.setdefault(iri, NewEntity(n.kind, iri, str(merged_entities[iri].get("label")), n.line))
-    warnings = tuple(w for e in extractions for w in e.warnings)
+    warnings = tuple(w for e in extractions for w in e.warnings) + split_warnings
     return Reconciled(tuple(records), tuple(new[i] for i in sorted(new)),
                       tuple(sorted(rename.items())), warnings)
+
+
+def _split_collisions(extractions: Sequence[Extraction]) -> tuple[list[Extraction], dict[str, str], tuple[str, ...]]:
+    """Documents minted under one IRI by different names in different updates ("..., batch 5"
+    and "..., batch 11" alike in their first words) are different documents: the later one
+    gets an IRI of its own (the first one's plus a hash of its name), in all its records, and a
+    warning says so. Returns the extractions, rewritten where needed, and the warnings."""
+    import hashlib
+    from dataclasses import replace
+
+    first_name: dict[str, tuple[str, str]] = {}  # IRI -> (normalised name, the name)
+    out: list[Extraction] = []
+    split: dict[str, str] = {}
+    warnings: list[str] = []
+    for extraction in extractions:
+        local: dict[str, str] = {}
+        for rec in extraction.records:
+            if rec.kind != "document" or rec.lexicon is not None or rec.get("cls") == "PolicyUpdate":
+                continue
+            iri, key = str(rec.get("iri")), _key(rec)[1]
+            known = first_name.setdefault(iri, (key, str(rec.get("label"))))
+            if known[0] != key and iri not in local:
+                local[iri] = f"{iri}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
+                line = rec.evidence.line if rec.evidence is not None else 1
+                warnings.append(f"{extraction.document.path}:{line}: the document {rec.get('label')!r} "
+                                f"would share the IRI <{iri}> with {known[1]!r} of another update; "
+                                f"minted <{local[iri]}> instead")
+        if not local:
+            out.append(extraction)
+            continue
+        split.update(local)
+
+        def rewrite(rec: Record, local: dict[str, str] = local) -> Record:
+            return Record(rec.kind, tuple((k, local.get(v, v) if isinstance(v, str) else v) for k, v in rec.fields),
+                          rec.evidence, rec.lexicon)
+
+        new_entities = tuple(replace(n, iri=local.get(n.iri, n.iri)) for n in extraction.new_entities)
+        out.append(replace(extraction, records=tuple(rewrite(r) for r in extraction.records),
+                           new_entities=new_entities))
+    return out, split, tuple(warnings)
 
 
 def _abbreviated(rec: Record) -> bool:
