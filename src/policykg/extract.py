@@ -299,7 +299,7 @@ MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|artic
                             rf"\bthe\s+above(?:-mentioned)?\s+(?P<n2>{NUMBER}\s+)?(?P<what>measures?|articles?)\b",
                             re.IGNORECASE)
 PARTS = re.compile(r"\b(?:entails?|includes?|contains?|comprises?|consists?\s+of|(?:is|are)\s+accompanied\s+by|"
-                   r"attache[sd]?|has\s+(?:two|three)\s+parts)\b", re.IGNORECASE)
+                   r"attache[sd]?|annex(?:es|ed)?|comes?\s+with|has\s+(?:two|three|four)\s+parts)\b", re.IGNORECASE)
 LIST_INTRO = re.compile(r"(?:\b(?:full\s+list|list)\s+(?:entails|includes|comprises|is|are|consists\s+of)|"
                         r"\b(?:are|include|includes|comprise|is)\s*:|"
                         r"\b(?:areas|zones|cities|provinces|regions)\s+(?:are|include|comprise)\s+(?:the\s+)?(?=[A-Z])|"
@@ -311,6 +311,9 @@ REGION_WORDS = re.compile(r"\b(?:pilot|demonstration|experimental)\s+(?:areas?|z
                           r"regions?|municipalities)\b", re.IGNORECASE)
 
 
+#: "Notice on Issuing the X", "Circular of the State Council on Printing and Distributing the X".
+_ISSUING_NAME = re.compile(r"(?:Notice|Circular)\b.*?\bon\s+(?:Issuing|Printing\s+and\s+Distributing|Publishing|"
+                           r"Releasing)\s+(?:the\s+)?(?P<part>.+)$", re.IGNORECASE)
 #: "the CAC's" right before a document's name: its issuer.
 _POSSESSIVE = re.compile(r"(?P<who>(?:[A-Z][\w&\-]*\s+){0,8}[A-Z][\w&\-]*)['’]s\s+$")
 #: Verbs by which one document refers to another ("replaces the 2020 Measures").
@@ -987,6 +990,7 @@ class _Extractor:
             if d.iri != self.source:
                 self.fact("report", d.evidence, update=self.source, document=d.iri)
         self.sentences_pass()
+        self.issued_parts()
         self.articles_pass()
         self.lists_pass()
         self.category_scheme()
@@ -1013,7 +1017,8 @@ class _Extractor:
                     self.last_issued = issued
                 self.trial(sent, evidence, issued, o_start)
                 self.counts(view, s, e, block, o_start)
-                self.parts(sent, evidence, sdocs, o_start)
+                if not FULL_NAMES.search(sent):  # a footnote of full names lists, it does not attach
+                    self.parts(self._without_documents(view, s, e), evidence, sdocs, o_start)
             self.references(block, block_docs)
 
     def issuance(self, view: View, s: int, e: int, sdocs: list, block: Block) -> _Doc | None:
@@ -1130,8 +1135,7 @@ class _Extractor:
         if notice is None:
             self.warn(evidence.line, f"a trial period of no known document: left out of {_quote(sent)}")
             return
-        start = next((r.get("date") for r in self.records
-                      if r.kind == "issue_date" and r.get("document") == notice.iri), None)
+        start = self._issue_date(notice.iri)
         if start is None:
             self.warn(evidence.line, "a trial period with no start date: left out")
             return
@@ -1139,10 +1143,29 @@ class _Extractor:
         months = n * 12 if m.group("unit").lower().startswith("year") else n
         year, month = divmod(start.month - 1 + months, 12)
         try:
-            same_day = start.replace(year=start.year + year, month=month + 1)
-        except ValueError:  # 29 February, 31st of a shorter month: the next month's first day
-            same_day = dt.date(start.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
-        self.fact("trial", evidence, notice=notice.iri, start=start, end=same_day - dt.timedelta(days=1))
+            try:
+                same_day = start.replace(year=start.year + year, month=month + 1)
+            except ValueError:  # 29 February, 31st of a shorter month: the next month's first day
+                same_day = dt.date(start.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+            end = same_day - dt.timedelta(days=1)
+        except (ValueError, OverflowError):  # past 31 December 9999 (or before 1 January 1)
+            raise InputError(f"a trial period of {m.group('n')} {m.group('unit')} from {start.isoformat()} "
+                             f"ends outside the years 1 to 9999 that a date can have: "
+                             f"{_quote(m.group(0))}", path=self.doc.path, line=evidence.line) from None
+        self.fact("trial", evidence, notice=notice.iri, start=start, end=end)
+
+    def _issue_date(self, document: str) -> dt.date | None:
+        """The first issue date recorded for ``document``: from an index of the records,
+        extended with those added since the last call (not a pass over every record)."""
+        index = self.__dict__.get("_issue_dates")
+        if index is None or index[0] > len(self.records):
+            index = self._issue_dates = [0, {}]
+        for position in range(index[0], len(self.records)):
+            r = self.records[position]
+            if r.kind == "issue_date":
+                index[1].setdefault(r.get("document"), r.get("date"))
+        index[0] = len(self.records)
+        return index[1].get(document)
 
     def counts(self, view: View, s: int, e: int, block: Block, offset: int) -> None:
         sent = self._without_documents(view, s, e)  # "... Pilot Zones" in a document's name is no count
@@ -1230,15 +1253,28 @@ class _Extractor:
         docs = [d for _, _, d in sdocs]
         whole = None
         lead = sent[:verb.start()]
-        if docs and sdocs[0][0] < offset + verb.start() and docs[0].cls == "Notice":
-            whole = docs[0]
+        before = [d for st, _, d in sdocs if st < offset + verb.start() and d.cls != "Law"]
+        if before:
+            whole = before[0]  # "The notice entails ...", "The Several Measures come with ..."
         else:
             whole = self._anaphora(lead, offset)
         if whole is None:
             return
-        for d in docs:
-            if d is not whole and d.cls in ("Plan", "MeasureTable"):
+        for st, _, d in sdocs:
+            if d is not whole and st >= offset + verb.start() and \
+                    d.cls in ("Plan", "MeasureTable", "DesignationList", "PolicyDocument"):
                 self.fact("part", evidence, whole=whole.iri, part=d.iri)
+
+    def issued_parts(self) -> None:
+        """"Notice on Issuing the Implementation Plan for ...": the plan is part of the notice."""
+        by_label = {normalise(d.label).casefold(): d for d in self.documents}
+        for d in self.documents:
+            m = _ISSUING_NAME.match(normalise(d.label))
+            if not m:
+                continue
+            part = by_label.get(m.group("part").strip(" .").casefold())
+            if part is not None and part is not d:
+                self.fact("part", d.evidence, whole=d.iri, part=part.iri)
 
     def references(self, block: Block, block_docs: list) -> None:
         """Which document refers to which: "replace(s) the X", "implements the X", "under the
