@@ -314,6 +314,9 @@ REGION_WORDS = re.compile(r"\b(?:pilot|demonstration|experimental)\s+(?:areas?|z
 #: "Notice on Issuing the X", "Circular of the State Council on Printing and Distributing the X".
 _ISSUING_NAME = re.compile(r"(?:Notice|Circular)\b.*?\bon\s+(?:Issuing|Printing\s+and\s+Distributing|Publishing|"
                            r"Releasing)\s+(?:the\s+)?(?P<part>.+)$", re.IGNORECASE)
+#: A date right after a document's name: "of 7 July 2022", "(22 March 2024)", ", dated 1 June 2023".
+_DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\()\s*(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
+                    rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
 #: "the CAC's" right before a document's name: its issuer.
 _POSSESSIVE = re.compile(r"(?P<who>(?:[A-Z][\w&\-]*\s+){0,8}[A-Z][\w&\-]*)['’]s\s+$")
 #: Verbs by which one document refers to another ("replaces the 2020 Measures").
@@ -1013,6 +1016,7 @@ class _Extractor:
                 sdocs = self.documents_in(o_start, o_end)
                 issued = self.issuance(view, s, e, sdocs, block)
                 self.possessive_issuers(view, s, sdocs)
+                self.dated_names(view, s, e, sdocs)
                 if issued is not None:
                     self.last_issued = issued
                 self.trial(sent, evidence, issued, o_start)
@@ -1075,6 +1079,25 @@ class _Extractor:
         the clause."""
         text = sent if start <= 0 else " " * start + sent[start:]
         return _OTHER_DATES.sub(lambda m: " " * len(m.group(0)), text)
+
+    def dated_names(self, view: View, s: int, e: int, sdocs: list) -> None:
+        """"the Measures on ... of 7 July 2022", "the Provisions (22 March 2024)": the date
+        written right after a document's name, with its year, is the day it was issued."""
+        for _, end, d in sdocs:
+            if d.cls == "PolicyUpdate":
+                continue
+            at = bisect.bisect_left(view.offsets, end, s, e)
+            m = _DATED.match(view.clean, at, e)
+            if not m:
+                continue
+            month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+            try:
+                date = dt.date(int(m.group("y")), month, int(m.group("d1") or m.group("d2")))
+            except ValueError:
+                continue
+            o_start, o_end = view.origin(at, m.end())
+            if not any(r.kind == "issue_date" and r.get("document") == d.iri for r in self.records):
+                self.fact("issue_date", self.evidence(o_start, o_end), document=d.iri, date=date)
 
     def possessive_issuers(self, view: View, s: int, sdocs: list) -> None:
         """"the CAC's Provisions on ...": the agency whose document it is issued it."""
