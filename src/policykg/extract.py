@@ -555,6 +555,13 @@ class _Extractor:
                 known.alt.add(name)
                 self._mention(start, end, known)
                 return
+            bare = normalise(name).strip().split()
+            if len(bare) == 1 and not self._full_name(name, full_names) and \
+                    sum((document_head(d.label) or "").casefold() == bare[0].casefold() for d in self.documents) > 1:
+                # "the List" where the text has named two lists: unsure which, left out
+                self.warn(self.doc.line_of(start), f"{name!r} may be any of the documents of that kind "
+                                                   f"named before: left out")
+                return
         evidence = self.evidence(start, end)
         if entry is not None:
             iri = self.entity_from_lexicon(entry)

@@ -43,6 +43,12 @@ def class_by_head(kind: str, name: str) -> str | None:
         return None
     of = next((i for i, w in enumerate(words) if w == "of" and i > 0), None)
     found = (document_head(name) or "") if kind == "document" else ""
+    if kind == "document":  # a head of several words ("Negative List") wins over its last word
+        phrase = " ".join(normalise(name).casefold().split())
+        for hw in head_words():
+            if hw.kind == "document" and " " in hw.head and \
+                    re.search(rf"(?<!\w){re.escape(hw.head.casefold())}(?!\w)", phrase):
+                return hw.cls
     for hw in head_words():
         if hw.kind != kind:
             continue
