@@ -152,3 +152,28 @@ def test_plain_text_footnotes_glued_to_their_words(tmp_path: Path) -> None:
     assert [(doc.text[m.start:m.end], m.label) for m in marked] == [("1", "1")]
     assert doc.text[marked[0].start - 11:marked[0].start] == "departments"
     assert "3 Pilot zones follow them." in doc.text[doc.blocks[2].start:doc.blocks[2].end]
+
+
+@pytest.mark.parametrize("name, data, expected", [
+    ("update.txt", b"<!DOCTYPE html><html><body><h1>T</h1><p>x</p></body></html>", "html"),
+    ("update", b"# Title\n\n- **Article 1:** The CAC will guide.\n- **Article 2:** More.\n", "markdown"),
+    ("update", b"Title\n\nArticle 1: The CAC will guide the work.\n", "text"),
+    ("update.md", b"Title\n\nArticle 1: The CAC will guide the work.\n", "markdown"),
+    ("update.html", b"%PDF-1.7\n%\xe2\xe3\n", "pdf"),
+    ("update.bin", b"\xef\xbb\xbf<html><body><p>Article 1</p></body></html>", "html"),
+])
+def test_the_format_is_told_by_the_content(name: str, data: bytes, expected: str) -> None:
+    """The extension breaks only the tie between Markdown and plain text."""
+    from policykg.readers import detect_format
+
+    assert detect_format(data, Path(name)) == expected
+
+
+def test_a_file_whose_name_promises_another_format_is_refused(tmp_path: Path) -> None:
+    from policykg.readers import read_rendition
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
+    with pytest.raises(InputError) as info:
+        read_rendition(path)
+    assert info.value.path == str(path)
