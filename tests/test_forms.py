@@ -161,3 +161,37 @@ def test_one_bad_file_refuses_the_build_unless_keep_going(tmp_path: Path) -> Non
     (folder / SEED.name).unlink()
     proc = run("build", str(folder), "--out", str(tmp_path / "other"), "--keep-going")
     assert proc.returncode == 2 and "no document could be read" in proc.stderr
+
+
+def _bad_files(folder: Path) -> dict[str, Path]:
+    """A bad file of each format, and what the message must say."""
+    good_pdf = write_form(SEED, "pdf", folder) if HAS_CHROMIUM else None
+    files = {}
+    if good_pdf is not None:
+        truncated = folder / "truncated.pdf"
+        truncated.write_bytes(good_pdf.read_bytes()[: good_pdf.stat().st_size // 3])
+        files["truncated.pdf"] = truncated
+    image = folder / "scan.pdf"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    files["scan.pdf"] = image
+    nobody = folder / "empty.html"
+    nobody.write_text("<!DOCTYPE html><html><head><title>Update</title></head><body>  </body></html>")
+    files["empty.html"] = nobody
+    import docx
+
+    empty_docx = folder / "empty.docx"
+    docx.Document().save(str(empty_docx))
+    files["empty.docx"] = empty_docx
+    return files
+
+
+def test_a_bad_file_of_each_format_is_one_clear_line_and_changes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert run("build", str(SEED), "--out", str(out)).returncode == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    for name, path in _bad_files(tmp_path).items():
+        proc = run("build", str(SEED), str(path), "--out", str(out))
+        assert proc.returncode == 2, (name, proc.stderr)
+        lines = [line for line in proc.stderr.splitlines() if line.strip() and not line.startswith("  hint:")]
+        assert len(lines) == 1 and str(path) in lines[0] and "Traceback" not in proc.stderr, (name, proc.stderr)
+        assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before, name
