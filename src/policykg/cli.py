@@ -2,7 +2,9 @@
 
 Each subcommand imports what it needs when it runs, so ``policykg --help`` stays instant.
 Exit codes (:class:`policykg.errors.ExitCode`): 0 ok, 1 validation failed, 2 bad input or
-usage, 3 internal error.
+usage, 3 internal error. A build's code is decided before its report is printed, and a report
+that cannot be printed (a full disk, a closed pipe) leaves it as it is; a character the
+terminal's encoding lacks is written escaped (docs/operations.md, "Exit codes").
 """
 from __future__ import annotations
 
@@ -120,10 +122,28 @@ def _die_with_parent(parent: int) -> None:
 
 def _build_and_report(args: argparse.Namespace) -> int:
     from .build import build
-    from .gate import Severity
 
     result = build(args.sources or None, args.out, allow_shrink=args.allow_shrink, keep=args.keep,
                    keep_going=args.keep_going)
+    # The exit code is the build's, decided before a word is printed: a report that cannot be
+    # printed (a full disk, a closed pipe) does not turn a published build into a failure.
+    code = ExitCode.OK if result.published else ExitCode.VALIDATION_FAILED
+    _tolerant(sys.stdout)  # a character the encoding lacks is written \xNN or \uXXXX, never fatal
+    try:
+        _report_build(result, args)
+        sys.stdout.flush()
+    except OSError as exc:  # BrokenPipeError included
+        _stdout_lost()
+        _say(f"policykg build: the report could not be written "
+             f"({exc.strerror or exc}); the build was "
+             + (f"published to {args.out}/" if result.published else f"refused, {args.out} left as it was")
+             + f" (exit {int(code)})")
+    return code
+
+
+def _report_build(result, args: argparse.Namespace) -> None:  # noqa: ANN001 - BuildResult
+    from .gate import Severity
+
     counts = result.report.counts()
     print(f"policykg build: {len(result.sources)} source(s), "
           + ", ".join(f"{n} {g}" for g, n in sorted(result.triples.items())) + " triples")
@@ -141,9 +161,36 @@ def _build_and_report(args: argparse.Namespace) -> int:
             print(f"policykg build: {reason}", file=sys.stderr)
         print(f"policykg build: the build was refused: nothing published, "
               f"{args.out} left as it was", file=sys.stderr)
-        return ExitCode.VALIDATION_FAILED
+        return
     print(f"SHACL gate passed ({counts[Severity.WARNING]} warnings); published to {args.out}/")
-    return ExitCode.OK
+
+
+def _tolerant(stream) -> None:  # noqa: ANN001 - a text stream
+    """Have ``stream`` write what its encoding lacks as ``\\uXXXX`` (``PYTHONIOENCODING=ascii``,
+    a C locale) instead of raising: a message must never fail for its characters."""
+    try:
+        stream.reconfigure(errors="backslashreplace")
+    except (AttributeError, ValueError, OSError):  # not a TextIOWrapper (a test's capture)
+        pass
+
+
+def _stdout_lost() -> None:
+    """Standard output failed: send what is left of it (and Python's flush at exit) to
+    /dev/null, so that the exit code stays the one decided."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _say(message: str) -> None:
+    """Write ``message`` to standard error if it can be written; a lost message is no error."""
+    try:
+        print(message, file=sys.stderr, flush=True)
+    except (OSError, ValueError):
+        pass
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -516,13 +563,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
     """``func(args)``, with every failure turned into a message and an exit code."""
+    _tolerant(sys.stderr)
     try:
         return int(func(args))
     except PolicykgError as exc:
-        print(f"policykg: error: {exc}", file=sys.stderr)
+        _say(f"policykg: error: {exc}")
         return int(exc.exit_code)
     except KeyboardInterrupt:
-        print("policykg: interrupted", file=sys.stderr)
+        _say("policykg: interrupted")
         return 130
     except BrokenPipeError:  # the reader went away (`policykg build | head`): not our failure
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -531,8 +579,8 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
     except Exception as exc:  # a bug: say so plainly; the traceback only on request
         if os.environ.get("POLICYKG_DEBUG"):
             raise
-        print(f"policykg: internal error: {type(exc).__name__}: {exc}\n"
-              "  (set POLICYKG_DEBUG=1 for the traceback, and please report it)", file=sys.stderr)
+        _say(f"policykg: internal error: {type(exc).__name__}: {exc}\n"
+             "  (set POLICYKG_DEBUG=1 for the traceback, and please report it)")
         return int(ExitCode.INTERNAL)
 
 

@@ -228,6 +228,53 @@ class _NameIndex(dict):
             i = best[0] + 1
 
 
+_WORD_CHAR = re.compile(r"\w")
+
+
+class _DocumentNames:
+    r"""Where the names of documents stand in a text, found in one pass over its tokens.
+
+    ``names`` are ``(name, document)`` pairs in order of priority. :meth:`find` gives what
+    ``re.finditer(r"(?<!\w)NAME(?!\w)", text)`` gives for each name in turn (a name of one
+    word as written, a longer one whatever the case), in that order: by name, then by position.
+    One expression per name searched the whole text once per name: names x text.
+    """
+
+    def __init__(self, names: list[tuple[str, object]]) -> None:
+        self.exact: dict = {}  # one-word names, case and all
+        self.folded: dict = {}  # longer names, case-folded
+        for index, (name, _) in enumerate(names):
+            folded = len(name.split()) > 1
+            node = self.folded if folded else self.exact
+            for token in _NAME_TOKEN.findall(name.casefold() if folded else name):
+                node = node.setdefault(token, {})
+            node.setdefault(None, []).append(index)
+
+    def find(self, text: str) -> list[tuple[int, int, int]]:
+        """(index of the name, start, end) of each match, as the expressions find them."""
+        tokens = [(m.start(), m.end(), m.group()) for m in _NAME_TOKEN.finditer(text)]
+        hits = []
+        for i, (start, _, _) in enumerate(tokens):
+            if start and _WORD_CHAR.match(text, start - 1):
+                continue  # (?<!\w)
+            for trie, fold in ((self.exact, False), (self.folded, True)):
+                node = trie
+                for j in range(i, len(tokens)):
+                    node = node.get(tokens[j][2].casefold() if fold else tokens[j][2])
+                    if node is None:
+                        break
+                    end = tokens[j][1]
+                    if None in node and not _WORD_CHAR.match(text, end):  # (?!\w)
+                        hits += [(index, start, end) for index in node[None]]
+        hits.sort()
+        out: list[tuple[int, int, int]] = []
+        for index, start, end in hits:  # each name's matches do not overlap, leftmost first
+            if out and out[-1][0] == index and start < out[-1][2]:
+                continue
+            out.append((index, start, end))
+        return out
+
+
 def _mention_start(mention: tuple[int, int, object]) -> int:
     return mention[0]
 
@@ -398,11 +445,20 @@ class _Extractor:
     # ------------------------------------------------------------------ helpers
 
     def evidence(self, start: int, end: int) -> Evidence:
+        # The same span asked for again (a sentence that names 10,000 agencies is the evidence
+        # of each) is the same Evidence: its text is copied, hashed and compared once, not once
+        # per fact.
+        known = self.__dict__.setdefault("_evidence", {}).get((start, end))
+        if known is not None:
+            return known
+        s, e = start, end
         while start < end and self.doc.text[start].isspace():
             start += 1
         while end > start and self.doc.text[end - 1].isspace():
             end -= 1
-        return Evidence(self.source, start, end, self.doc.text[start:end], self.doc.line_of(start))
+        made = self._evidence[(s, e)] = Evidence(self.source, start, end, self.doc.text[start:end],
+                                                 self.doc.line_of(start))
+        return made
 
     def warn(self, line: int, message: str) -> None:
         self.warnings.append(f"{self.doc.path}:{line}: {message}")
@@ -1184,6 +1240,20 @@ class _Extractor:
                              f"{_quote(m.group(0))}", path=self.doc.path, line=evidence.line) from None
         self.fact("trial", evidence, notice=notice.iri, start=start, end=end)
 
+    def _parents(self, child: str) -> set[str]:
+        """The parents the containment records so far give ``child``: from an index of the
+        records, extended with those added since the last call (not a pass over every record
+        for every base of a list)."""
+        index = self.__dict__.get("_containment")
+        if index is None or index[0] > len(self.records):
+            index = self._containment = [0, {}]
+        for position in range(index[0], len(self.records)):
+            r = self.records[position]
+            if r.kind == "containment":
+                index[1].setdefault(r.get("child"), set()).add(r.get("parent"))
+        index[0] = len(self.records)
+        return set(index[1].get(child, ()))
+
     def _issue_date(self, document: str) -> dt.date | None:
         """The first issue date recorded for ``document``: from an index of the records,
         extended with those added since the last call (not a pass over every record)."""
@@ -1535,8 +1605,7 @@ class _Extractor:
         entry = self.lexicon.lookup(name, ["export_base"])
         if entry is not None:
             iri = self.entity_from_lexicon(entry)
-            located = {r.get("parent") for r in self.records
-                       if r.kind == "containment" and r.get("child") == iri}
+            located = self._parents(iri)
         else:
             iri = self.mint(kind, name, evidence)
             located = set()

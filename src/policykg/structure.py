@@ -27,8 +27,10 @@ Article numbers run from 1 to :data:`MAX_ARTICLE`; a number outside (``Article 0
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -41,6 +43,8 @@ from .readers.base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, RawBlock, Ren
 #: The largest article number policykg accepts, and the most measures in one document.
 MAX_ARTICLE = 99_999
 MAX_MEASURES = 50_000
+#: The most digits a footnote's number has (longer runs of superscript digits are powers).
+MAX_FOOTNOTE_DIGITS = 6
 
 _SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT = str.maketrans(_SUP_CHARS, "0123456789")
@@ -149,15 +153,45 @@ class _Lines:
 
 
 def _markers(text: str, raw: RawBlock, start: int) -> tuple[Marker, ...]:
-    found = {m.start: m for m in raw.markers if m.start >= start}
+    # the reader's markers (HTML, PDF, Word), ordered, with the furthest end reached so far:
+    # whether a marker found in the text lies in one of them is a bisection
+    given = sorted((m for m in raw.markers if m.start >= start), key=lambda m: m.start)
+    starts = [m.start for m in given]
+    reach = list(itertools.accumulate((m.end for m in given), max))
+    found = {m.start: m for m in given}
     for m in MARKER.finditer(text, start, raw.end):
-        if m.start() in found or any(s.start <= m.start() < s.end for s in found.values()):
+        i = bisect.bisect_right(starts, m.start()) - 1
+        if m.start() in found or (i >= 0 and m.start() < reach[i]):
             continue
         label = m.group(1) if m.group(1) else m.group(0).translate(_SUPERSCRIPT)
-        if len(label) > 6:  # not a footnote marker: a run of superscript digits (a power)
+        if len(label) > MAX_FOOTNOTE_DIGITS:  # not a footnote marker: a run of superscript digits (a power)
             continue
-        found[m.start()] = Marker(str(int(label)), m.start(), m.end())
+        found[m.start()] = Marker(footnote_label(label), m.start(), m.end())
     return tuple(sorted(found.values(), key=lambda m: m.start))
+
+
+def footnote_label(written: str) -> str:
+    """A footnote's number as a label: ``"007"`` -> ``"7"``, ``"¹²"`` -> ``"12"``; anything
+    that is not all digits as written. Never ``int()``, which refuses more than 4,300 digits."""
+    digits = written.translate(_SUPERSCRIPT)
+    if not digits or not digits.isdecimal():
+        return written
+    ascii_digits = "".join(str(unicodedata.decimal(c)) for c in digits)
+    return ascii_digits.lstrip("0") or "0"
+
+
+def _number(written: str) -> int | None:
+    """``written`` (digits, perhaps a sign) as a number; ``None`` when it has more digits than
+    any measure's number can (``int()`` would refuse 4,301 digits, and need not see them)."""
+    digits = written.lstrip("+-−– ")
+    if len(digits.lstrip("0")) > len(str(MAX_ARTICLE)):
+        return None
+    return int(written.replace("−", "-").replace("–", "-").replace(" ", ""))
+
+
+def _shown(written: str, limit: int = 24) -> str:
+    """A number as a message quotes it: cut, with its count of digits, when it is long."""
+    return written if len(written) <= limit else f"{written[:12]}… ({len(written):,} characters)"
 
 
 def _inside(spans: tuple[Span, ...], start: int, end: int) -> tuple[Span, ...]:
@@ -215,10 +249,10 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                      markers=_markers(text, raw, s), **extra)
 
     def check_number(i: int, written: str, at: int) -> int:
-        n = int(written)
-        if not 1 <= n <= MAX_ARTICLE:
-            raise InputError(f"article number {written} is out of range: a measure's number runs "
-                             f"from 1 to {MAX_ARTICLE}", path=path, line=lines.of(at))
+        n = _number(written)
+        if n is None or not 1 <= n <= MAX_ARTICLE:
+            raise InputError(f"article number {_shown(written)} is out of range: a measure's number runs "
+                             f"from 1 to {MAX_ARTICLE:,}", path=path, line=lines.of(at))
         return n
 
     for i, raw in enumerate(raws):
@@ -256,12 +290,17 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
             blocks[i] = make(i, "paragraph")
             continue
         if raw.kind == FOOTNOTE:
-            blocks[i] = make(i, "footnote", footnote=str(int(raw.label)) if (raw.label or "").isdigit() else raw.label)
+            blocks[i] = make(i, "footnote", footnote=footnote_label(raw.label) if raw.label else raw.label)
             continue
         content = text[raw.start:raw.end]
         fdef = FOOTNOTE_START.match(text, raw.start, raw.end) if raw.kind != HEADING else None
         if fdef and (fdef.group(1) or fdef.group(2)):
-            label = str(int((fdef.group(1) or fdef.group(2)).translate(_SUPERSCRIPT)))
+            written = fdef.group(1) or fdef.group(2)
+            if len(written) > MAX_FOOTNOTE_DIGITS:
+                raise InputError(f"a footnote numbered with {len(written):,} digits: a footnote's number "
+                                 f"has at most {MAX_FOOTNOTE_DIGITS} (as its marker's)", path=path,
+                                 line=lines.of(raw.start))
+            label = footnote_label(written)
             blocks[i] = make(i, "footnote", fdef.end(), footnote=label)
             continue
         numbered = _numbering(text, raw.start, raw.end, bare=False)
@@ -334,6 +373,11 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
 
     # questions are headings; a heading or an all-bold line that measures follow is a category
     out: list[Block] = [b for b in blocks if b is not None]
+    # the first block after each that is not a footnote, found in one pass from the end (the
+    # loop below changes no block into or out of a footnote or an article)
+    following_of: list[Block | None] = [None] * len(out)
+    for j in range(len(out) - 2, -1, -1):
+        following_of[j] = out[j + 1] if out[j + 1].kind != "footnote" else following_of[j + 1]
     for i, b in enumerate(out):
         if b.kind in ("title", "dateline", "article", "footnote"):
             continue
@@ -346,7 +390,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
         short_bold = b.kind == "paragraph" and len(content) <= 120 and "\n" not in content.strip() \
             and _all_bold(text, RawBlock(PARAGRAPH, b.start, b.end, bold=b.bold))
         if b.kind == "heading" or short_bold:
-            following = next((n for n in out[i + 1:] if n.kind != "footnote"), None)
+            following = following_of[i]
             if following is not None and following.kind == "article":
                 out[i] = Block("category", b.start, b.end, b.line, level=b.level, bold=b.bold,
                                italic=b.italic, markers=b.markers)
@@ -374,6 +418,10 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
 def _check(doc: Document) -> None:
     """Refuse what cannot be a policy update of the genre, saying what was found."""
     path = Path(doc.path)
+    if doc.blocks[0].kind != "title":  # the first block is a numbered measure
+        first = " ".join(doc.text[doc.blocks[0].start:doc.blocks[0].end].split())
+        raise InputError(f"the document begins with a numbered measure ({first[:60]!r}), not with its "
+                         "title: a policy update's first line is its title", path=path, line=doc.blocks[0].line)
     if not any(b.kind == "article" for b in doc.blocks):
         kinds: dict[str, int] = {}
         for b in doc.blocks:

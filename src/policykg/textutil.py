@@ -3,6 +3,7 @@ that maps back to the original offsets, sentences, lists, numbers written as wor
 """
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -20,12 +21,66 @@ _INVISIBLE = f"[{INVISIBLE}]+"
 #: A word broken over two lines with a hyphen ("Infor-\nmation"): the hyphen and the line
 #: break are not part of the word.
 _HYPHENATED = r"(?<=[a-z])-[ \t]*(?:\r\n|\r|\n)[ \t]*(?=[a-z])"
-#: Markdown's inline markup: bold and italic asterisks, footnote markers, link syntax.
+#: Markdown's inline markup: bold and italic asterisks, footnote markers, link syntax
+#: (``[text](target)``: the brackets and the target are markup, the text is not).
+#: As one regular expression (:data:`MARKUP_REFERENCE`, kept for the tests) the two link
+#: alternatives look ahead up to 300 and 2,000 characters from every ``[`` and ``](``, so
+#: ``[[[[...`` cost 300 steps a character; :data:`_MARKUP` only finds where a link may begin
+#: (``(?P<target>`` and ``(?P<open>``) and :meth:`View.of` checks the rest against the
+#: positions of the characters that end a link text or target, found once per view.
+_LINK_TARGET_MAX = 2000  # characters of a link target: ``(...)`` right after ``]``
+_LINK_TEXT_MAX = 300  # characters of a link text: ``[...](``
+MARKUP_REFERENCE = re.compile(r"\*\*|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|" + _MARKERS +
+                              rf"|(?<=\])\([^)\s]{{0,{_LINK_TARGET_MAX}}}\)|\[(?=[^\]\n]{{1,{_LINK_TEXT_MAX}}}\]\()"
+                              r"|(?<=[^\s\[])\](?=\()|" + _INVISIBLE + "|" + _HYPHENATED)
 _MARKUP = re.compile(r"\*\*|(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])|" + _MARKERS +
-                     r"|(?<=\])\([^)\s]{0,2000}\)|\[(?=[^\]\n]{1,300}\]\()|(?<=[^\s\[])\](?=\()|"
+                     r"|(?P<target>(?<=\])\()|(?P<open>\[)|(?<=[^\s\[])\](?=\()|"
                      + _INVISIBLE + "|" + _HYPHENATED)
+_TARGET_STOP = re.compile(r"[)\s]")  # what ends a link target
+_TEXT_STOP = re.compile(r"[\]\n]")  # what ends a link text
 #: A plain rendition has no markup: only markers, invisible characters and line-break hyphens.
 _PLAIN = re.compile(_MARKERS + "|" + _INVISIBLE + "|" + _HYPHENATED)
+
+
+class _Stops:
+    """The positions in ``text[start:end]`` of the characters ``pattern`` matches, found
+    once; :meth:`after` is the first one after a position (None: none before ``end``)."""
+
+    def __init__(self, pattern: re.Pattern[str], text: str, start: int, end: int) -> None:
+        self.at = [m.start() for m in pattern.finditer(text, start, end)]
+
+    def after(self, pos: int) -> int | None:
+        i = bisect.bisect_right(self.at, pos)
+        return self.at[i] if i < len(self.at) else None
+
+
+def _markup_spans(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The spans :data:`MARKUP_REFERENCE` matches in ``text[start:end]``, in one pass: the
+    same spans, in linear time."""
+    targets: _Stops | None = None
+    texts: _Stops | None = None
+    consumed = start  # the end of the last span: matches inside it are not matches
+    for match in _MARKUP.finditer(text, start, end):
+        at = match.start()
+        if at < consumed:
+            continue
+        if match.group("target") is not None:  # "(" after "]": a target up to ")" (no space)
+            targets = targets or _Stops(_TARGET_STOP, text, start, end)
+            stop = targets.after(at)
+            if stop is None or text[stop] != ")" or stop - at - 1 > _LINK_TARGET_MAX:
+                continue
+            span = (at, stop + 1)
+        elif match.group("open") is not None:  # "[" of "[text](": the text is 1-300 characters
+            texts = texts or _Stops(_TEXT_STOP, text, start, end)
+            stop = texts.after(at)
+            if stop is None or not 1 <= stop - at - 1 <= _LINK_TEXT_MAX or text[stop] != "]" \
+                    or stop + 1 >= end or text[stop + 1] != "(":
+                continue
+            span = (at, at + 1)
+        else:
+            span = match.span()
+        consumed = span[1]
+        yield span
 
 
 @dataclass(frozen=True)
@@ -46,10 +101,11 @@ class View:
         chars: list[str] = []
         offsets: list[int] = []
         pos = start
-        for match in (_MARKUP if markup else _PLAIN).finditer(text, start, end):
-            chars.append(text[pos:match.start()])
-            offsets.extend(range(pos, match.start()))
-            pos = match.end()
+        spans = _markup_spans(text, start, end) if markup else (m.span() for m in _PLAIN.finditer(text, start, end))
+        for m_start, m_end in spans:
+            chars.append(text[pos:m_start])
+            offsets.extend(range(pos, m_start))
+            pos = m_end
         chars.append(text[pos:end])
         offsets.extend(range(pos, end))
         offsets.append(end)
@@ -89,13 +145,17 @@ def block_view(doc: Document, block: Block, start: int | None = None) -> View:
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z*])")
 _NO_BREAK_BEFORE = re.compile(r"\b(?:No|Art|Mr|Ms|Dr|e\.g|i\.e|St|vs|approx)\.$")
+#: How far before a sentence end :data:`_NO_BREAK_BEFORE` can reach ("approx." is 7
+#: characters); the search looks no further back, so a paragraph is scanned once, not once
+#: per sentence (``\b`` still sees the character before the window).
+_NO_BREAK_REACH = 16
 
 
 def sentences(view: View) -> Iterator[tuple[int, int]]:
     """(start, end) in ``view.clean`` of each sentence."""
     start = 0
     for match in _SENTENCE_END.finditer(view.clean):
-        if _NO_BREAK_BEFORE.search(view.clean, 0, match.start()):
+        if _NO_BREAK_BEFORE.search(view.clean, max(0, match.start() - _NO_BREAK_REACH), match.start()):
             continue
         yield start, match.start()
         start = match.end()

@@ -18,6 +18,8 @@ offsets into the document's text and read nothing but the text.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -49,52 +51,25 @@ _EDITION = re.compile(r"\s*\((?:Trial|Draft|For Trial Implementation|[A-Z][\w ]{
 
 
 def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
-    """Capitalised names in ``view.clean[lo:hi]`` whose head is a document head word."""
+    """Capitalised names in ``view.clean[lo:hi]`` whose head is a document head word.
+
+    From each head word the name grows left over capitalised words and right over a preposition
+    and capitalised words. Each step depends only on where it stands (and, rightwards, on
+    whether a preposition was passed), so the steps are remembered: in "Notice Notice Notice
+    ..." every head would otherwise walk over all the others, n² steps for n heads.
+    """
     heads = document_heads()
     text = view.clean
-    out = []
+    found = []
     for m in re.finditer(r"\b[A-Z][a-z]+s?\b", text[lo:hi]):
-        word = m.group(0)
-        if word.lower() not in heads:
-            continue
-        start, end = lo + m.start(), lo + m.end()
-        # left: capitalised words (and connectors between them) before the head
-        pos = start
-        while True:
-            before = re.search(r"([A-Z][\w'’\-]*|[0-9]{4}|\([A-Z][\w'’\- ]{0,30}\)|of|for|on|and|the|in|&)\s+$",
-                               text[max(lo, pos - 60):pos])
-            if not before:
-                break
-            w = before.group(1)
-            if re.search(r"['’]s$", w):
-                break  # "the CAC's Provisions on ...": the issuer, not the name
-            if w in _CONNECT and not re.search(r"[A-Z][\w'’\-]*\s+" + re.escape(w) + r"\s+$",
-                                               text[max(lo, pos - 80):pos]):
-                break
-            if w in ("The", "the") or w.lower() in ("a", "an"):
-                break
-            pos = max(lo, pos - 60) + before.start(1)
-        # right: a preposition and the capitalised words after the head ("Law on Guarding
-        # State Secrets"), and an edition in brackets; never "and" another document's name
-        stop = end
-        opened = False
-        while True:
-            edition = _EDITION.match(text, stop, hi)
-            if edition:
-                stop = edition.end()
-                continue
-            more = _REST.match(text, stop, hi)
-            if not more:
-                break
-            joins = more.group("joins").split()
-            if not opened and joins and joins[0] not in _PREPOSITIONS:
-                break
-            if "and" in joins or "&" in joins:
-                after = re.match(r"(?:[A-Z][\w'’\-]*\s+)*[A-Z][\w'’\-]*", text[more.start("word"):hi])
-                if after and after.group(0).split()[-1].lower() in heads:
-                    break  # "... Law and the Data Security Law": two documents
-            opened = opened or bool(joins)
-            stop = more.end()
+        if m.group(0).lower() in heads:
+            found.append((lo + m.start(), lo + m.end()))
+    left: dict[int, int] = {}  # a position the leftward walk passed -> where it stopped
+    starts = [_walk_left(text, lo, start, left) for start, _ in found]
+    right: dict[tuple[int, bool], int] = {}  # (position, preposition passed) -> where it stopped
+    stops = [_walk_right(text, hi, end, heads, right) for _, end in reversed(found)][::-1]
+    out = []
+    for pos, stop in zip(starts, stops):
         name = text[pos:stop]
         if name.split()[0] in ("The", "A", "An", "This", "That", "These"):
             continue
@@ -102,14 +77,80 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
+_BEFORE = re.compile(r"([A-Z][\w'’\-]*|[0-9]{4}|\([A-Z][\w'’\- ]{0,30}\)|of|for|on|and|the|in|&)\s+$")
+_CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w'’\-]*\s+)*[A-Z][\w'’\-]*")
+
+
+def _walk_left(text: str, lo: int, start: int, memo: dict[int, int]) -> int:
+    """Where a name whose head starts at ``start`` begins: capitalised words (and connectors
+    between them) before the head."""
+    path = []
+    pos = start
+    while pos not in memo:
+        path.append(pos)
+        before = _BEFORE.search(text[max(lo, pos - 60):pos])
+        if not before:
+            break
+        w = before.group(1)
+        if re.search(r"['’]s$", w):
+            break  # "the CAC's Provisions on ...": the issuer, not the name
+        if w in _CONNECT and not re.search(r"[A-Z][\w'’\-]*\s+" + re.escape(w) + r"\s+$",
+                                           text[max(lo, pos - 80):pos]):
+            break
+        if w in ("The", "the") or w.lower() in ("a", "an"):
+            break
+        pos = max(lo, pos - 60) + before.start(1)
+    final = memo.get(pos, pos)
+    for p in path:
+        memo[p] = final
+    return final
+
+
+def _walk_right(text: str, hi: int, end: int, heads: dict[str, str], memo: dict[tuple[int, bool], int]) -> int:
+    """Where a name whose head ends at ``end`` ends: a preposition and the capitalised words
+    after the head ("Law on Guarding State Secrets"), and an edition in brackets; never "and"
+    another document's name."""
+    path = []
+    stop, opened = end, False
+    while (stop, opened) not in memo:
+        path.append((stop, opened))
+        edition = _EDITION.match(text, stop, hi)
+        if edition:
+            stop = edition.end()
+            continue
+        more = _REST.match(text, stop, hi)
+        if not more:
+            break
+        joins = more.group("joins").split()
+        if not opened and joins and joins[0] not in _PREPOSITIONS:
+            break
+        if "and" in joins or "&" in joins:
+            after = _CAPITALISED_RUN.match(text, more.start("word"), hi)
+            if after and after.group(0).split()[-1].lower() in heads:
+                break  # "... Law and the Data Security Law": two documents
+        opened = opened or bool(joins)
+        stop = more.end()
+    final = memo.get((stop, opened), stop)
+    for state in path:
+        memo[state] = final
+    return final
+
+
 def _issued(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
     """Lower-case names after an issuing verb ("issued a notice on ... on August 14")."""
     out = []
     heads = document_heads()
+    last: tuple[int, re.Match[str] | None] = (hi + 1, None)  # (searched from, what was found)
     for m in _ISSUED.finditer(view.clean, lo, hi):
         if m.group("head").lower() not in heads:
             continue
-        end = _NAME_END.search(view.clean, m.end("name"), hi)
+        # the end found for an earlier name is this one's too if it lies ahead: no match starts
+        # between (searched from) and it, so a text of many "issued a notice for ..." without
+        # an end is searched once, not once per name
+        searched, end = last
+        if not (searched <= m.end("name") and end is not None and end.start() >= m.end("name")):
+            end = _NAME_END.search(view.clean, m.end("name"), hi)
+            last = (m.end("name"), end)
         stop = end.start() if end else hi
         if stop - m.start("name") > 200 or stop <= m.end("name"):
             continue
@@ -135,18 +176,29 @@ def name_spans(view: View, covered: Sequence[tuple[int, int]] = ()) -> list[tupl
     n = len(view.clean)
     found = _issued(view, 0, n) + _list_names(view, 0, n) + _capitalised(view, 0, n)
     out: list[tuple[int, int]] = []
-    taken: list[tuple[int, int]] = []
+    # the names taken (disjoint, ordered) and the emphasis (ordered by start, with the furthest
+    # end reached so far): whether a span overlaps one of them is a bisection
+    taken_starts: list[int] = []
+    taken_ends: list[int] = []
+    emphasis = sorted(covered)
+    emphasis_starts = [a for a, _ in emphasis]
+    emphasis_reach = list(itertools.accumulate((b for _, b in emphasis), max))
     for s, e in sorted(found, key=lambda x: (x[0], -(x[1] - x[0]))):
         while s < e and view.clean[s] in " *_\"“”'":
             s += 1
         while e > s and view.clean[e - 1] in " .,;:*_\"“”'":
             e -= 1
-        if e <= s or any(a < e and s < b for a, b in taken):
+        if e <= s:
+            continue
+        i = bisect.bisect_left(taken_starts, e) - 1  # the last name taken that starts before e
+        if i >= 0 and taken_ends[i] > s:
             continue
         start, end = view.origin(s, e)
-        if any(a < end and start < b for a, b in covered):
+        j = bisect.bisect_left(emphasis_starts, end) - 1  # emphasis that starts before end
+        if j >= 0 and emphasis_reach[j] > start:
             continue
-        taken.append((s, e))
+        taken_starts.insert(i + 1, s)
+        taken_ends.insert(i + 1, e)
         out.append((start, end))
     return out
 
