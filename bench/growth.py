@@ -117,9 +117,9 @@ def document(pattern: str, n: int) -> str:
         k = 0
         while size < n:
             k += 1
-            copy = re.sub(r"[¹²³]", lambda m: _superscript(3 * k + 1 + "¹²³".index(m.group())), body)
-            copy = re.sub(r"Article (\d+)", lambda m: f"Article {200 + 10 * k + _SEED_ARTICLES.index(int(m.group(1)))}",
-                          copy)
+            copy = re.sub(r"[¹²³]", lambda m, k=k: _superscript(3 * k + 1 + "¹²³".index(m.group())), body)
+            copy = re.sub(r"Article (\d+)",
+                          lambda m, k=k: f"Article {200 + 10 * k + _SEED_ARTICLES.index(int(m.group(1)))}", copy)
             out.append("\n\n" + copy)
             size += len(out[-1].encode("utf-8"))
         return "".join(out)
@@ -160,7 +160,7 @@ def measure(pattern: str, n: int, limit: float, src: Path = ROOT / "src") -> dic
         start = time.perf_counter()
         try:
             proc = subprocess.run([sys.executable, "-c", CHILD, str(source), str(Path(tmp) / "dist")],
-                                  capture_output=True, text=True, timeout=limit, env=env, cwd=ROOT)
+                                  capture_output=True, text=True, timeout=limit, env=env, cwd=ROOT, check=False)
         except subprocess.TimeoutExpired:
             return {"n": n, "bytes": size, "seconds": None, "timeout": limit}
         wall = time.perf_counter() - start

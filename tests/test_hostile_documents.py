@@ -44,8 +44,8 @@ from policykg.lexicon import load_lexicon
 from policykg.mapping import map_records
 from policykg.read import parse_document, read_document
 from policykg.readers import MAX_BYTES
-from policykg.reconcile import reconcile
 from policykg.recognisers.heads import class_by_head, head_words
+from policykg.reconcile import reconcile
 from policykg.textutil import MARKUP_REFERENCE, View, _markup_spans, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,18 +57,17 @@ POL = "https://w3id.org/policykg/ontology#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 sys.path.insert(0, str(ROOT / "bench"))
-import growth  # noqa: E402
-from growth import document as growth_document  # noqa: E402
-
+import growth
+from growth import document as growth_document
 
 # --------------------------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------------------------
 
-def cli(*args: str, env: dict[str, str] | None = None, stdout=subprocess.PIPE,  # noqa: ANN001
+def cli(*args: str, env: dict[str, str] | None = None, stdout=subprocess.PIPE,
         timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """``policykg ARGS`` as a user runs it."""
-    return subprocess.run([sys.executable, "-m", "policykg", *args], stdout=stdout,
+    return subprocess.run([sys.executable, "-m", "policykg", *args], stdout=stdout, check=False,
                           stderr=subprocess.PIPE, text=True, timeout=timeout, cwd=ROOT,
                           stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
 
@@ -125,7 +124,7 @@ def line_of(text: str, needle: str) -> int:
     return text[:text.index(needle)].count("\n") + 1
 
 
-def facts(text: str | bytes, tmp: Path, name: str = "update.md", *more: tuple[str, str]):  # noqa: ANN201
+def facts(text: str | bytes, tmp: Path, name: str = "update.md", *more: tuple[str, str]):
     """Build ``text`` (and ``more`` (name, text) documents) in process: the result and the
     data graph as a set of (s, p, o) strings."""
     sources = []
@@ -150,7 +149,7 @@ def guided(data: set, article: int) -> set[str]:
             if s.startswith(f"<{ID}measure/") and s.endswith(f"/{article}>") and p == f"<{POL}guidedBy>"}
 
 
-def minted(result, kind: str) -> dict[str, str]:  # noqa: ANN001
+def minted(result, kind: str) -> dict[str, str]:
     return {n.iri: n.label for n in result.new_entities if n.kind == kind}
 
 
@@ -228,7 +227,7 @@ def _titled(title: str) -> str:
 
 def test_titles_without_ascii_letters_are_two_updates_with_their_titles(tmp_path: Path) -> None:
     one, two = "服务贸易创新发展试点", "数据出境安全评估办法"
-    result, data = facts(_titled(one), tmp_path, "a.md", ("b.md", _titled(two)))
+    _, data = facts(_titled(one), tmp_path, "a.md", ("b.md", _titled(two)))
     updates = {s for s, p, o in data if p == "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
                and o == f"<{POL}PolicyUpdate>"}
     assert len(updates) == 2, updates
@@ -261,7 +260,7 @@ def test_an_undefined_abbreviation_is_a_warning_quoting_its_sentence(tmp_path: P
 # --------------------------------------------------------------------------------------------
 
 def test_article_10000_keeps_its_measure_and_guidance(tmp_path: Path) -> None:
-    result, data = facts(SEED_TEXT.replace("**Article 75:**", "**Article 10000:**"), tmp_path)
+    _, data = facts(SEED_TEXT.replace("**Article 75:**", "**Article 10000:**"), tmp_path)
     assert guided(data, 10000) == {"miit"}
     measures = {s for s, p, o in data if p == f"<{POL}articleNumber>"}
     assert len(measures) == 6
@@ -325,7 +324,7 @@ def test_a_footnote_numbered_with_4301_superscript_digits_is_refused_with_its_li
 
 def test_a_marker_of_4301_superscript_digits_in_the_text_is_no_marker(tmp_path: Path) -> None:
     text = SEED_TEXT.replace("From the documents,", "From the documents" + "²" * 4301 + ",")
-    result, data = facts(text, tmp_path)  # the footnotes and their lists are read as before
+    _, data = facts(text, tmp_path)  # the footnotes and their lists are read as before
     assert guided(data, 75) == {"miit"}
 
 
@@ -405,13 +404,13 @@ def test_a_full_standard_output_and_error_change_no_exit_code(good: Path) -> Non
         with open("/dev/full", "w") as full:
             proc = subprocess.run([sys.executable, "-m", "policykg", "build", str(source), "--out",
                                    str(good / "dist")], stdout=full, stderr=full, cwd=ROOT, timeout=300,
-                                  stdin=subprocess.DEVNULL)
+                                  stdin=subprocess.DEVNULL, check=False)
         assert proc.returncode == 2
         assert tree(good / "dist") == before
         with open("/dev/full", "w") as full:
             proc = subprocess.run([sys.executable, "-m", "policykg", "build", str(SEED), "--out",
                                    str(good / "dist")], stdout=full, stderr=full, cwd=ROOT, timeout=300,
-                                  stdin=subprocess.DEVNULL)
+                                  stdin=subprocess.DEVNULL, check=False)
         assert proc.returncode == 0
     finally:
         source.unlink()
@@ -427,7 +426,8 @@ def test_a_closed_pipe_keeps_the_exit_code_of_the_build(good: Path) -> None:
         for extra, expected in (((), 1), (("--out", str(good / "other")), 0)):
             args = " ".join(["build", str(source), "--out", str(good / "dist"), *extra])
             script = f"{sys.executable} -m policykg {args} | head -c 1 > /dev/null; exit ${{PIPESTATUS[0]}}"
-            proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+            proc = subprocess.run(["bash", "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                                  check=False)
             assert proc.returncode == expected, proc.stderr
             assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
         assert tree(good / "dist") == before  # the refused build (fewer than half the facts) left it
@@ -471,7 +471,7 @@ def seed_facts(tmp_path_factory: pytest.TempPathFactory) -> set:
 def test_a_text_oddity_of_the_genre_gives_the_seeds_facts(oddity: str, tmp_path: Path, seed_facts: set) -> None:
     text = ODDITIES[oddity](SEED_TEXT)
     assert text != SEED_TEXT
-    result, data = facts(text.encode("utf-8"), tmp_path)
+    _, data = facts(text.encode("utf-8"), tmp_path)
     assert data == seed_facts, (sorted(seed_facts - data)[:5], sorted(data - seed_facts)[:5])
 
 
@@ -494,13 +494,13 @@ class Work:
     def total(self) -> int:
         return self.lines + self.chars
 
-    def _tracer(self, frame, event, arg):  # noqa: ANN001, ANN202
+    def _tracer(self, frame, event, arg):
         if frame.f_code.co_filename.startswith(str(SRC)):
             frame.f_trace_opcodes = True  # a comprehension's loop is one line: count its steps
             return self._step
         return None
 
-    def _step(self, frame, event, arg):  # noqa: ANN001, ANN202
+    def _step(self, frame, event, arg):
         if event == "opcode":
             self.lines += 1
         return self._step
@@ -519,7 +519,7 @@ class Work:
             monkeypatch.setattr(re, name, _counting_function(getattr(re, name), name, self))
         evidence = extract_module.Evidence
 
-        def counted_evidence(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the text an Evidence copies
+        def counted_evidence(*args, **kwargs):
             made = evidence(*args, **kwargs)
             self.chars += len(made.exact)
             return made
@@ -539,25 +539,25 @@ class _Counting:
     def __init__(self, pattern: re.Pattern[str], work: Work) -> None:
         self._pattern, self._work = pattern, work
 
-    def __getattr__(self, name: str):  # noqa: ANN204
+    def __getattr__(self, name: str):
         return getattr(self._pattern, name)
 
-    def search(self, string, pos=0, endpos=sys.maxsize):  # noqa: ANN001, ANN201
+    def search(self, string, pos=0, endpos=sys.maxsize):
         m = self._pattern.search(string, pos, endpos)
         self._work.scanned(string, pos, endpos, m.end() if m else None)
         return m
 
-    def match(self, string, pos=0, endpos=sys.maxsize):  # noqa: ANN001, ANN201
+    def match(self, string, pos=0, endpos=sys.maxsize):
         m = self._pattern.match(string, pos, endpos)
         self._work.scanned(string, pos, endpos, m.end() if m else pos + 1)
         return m
 
-    def fullmatch(self, string, pos=0, endpos=sys.maxsize):  # noqa: ANN001, ANN201
+    def fullmatch(self, string, pos=0, endpos=sys.maxsize):
         m = self._pattern.fullmatch(string, pos, endpos)
         self._work.scanned(string, pos, endpos, m.end() if m else pos + 1)
         return m
 
-    def finditer(self, string, pos=0, endpos=sys.maxsize):  # noqa: ANN001, ANN201
+    def finditer(self, string, pos=0, endpos=sys.maxsize):
         last = pos
         for m in self._pattern.finditer(string, pos, endpos):
             self._work.scanned(string, last, endpos, max(m.end(), last + 1))
@@ -565,21 +565,21 @@ class _Counting:
             yield m
         self._work.scanned(string, last, endpos, None)
 
-    def findall(self, string, pos=0, endpos=sys.maxsize):  # noqa: ANN001, ANN201
+    def findall(self, string, pos=0, endpos=sys.maxsize):
         self._work.scanned(string, pos, endpos, None)
         return self._pattern.findall(string, pos, endpos)
 
-    def sub(self, repl, string, count=0):  # noqa: ANN001, ANN201
+    def sub(self, repl, string, count=0):
         self._work.scanned(string, 0, None, None)
         return self._pattern.sub(repl, string, count)
 
-    def split(self, string, maxsplit=0):  # noqa: ANN001, ANN201
+    def split(self, string, maxsplit=0):
         self._work.scanned(string, 0, None, None)
         return self._pattern.split(string, maxsplit)
 
 
-def _counting_function(function, name: str, work: Work):  # noqa: ANN001, ANN202
-    def counted(pattern, string, *args, **kwargs):  # noqa: ANN001, ANN202
+def _counting_function(function, name: str, work: Work):
+    def counted(pattern, string, *args, **kwargs):
         if isinstance(pattern, _Counting):
             pattern = pattern._pattern
         elif isinstance(pattern, str):  # compiled (or found in re's cache) at each call
@@ -592,7 +592,7 @@ def _counting_function(function, name: str, work: Work):  # noqa: ANN001, ANN202
     return counted
 
 
-def pipeline(text: str, lexicon) -> None:  # noqa: ANN001
+def pipeline(text: str, lexicon) -> None:
     """What a build does in Python before reasoning: read, extract, reconcile, map."""
     doc = parse_document(text, "/tmp/growth.md")
     map_records(reconcile([extract(doc, lexicon)]).records)
@@ -740,7 +740,7 @@ def test_the_head_words_of_a_growing_name_give_its_class(parts: list[list[str]])
     assert class_by_head("agency", heads.name()) == class_by_head("agency", name)
 
 
-def _trim_name_before(self, name: str) -> tuple[str, int]:  # noqa: ANN001 - the quadratic original
+def _trim_name_before(self, name: str) -> tuple[str, int]:
     skip = 0
     while True:
         m = re.match(r"^(?:(?:The|the|and|or)\s+)", name[skip:])
@@ -756,7 +756,7 @@ def _trim_name_before(self, name: str) -> tuple[str, int]:  # noqa: ANN001 - the
 
 
 @pytest.fixture(scope="module")
-def seed_extractor():  # noqa: ANN201
+def seed_extractor():
     x = extract_module._Extractor(read_document(SEED), load_lexicon())
     x.find_definitions()
     x.mint("agency", "Foo Bureau and Foo", x.evidence(0, 5))
@@ -770,7 +770,7 @@ _TRIM_WORDS = ["The", "the", "and", "or", "&", "Ministry", "of", "Commerce", "MI
 @SETTINGS
 @given(st.lists(st.tuples(st.sampled_from(_TRIM_WORDS), st.sampled_from([" ", " ", "  ", "\n"])), min_size=1,
                 max_size=12))
-def test_trimming_a_name_drops_what_it_dropped_before(seed_extractor, words: list[tuple[str, str]]) -> None:  # noqa: ANN001
+def test_trimming_a_name_drops_what_it_dropped_before(seed_extractor, words: list[tuple[str, str]]) -> None:
     name = "".join(w + s for w, s in words).strip()
     assert seed_extractor._trim_name(name) == _trim_name_before(seed_extractor, name)
 
@@ -819,7 +819,7 @@ MONTH_LINES = ["September 2020", "December 9999", "January 0001", "Sept. 2021", 
 
 
 @st.composite
-def adversarial_updates(draw) -> str:  # noqa: ANN001
+def adversarial_updates(draw) -> str:
     def paragraph(max_size: int = 14) -> str:
         parts = draw(st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=max_size))
         return "".join(p + draw(st.sampled_from([" ", "", " ", "\n"])) for p in parts).strip() or "x"

@@ -141,7 +141,7 @@ def _build_and_report(args: argparse.Namespace) -> int:
     return code
 
 
-def _report_build(result, args: argparse.Namespace) -> None:  # noqa: ANN001 - BuildResult
+def _report_build(result, args: argparse.Namespace) -> None:
     from .gate import Severity
 
     counts = result.report.counts()
@@ -165,7 +165,7 @@ def _report_build(result, args: argparse.Namespace) -> None:  # noqa: ANN001 - B
     print(f"SHACL gate passed ({counts[Severity.WARNING]} warnings); published to {args.out}/")
 
 
-def _tolerant(stream) -> None:  # noqa: ANN001 - a text stream
+def _tolerant(stream) -> None:
     """Have ``stream`` write what its encoding lacks as ``\\uXXXX`` (``PYTHONIOENCODING=ascii``,
     a C locale) instead of raising: a message must never fail for its characters."""
     try:
