@@ -6,13 +6,14 @@ user's folder and of the last good build byte-identical afterwards.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from folders import tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"
@@ -21,22 +22,6 @@ SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "policykg", *args], capture_output=True, text=True,
                           timeout=300, cwd=cwd, stdin=subprocess.DEVNULL)
-
-
-def tree(folder: Path) -> dict[str, str]:
-    """Every file and link under ``folder`` (itself included when a link), with its digest."""
-    out = {}
-    for root, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = Path(root, name)
-            rel = str(path.relative_to(folder))
-            if path.is_symlink():
-                out[rel] = "-> " + os.readlink(path)
-            elif path.is_file():
-                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-            else:
-                out[rel] = "dir"
-    return out
 
 
 def refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:

@@ -18,7 +18,6 @@ own vocabulary and builds them: a result or an :class:`InputError`, never anythi
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import resource
@@ -32,6 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from folders import tree
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
@@ -71,22 +72,6 @@ def cli(*args: str, env: dict[str, str] | None = None, stdout=subprocess.PIPE,
     return subprocess.run([sys.executable, "-m", "policykg", *args], stdout=stdout, check=False,
                           stderr=subprocess.PIPE, text=True, timeout=timeout, cwd=ROOT,
                           stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})})
-
-
-def tree(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` with its digest (and every folder and link)."""
-    out = {}
-    for root, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            path = Path(root, name)
-            rel = str(path.relative_to(folder))
-            if path.is_symlink():
-                out[rel] = "-> " + os.readlink(path)
-            elif path.is_file():
-                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
-            else:
-                out[rel] = "dir"
-    return out
 
 
 def refused(proc: subprocess.CompletedProcess[str], source: Path, line: int | None, *words: str) -> None:

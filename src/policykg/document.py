@@ -17,6 +17,8 @@ MONTHS = {m: i for i, m in enumerate(
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 
+#: Any month name or abbreviation, longest first, for regular expressions.
+MONTH_PATTERN = "|".join(sorted(MONTHS, key=len, reverse=True))
 DATE_LINE = re.compile(r"\b(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?\s+(\d{4})\b",
                        re.IGNORECASE)
 
@@ -110,4 +112,4 @@ class Document:
         return self.text[span.start:span.end]
 
 
-__all__ = ["DATE_LINE", "MONTHS", "Block", "Document", "Marker", "Span"]
+__all__ = ["DATE_LINE", "MONTHS", "MONTH_PATTERN", "Block", "Document", "Marker", "Span"]

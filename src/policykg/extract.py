@@ -28,7 +28,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from .document import MONTHS, Block, Document, Span
+from .document import MONTH_PATTERN, MONTHS, Block, Document, Span
 from .errors import InputError
 from .lexicon import Entry, Lexicon
 from .recognisers import documents as document_names
@@ -334,7 +334,7 @@ def _agency_head_reach() -> int:
 ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced))\b",
                    re.IGNORECASE)
 PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH = MONTH_PATTERN
 DATE = re.compile(rf"\bon\s+(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+"
                   rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
 TRIAL = re.compile(rf"\btrial\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
@@ -1350,7 +1350,6 @@ class _Extractor:
         verb = PARTS.search(sent)
         if not verb:
             return
-        docs = [d for _, _, d in sdocs]
         whole = None
         lead = sent[:verb.start()]
         before = [d for st, _, d in sdocs if st < offset + verb.start() and d.cls != "Law"]

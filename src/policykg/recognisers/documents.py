@@ -23,14 +23,12 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from ..document import MONTHS
+from ..document import MONTH_PATTERN
 from ..textutil import View
 from .heads import document_heads
 
-_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_MONTH = MONTH_PATTERN
 _CONNECT = {"of", "for", "on", "and", "the", "in", "to", "regarding", "concerning", "about", "&"}
-#: A word that may stand inside a capitalised name.
-_WORD = re.compile(r"[A-Z][\w'’\-]*|[0-9]{4}|\([A-Z0-9][^()]{0,40}\)|[a-z]+")
 _ISSUED = re.compile(r"\b(?:issued|released|published|promulgated|unveiled|adopted|approved)\s+"
                      r"(?:a|an|the)\s+(?P<name>(?P<head>[a-z]+)\s+(?:on|for|regarding|about|concerning|of)\s+)",
                      re.IGNORECASE)
