@@ -198,8 +198,6 @@ def test_a_combining_accent_never_takes_the_lexicons_beijing(tmp_path: Path) -> 
     assert any("would take the IRI" in w and "area/beijing>" in w for w in result.warnings)
 
 
-@pytest.mark.xfail(strict=True, reason="a list item's name is minted from the text as written (resolve_area_item "
-                                       "reads doc.text, not its view): the label keeps i + U+0301")
 def test_a_name_minted_from_a_list_is_published_composed(tmp_path: Path) -> None:
     text = SEED_TEXT.replace("The full list entails Beijing, Tianjin", "The full list entails Bei\u0301jing, Tianjin")
     text = text.replace("including Beijing, Shanghai", "including Bei\u0301jing, Shanghai")
@@ -593,15 +591,8 @@ WORK_SIZES = {"seed": (40_000, 320_000)}
 SMALL = (150, 600)
 
 
-#: Where a quadratic path is still known, and where it lies (the test fails when it is fixed:
-#: then drop the mark).
-KNOWN_QUADRATIC = pytest.mark.xfail(strict=True, reason=(
-    "extract._Extractor.find_documents looks for every document's name in every block, one regular "
-    "expression per name: names x text (extract._DocumentNames finds the same in one pass)"))
-
-
 @pytest.mark.parametrize("pattern", ["ministry", "ministry-of-commerce-and", "full-name-abbr",
-                                     pytest.param("bold-notices", marks=KNOWN_QUADRATIC),
+                                     "bold-notices",
                                      "long-paragraph", "long-article", "footnote-areas", "agencies", "seed",
                                      "and-ministry-of", "undefined-abbreviations", "brackets", "trial-periods",
                                      "heads-in-a-row", "issued-without-end", "short-bold-lines"])
@@ -703,7 +694,7 @@ _DOCUMENT_WORDS = ["Plan", "plan", "PLAN", "Table", "Overall", "overall", "Notic
        st.lists(st.tuples(st.sampled_from(_DOCUMENT_WORDS), st.sampled_from([" ", "", "  ", "\n"])), max_size=14))
 def test_document_names_are_found_where_one_expression_per_name_found_them(names: list[list[str]],
                                                                            words: list[tuple[str, str]]) -> None:
-    """extract._DocumentNames, for find_documents' loop over every name (see KNOWN_QUADRATIC)."""
+    """extract._DocumentNames (one automaton) finds what one expression per name found."""
     pairs = sorted(((" ".join(n), i) for i, n in enumerate(names)), key=lambda x: -len(x[0]))
     text = "".join(w + s for w, s in words)
     expected = []

@@ -32,6 +32,7 @@ from .document import MONTH_PATTERN, MONTHS, Block, Document, Span
 from .errors import InputError
 from .lexicon import Entry, Lexicon
 from .recognisers import documents as document_names
+from .recognisers.automaton import TokenAutomaton
 from .recognisers.responsibility import responsible_ranges
 from .recognisers.heads import class_by_head, document_head, document_heads
 from .textutil import NUMBER, View, block_view, capitalise, normalise, parse_number, sentences, \
@@ -241,31 +242,31 @@ class _DocumentNames:
     """
 
     def __init__(self, names: list[tuple[str, object]]) -> None:
-        self.exact: dict = {}  # one-word names, case and all
-        self.folded: dict = {}  # longer names, case-folded
+        self.exact: TokenAutomaton[int] = TokenAutomaton()  # one-word names, case and all
+        self.folded: TokenAutomaton[int] = TokenAutomaton()  # longer names, case-folded
+        self.any_exact = self.any_folded = False
         for index, (name, _) in enumerate(names):
-            folded = len(name.split()) > 1
-            node = self.folded if folded else self.exact
-            for token in _NAME_TOKEN.findall(name.casefold() if folded else name):
-                node = node.setdefault(token, {})
-            node.setdefault(None, []).append(index)
+            if len(name.split()) > 1:
+                self.folded.add(_NAME_TOKEN.findall(name.casefold()), index)
+                self.any_folded = True
+            elif name:
+                self.exact.add(_NAME_TOKEN.findall(name), index)
+                self.any_exact = True
 
     def find(self, text: str) -> list[tuple[int, int, int]]:
         """(index of the name, start, end) of each match, as the expressions find them."""
-        tokens = [(m.start(), m.end(), m.group()) for m in _NAME_TOKEN.finditer(text)]
+        tokens = [(m.start(), m.end()) for m in _NAME_TOKEN.finditer(text)]
+        words = [text[s:e] for s, e in tokens]
         hits = []
-        for i, (start, _, _) in enumerate(tokens):
-            if start and _WORD_CHAR.match(text, start - 1):
-                continue  # (?<!\w)
-            for trie, fold in ((self.exact, False), (self.folded, True)):
-                node = trie
-                for j in range(i, len(tokens)):
-                    node = node.get(tokens[j][2].casefold() if fold else tokens[j][2])
-                    if node is None:
-                        break
-                    end = tokens[j][1]
-                    if None in node and not _WORD_CHAR.match(text, end):  # (?!\w)
-                        hits += [(index, start, end) for index in node[None]]
+        for automaton, used, seq in ((self.exact, self.any_exact, words),
+                                     (self.folded, self.any_folded, [w.casefold() for w in words])):
+            if not used:
+                continue
+            for first, last, index in automaton.occurrences(seq):
+                start, end = tokens[first][0], tokens[last - 1][1]
+                if (start and _WORD_CHAR.match(text, start - 1)) or _WORD_CHAR.match(text, end):
+                    continue  # (?<!\w) ... (?!\w)
+                hits.append((index, start, end))
         hits.sort()
         out: list[tuple[int, int, int]] = []
         for index, start, end in hits:  # each name's matches do not overlap, leftmost first
@@ -587,17 +588,16 @@ class _Extractor:
                 entry = self.lexicon.get("document", m.iri.rsplit("/", 1)[1])
                 self._add_document(doc.text[m.start:m.end], None, entry, m.start, m.end, full_names)
         # later plain mentions of the documents' names ("The Overall Plan generally proposes")
+        # (a one-word name, "Table", only as written, capital and all; longer names in any case)
         names = sorted(((d.short, d) for d in self.documents), key=lambda x: -len(x[0]))
+        finder = _DocumentNames(names)
         for block in doc.blocks:
             if block.kind in ("title", "dateline"):
                 continue
             view = block_view(doc, block)
-            for short, d in names:
-                # a one-word name ("Table") only as written, capital and all; longer names in any case
-                flags = re.IGNORECASE if len(short.split()) > 1 else 0
-                for m in re.finditer(rf"(?<!\w){re.escape(short)}(?!\w)", view.clean, flags):
-                    start, end = view.origin(m.start(), m.end())
-                    self._mention(start, end, d)
+            for index, lo, hi in finder.find(view.clean):
+                start, end = view.origin(lo, hi)
+                self._mention(start, end, names[index][1])
 
     def _add_document(self, name: str, cls: str | None, entry: Entry | None, start: int, end: int,
                       full_names: list[tuple[str, int, int]]) -> None:
@@ -986,21 +986,23 @@ class _Extractor:
     def resolve_area_item(self, start: int, end: int) -> str | None:
         """One item of a list of areas: the lexicon's area, or a new area minted from the name."""
         text = self.doc.text
-        item = text[start:end]
+        item_view = View.of(text, start, end, markup=self.doc.markup)  # composed, no invisible characters
+        item = item_view.clean
+        paren_free = re.search(r"^(.*?)\s*(?:[(（]|$)", item)  # the name before any parenthesis
         main = re.sub(r"\s*[(（].*?[)）]\s*", " ", item).strip()
-        main_start = start + item.find(main.split()[0]) if main else start
         evidence = self.evidence(start, end)
         entry = self.lexicon.lookup(main, ["area"])
         if entry is None:
-            view = View.of(text, start, end, markup=self.doc.markup)
-            inner = self.lexicon.find_all(view.clean, ["area"])
-            whole = [m for m in inner if m.start == 0 or view.clean[:m.start].strip() == ""]
+            inner = self.lexicon.find_all(item, ["area"])
+            whole = [m for m in inner if m.start == 0 or item[:m.start].strip() == ""]
             if whole and len(whole[0].surface) >= len(main) - 1:
                 entry = whole[0].entry
         if entry is not None:
             iri = self.entity_from_lexicon(entry)
         elif main and main[0].isupper():
-            iri = self.mint("area", main, self.evidence(main_start, main_start + len(main)))
+            lo = item.find(main.split()[0])
+            hi = lo + len(main) if item[lo:lo + len(main)] == main else len(paren_free.group(1) if paren_free else item)
+            iri = self.mint("area", main, self.evidence(*item_view.origin(lo, max(hi, lo + 1))))
         else:
             self.warn(self.doc.line_of(start), f"list item {item!r} is not an area; left out")
             return None
