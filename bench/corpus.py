@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime as dt
+import hashlib
 import random
 import re
 import sys
@@ -55,8 +56,17 @@ def slug(name: str) -> str:
 
 
 def doc_slug(name: str) -> str:
+    """mappings/README.md: a document's content words; past eight, the first eight and a hash."""
     words = [w for w in slug(name).split("-") if w and w not in STOPWORDS]
-    return "-".join(words[:6])
+    if len(words) <= 8:
+        return "-".join(words)
+    return "-".join(words[:8]) + "-" + hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:8]
+
+
+def dated_slug(name: str, year: int) -> str:
+    """A document's slug and its year (unless the slug has the year already)."""
+    s = doc_slug(name)
+    return s if str(year) in s.split("-") else f"{s}-{year}"
 
 
 VERBS = ["Promoting", "Developing", "Piloting", "Strengthening", "Advancing", "Expanding", "Improving",
@@ -309,13 +319,13 @@ class _Writer:
 
         # notice, issuers, date, trial
         notice_name = f"notice on {topic_text.lower()} {place.lower()}".strip()
-        notice = f"<{ID}document/{doc_slug(notice_name)}>"
-        self.label(notice, "Notice", notice_name[0].upper() + notice_name[1:])
-        self.add(update, "pol:reportsOn", notice)
         issuers = self.pick_agencies(rng.choice([1, 1, 2]))
         issue_month = rng.randint(1, month)
         day = rng.randint(1, 28)
         issued = dt.date(year, issue_month, day)
+        notice = f"<{ID}document/{dated_slug(notice_name, issued.year)}>"
+        self.label(notice, "Notice", notice_name[0].upper() + notice_name[1:])
+        self.add(update, "pol:reportsOn", notice)
         years = rng.randint(1, 5)
         end = dt.date(year + years, issue_month, day) - dt.timedelta(days=1)
         for ag in issuers:
@@ -351,8 +361,8 @@ class _Writer:
         plan_full = f"{plan_kind} Plan for {topic_text}"
         table_word = rng.choice(TABLE_WORDS)
         table_full = f"Attached Table: {topic_text}, Key Tasks and Division of Responsibilities"
-        plan = f"<{ID}document/{doc_slug(plan_full)}>"
-        table = f"<{ID}document/{doc_slug(table_full)}>"
+        plan = f"<{ID}document/{dated_slug(plan_full, year)}>"
+        table = f"<{ID}document/{dated_slug(table_full, year)}>"
         self.label(plan, "Plan", plan_full)
         self.label(table, "MeasureTable", table_full)
         self.add(plan, "pol:partOf", notice)
@@ -376,7 +386,7 @@ class _Writer:
         if base_list:
             ordinal, qual = base_list
             lname = f"{ordinal} batch of {qual + ' ' if qual else ''}digital service export bases"
-            liri = f"<{ID}document/{doc_slug(lname)}>"
+            liri = f"<{ID}document/{dated_slug(lname, year)}>"
             self.label(liri, "DesignationList", lname[0].upper() + lname[1:])
             self.add(update, "pol:reportsOn", liri)
             lissuers = rng.sample(p.agencies, rng.randint(1, 3))
@@ -420,7 +430,7 @@ class _Writer:
             per_cat[rng.randrange(n_cat)] += 1
         number = rng.randint(1, 120)
         body: list[str] = []
-        table_iri_path = doc_slug(table_full)
+        table_iri_path = dated_slug(table_full, year)
         since_forerunner: list[str] = []
         ref_index = rng.randrange(n_art) if base_list else -1
         index = 0

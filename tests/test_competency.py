@@ -182,10 +182,10 @@ def test_quality_rules_return_no_rows_on_the_good_build(built: Path) -> None:
     assert "PASSED" in report.to_text()
 
 
-M75 = "measure:attached-table-pilot-tasks-specific-measures\\/75"
-M116 = "measure:attached-table-pilot-tasks-specific-measures\\/116"
+M75 = "measure:attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020\\/75"
+M116 = "measure:attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020\\/116"
 MIIT_GUIDES_75 = f"?st rdf:subject {M75} ; rdf:predicate pol:guidedBy ; rdf:object agency:miit"
-NOTICE_2024 = "doc:notice-construction-data-labelling-bases-pilot"
+NOTICE_2024 = "doc:notice-construction-data-labelling-bases-pilot-cities-2024"
 
 
 def _drop_fact(s: str, p: str, o: str) -> list[str]:
@@ -232,7 +232,7 @@ PLANTED: dict[str, tuple[list[str], set[str]]] = {
     "pilot-area-not-in-text": (
         _lexicon_fact(NOTICE_2024, "pol:pilotArea", "area:hunan", "lexicon:area\\/hunan"), set()),
     "measure-outside-document": (
-        _drop_fact(M116, "pol:partOf", "doc:attached-table-pilot-tasks-specific-measures"), set()),
+        _drop_fact(M116, "pol:partOf", "doc:attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020"), set()),
     "site-without-area": (
         _drop_fact("site:changsha-data-labelling-base", "pol:locatedIn", "area:changsha"), set()),
 }
@@ -280,9 +280,9 @@ def test_query_result_kinds(built: Path) -> None:
 
 def test_the_default_graph_is_the_union_of_the_four_graphs(built: Path) -> None:
     result = run_query(PREFIXES + """SELECT (COUNT(*) AS ?n) WHERE {
-        { measure:attached-table-pilot-tasks-specific-measures\\/75 pol:articleNumber 75 }  # data
-        { doc:attached-table-pilot-tasks-specific-measures pol:hasPart
-              measure:attached-table-pilot-tasks-specific-measures\\/75 }                   # inferences
+        { measure:attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020\\/75 pol:articleNumber 75 }  # data
+        { doc:attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020 pol:hasPart
+              measure:attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020\\/75 }                   # inferences
         { pol:Measure a <http://www.w3.org/2002/07/owl#Class> }                             # ontology
         { ?span a pol:TextSpan }                                                           # provenance
     } LIMIT 1""", build=built)

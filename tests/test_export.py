@@ -260,7 +260,7 @@ def test_owlready2_loads_the_owl_edition_offline(seed: Built, tmp_path: Path) ->
     assert set(found) == set(expected)
     assert found == expected
     assert len(found["Measure"]) == 6
-    assert f"{ID}measure/attached-table-pilot-tasks-specific-measures/75" in found["Measure"]
+    assert f"{ID}measure/attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020/75" in found["Measure"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,7 +270,7 @@ def test_owlready2_loads_the_owl_edition_offline(seed: Built, tmp_path: Path) ->
 def test_jsonld_reads_like_plain_json(seed: Built) -> None:
     document = json.loads(export(seed.out, "jsonld"))
     nodes = {node["id"]: node for node in document["@graph"]}
-    article = nodes["measure:attached-table-pilot-tasks-specific-measures/75"]
+    article = nodes["measure:attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020/75"]
     assert article["type"] == "Measure"
     assert article["label"] == {"en": "Article 75"}
     assert article["guidedBy"] == ["agency:miit"]

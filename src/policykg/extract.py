@@ -343,6 +343,14 @@ COUNT = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w/-]+\s+){{0,4}}?(?:provinces|cit
                    rf"municipalities|zones|districts|pilot\s+areas)\b", re.IGNORECASE)
 FORERUNNER = re.compile(r"\b(?:forerunners?|pioneers?|examples?|first\s+movers?|frontrunners?|"
                         r"take\s+the\s+lead)\b", re.IGNORECASE)
+#: "Data Security Law (DSL)": a name with its abbreviation in brackets.
+_NAME_AND_ABBREVIATION = re.compile(r"(.+?)\s*\(([A-Z][A-Za-z0-9&]*[A-Z0-9])\)")
+#: A name that says whose document it is: "Notice of the State Council on ...".
+_ISSUER_IN_NAME = re.compile(r"(?:the\s+)?(?P<head>(?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][\w'’-]*)\s+of\s+(?:the\s+)?"
+                             r"(?P<who>[A-Z].*?)\s+(?:on|for|regarding|concerning|about|to)\s+\S")
+#: A measure named by its number in prose: "Action 3", "Articles 4 and 5", "measure (19)", "row 8".
+MEASURE_NUMBERS = re.compile(r"\b(?:Articles?|Arts?\.|Actions?|Measures?|Tasks?|Items?|Nos?\.|Rows?)\s*"
+                             r"\(?\d+\)?(?:\s*(?:,|and|&)\s*\(?\d+\)?)*", re.IGNORECASE)
 MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|articles?)\s+above\b|"
                             rf"\bthe\s+above(?:-mentioned)?\s+(?P<n2>{NUMBER}\s+)?(?P<what>measures?|articles?)\b",
                             re.IGNORECASE)
@@ -402,9 +410,41 @@ def safe_slug(name: str, **options: object) -> str:
     return "x" + digest[:12]
 
 
+#: Content words a document's slug keeps before the rest of its name is told by a hash.
+DOCUMENT_SLUG_WORDS = 8
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+
+
+def document_slug(name: str) -> str:
+    """The slug of a document's whole name: its content words, lower case, ASCII.
+
+    Two names with the same content words ("Measures on X", "measures for x.") are one name;
+    any other two get two slugs: a name with letters or digits outside ASCII ("Ürümqi", a
+    Chinese title), or with more than :data:`DOCUMENT_SLUG_WORDS` content words, ends with a
+    hash of its whole name, so that no two names share a slug by what the slug leaves out."""
+    clean = unicodedata.normalize("NFC", " ".join(normalise(name).split()))
+    words = [w for w in slugify(clean, drop_stopwords=True).split("-") if w]
+    outside = any(c.isalnum() and not c.isascii() for c in clean)
+    if words and not outside and len(words) <= DOCUMENT_SLUG_WORDS:
+        return "-".join(words)
+    key = clean.casefold() if outside else " ".join(words)
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return "-".join([*words[:DOCUMENT_SLUG_WORDS], digest[:8]]) if words else "x" + digest[:12]
+
+
+def dated_document_slug(name: str, year: int | None) -> str:
+    """A document's slug with its year, as ELI puts the year in a document's IRI: the year
+    the text says it was issued (or the year its name gives, or the update's year); not
+    repeated when the name has it ("Measures (2020)", "Action Plan (2024-2026)")."""
+    slug = document_slug(name)
+    if year is None or str(year) in slug.split("-"):
+        return slug
+    return f"{slug}-{year}"
+
+
 def policy_update_iri(doc: Document) -> str:
     title = " ".join(View.of(doc.text, doc.title.start, doc.title.end, markup=doc.markup).clean.split())
-    slug = safe_slug(title, max_words=6, drop_stopwords=True)
+    slug = document_slug(title)
     if doc.year and doc.month:
         slug += f"-{doc.year:04d}-{doc.month:02d}"
     return document_iri(slug)
@@ -540,9 +580,10 @@ class _Extractor:
         doc = self.doc
         # the names: emphasis (bold, italic), and names the words give where no emphasis does
         candidates: list[tuple[str, int, int]] = []
+        abbreviated: dict[str, str] = {}  # name -> the abbreviation written after it
         name_notes = []  # footnotes that give full names
         for block in doc.blocks:
-            if block.kind in ("title", "dateline", "category"):
+            if block.kind in ("title", "dateline", "category", "preamble"):
                 continue
             view = block_view(doc, block)
             if block.kind == "footnote" and FULL_NAMES.search(view.clean):
@@ -553,6 +594,10 @@ class _Extractor:
             spans += document_names.name_spans(view, [(s.start, s.end) for s in block.bold + block.italic])
             for start, end in sorted(spans):
                 name = " ".join(View.of(doc.text, start, end, markup=doc.markup).clean.split()).strip(" .,:;*")
+                short = _NAME_AND_ABBREVIATION.fullmatch(name)
+                if short:  # "Data Security Law (DSL)": the name, and its abbreviation beside it
+                    name = short.group(1)
+                    abbreviated[name] = short.group(2)
                 candidates.append((name, start, end))
         full_names: list[tuple[str, int, int]] = []
         shorts = [name for name, _, _ in candidates if class_by_head("document", name)]
@@ -568,6 +613,9 @@ class _Extractor:
             if entry is None and cls is None:
                 continue
             self._add_document(name, cls, entry, start, end, full_names)
+        for d in self.documents:
+            if d.short in abbreviated and d.lexicon is None:
+                d.alt.add(abbreviated[d.short])
         # a footnote of full names names documents of its own: those the text named by no
         # short form are documents all the same ("a notice¹ that contains ...")
         for name, start, end in full_names:
@@ -581,7 +629,7 @@ class _Extractor:
             self._add_document(clean, cls, entry, start, end, [])
         # lexicon documents mentioned anywhere (laws named without bold)
         for block in doc.blocks:
-            if block.kind in ("title", "dateline"):
+            if block.kind in ("title", "dateline", "preamble"):
                 continue
             view = block_view(doc, block)
             for m in self.lexicon_matches(view, ["document"]):
@@ -592,7 +640,7 @@ class _Extractor:
         names = sorted(((d.short, d) for d in self.documents), key=lambda x: -len(x[0]))
         finder = _DocumentNames(names)
         for block in doc.blocks:
-            if block.kind in ("title", "dateline"):
+            if block.kind in ("title", "dateline", "preamble"):
                 continue
             view = block_view(doc, block)
             for index, lo, hi in finder.find(view.clean):
@@ -606,6 +654,11 @@ class _Extractor:
             self._mention(start, end, known)
             return
         if entry is None:
+            named = self._named_in_parentheses(start)
+            if named is not None:  # "the Opinions ... (the “Data 20 Measures”, December 2022)"
+                named.alt.add(name)
+                self._mention(start, end, named)
+                return
             known = self._short_form_of(name)
             if known is not None:  # "the Measures", "the 2020 Measures", "the Labelling Measures"
                 known.alt.add(name)
@@ -628,7 +681,7 @@ class _Extractor:
             if full:
                 self.full_names_used.add((full[1], full[2]))
             label = capitalise(full[0] if full else name)
-            slug = safe_slug(label, max_words=6, drop_stopwords=True)
+            slug = document_slug(label)
             d = _Doc(self._reserve_document(document_iri(slug), label, evidence), cls or "PolicyDocument",
                      name, label, evidence=evidence)
             if full:
@@ -636,6 +689,21 @@ class _Extractor:
                 d.evidence = self.evidence(full[1], full[2])
         self.documents.append(d)
         self._mention(start, end, d)
+
+    def _named_in_parentheses(self, start: int) -> _Doc | None:
+        """The document named right before "(the “Short Name”" (or "(hereinafter “...”"), of
+        which the name at ``start`` is a short form; else ``None``."""
+        before = self.doc.text[max(0, start - 60):start]
+        m = re.search(r"\(\s*(?:hereinafter(?:\s+referred\s+to\s+as)?\s+|or\s+)?(?:the\s+)?[*_]*[“\"]?[*_]*$", before)
+        if not m:
+            return None
+        paren = start - (len(before) - m.start())
+        i = bisect.bisect_left([s for s, _, _ in self.doc_mentions], paren) - 1
+        if i < 0:
+            return None
+        s, e, d = self.doc_mentions[i]
+        gap = self.doc.text[e:paren]
+        return d if re.fullmatch(r"[\s*_”\"]*(?:\[\^?\w+\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)?[\s*_]*", gap) else None
 
     def _document_named(self, key: str, entry: Entry | None) -> _Doc | None:
         """The first document found before whose name, as first written, normalises to
@@ -948,7 +1016,9 @@ class _Extractor:
 
     def _agency_name(self, text: str, s: int, e: int) -> Iterator[tuple[int, int]]:
         name, skip = self._trim_name(text[s:e])
-        if len(name.split()) >= 2 and class_by_head("agency", name) is not None:
+        if len(name.split()) >= 2 and class_by_head("agency", name) is not None and \
+                name.split()[0].lower() not in document_heads():
+            # ("Provisions on the Administration of ...": a document's name, not an agency's)
             yield s + skip, e
 
     # ------------------------------------------------------------------ places
@@ -1062,15 +1132,67 @@ class _Extractor:
         self.articles_pass()
         self.lists_pass()
         self.category_scheme()
+        self.date_documents()
         records = list(self.entities.values()) + self.records
         return Extraction(doc, self.source, tuple(records),
                           tuple(sorted(self.new.values(), key=lambda n: n.iri)), tuple(self.warnings))
+
+    def date_documents(self) -> None:
+        """Give each document minted here its year (see :func:`dated_document_slug`), in every
+        record, new entity, measure IRI and warning: the year is known only once the text has
+        been read (its issue date may come after the name)."""
+        years: dict[str, int] = {}
+        for rec in self.records:
+            if rec.kind == "issue_date":
+                iri, year = str(rec.get("document")), rec.get("date").year  # type: ignore[union-attr]
+                years[iri] = min(year, years.get(iri, year))
+        mapping: dict[str, str] = {}
+        for iri, rec in self.entities.items():
+            if rec.kind != "document" or rec.lexicon is not None or iri == self.source:
+                continue
+            label = str(rec.get("label"))
+            named = _YEAR_IN_NAME.search(label)
+            year = years.get(iri) or (int(named.group(1)) if named else None) or self.doc.year
+            slug = iri.rsplit("/", 1)[1]
+            dated = dated_document_slug(label, year)
+            if not slug.startswith(document_slug(label)):
+                dated = slug  # a provisional IRI made unique already: keep what was said
+            elif slug != document_slug(label):
+                dated = dated_document_slug(label, year) + slug[len(document_slug(label)):]
+            if dated != slug:
+                mapping[iri] = document_iri(dated)
+        if not mapping:
+            return
+        measures = {f"{ID}measure/{old.rsplit('/', 1)[1]}/": f"{ID}measure/{new.rsplit('/', 1)[1]}/"
+                    for old, new in mapping.items()}
+
+        def remap(value: object) -> object:
+            if isinstance(value, str):
+                if value in mapping:
+                    return mapping[value]
+                if value.startswith(f"{ID}measure/"):
+                    head, _, number = value.rpartition("/")
+                    return measures.get(head + "/", head + "/") + number
+                return value
+            if isinstance(value, tuple):
+                return tuple(remap(v) for v in value)
+            return value
+
+        def rewrite(rec: Record) -> Record:
+            return Record(rec.kind, tuple((k, remap(v)) for k, v in rec.fields), rec.evidence, rec.lexicon)
+
+        self.entities = {str(remap(iri)): rewrite(rec) for iri, rec in self.entities.items()}
+        self.records = [rewrite(rec) for rec in self.records]
+        self.new = {str(remap(iri)): NewEntity(n.kind, str(remap(n.iri)), n.label, n.line) for iri, n in self.new.items()}
+        for d in self.documents:
+            d.iri = str(remap(d.iri))
+        self.warnings = [re.sub(r"<([^<>\s]+)>", lambda m: f"<{remap(m.group(1))}>", w) for w in self.warnings]
 
     def sentences_pass(self) -> None:
         """Issuance, trial periods, stated counts and pilot areas, parts, references."""
         doc = self.doc
         for block in doc.blocks:
-            if block.kind in ("title", "dateline", "heading", "category", "article"):
+            if block.kind in ("title", "dateline", "heading", "category", "article", "header", "preamble"):
                 continue
             view = block_view(doc, block)
             block_docs = self.documents_in(block.start, block.end)
@@ -1081,6 +1203,7 @@ class _Extractor:
                 sdocs = self.documents_in(o_start, o_end)
                 issued = self.issuance(view, s, e, sdocs, block)
                 self.possessive_issuers(view, s, sdocs)
+                self.issuers_in_names(sdocs)
                 self.dated_names(view, s, e, sdocs)
                 if issued is not None:
                     self.last_issued = issued
@@ -1178,6 +1301,38 @@ class _Extractor:
             for a in self.agencies_in(view, m.start("who"), m.end("who"), strict=True):
                 o_start, _ = view.origin(m.start("who"), m.end("who"))
                 self.fact("issuance", self.evidence(o_start, end), document=d.iri, agency=a.iri)
+
+    def issuers_in_names(self, sdocs: list) -> None:
+        """"Notice of the State Council on ...", "Opinions of the CPC Central Committee and the
+        State Council on ...": a name that says whose document it is names its issuers, when
+        every word between "of" and "on" (or "for", "regarding", ...) is an agency, "and", a
+        comma or "the"."""
+        done = self.__dict__.setdefault("_named_issuers", set())
+        for start, end, d in sdocs:
+            if d.iri in done or (d.lexicon is not None and d.cls == "Law"):
+                continue
+            done.add(d.iri)
+            spans = [(start, end)]
+            if d.evidence is not None and (d.evidence.start, d.evidence.end) != (start, end):
+                spans.append((d.evidence.start, d.evidence.end))  # a full name from a footnote
+            for lo, hi in spans:
+                view = View.of(self.doc.text, lo, hi, markup=self.doc.markup)
+                m = _ISSUER_IN_NAME.match(view.clean.strip(" *_"), 0)
+                if not m or class_by_head("document", m.group("head")) is None:
+                    continue
+                shift = len(view.clean) - len(view.clean.lstrip(" *_"))
+                a, b = shift + m.start("who"), shift + m.end("who")
+                mentions = self.agencies_in(view, a, b, strict=True)
+                rest = list(view.clean[a:b])
+                for mention in mentions:
+                    ma = bisect.bisect_left(view.offsets, mention.start)
+                    mb = bisect.bisect_left(view.offsets, mention.end)
+                    rest[max(0, ma - a):max(0, mb - a)] = " " * (max(0, mb - a) - max(0, ma - a))
+                if not mentions or re.sub(r"\b(?:and|the)\b|[,\s]", "", "".join(rest)):
+                    continue
+                for mention in mentions:
+                    self.fact("issuance", self.evidence(lo, hi), document=d.iri, agency=mention.iri)
+                break
 
     def _listed_issuers(self, view: View, lo: int, hi: int, block: Block, named: list[Mention]) -> list[Mention]:
         """Co-issuers a footnote lists: "the CAC and twelve other departments¹ issued ...",
@@ -1417,6 +1572,7 @@ class _Extractor:
         category: tuple[str, Evidence] | None = None
         articles: list[tuple[str, Block]] = []
         table = None
+        previous: Block | None = None  # the block before this one, footnotes aside
         for block in doc.blocks:
             if block.kind == "category":
                 category = self.category(block.bold[0] if block.bold else block)
@@ -1428,7 +1584,9 @@ class _Extractor:
                 cell = self.category(block.category_cell) if block.category_cell else None
                 articles.append(self.article(block, table, cell or category))
             elif block.kind == "paragraph" and articles:
-                self.forerunners(block, articles)
+                self.forerunners(block, articles, adjacent=previous is not None and previous.kind == "article")
+            if block.kind != "footnote":
+                previous = block
 
     def category(self, span: Span | Block) -> tuple[str, Evidence] | None:
         """The category named by ``span`` (a heading, a bold line, a table cell)."""
@@ -1486,6 +1644,10 @@ class _Extractor:
                      [d for d in everywhere if d.cls == "MeasureTable" or _lists_measures(d)]
         if containers:
             holder = containers[-1] if containers[-1] in before else containers[0]
+            owner = self._owner_of_bare_table(holder, first) if holder in before else None
+            if owner is not None:
+                self.holder = owner
+                return
             if holder.cls == "DesignationList":
                 holder.cls = "MeasureTable"  # a list of numbered measures, not of sites
             self.holder = holder
@@ -1496,12 +1658,40 @@ class _Extractor:
                 self.holder = principal
                 return
 
+    def _owner_of_bare_table(self, table: _Doc, first: Block) -> _Doc | None:
+        """A table named by its head word alone ("Table 1. Data tasks under the Plan for ...",
+        "The table sets out the tasks of the Plan") is a layout label, not a document: the
+        measures belong to the document the lines introducing the table name after "of",
+        "under", "in" or "from". That document, with the label dropped; else ``None``."""
+        if table.lexicon is not None or not re.fullmatch(
+                rf"(?:the\s+)?{re.escape(document_head(table.label) or '-')}(?:\s+\d+)?",
+                " ".join(table.label.split()), re.IGNORECASE):
+            return None
+        blocks = [b for b in self.doc.blocks if b.end <= first.start and b.kind not in ("footnote", "header")][-2:]
+        if not blocks:
+            return None
+        lo = blocks[0].start
+        owner = None
+        for s, e, d in self.doc_mentions:
+            if lo <= s < first.start and d is not table and d.iri != self.source and \
+                    d.cls not in ("Notice", "DesignationList", "Law") and \
+                    re.search(r"\b(?:of|under|in|from)\s+(?:the\s+)?[*_]*$", self.doc.text[max(lo, s - 20):s]):
+                owner = d
+        if owner is None:
+            return None
+        self.documents = [d for d in self.documents if d is not table]
+        self.doc_mentions = [m for m in self.doc_mentions if m[2] is not table]
+        self.__dict__.pop("_covered", None)
+        self.warn(self.doc.line_of(first.start), f"{table.label!r} names the table, not a document: its measures "
+                                                 f"belong to {owner.label!r}")
+        return owner
+
     def _implicit_table(self, block: Block) -> _Doc:
         notice = self.document_before(block.start, ["Notice"])
         label = f"Table of measures of the {notice.label[:1].lower() + notice.label[1:]}" if notice \
             else f"Table of measures in {doc_title(self.doc)}"
         evidence = self.evidence(block.start, block.end)
-        iri = self.mint("document", label, evidence, slug=safe_slug(label, max_words=6, drop_stopwords=True),
+        iri = self.mint("document", label, evidence, slug=document_slug(label),
                         cls="MeasureTable")
         d = _Doc(iri, "MeasureTable", label, label, evidence=evidence)
         self.warn(block.line, f"articles without a named measure table: they go to {label!r}")
@@ -1548,7 +1738,12 @@ class _Extractor:
             self.fact("region_concern", self.evidence(m.start, m.end), measure=iri, region=m.iri)
         return iri, block
 
-    def forerunners(self, block: Block, articles: list[tuple[str, Block]]) -> None:
+    def forerunners(self, block: Block, articles: list[tuple[str, Block]], *, adjacent: bool) -> None:
+        """Areas that pilot measures first: in a sentence that says so, for the measures it
+        names by number ("Action 3 is expected to start in Hangzhou"), else for "the measure(s)
+        above" (the last one, or the last N), else — in the paragraph right after a measure —
+        for that measure. A sentence that names no measure, far from any, is left out with a
+        warning."""
         view = block_view(self.doc, block)
         above = MEASURES_ABOVE.search(view.clean)
         count = 1
@@ -1558,13 +1753,29 @@ class _Extractor:
                 count = parse_number(word) or 1
             elif above.group("what") and above.group("what").lower().endswith("s"):
                 count = len(articles)
-        measures = [iri for iri, _ in articles[-count:]]
+        by_number: dict[int, list[str]] = {}
+        for iri, b in articles:
+            by_number.setdefault(b.article, []).append(iri)
         for s, e in sentences(view):
             if not FORERUNNER.search(view.clean, s, e):
                 continue
             o_start, o_end = view.origin(s, e)
-            for mention in self.areas_in(view, s, e):
-                for measure in measures:
+            named = [int(n) for m in MEASURE_NUMBERS.finditer(view.clean, s, e)
+                     for n in re.findall(r"\d+", m.group(0))]
+            if named:
+                measures = [iri for n in named for iri in by_number.get(n, ())
+                            if len(by_number.get(n, ())) == 1]
+            elif above or adjacent:
+                measures = [iri for iri, _ in articles[-count:]]
+            else:
+                measures = []
+            areas = self.areas_in(view, s, e)
+            if areas and not measures:
+                self.warn(self.doc.line_of(o_start), f"forerunners in {' '.join(view.clean[s:e].split())!r}: "
+                                                    f"the sentence names no measure of this document; left out")
+                continue
+            for mention in areas:
+                for measure in dict.fromkeys(measures):
                     self.fact("forerunner", self.evidence(o_start, o_end), measure=measure, area=mention.iri)
 
     # ------------------------------------------------------------------ export bases

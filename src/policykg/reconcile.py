@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .extract import Extraction, NewEntity, Record, record
+from .extract import Extraction, NewEntity, Record, document_slug, record
 from .textutil import normalise
 
 ENTITY_KINDS = ("agency", "area", "region", "export_base", "site", "document", "category", "measure")
@@ -87,8 +87,10 @@ def reconcile(extractions: Sequence[Extraction]) -> Reconciled:
 
 
 def _split_collisions(extractions: Sequence[Extraction]) -> tuple[list[Extraction], dict[str, str], tuple[str, ...]]:
-    """Documents minted under one IRI by different names in different updates ("..., batch 5"
-    and "..., batch 11" alike in their first words) are different documents: the later one
+    """Documents minted under one IRI by different names in different updates (names that
+    differ in more than case, punctuation and the small words; since document IRIs hold the
+    whole name, only an IRI made by hand or a future minting rule can do that) are different
+    documents: the later one
     gets an IRI of its own (the first one's plus a hash of its name), in all its records, and a
     warning says so. Returns the extractions, rewritten where needed, and the warnings."""
     import hashlib
@@ -103,7 +105,8 @@ def _split_collisions(extractions: Sequence[Extraction]) -> tuple[list[Extractio
         for rec in extraction.records:
             if rec.kind != "document" or rec.lexicon is not None or rec.get("cls") == "PolicyUpdate":
                 continue
-            iri, key = str(rec.get("iri")), _key(rec)[1]
+            # one name when its words are (extract.document_slug): "Measures on X" = "Measures for X"
+            iri, key = str(rec.get("iri")), document_slug(str(rec.get("label", "")))
             known = first_name.setdefault(iri, (key, str(rec.get("label"))))
             if known[0] != key and iri not in local:
                 local[iri] = f"{iri}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:8]}"
@@ -143,8 +146,8 @@ def _merge(group: Iterable[Record]) -> Record:
             if fields.get(name) is None and rec.get(name) is not None:
                 fields[name] = rec.get(name)
     for rec in group:
-        if rec.get("label") != fields.get("label") and rec.lexicon is None and first.lexicon is not None:
-            alt.add(str(rec.get("label")))
+        if rec.get("label") != fields.get("label") and rec.lexicon is None:
+            alt.add(str(rec.get("label")))  # another name of the same entity: kept, as an alias
     alt.discard(str(fields.get("label")))
     fields["alt"] = tuple(sorted(alt)) or None
     return record(first.kind, first.evidence, first.lexicon, **fields)

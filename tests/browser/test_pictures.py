@@ -157,7 +157,7 @@ def test_timeline_draws_issue_dates_trial_periods_and_today(page, site, traffic,
 
     with page.expect_navigation():
         page.locator("#timeline svg a.pk-trial").first.click()
-    assert page.url == site.url + "/id/document/notice-stimulating-innovative-development-trade-services"
+    assert page.url == site.url + "/id/document/notice-stimulating-innovative-development-trade-services-pilot-areas-2020"
     traffic.check()
 
 

@@ -136,7 +136,7 @@ def test_document_page_links_to_its_agency(page, site, traffic, screenshot_dir):
     notice = page.locator("#documents a", has_text="Notice for stimulating innovative development")
     with page.expect_navigation():
         notice.click()
-    assert page.url == site.url + "/id/document/notice-stimulating-innovative-development-trade-services"
+    assert page.url == site.url + "/id/document/notice-stimulating-innovative-development-trade-services-pilot-areas-2020"
     assert page.title().startswith("Notice for stimulating innovative development of trade in services")
     assert "Notice for stimulating innovative development" in page.locator("h1").first.inner_text()
     page.screenshot(path=str(screenshot_dir / "ui_entity_document.png"), full_page=True)

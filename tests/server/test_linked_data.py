@@ -97,7 +97,7 @@ def _hostile_additions() -> tuple[list[ox.Quad], list[ox.Quad]]:
     n, lit = ox.NamedNode, ox.Literal
     data, prov = GRAPHS["data"], GRAPHS["provenance"]
     evil = n(EVIL)
-    measure = n(ID + "measure/attached-table-pilot-tasks-specific-measures/76")
+    measure = n(ID + "measure/attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020/76")
     label, alt = n(str(RDFS.label)), n("http://www.w3.org/2004/02/skos/core#altLabel")
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     data_quads = [
@@ -546,7 +546,7 @@ def test_quoted_document_is_named_by_its_label_whatever_the_row_order(site):
 
 
 def test_markup_in_a_linked_label_is_escaped(site):
-    r = site.get("/id/measure/attached-table-pilot-tasks-specific-measures/76", BROWSER_ACCEPT)
+    r = site.get("/id/measure/attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020/76", BROWSER_ACCEPT)
     assert r.status_code == 200
     assert SCRIPT not in r.text
     assert (_path(EVIL), SCRIPT) in parse(r.text).links
@@ -640,7 +640,7 @@ def test_agency_page_draws_its_neighbourhood(site, cac_page):
     # the list: one item per link, each end a link to its page (the CAC itself in bold)
     items = re.findall(r"<li>(.*?)</li>", r.text.split('id="graph-list"', 1)[1].split("</ul>", 1)[0], re.DOTALL)
     assert len(items) == len(graph["links"])
-    assert any('/id/measure/attached-table-pilot-tasks-specific-measures/76">Article 76</a>' in i
+    assert any('/id/measure/attached-table-pilot-tasks-specific-measures-division-responsibilities-0576e0d3-2020/76">Article 76</a>' in i
                and "guided by" in i and "<strong>Cyberspace Administration of China</strong>" in i for i in items)
     assert 'aria-labelledby="graph-caption"' in r.text
 
