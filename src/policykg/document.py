@@ -8,6 +8,7 @@ as spans, and the month and year of the date line. Every offset is into ``text``
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -46,7 +47,9 @@ class Block:
 
     ``start``/``end`` delimit the content (after a bullet or footnote prefix, without the line
     end). ``kind`` is one of ``title``, ``dateline``, ``heading``, ``paragraph``, ``category``,
-    ``article``, ``bullet`` or ``footnote``.
+    ``article``, ``bullet``, ``footnote``, ``header`` (the header row of a table: the names
+    of its columns, never a category nor a sentence) or ``preamble`` (lines before the title,
+    such as an e-mail's header and greeting: read by nobody).
     """
 
     kind: str
@@ -100,7 +103,7 @@ class Document:
     def dateline(self) -> Block | None:
         return next((b for b in self.blocks if b.kind == "dateline"), None)
 
-    @property
+    @functools.cached_property
     def footnotes(self) -> dict[str, Block]:
         return {b.footnote: b for b in self.blocks if b.kind == "footnote" and b.footnote}
 

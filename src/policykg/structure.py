@@ -81,6 +81,10 @@ class ColumnRole:
     example: str
 
 
+#: A line short and plain enough to be the name of a group of measures when one follows it:
+#: a capital, at most eight words, no sentence punctuation.
+_SHORT_LINE = re.compile(r"[A-Z][\w'’&,/()\- ]{0,79}(?<![,\- ])")
+
 def _patterns_file(name: str) -> dict:
     path = resources.data_root() / "mappings" / "patterns" / name
     with path.open("rb") as handle:
@@ -115,10 +119,23 @@ def _numbering(text: str, start: int, end: int, *, bare: bool) -> _Numbered | No
     """The numbering form ``text[start:end]`` starts with (bare numbers only if ``bare``)."""
     lead = _LEADING_MARKUP.match(text, start, end)
     at = lead.end() if lead else start
+    # "**Task 1** – ...": the bold closes between the number and its separator; the forms are
+    # matched on a copy of the head with that closing markup blanked (offsets kept)
+    masked = None
+    if lead and lead.group(0).strip():
+        window = text[at:min(end, at + 200)]
+        close = re.compile(r"\*\*|__").search(window, 0, 80)
+        if close:
+            masked = window[:close.start()] + " " * (close.end() - close.start()) + window[close.end():]
     for form in numbering_forms():
         if form.numbered_list and not bare:
             continue
         m = form.pattern.match(text, at, end)
+        if not m and masked is not None and "agency" not in form.pattern.groupindex:
+            mm = form.pattern.match(masked)
+            if mm and mm.end() < len(masked):
+                body = _skip_space(text, at + mm.end(), end)
+                return _Numbered(form, mm.group("n"), Span(at, at + mm.end()), body, None)
         if not m:
             continue
         body = m.end()
@@ -136,6 +153,33 @@ def _numbering(text: str, start: int, end: int, *, bare: bool) -> _Numbered | No
             head_start = _skip_space(text, head_start, body)
         return _Numbered(form, m.group("n"), Span(head_start, body), _skip_space(text, body, end), agency)
     return None
+
+
+#: A line of an e-mail's header ("From: ...", "Sent: ...") or any "Field: value" line.
+_HEADER_FIELD = re.compile(r"[A-Z][\w-]{0,20}:\s")
+
+
+def _title_index(blocks: list, text: str) -> int:
+    """The index of the title: 0, unless the second block is no date line and a later one,
+    among the first twenty, is (a single short line with a month and a year, not a "Field:"
+    line) with a single short line before it."""
+
+    def line(b) -> str | None:
+        if b is None or b.kind not in ("paragraph", "heading"):
+            return None
+        content = text[b.start:b.end].strip()
+        return content if "\n" not in content and len(content) <= 200 else None
+
+    kept = [i for i, b in enumerate(blocks[:20]) if b is not None]
+    if len(kept) < 2 or (line(blocks[kept[1]]) and DATE_LINE.search(line(blocks[kept[1]]) or "")):
+        return 0
+    for before, at in zip(kept, kept[1:]):
+        date = line(blocks[at])
+        title = line(blocks[before])
+        if date and title and DATE_LINE.search(date) and not _HEADER_FIELD.match(date) \
+                and not _HEADER_FIELD.match(title):
+            return before
+    return 0
 
 
 def _skip_space(text: str, at: int, end: int) -> int:
@@ -265,7 +309,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                     if role and role not in found.values():
                         found[c] = role
                 roles[raw.table if raw.table is not None else -1] = found
-                blocks[i] = make(i, "heading")
+                blocks[i] = make(i, "header")
                 continue
             table_roles = roles.get(raw.table if raw.table is not None else -1, {})
             by_role = {role: raw.cells[c] for c, role in table_roles.items() if c < len(raw.cells)}
@@ -361,15 +405,22 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                               markers=_markers(text, raw, raw.start))
             previous_kept = raw
 
-    # title and date line: the first blocks
-    first = 0
+    # title and date line: the first blocks; or, in an e-mail or a page with lines before
+    # them (a header, a greeting), the first short line with a month and a year that a short
+    # line precedes: the lines before the title are a preamble, read by nobody
+    first = _title_index(blocks, text)
+    for i in range(first):
+        b = blocks[i]
+        if b is not None:
+            blocks[i] = Block("preamble", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
     blocks[first] = Block("title", blocks[first].start, blocks[first].end, blocks[first].line,
                           bold=blocks[first].bold, italic=blocks[first].italic,
                           markers=blocks[first].markers) if blocks[first].kind != "article" else blocks[first]
-    if len(blocks) > 1 and blocks[1].kind in ("paragraph", "heading") and \
-            DATE_LINE.search(text, blocks[1].start, blocks[1].end):
-        b = blocks[1]
-        blocks[1] = Block("dateline", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
+    if len(blocks) > first + 1 and blocks[first + 1] is not None and \
+            blocks[first + 1].kind in ("paragraph", "heading") and \
+            DATE_LINE.search(text, blocks[first + 1].start, blocks[first + 1].end):
+        b = blocks[first + 1]
+        blocks[first + 1] = Block("dateline", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
 
     # questions are headings; a heading or an all-bold line that measures follow is a category
     out: list[Block] = [b for b in blocks if b is not None]
@@ -379,7 +430,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     for j in range(len(out) - 2, -1, -1):
         following_of[j] = out[j + 1] if out[j + 1].kind != "footnote" else following_of[j + 1]
     for i, b in enumerate(out):
-        if b.kind in ("title", "dateline", "article", "footnote"):
+        if b.kind in ("title", "dateline", "article", "footnote", "header", "preamble"):
             continue
         content = text[b.start:b.end]
         question = content.rstrip(" *_").endswith("?") and "\n" not in content.strip()
@@ -389,7 +440,10 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
             continue
         short_bold = b.kind == "paragraph" and len(content) <= 120 and "\n" not in content.strip() \
             and _all_bold(text, RawBlock(PARAGRAPH, b.start, b.end, bold=b.bold))
-        if b.kind == "heading" or short_bold:
+        # a short plain line right before a measure names its group: "Infrastructure and data"
+        short_plain = b.kind == "paragraph" and len(content.split()) <= 8 and \
+            _SHORT_LINE.fullmatch(content.strip()) is not None
+        if b.kind == "heading" or short_bold or short_plain:
             following = following_of[i]
             if following is not None and following.kind == "article":
                 out[i] = Block("category", b.start, b.end, b.line, level=b.level, bold=b.bold,
@@ -418,16 +472,17 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
 def _check(doc: Document) -> None:
     """Refuse what cannot be a policy update of the genre, saying what was found."""
     path = Path(doc.path)
-    if doc.blocks[0].kind != "title":  # the first block is a numbered measure
-        first = " ".join(doc.text[doc.blocks[0].start:doc.blocks[0].end].split())
+    opening = next(b for b in doc.blocks if b.kind != "preamble")
+    if opening.kind != "title":  # the first block is a numbered measure
+        first = " ".join(doc.text[opening.start:opening.end].split())
         raise InputError(f"the document begins with a numbered measure ({first[:60]!r}), not with its "
-                         "title: a policy update's first line is its title", path=path, line=doc.blocks[0].line)
+                         "title: a policy update's first line is its title", path=path, line=opening.line)
     if not any(b.kind == "article" for b in doc.blocks):
         kinds: dict[str, int] = {}
         for b in doc.blocks:
             kinds[b.kind] = kinds.get(b.kind, 0) + 1
-        order = ("title", "dateline", "heading", "paragraph", "bullet", "category", "footnote")
-        names = {"dateline": "date line", "bullet": "list item"}
+        order = ("title", "dateline", "heading", "paragraph", "bullet", "category", "footnote", "header")
+        names = {"dateline": "date line", "bullet": "list item", "header": "table header"}
         found = ", ".join(f"{kinds[k]} {names.get(k, k)}{'' if kinds[k] == 1 else 's'}"
                           for k in order if k in kinds)
         raise InputError(f"found {found or 'no blocks'} and 0 numbered measures; expected lines such as "

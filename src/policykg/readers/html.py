@@ -379,6 +379,8 @@ class _Walker:
             self._item(el, depth, None, style)
         elif tag == "table":
             self._table(el, style)
+        elif tag == "dl" and not self.under_notes:
+            self._definitions(el, depth, style)
         elif tag in ("tr", "td", "th", "thead", "tbody", "tfoot", "caption"):
             self._flow(el, depth, style)  # table parts outside a table
         elif tag == "hr":
@@ -461,6 +463,37 @@ class _Walker:
         if not emitted:
             self.builder.block(ITEM, runs, level=depth, number=number)
         elif runs:
+            self.builder.block(PARAGRAPH, runs)
+
+    def _definitions(self, dl: etree._Element, depth: int, style: Style) -> None:
+        """A definition list: each term with its definition is one paragraph, the term on the
+        first line ("Article 7" / "CAC — Article 17", then the measure's text), as a term
+        labels what its definition says."""
+        runs: list[Run] = []
+        for child in dl:
+            tag = _tag(child)
+            if _skipped(child):
+                pass
+            elif tag == "dt":
+                if runs:
+                    self.builder.block(PARAGRAPH, runs)
+                runs = []
+                self._content(child, _style(child, style), runs)
+            elif tag == "dd":
+                if runs:
+                    runs.append(self._run("\n", style))
+                self._content(child, _style(child, style), runs)
+            elif tag in ("div",):  # <dl><div><dt>..</dt><dd>..</dd></div></dl> (HTML 5.2)
+                if runs:
+                    self.builder.block(PARAGRAPH, runs)
+                    runs = []
+                self._definitions(child, depth, style)
+            elif tag in BLOCKS:
+                if runs:
+                    self.builder.block(PARAGRAPH, runs)
+                    runs = []
+                self._block(child, depth, style)
+        if runs:
             self.builder.block(PARAGRAPH, runs)
 
     def _table(self, table: etree._Element, style: Style) -> None:

@@ -8,6 +8,7 @@ PDF without a bold font does not. This recogniser finds the same names from the 
 * a **lower-case name after an issuing verb**: "issued a notice for stimulating innovative
   development of trade in services in pilot areas on August 14" (the name runs to the date, a
   comma, "with", or the end of the sentence);
+* a **quoted name** ending with a head word: the “Data 20 Measures”;
 * the name a **list of sites** gives itself: "The first batch of digital service export bases
   are: ...";
 * **full names in a footnote** ("Full names of the two documents: A and B."), split where
@@ -40,7 +41,7 @@ _LIST_INTRO = re.compile(r"(?:^|(?<=[.:;]\s))(?:The|the)\s+(?P<name>[^.:;]{3,120
 
 _PREPOSITIONS = {"of", "for", "on", "in", "to", "regarding", "concerning", "about", "with"}
 _REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|with|regarding|concerning|about|&))*)\s+"
-                   r"(?P<word>[A-Z][\w'’\-]*|\d{4})")
+                   r"(?P<word>[A-Z][\w'’\-]*|\d{4}|\d{1,3}(?:st|nd|rd|th)\b)")
 #: A part of a name in brackets: an edition or qualifier ("(Trial)", "(2024 Edition)", "(Negative
 #: List)") or a place inside the name ("China (Beijing) Pilot Free Trade Zone").
 _EDITION = re.compile(r"\s*\((?:Trial|Draft|For Trial Implementation|[A-Z][\w ]{0,30}Edition|"
@@ -75,7 +76,7 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
-_BEFORE = re.compile(r"([A-Z][\w'’\-]*|[0-9]{4}|\([A-Z][\w'’\- ]{0,30}\)|of|for|on|and|the|in|&)\s+$")
+_BEFORE = re.compile(r"([A-Z][\w'’\-]*|[0-9]{4}|[0-9]{1,3}(?:st|nd|rd|th)|\([A-Z][\w'’\- ]{0,30}\)|of|for|on|and|the|in|&)\s+$")
 _CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w'’\-]*\s+)*[A-Z][\w'’\-]*")
 
 
@@ -168,11 +169,26 @@ def _list_names(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
+_QUOTED = re.compile(r"[“\"](?P<name>[^“”\"\n]{2,120}?)[”\"]")
+
+
+def _quoted(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
+    """A name in quotation marks whose last word is a document head word, whatever its other
+    words: “Data 20 Measures”, "Several Provisions"."""
+    heads = document_heads()
+    out = []
+    for m in _QUOTED.finditer(view.clean, lo, hi):
+        words = re.findall(r"[A-Za-z]+", m.group("name"))
+        if words and words[-1].lower() in heads and words[-1][0].isupper():
+            out.append((m.start("name"), m.end("name")))
+    return out
+
+
 def name_spans(view: View, covered: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Spans (offsets into the document's text) of document names in ``view`` that no
     ``covered`` span (the block's emphasis) already names."""
     n = len(view.clean)
-    found = _issued(view, 0, n) + _list_names(view, 0, n) + _capitalised(view, 0, n)
+    found = _quoted(view, 0, n) + _issued(view, 0, n) + _list_names(view, 0, n) + _capitalised(view, 0, n)
     out: list[tuple[int, int]] = []
     # the names taken (disjoint, ordered) and the emphasis (ordered by start, with the furthest
     # end reached so far): whether a span overlaps one of them is a bisection

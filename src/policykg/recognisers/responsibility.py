@@ -48,15 +48,22 @@ def responsible_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]
     in the order of the frames that found them."""
     out: list[tuple[int, int]] = []
     for frame in frames():
-        m = frame.pattern.search(text, start, end)
-        if not m:
-            continue
-        if frame.where == "before":
-            out.append((start, m.start()))
-        else:
-            stop = re.compile(r"[;；]|\.(?:\s|$)").search(text, m.end(), end)
-            out.append((m.end(), stop.start() if stop else end))
+        clause = start  # where the clause of the next match begins (after a ";")
+        for m in frame.pattern.finditer(text, start, end):
+            if frame.where == "before":
+                # "The MIIT is responsible for ...; the MPS is responsible for ...": each
+                # clause names its own agencies
+                for semi in _CLAUSE_END.finditer(text, clause, m.start()):
+                    clause = semi.end()
+                out.append((clause, m.start()))
+                clause = m.end()
+            else:
+                stop = _CLAUSE_END.search(text, m.end(), end)
+                out.append((m.end(), stop.start() if stop else end))
     return out
+
+
+_CLAUSE_END = re.compile(r"[;；]|\.(?:\s|$)")
 
 
 __all__ = ["Frame", "frames", "responsible_ranges"]
