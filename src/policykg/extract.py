@@ -338,6 +338,10 @@ PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
 _MONTH = MONTH_PATTERN
 DATE = re.compile(rf"\bon\s+(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+"
                   rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+#: "... counted from 1 March 2024" right after a trial period: its first day.
+_TRIAL_FROM = re.compile(rf",?\s*(?:\w+\s+){{0,6}}?(?:counted\s+|starting\s+|running\s+|beginning\s+)?from\s+"
+                         rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{MONTH_PATTERN})\.?|(?P<m2>{MONTH_PATTERN})\.?\s+(?P<d2>\d{{1,2}}),?)"
+                         rf"(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
 TRIAL = re.compile(rf"\btrial\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
 COUNT = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w/-]+\s+){{0,4}}?(?:provinces|cities|areas|regions|"
                    rf"municipalities|zones|districts|pilot\s+areas)\b", re.IGNORECASE)
@@ -371,14 +375,24 @@ REGION_WORDS = re.compile(r"\b(?:pilot|demonstration|experimental)\s+(?:areas?|z
 _ISSUING_NAME = re.compile(r"(?:Notice|Circular)\b.*?\bon\s+(?:Issuing|Printing\s+and\s+Distributing|Publishing|"
                            r"Releasing)\s+(?:the\s+)?(?P<part>.+)$", re.IGNORECASE)
 #: A date right after a document's name: "of 7 July 2022", "(22 March 2024)", ", dated 1 June 2023".
-_DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\()\s*(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
+_DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\(|(?:is|was)\s+dated|\(\s*dated)\s*(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
                     rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
+#: ", dated 1 June": a date without its year (the update's), only after "dated".
+_DATED_THIS_YEAR = re.compile(rf"\s*(?:,\s*|\(\s*|(?:is|was)\s+)?dated\s+(?:on\s+)?(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
+                              rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}))(?P<y>)(?![\d,]*\s*\d{{4}})", re.IGNORECASE)
+#: "The notice is dated 31 December 2023": a document named by its head word, and its date.
+_DATED_ANAPHORA = re.compile(rf"\b[Tt]he\s+(?P<what>[A-Za-z]+)\s+(?:is|was|are|were)\s+dated\s+(?:on\s+)?"
+                             rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)"
+                             rf"(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
 #: "the CAC's" right before a document's name: its issuer.
 _POSSESSIVE = re.compile(r"(?P<who>(?:[A-Z][\w&\-]*\s+){0,8}[A-Z][\w&\-]*)['’]s\s+$")
 #: Verbs by which one document refers to another ("replaces the 2020 Measures").
 REFERS = re.compile(r"\b(?:replac(?:es|e|ing)|supersed(?:es|e)|repeal(?:s)?|amend(?:s)?|revis(?:es|e)|"
                     r"implement(?:s|ing)?|(?:is|are)\s+based\s+on|build(?:s)?\s+on|pursuant\s+to|"
-                    r"in\s+accordance\s+with|refer(?:s)?\s+to|cit(?:es|e))\b", re.IGNORECASE)
+                    r"in\s+accordance\s+with|refer(?:s)?\s+to|cit(?:es|e)|on\s+the\s+basis\s+of|"
+                    r"within\s+the\s+framework\s+of)\b", re.IGNORECASE)
+#: A negation just before a verb: "does not cite", "do not implement", "never referred to".
+_NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without|neither|nor)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 #: Dates that another verb governs: not issue dates.
 _OTHER_DATES = re.compile(rf"\b(?:effect(?:ive)?|force|made\s+public|publication|published|apply|applies|"
                           rf"expire[sd]?|until|comments?|approved|adopted)\b"
@@ -482,6 +496,7 @@ class _Extractor:
         self.doc_mentions: list[tuple[int, int, _Doc]] = []
         self.local: dict[str, dict[str, str]] = {}  # kind -> normalised name -> IRI (minted here)
         self.category_evidence: dict[str, Evidence] = {}  # category IRI -> its first heading
+        self.pending_trials: list[tuple[re.Match[str], _Doc, Evidence, dt.date | None]] = []
 
     # ------------------------------------------------------------------ helpers
 
@@ -599,6 +614,18 @@ class _Extractor:
                     name = short.group(1)
                     abbreviated[name] = short.group(2)
                 candidates.append((name, start, end))
+        # "a notice¹" where footnote ¹ gives full names: a document, named by its head word
+        note_labels = {b.footnote for b, _ in name_notes}
+        heads = document_heads()
+        for block in doc.blocks:
+            for marker in block.markers:
+                if marker.label not in note_labels:
+                    continue
+                word = re.search(r"(?<![\w'’-])([a-z]+)$", doc.text[max(block.start, marker.start - 30):marker.start])
+                if word and word.group(1) in heads and not any(s <= marker.start - 1 < e for _, s, e in candidates):
+                    w_end = marker.start
+                    candidates.append((word.group(1), w_end - len(word.group(1)), w_end))
+        candidates.sort(key=lambda c: c[1])
         full_names: list[tuple[str, int, int]] = []
         shorts = [name for name, _, _ in candidates if class_by_head("document", name)]
         for block, view in name_notes:
@@ -766,11 +793,15 @@ class _Extractor:
     @staticmethod
     def _full_name(short: str, full_names: list[tuple[str, int, int]]) -> tuple[str, int, int] | None:
         words = [w.lower() for w in re.findall(r"[\w']+", short)]
-        for full in full_names:
+        head = (document_head(short) or "").casefold()
+        fits = []
+        for index, full in enumerate(full_names):
             fw = [w.lower() for w in re.findall(r"[\w']+", full[0])]
             if words and all(w in fw for w in words) and full[0].lower() != short.lower():
-                return full
-        return None
+                # "Several Measures" is the full name headed "Measures", not the "Notice ... on
+                # Issuing Several Measures ..." that holds the same words; then the shortest
+                fits.append(((document_head(full[0]) or "").casefold() != head, len(fw), index, full))
+        return min(fits)[3] if fits else None
 
     def _mention(self, start: int, end: int, d: _Doc) -> None:
         """Record a mention of ``d``, unless it starts inside one recorded before.
@@ -1132,10 +1163,37 @@ class _Extractor:
         self.articles_pass()
         self.lists_pass()
         self.category_scheme()
+        self.settle_issue_dates()
+        self.settle_trials()
         self.date_documents()
         records = list(self.entities.values()) + self.records
         return Extraction(doc, self.source, tuple(records),
                           tuple(sorted(self.new.values(), key=lambda n: n.iri)), tuple(self.warnings))
+
+    def settle_issue_dates(self) -> None:
+        """One issue date per document. Where the text gives two, the one it says the document
+        is dated wins, then one it was issued, adopted or signed on, over one it was published,
+        released or made public on ("released on 4 January ...; the notice is dated 31
+        December 2023"); two dates of one rank are unsure: neither is kept, with a warning."""
+        by_document: dict[str, list[Record]] = {}
+        for rec in self.records:
+            if rec.kind == "issue_date":
+                by_document.setdefault(str(rec.get("document")), []).append(rec)
+        drop: set[int] = set()
+        for recs in by_document.values():
+            if len({r.get("date") for r in recs}) < 2:
+                continue
+            ranked = sorted(recs, key=_issue_rank)
+            best = [r for r in ranked if _issue_rank(r) == _issue_rank(ranked[0])]
+            drop |= {id(r) for r in recs if r not in best}
+            if len({r.get("date") for r in best}) > 1:
+                drop |= {id(r) for r in best}
+                quotes = "; ".join(_quote(" ".join(r.evidence.exact.split())) for r in best if r.evidence)
+                self.warn(best[0].evidence.line if best[0].evidence else 1,
+                          f"two issue dates for one document ({', '.join(sorted(str(r.get('date')) for r in best))}): "
+                          f"neither kept — {quotes}")
+        if drop:
+            self.records = [r for r in self.records if id(r) not in drop]
 
     def date_documents(self) -> None:
         """Give each document minted here its year (see :func:`dated_document_slug`), in every
@@ -1205,6 +1263,7 @@ class _Extractor:
                 self.possessive_issuers(view, s, sdocs)
                 self.issuers_in_names(sdocs)
                 self.dated_names(view, s, e, sdocs)
+                self.dated_anaphora(view, s, e)
                 if issued is not None:
                     self.last_issued = issued
                 self.trial(sent, evidence, issued, o_start)
@@ -1275,17 +1334,49 @@ class _Extractor:
             if d.cls == "PolicyUpdate":
                 continue
             at = bisect.bisect_left(view.offsets, end, s, e)
-            m = _DATED.match(view.clean, at, e)
+            m = _DATED.match(view.clean, at, e) or _DATED_THIS_YEAR.match(view.clean, at, e)
             if not m:
                 continue
             month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+            year = int(m.group("y")) if m.group("y") else self.doc.year  # "a notice, dated 1 June,"
+            if year is None:
+                continue
             try:
-                date = dt.date(int(m.group("y")), month, int(m.group("d1") or m.group("d2")))
+                date = dt.date(year, month, int(m.group("d1") or m.group("d2")))
             except ValueError:
                 continue
             o_start, o_end = view.origin(at, m.end())
-            if not any(r.kind == "issue_date" and r.get("document") == d.iri for r in self.records):
-                self.fact("issue_date", self.evidence(o_start, o_end), document=d.iri, date=date)
+            # (a second date of the document, given otherwise: settle_issue_dates chooses)
+            self.fact("issue_date", self.evidence(o_start, o_end), document=d.iri, date=date)
+
+    def dated_anaphora(self, view: View, s: int, e: int) -> None:
+        """"The notice is dated 31 December 2023": the last document named before with that
+        head word (or of that class) was issued that day."""
+        for m in _DATED_ANAPHORA.finditer(view.clean, s, e):
+            what = m.group("what").casefold()
+            o_start, o_end = view.origin(m.start(), m.end())
+            by_head = self.__dict__.get("_mentions_by_head")
+            if by_head is None:  # head word -> the mentions of documents with that head, in order
+                by_head = self._mentions_by_head = {}
+                for st, _, d in self.doc_mentions:
+                    if d.iri != self.source:
+                        by_head.setdefault((document_head(d.label) or "").casefold(), []).append((st, d))
+            target = None
+            for key in (what, what.rstrip("s")):
+                found = by_head.get(key, [])
+                i = bisect.bisect_left(found, o_start, key=lambda m: m[0]) - 1
+                if i >= 0 and (target is None or found[i][0] > target[0]):
+                    target = found[i]
+            target = target[1] if target else None
+            year = int(m.group("y")) if m.group("y") else self.doc.year
+            if target is None or year is None:
+                continue
+            try:
+                date = dt.date(year, MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")],
+                               int(m.group("d1") or m.group("d2")))
+            except ValueError:
+                continue
+            self.fact("issue_date", self.evidence(o_start, o_end), document=target.iri, date=date)
 
     def possessive_issuers(self, view: View, s: int, sdocs: list) -> None:
         """"the CAC's Provisions on ...": the agency whose document it is issued it."""
@@ -1378,10 +1469,30 @@ class _Extractor:
         if notice is None:
             self.warn(evidence.line, f"a trial period of no known document: left out of {_quote(sent)}")
             return
-        start = self._issue_date(notice.iri)
-        if start is None:
-            self.warn(evidence.line, "a trial period with no start date: left out")
-            return
+        explicit = _TRIAL_FROM.match(sent, m.end())
+        start = None
+        if explicit:  # "a trial period of two years, counted from 1 March 2024"
+            year = int(explicit.group("y")) if explicit.group("y") else self.doc.year
+            try:
+                start = dt.date(year, MONTHS[(explicit.group("m1") or explicit.group("m2")).lower().rstrip(".")],
+                                int(explicit.group("d1") or explicit.group("d2"))) if year else None
+            except ValueError:
+                start = None
+        # else from the document's issue date, known once the whole text is read
+        self.pending_trials.append((m, notice, evidence, start))
+
+    def settle_trials(self) -> None:
+        """The trial periods found, from their explicit start or their document's issue date
+        (after :meth:`settle_issue_dates`)."""
+        issued = {str(r.get("document")): r.get("date") for r in self.records if r.kind == "issue_date"}
+        for m, notice, evidence, start in self.pending_trials:
+            start = start or issued.get(notice.iri)
+            if start is None:
+                self.warn(evidence.line, "a trial period with no start date: left out")
+                continue
+            self._trial_fact(m, notice, evidence, start)
+
+    def _trial_fact(self, m: re.Match[str], notice: _Doc, evidence: Evidence, start: dt.date) -> None:
         n = parse_number(m.group("n")) or 0
         months = n * 12 if m.group("unit").lower().startswith("year") else n
         year, month = divmod(start.month - 1 + months, 12)
@@ -1410,19 +1521,6 @@ class _Extractor:
                 index[1].setdefault(r.get("child"), set()).add(r.get("parent"))
         index[0] = len(self.records)
         return set(index[1].get(child, ()))
-
-    def _issue_date(self, document: str) -> dt.date | None:
-        """The first issue date recorded for ``document``: from an index of the records,
-        extended with those added since the last call (not a pass over every record)."""
-        index = self.__dict__.get("_issue_dates")
-        if index is None or index[0] > len(self.records):
-            index = self._issue_dates = [0, {}]
-        for position in range(index[0], len(self.records)):
-            r = self.records[position]
-            if r.kind == "issue_date":
-                index[1].setdefault(r.get("document"), r.get("date"))
-        index[0] = len(self.records)
-        return index[1].get(document)
 
     def counts(self, view: View, s: int, e: int, block: Block, offset: int) -> None:
         sent = self._without_documents(view, s, e)  # "... Pilot Zones" in a document's name is no count
@@ -1517,7 +1615,7 @@ class _Extractor:
         if whole is None:
             return
         for st, _, d in sdocs:
-            if d is not whole and st >= offset + verb.start() and \
+            if d.iri != whole.iri and st >= offset + verb.start() and \
                     d.cls in ("Plan", "MeasureTable", "DesignationList", "PolicyDocument"):
                 self.fact("part", evidence, whole=whole.iri, part=d.iri)
 
@@ -1542,6 +1640,8 @@ class _Extractor:
             verb = REFERS.search(view.clean, s, e)
             if not verb:
                 continue
+            if _NEGATED.search(view.clean[max(s, verb.start() - 40):verb.start()]):
+                continue  # "The Provisions do not cite the new law"
             o_verb = view.origin(verb.start(), verb.end())[0]
             o_s, o_e = view.origin(s, e)
             sdocs = self.documents_in(o_s, o_e)
@@ -1558,6 +1658,26 @@ class _Extractor:
         others = [(s, d) for s, _, d in block_docs if d.cls != "Law"]
         if not laws or not others:
             return
+        # a law named in a sentence that says it is not cited ("...; the Provisions do not cite
+        # it yet"), or right before one that says so of "the new law", is not taken as cited
+        spans = list(sentences(view))
+        denied: list[bool] = []
+        for a, b in spans:
+            denied.append(any(_NEGATED.search(view.clean[max(a, m.start() - 40):m.start()])
+                              for m in REFERS.finditer(view.clean, a, b)))
+        unsure: set[int] = set()
+        for i, (a, b) in enumerate(spans):
+            anaphoric = i + 1 < len(spans) and denied[i + 1] and \
+                not self.documents_in(*view.origin(*spans[i + 1]))
+            if denied[i] or anaphoric:
+                o_a, o_b = view.origin(a, b)
+                for st, _, d in block_docs:
+                    if o_a <= st < o_b and d.cls == "Law":
+                        unsure.add(st)
+                        self.warn(self.doc.line_of(st), f"{d.label!r} is named beside a document that the text says "
+                                                        f"does not cite it: no reference taken from "
+                                                        f"{_quote(' '.join(view.clean[a:b].split()))}")
+        laws = [(st, d) for st, d in laws if st not in unsure]
         subject = others[0][1]
         for s, law in laws:
             if law is subject:
@@ -1613,10 +1733,43 @@ class _Extractor:
                      if d.cls not in ("Law", "DesignationList", "MeasureTable")]
             if named:
                 return named[-1]
+        note = self._footnote_at(offset)
+        if note is not None:  # a footnote that names no document: its marker's sentence decides
+            where = self._marker_sentence(note)
+            if where is not None:
+                return self.pilot_document(*where)
         if self.last_issued is not None and self.last_issued.cls not in ("Law", "DesignationList", "MeasureTable"):
             return self.last_issued
         return self.document_before(offset, ["Notice"]) or \
             self.document_before(offset, ["Plan", "PolicyDocument"])
+
+    def _footnote_at(self, offset: int) -> Block | None:
+        """The footnote block that holds ``offset``, if any."""
+        starts = self.__dict__.get("_block_starts")
+        if starts is None:
+            starts = self._block_starts = [b.start for b in self.doc.blocks]
+        i = bisect.bisect_right(starts, offset) - 1
+        block = self.doc.blocks[i] if i >= 0 else None
+        return block if block is not None and block.kind == "footnote" and offset <= block.end else None
+
+    def _marker_sentence(self, note: Block) -> tuple[int, int] | None:
+        """(the first marker pointing to ``note``, the start of its sentence)."""
+        first = self.__dict__.get("_first_markers")
+        if first is None:  # label -> (block, marker) of its first marker outside the footnotes
+            first = self._first_markers = {}
+            for block in self.doc.blocks:
+                if block.kind != "footnote":
+                    for marker in block.markers:
+                        first.setdefault(marker.label, (block, marker))
+        if note.footnote not in first:
+            return None
+        block, marker = first[note.footnote]
+        starts = self.__dict__.setdefault("_sentence_starts", {})  # block start -> its sentences' starts
+        if block.start not in starts:
+            view = block_view(self.doc, block)
+            starts[block.start] = [view.origin(s, e)[0] for s, e in sentences(view)] or [block.start]
+        i = bisect.bisect_right(starts[block.start], marker.start) - 1
+        return marker.start, starts[block.start][max(i, 0)]
 
     def main_document(self) -> _Doc | None:
         """The document the update is about: the one that holds its measures, else the first
@@ -1846,6 +1999,16 @@ def _lists_measures(d: _Doc) -> bool:
     names = f"{d.short} {d.label}".lower()
     return d.cls == "DesignationList" and (bool(re.search(r"\b(?:measures?|tasks?)\b", names))
                                            or d.short.lower().startswith("attached"))
+
+
+def _issue_rank(rec: Record) -> int:
+    """How surely the sentence of an issue date gives the date of issue (lower: surer)."""
+    text = rec.evidence.exact if rec.evidence is not None else ""
+    if re.search(r"\bdated\b", text, re.IGNORECASE):
+        return 0
+    if re.search(r"\b(?:issued|adopted|promulgated|signed|jointly\s+issued)\b", text, re.IGNORECASE):
+        return 1
+    return 2
 
 
 def _quote(text: str, limit: int = 160) -> str:

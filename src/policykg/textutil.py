@@ -4,9 +4,10 @@ that maps back to the original offsets, sentences, lists, numbers written as wor
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .document import Block, Document
@@ -97,12 +98,20 @@ class View:
     offsets: tuple[int, ...]  # offsets[i] = original offset of clean[i]; one extra at the end
 
     @classmethod
-    def of(cls, text: str, start: int, end: int, *, markup: bool = True) -> View:
+    def of(cls, text: str, start: int, end: int, *, markup: bool = True,
+           drop: Sequence[tuple[int, int]] = ()) -> View:
+        """``drop``: more spans to leave out (the footnote markers a reader found, such as a
+        digit glued to a word in plain text: "a notice1, dated 1 June")."""
         chars: list[str] = []
         offsets: list[int] = []
         pos = start
-        spans = _markup_spans(text, start, end) if markup else (m.span() for m in _PLAIN.finditer(text, start, end))
+        spans: Iterable[tuple[int, int]] = _markup_spans(text, start, end) if markup else \
+            (m.span() for m in _PLAIN.finditer(text, start, end))
+        if drop:
+            spans = heapq.merge(spans, sorted((a, b) for a, b in drop if start <= a and b <= end))
         for m_start, m_end in spans:
+            if m_start < pos:
+                continue  # inside a span left out already
             chars.append(text[pos:m_start])
             offsets.extend(range(pos, m_start))
             pos = m_end
@@ -140,7 +149,8 @@ def _compose(clean: str, offsets: list[int]) -> tuple[str, list[int]]:
 
 
 def block_view(doc: Document, block: Block, start: int | None = None) -> View:
-    return View.of(doc.text, block.start if start is None else start, block.end, markup=doc.markup)
+    return View.of(doc.text, block.start if start is None else start, block.end, markup=doc.markup,
+                   drop=[(m.start, m.end) for m in block.markers])
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z*])")

@@ -31,7 +31,9 @@ from .heads import document_heads
 _MONTH = MONTH_PATTERN
 _CONNECT = {"of", "for", "on", "and", "the", "in", "to", "regarding", "concerning", "about", "&"}
 _ISSUED = re.compile(r"\b(?:issued|released|published|promulgated|unveiled|adopted|approved)\s+"
-                     r"(?:a|an|the)\s+(?P<name>(?P<head>[a-z]+)\s+(?:on|for|regarding|about|concerning|of)\s+)",
+                     r"(?:a|an|the)\s+(?P<name>(?P<head>[a-z]+)\s+"
+                     rf"(?!on\s+(?:\d{{1,2}}\s+)?(?:{MONTH_PATTERN})\b)"  # "issued the Provisions on 12 July"
+                     r"(?:on|for|regarding|about|concerning|of)\s+)",
                      re.IGNORECASE)
 _NAME_END = re.compile(rf"\s+on\s+(?:\d{{1,2}}\s+)?(?:{_MONTH})\b|\s+in\s+(?:{_MONTH}|\d{{4}})\b|\s+with\s|"
                        r"\s+that\s|\s+which\s|\s+to\s+(?:take|be)\b|[,;:()]|\.(?:\s|$)|$", re.IGNORECASE)
