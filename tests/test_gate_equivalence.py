@@ -10,11 +10,17 @@ severity, path, value, constraint component, and the message wherever the shape 
   every project shape planted in it, validated as one graph.
 
 A shapes graph the compiler cannot translate falls back to pySHACL, and says so.
+
+Class membership (``sh:class``) is compiled as MINUS, or as a flag bound once per class, where
+the plain SPARQL would ask ``EXISTS`` for every value node (quadratic on Oxigraph): every
+compiled check is compared, row for row, with its per-value-node form, on values of every kind
+and with types spread over several named graphs.
 """
 from __future__ import annotations
 
 import logging
 import random
+import re
 import sys
 import warnings
 from collections import Counter
@@ -256,3 +262,153 @@ def test_a_sparql_constraint_with_service_minus_or_values_fails_closed(keyword: 
         'ex:S sh:targetClass ex:T ; sh:sparql [ sh:select """SELECT $this WHERE { $this ?p \'SERVICE\' . '
         '# VALUES\n }""" ] .'), format="turtle")
     assert gate.validate(data, shapes=quiet, ontology=Graph()).passed
+
+
+# ------------------------------------------------------------------------------------------
+# sh:class: the instances of a class found once, never once per value node (issue 18).
+
+TYPE_PATH = re.escape(shacl_sparql.TYPE_PATH)
+_FLAG = re.compile(r"OPTIONAL \{ SELECT DISTINCT \?value \(true AS (\?policykgInstance\d+)\) WHERE "
+                   rf"\{{ \?value ({TYPE_PATH}) (<[^>]*>) \}} \}} ?")
+_MINUS_CLASS = re.compile(rf"MINUS \{{ (\?value {TYPE_PATH} <[^>]*>) \}}")
+
+
+def per_value_node(query: str) -> str:
+    """The query as plain SPARQL asks it, one value node at a time: the compiled MINUS of a
+    class's instances as FILTER NOT EXISTS, and each instance flag as the EXISTS it stands for."""
+    exists = {}
+
+    def drop(match: re.Match) -> str:
+        exists[match.group(1)] = f"EXISTS {{ ?value {match.group(2)} {match.group(3)} }}"
+        return ""
+
+    query = _FLAG.sub(drop, query)
+    for flag, test in exists.items():
+        query = query.replace(f"BOUND({flag})", test)
+    assert "policykgInstance" not in query
+    return _MINUS_CLASS.sub(r"FILTER NOT EXISTS { \1 }", query)
+
+
+def _rows(store: ox.Store, query: str, graphs: list) -> Counter:
+    solutions = store.query(query, default_graph=graphs)
+    names = [v.value for v in solutions.variables]
+    return Counter(tuple((n, str(s[n])) for n in names if s[n] is not None) for s in solutions)
+
+
+#: sh:class and its neighbours on value nodes of every kind.
+TRICKY_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
+@prefix exsh: <http://example.org/shapes#> .
+exsh:Class sh:targetClass ex:Focus ; sh:property exsh:classA .
+exsh:classA sh:path ex:p ; sh:class ex:A .
+exsh:TwoClasses sh:targetClass ex:Focus ; sh:property [ sh:path ex:p ; sh:class ex:B , ex:Other ] .
+exsh:Inverse sh:targetClass ex:A ; sh:property [ sh:path [ sh:inversePath ex:p ] ; sh:class ex:Focus ] .
+exsh:NodeClass sh:targetObjectsOf ex:p ; sh:class ex:B .
+exsh:Or sh:targetClass ex:Focus ; sh:property [ sh:path ex:p ; sh:or ( [ sh:class ex:C ] [ sh:class ex:Other ] ) ] .
+exsh:Not sh:targetClass ex:Focus ; sh:property [ sh:path ex:p ; sh:not [ sh:class ex:B ] , [ sh:class ex:Loop ] ] .
+exsh:Xone sh:targetClass ex:Focus ; sh:property [ sh:path ex:p ; sh:xone ( [ sh:class ex:A ] [ sh:class ex:Other ] ) ] .
+exsh:And sh:targetClass ex:Focus ; sh:property [ sh:path ex:p ; sh:and ( [ sh:class ex:A ] [ sh:nodeKind sh:IRI ] ) ] .
+exsh:Node sh:targetClass ex:Focus ; sh:property [ sh:path ex:p ; sh:node exsh:InnerB ] .
+exsh:InnerB sh:class ex:B .
+exsh:Qualified sh:targetClass ex:Focus ; sh:property [ sh:path ex:p ;
+    sh:qualifiedValueShape [ sh:class ex:A ] ; sh:qualifiedMinCount 2 ; sh:qualifiedMaxCount 3 ] .
+"""
+
+#: Values that are instances through a subclass, through types in another graph of the gate,
+#: through a type only a graph outside the gate states, of a cyclic hierarchy, twice over; and
+#: values that are instances of nothing: untyped IRIs, a class IRI, literals, blank nodes.
+TRICKY_DATA = """
+@prefix ex: <http://example.org/ns#> . @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<https://w3id.org/policykg/graph/ontology> {
+    ex:B rdfs:subClassOf ex:A . ex:C rdfs:subClassOf ex:B .
+    ex:Loop rdfs:subClassOf ex:Loop2 . ex:Loop2 rdfs:subClassOf ex:Loop .
+}
+<https://w3id.org/policykg/graph/data> {
+    ex:f1 a ex:Focus ; ex:p ex:a1 , ex:b1 , ex:c1 , ex:other1 , ex:untyped , ex:B , "plain" , "label"@en ,
+        42 , "2020-01-01"^^xsd:date , _:typed , _:untyped , ex:onlyInProvenance , ex:twoTypes , ex:both ,
+        ex:loop , ex:f2 .
+    ex:f2 a ex:Focus ; ex:p ex:a1 , ex:untyped , ex:f1 , _:typed .
+    ex:f3 a ex:Focus .
+    ex:a1 a ex:A . ex:b1 a ex:B . ex:c1 a ex:C . ex:other1 a ex:Other . _:typed a ex:B .
+    ex:twoTypes a ex:B , ex:C . ex:both a ex:A , ex:Other . ex:loop a ex:Loop2 . _:untyped ex:q 1 .
+}
+<https://w3id.org/policykg/graph/inferences> {
+    ex:f1 ex:p ex:typedByInference . ex:typedByInference a ex:C . ex:c1 a ex:A , ex:B .
+}
+<https://w3id.org/policykg/graph/provenance> {
+    ex:onlyInProvenance a ex:A , ex:B . ex:untyped a ex:Other .
+}
+"""
+
+GATE_GRAPHS = [GRAPHS["data"], GRAPHS["inferences"], GRAPHS["ontology"]]
+
+
+def _tricky() -> tuple[ox.Store, Graph]:
+    store = ox.Store()
+    store.load(TRICKY_DATA, format=ox.RdfFormat.TRIG)
+    return store, Graph().parse(data=TRICKY_SHAPES, format="turtle")
+
+
+def _union(store: ox.Store, graphs: list) -> Graph:
+    quads = [ox.Triple(q.subject, q.predicate, q.object) for g in graphs
+             for q in store.quads_for_pattern(None, None, None, g)]
+    return Graph().parse(data=ox.serialize(quads, format=ox.RdfFormat.N_TRIPLES), format="nt")
+
+
+def _assert_rows_of_per_value_node_form(store: ox.Store, shapes: Graph, graphs: list) -> None:
+    plan = shacl_sparql.compile_shapes(shapes)
+    for check in plan.checks:
+        reference = per_value_node(check.query)
+        assert _rows(store, check.query, graphs) == _rows(store, reference, graphs), \
+            f"{check.shape} {check.component}:\n{check.query}\n{reference}"
+    # Not vacuous: there are class checks, and each was compared with its per-value-node form.
+    classes = [c for c in plan.checks if c.component == SH.ClassConstraintComponent]
+    assert classes and all(per_value_node(c.query) != c.query for c in classes)
+
+
+def test_class_membership_is_never_asked_one_value_node_at_a_time() -> None:
+    """Oxigraph evaluates ``EXISTS { ?value rdf:type/rdfs:subClassOf* C }`` once per row, in
+    time that grows with the value node's triples: no compiled query asks it (not the project's
+    shapes, not the compiler's, not the tricky ones)."""
+    shape_graphs = [gate.shapes_graph(), Graph().parse(HERE / "shapes" / "compiler" / "shapes.ttl"),
+                    Graph().parse(data=TRICKY_SHAPES, format="turtle")]
+    for shapes in shape_graphs:
+        for check in shacl_sparql.compile_shapes(shapes).checks:
+            assert not re.search(r"EXISTS \{ \?value " + TYPE_PATH, check.query), check.query
+
+
+def test_class_checks_give_the_rows_of_filter_not_exists_on_tricky_values() -> None:
+    store, shapes = _tricky()
+    _assert_rows_of_per_value_node_form(store, shapes, GATE_GRAPHS)
+    # The same with the gate's graphs as one default graph, and with only the data graph (no
+    # class hierarchy at all: only direct types count).
+    _assert_rows_of_per_value_node_form(store, shapes, [GRAPHS["data"]])
+
+
+def test_class_checks_give_the_rows_of_filter_not_exists_on_the_compilers_cases() -> None:
+    store = ox.Store()
+    store.load(path=str(HERE / "shapes" / "compiler" / "data.ttl"), format=ox.RdfFormat.TURTLE,
+               to_graph=GRAPHS["data"])
+    _assert_rows_of_per_value_node_form(store, Graph().parse(HERE / "shapes" / "compiler" / "shapes.ttl"),
+                                        [GRAPHS["data"]])
+
+
+def test_class_checks_give_the_rows_of_filter_not_exists_on_the_planted_corpus(planted: ox.Store) -> None:
+    _assert_rows_of_per_value_node_form(planted, gate.shapes_graph(), GATE_GRAPHS)
+
+
+def test_class_on_tricky_values_equals_pyshacl() -> None:
+    store, shapes = _tricky()
+    compiled = gate.validate_store(store, GATE_GRAPHS, shapes=shapes)
+    reference = gate.validate(_union(store, GATE_GRAPHS), shapes=shapes, ontology=Graph(), engine="pyshacl")
+    assert_same(compiled, reference, shapes)
+    # What sh:class ex:A says of the values of ex:f1: the instances pass (the typed blank node
+    # among them), everything else fails (the untyped blank node among them).
+    flagged = Counter("_:" if r.value.startswith("_:") else r.value for r in compiled.results
+                      if r.shape == "exsh:classA" and r.focus == "ex:f1")
+    assert flagged == Counter({"ex:other1", "ex:untyped", "ex:B", '"plain"', '"label"@en', '"42"^^xsd:integer',
+                               '"2020-01-01"^^xsd:date', "_:", "ex:onlyInProvenance", "ex:loop", "ex:f2"})
+    # Two classes on one shape are two constraints: a value of neither is reported twice.
+    assert Counter((r.focus, r.value) for r in compiled.results
+                   if r.constraint == "sh:ClassConstraintComponent")[("ex:f1", "ex:untyped")] == 3
