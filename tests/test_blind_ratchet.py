@@ -1,6 +1,6 @@
 """The extractor on the documents written blind (tests/eval/blind): what it reaches today, kept.
 
-These eight documents were written, with their gold, before policykg ran on them; their
+These eighteen documents (eight of session 3, ten of session 4) were written, with their gold, before policykg ran on them; their
 first-run figures are in bench/RESULTS.md. Since then they are development documents: this test
 keeps the figures policykg has reached on them from sliding back (a ratchet, raised as the
 extractor improves), and requires that none of them is refused outright. The held-out documents
@@ -14,14 +14,14 @@ from policykg.evaluate import evaluate_files
 
 BLIND = sorted((Path(__file__).resolve().parent / "eval" / "blind").glob("*.facts"))
 
-#: Reached on 2026-12-07 (precision 0.966, recall 0.775 over 334 gold facts); the margins allow
-#: for a fact or two, not for a regression.
+#: Reached on 2026-12-07, session 4 (precision 0.961, recall 0.814 over 876 gold facts); the
+#: margins allow for a fact or two, not for a regression.
 MIN_PRECISION = 0.955
-MIN_RECALL = 0.765
+MIN_RECALL = 0.805
 
 
 def test_the_blind_documents_keep_their_figures() -> None:
-    assert len(BLIND) == 8
+    assert len(BLIND) == 18
     result = evaluate_files(BLIND, build=True)
     assert not result.failures, [str(f) for f in result.failures]
     overall = result.overall

@@ -332,7 +332,7 @@ def _agency_head_reach() -> int:
     from .recognisers.heads import head_words
 
     return max((len(hw.head.split()) for hw in head_words() if hw.kind == "agency"), default=1)
-ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced))\b",
+ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced|adopted))\b",
                    re.IGNORECASE)
 PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
 _MONTH = MONTH_PATTERN
@@ -391,11 +391,15 @@ REFERS = re.compile(r"\b(?:replac(?:es|e|ing)|supersed(?:es|e)|repeal(?:s)?|amen
                     r"implement(?:s|ing)?|(?:is|are)\s+based\s+on|build(?:s)?\s+on|pursuant\s+to|"
                     r"in\s+accordance\s+with|refer(?:s)?\s+to|cit(?:es|e)|on\s+the\s+basis\s+of|"
                     r"within\s+the\s+framework\s+of)\b", re.IGNORECASE)
+#: "issued them", "issued it": the verb's object is a pronoun.
+_PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
+#: "... jointly with the NDRC, the MOE and the MIIT": co-issuers after the verb.
+_JOINTLY = re.compile(r"\b(?:jointly|together|along)\s+with\s+(?:the\s+)?", re.IGNORECASE)
 #: A negation just before a verb: "does not cite", "do not implement", "never referred to".
 _NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without|neither|nor)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 #: Dates that another verb governs: not issue dates.
 _OTHER_DATES = re.compile(rf"\b(?:effect(?:ive)?|force|made\s+public|publication|published|apply|applies|"
-                          rf"expire[sd]?|until|comments?|approved|adopted)\b"
+                          rf"expire[sd]?|until|comments?|approved)\b"
                           rf"[^.;]{{0,12}}?\b(?:on|from|by|in|as\s+of)\s+(?:(?:\d{{1,2}}\s+(?:{_MONTH})\.?)|"
                           rf"(?:{_MONTH})\.?\s+\d{{1,2}})(?:,?\s+\d{{4}})?", re.IGNORECASE)
 
@@ -1300,10 +1304,20 @@ class _Extractor:
             issuers_from = (relative, s + verb.start())
         else:
             target = after[0] if after else None
+            if target is None and not sdocs and _PRONOUN_OBJECT.match(sent, verb.end()):
+                # "The CAC issued them on 10 July 2023": the document named last before
+                target = self._last_document_before(view.origin(s, e)[0])
             agencies = self.agencies_in(view, s, s + verb.start(), strict=True)
             issuers_from = (s, s + verb.start())
         if target is None:
             return None
+        jointly = _JOINTLY.search(sent, verb.end())
+        if jointly and not by and relative is None:  # "..., jointly with the NDRC, the MOE and the MIIT"
+            stop = re.search(r"[.;]", sent[jointly.end():])
+            agencies += [a for a in self.agencies_in(view, s + jointly.end(),
+                                                     s + jointly.end() + (stop.start() if stop else len(sent) - jointly.end()),
+                                                     strict=True)
+                         if a.iri not in {x.iri for x in agencies}]
         agencies += self._listed_issuers(view, *issuers_from, block, agencies)
         if not agencies:
             return None
@@ -1317,6 +1331,20 @@ class _Extractor:
         elif m is not None:
             self.warn(evidence.line, f"date {m.group(0)!r} has no year (no date line): left out")
         return target
+
+    def _last_document_before(self, offset: int) -> _Doc | None:
+        """The last document named before ``offset`` that a pronoun can stand for: not a law
+        (laws are what documents build on), not the update itself."""
+        last = self.__dict__.get("_last_candidate")
+        if last is None or len(last) != len(self.doc_mentions):  # per mention: the last candidate up to it
+            last, found = [], None
+            for _, _, d in self.doc_mentions:
+                if d.iri != self.source and d.cls != "Law":
+                    found = d
+                last.append(found)
+            self._last_candidate = last
+        i = bisect.bisect_left(self.doc_mentions, offset, key=_mention_start) - 1
+        return last[i] if i >= 0 else None
 
     @staticmethod
     def _issuing_clause(sent: str, verb: int, start: int) -> str:
@@ -2006,9 +2034,11 @@ def _issue_rank(rec: Record) -> int:
     text = rec.evidence.exact if rec.evidence is not None else ""
     if re.search(r"\bdated\b", text, re.IGNORECASE):
         return 0
-    if re.search(r"\b(?:issued|adopted|promulgated|signed|jointly\s+issued)\b", text, re.IGNORECASE):
+    if re.search(r"\b(?:issued|promulgated|signed)\b", text, re.IGNORECASE):
         return 1
-    return 2
+    if re.search(r"\badopted\b", text, re.IGNORECASE):  # a law's adoption is its issue; a rule's, less sure
+        return 2
+    return 3
 
 
 def _quote(text: str, limit: int = 160) -> str:
