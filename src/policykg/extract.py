@@ -391,6 +391,11 @@ REFERS = re.compile(r"\b(?:replac(?:es|e|ing)|supersed(?:es|e)|repeal(?:s)?|amen
                     r"implement(?:s|ing)?|(?:is|are)\s+based\s+on|build(?:s)?\s+on|pursuant\s+to|"
                     r"in\s+accordance\s+with|refer(?:s)?\s+to|cit(?:es|e)|on\s+the\s+basis\s+of|"
                     r"within\s+the\s+framework\s+of)\b", re.IGNORECASE)
+#: Right before an agency's name: the body it names is a part of that agency, or a class of
+#: its parts ("the General Office of the", "relevant departments of the").
+_PART_OF_BODY = re.compile(r"(?:\b(?:departments?|bodies|organs|ministries|agencies|offices|units|members|"
+                           r"institutions|authorities)|(?-i:\b(?:General\s+)?(?:Office|Secretariat|Department|"
+                           r"Bureau|Center|Centre|Committee|Research\s+Office)))\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 #: "issued them", "issued it": the verb's object is a pronoun.
 _PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
 #: "... jointly with the NDRC, the MOE and the MIIT": co-issuers after the verb.
@@ -981,6 +986,10 @@ class _Extractor:
             if m.group(0) in self.abbreviations:
                 candidates.append((lo + m.start(), lo + m.end(), self.abbreviations[m.group(0)][0]))
         for s, e, iri in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
+            if _PART_OF_BODY.search(view.clean[max(0, s - 80):s]):
+                # "the relevant departments of the State Council", "the General Office of the
+                # State Council": another body (or a class of bodies), not the State Council
+                continue
             if free(s, e):
                 found.append((s, e, iri))
                 known_spans.add(s, e)
@@ -999,7 +1008,7 @@ class _Extractor:
                                                        f"{_quote(quote)}")
         for m in re.finditer(_NAME, sub.clean):
             for s, e in self._agency_phrases(sub.clean, m.start(), m.end()):
-                if not free(lo + s, lo + e):
+                if not free(lo + s, lo + e) or _PART_OF_BODY.search(sub.clean[max(0, s - 80):s]):
                     continue
                 name = sub.clean[s:e]
                 iri = self.mint("agency", name, self.evidence(*sub.origin(s, e)))

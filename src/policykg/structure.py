@@ -260,8 +260,8 @@ def _inside_a_sentence(text: str, raw: RawBlock) -> bool:
 
 def _ends_unfinished(text: str, raw: RawBlock | None) -> bool:
     """True when ``raw`` is a paragraph whose sentence runs on (into a list after it)."""
-    if raw is None or raw.kind != PARAGRAPH:
-        return False
+    if raw is None or raw.kind != PARAGRAPH or _all_bold(text, raw):
+        return False  # (a bold line is a name, "**Cross-border data flows**", not a sentence)
     tail = re.sub(r"[*_\s]+$", "", text[raw.start:raw.end])
     return bool(tail) and tail[-1] not in ".:?!。：”\")"
 
