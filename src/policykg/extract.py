@@ -346,15 +346,18 @@ TRIAL = re.compile(rf"\btrial\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|
 COUNT = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w/-]+\s+){{0,4}}?(?:provinces|cities|areas|regions|"
                    rf"municipalities|zones|districts|pilot\s+areas)\b", re.IGNORECASE)
 FORERUNNER = re.compile(r"\b(?:forerunners?|pioneers?|examples?|first\s+movers?|frontrunners?|"
+                        r"first\s+(?:piloted|tried(?:\s+out)?|tested|implemented|rolled\s+out)|"
+                        r"(?:piloted|tried|tested)\s+first|"
                         r"take\s+the\s+lead)\b", re.IGNORECASE)
 #: "Data Security Law (DSL)": a name with its abbreviation in brackets.
 _NAME_AND_ABBREVIATION = re.compile(r"(.+?)\s*\(([A-Z][A-Za-z0-9&]*[A-Z0-9])\)")
 #: A name that says whose document it is: "Notice of the State Council on ...".
 _ISSUER_IN_NAME = re.compile(r"(?:the\s+)?(?P<head>(?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][\w'’-]*)\s+of\s+(?:the\s+)?"
                              r"(?P<who>[A-Z].*?)\s+(?:on|for|regarding|concerning|about|to)\s+\S")
-#: A measure named by its number in prose: "Action 3", "Articles 4 and 5", "measure (19)", "row 8".
+#: A measure named by its number in prose: "Action 3", "Articles 4 and 5", "measure (19)", "row 8"
+#: (not "Article 22 of that law": another document's).
 MEASURE_NUMBERS = re.compile(r"\b(?:Articles?|Arts?\.|Actions?|Measures?|Tasks?|Items?|Nos?\.|Rows?)\s*"
-                             r"\(?\d+\)?(?:\s*(?:,|and|&)\s*\(?\d+\)?)*", re.IGNORECASE)
+                             r"(?>\(?\d+\)?(?:\s*(?:,|and|&)\s*\(?\d+\)?)*)(?!\s+of\b)", re.IGNORECASE)
 MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|articles?)\s+above\b|"
                             rf"\bthe\s+above(?:-mentioned)?\s+(?P<n2>{NUMBER}\s+)?(?P<what>measures?|articles?)\b",
                             re.IGNORECASE)
@@ -1947,11 +1950,18 @@ class _Extractor:
         for iri, b in articles:
             by_number.setdefault(b.article, []).append(iri)
         for s, e in sentences(view):
-            if not FORERUNNER.search(view.clean, s, e):
-                continue
             o_start, o_end = view.origin(s, e)
             named = [int(n) for m in MEASURE_NUMBERS.finditer(view.clean, s, e)
                      for n in re.findall(r"\d+", m.group(0))]
+            if named:  # "Action 4 concentrates first on the Yangtze River Delta": the measure's region
+                sub = View(view.clean[s:e], view.offsets[s:e + 1])
+                for n in named:
+                    for iri in by_number.get(n, ()) if len(by_number.get(n, ())) == 1 else ():
+                        for m in self.lexicon_matches(sub, ["region"]):
+                            self.entity_from_lexicon(self.lexicon.get("region", m.iri.rsplit("/", 1)[1]))
+                            self.fact("region_concern", self.evidence(m.start, m.end), measure=iri, region=m.iri)
+            if not FORERUNNER.search(view.clean, s, e):
+                continue
             if named:
                 measures = [iri for n in named for iri in by_number.get(n, ())
                             if len(by_number.get(n, ())) == 1]
