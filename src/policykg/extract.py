@@ -399,6 +399,7 @@ REFERS = re.compile(r"\b(?:replac(?:es|e|ing)|supersed(?:es|e)|repeal(?:s)?|amen
 _PART_OF_BODY = re.compile(r"(?:\b(?:departments?|bodies|organs|ministries|agencies|offices|units|members|"
                            r"institutions|authorities)|(?-i:\b(?:General\s+)?(?:Office|Secretariat|Department|"
                            r"Bureau|Center|Centre|Committee|Research\s+Office)))\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
 #: "issued them", "issued it": the verb's object is a pronoun.
 _PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
 #: "... jointly with the NDRC, the MOE and the MIIT": co-issuers after the verb.
@@ -626,17 +627,40 @@ class _Extractor:
                     name = short.group(1)
                     abbreviated[name] = short.group(2)
                 candidates.append((name, start, end))
-        # "a notice¹" where footnote ¹ gives full names: a document, named by its head word
-        note_labels = {b.footnote for b, _ in name_notes}
+        # "a notice¹" where footnote ¹ gives full names: a document, named by its head word; and
+        # "issued an official reply approving ...[^2]" where the note's full name is a "Reply ...":
+        # the one lower-case head word of the marker's sentence that heads a name in the note
+        note_heads = {b.footnote: {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", v.clean)}
+                      for b, v in name_notes}
         heads = document_heads()
+        taken = _Coverage()
+        noted: set[tuple[int, int]] = set()  # head words a footnote's full name stands behind
+        for _, s0, e0 in candidates:
+            taken.add(s0, e0)
         for block in doc.blocks:
-            for marker in block.markers:
-                if marker.label not in note_labels:
-                    continue
+            markers = [m for m in block.markers if m.label in note_heads]
+            if not markers:
+                continue
+            view = block_view(doc, block)
+            for marker in markers:
                 word = re.search(r"(?<![\w'’-])([a-z]+)$", doc.text[max(block.start, marker.start - 30):marker.start])
-                if word and word.group(1) in heads and not any(s <= marker.start - 1 < e for _, s, e in candidates):
-                    w_end = marker.start
-                    candidates.append((word.group(1), w_end - len(word.group(1)), w_end))
+                if word and word.group(1) in heads:
+                    spans = [(marker.start - len(word.group(1)), marker.start)]
+                else:
+                    at = bisect.bisect_left(view.offsets, marker.start)
+                    sentence = next(((a, b) for a, b in sentences(view) if a <= at <= b), None)
+                    if sentence is None:
+                        continue
+                    spans = [view.origin(w.start(), w.end())
+                             for w in _LOWER_WORD.finditer(view.clean, sentence[0], sentence[1])
+                             if w.group(0) in heads and w.group(0) in note_heads[marker.label]]
+                    if len(spans) != 1:
+                        continue  # none, or two head words: unsure which the note names
+                start0, end0 = spans[0]
+                if not taken.covers(start0):
+                    candidates.append((doc.text[start0:end0], start0, end0))
+                    noted.add((start0, end0))
+                    taken.add(start0, end0)
         candidates.sort(key=lambda c: c[1])
         full_names: list[tuple[str, int, int]] = []
         shorts = [name for name, _, _ in candidates if class_by_head("document", name)]
@@ -648,6 +672,8 @@ class _Extractor:
                                for s, e in document_names.full_names(view, shorts)]
         for name, start, end in candidates:
             cls = class_by_head("document", name)
+            if cls is None and (start, end) in noted:  # "reply", which only a capital makes a head elsewhere
+                cls = class_by_head("document", name.capitalize())
             entry = self.lexicon.lookup(name, ["document"])
             if entry is None and cls is None:
                 continue
