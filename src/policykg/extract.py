@@ -400,6 +400,9 @@ _PART_OF_BODY = re.compile(r"(?:\b(?:departments?|bodies|organs|ministries|agenc
                            r"institutions|authorities)|(?-i:\b(?:General\s+)?(?:Office|Secretariat|Department|"
                            r"Bureau|Center|Centre|Committee|Research\s+Office)))\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 _LOWER_WORD = re.compile(r"\b[a-z]+\b")
+#: Right before a name given to a document already named: 'widely called the "Data 20 Measures"'.
+_CALLED = re.compile(r"\b(?:called|known\s+as|referred\s+to\s+as|dubbed|nicknamed)\s+(?:the\s+)?[*_]*[“\"]?[*_]*$",
+                     re.IGNORECASE)
 #: "issued them", "issued it": the verb's object is a pronoun.
 _PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
 #: "... jointly with the NDRC, the MOE and the MIIT": co-issuers after the verb.
@@ -720,6 +723,8 @@ class _Extractor:
             return
         if entry is None:
             named = self._named_in_parentheses(start)
+            if named is None and _CALLED.search(self.doc.text[max(0, start - 40):start]):
+                named = self._last_document_before(start)  # 'they are widely called the "Data 20 Measures"'
             if named is not None:  # "the Opinions ... (the “Data 20 Measures”, December 2022)"
                 named.alt.add(name)
                 self._mention(start, end, named)

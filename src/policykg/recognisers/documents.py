@@ -29,7 +29,7 @@ from ..textutil import View
 from .heads import document_heads
 
 _MONTH = MONTH_PATTERN
-_CONNECT = {"of", "for", "on", "and", "the", "in", "to", "regarding", "concerning", "about", "&"}
+_CONNECT = {"of", "for", "on", "and", "the", "in", "to", "regarding", "concerning", "about", "&", "a", "an"}
 _ISSUED = re.compile(r"\b(?:issued|released|published|promulgated|unveiled|adopted|approved)\s+"
                      r"(?:a|an|the)\s+(?P<name>(?P<head>[a-z]+)\s+"
                      rf"(?!on\s+(?:\d{{1,2}}\s+)?(?:{MONTH_PATTERN})\b)"  # "issued the Provisions on 12 July"
@@ -42,13 +42,18 @@ _LIST_INTRO = re.compile(r"(?:^|(?<=[.:;]\s))(?:The|the)\s+(?P<name>[^.:;]{3,120
 
 
 _PREPOSITIONS = {"of", "for", "on", "in", "to", "regarding", "concerning", "about", "with"}
-_REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|with|regarding|concerning|about|&))*)\s+"
+_REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|with|regarding|concerning|about|&|a|an))*)\s+"
                    r"(?P<word>[A-Z][\w'’\-]*|\d{4}|\d{1,3}(?:st|nd|rd|th)\b)")
 #: A part of a name in brackets: an edition or qualifier ("(Trial)", "(2024 Edition)", "(Negative
 #: List)") or a place inside the name ("China (Beijing) Pilot Free Trade Zone").
 _EDITION = re.compile(r"\s*\((?:Trial|Draft|For Trial Implementation|[A-Z][\w ]{0,30}Edition|"
                       r"\d{4}(?:[-–]\d{4})?(?: Edition)?|Negative List|Revised|Amended|First Batch|"
                       r"[A-Z][\w'’\- ]{0,30})\)")
+
+
+_DATE_AFTER = re.compile(rf"\s+(?:of|in|from|since)\s+(?:(?:{_MONTH})\b|\d{{4}}\b)", re.IGNORECASE)
+#: Where a sentence begins, right before a word: the block's start, a full stop, a numbering.
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\(\w{1,4}\)\s+|\n\s*)$")
 
 
 def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
@@ -74,6 +79,8 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
         name = text[pos:stop]
         if name.split()[0] in ("The", "A", "An", "This", "That", "These"):
             continue
+        if len(name.split()) == 1 and _SENTENCE_START.search(text, max(lo, pos - 8), pos):
+            continue  # "Measures (1) to (6) ...", "(8) Rules for compliance ...": a capital of the sentence
         out.append((pos, stop))
     return out
 
@@ -120,8 +127,8 @@ def _walk_right(text: str, hi: int, end: int, heads: dict[str, str], memo: dict[
             stop = edition.end()
             continue
         more = _REST.match(text, stop, hi)
-        if not more:
-            break
+        if not more or _DATE_AFTER.match(text, stop, hi):
+            break  # "... of March 2020", "... in 2021": a date, not the name
         joins = more.group("joins").split()
         if not opened and joins and joins[0] not in _PREPOSITIONS:
             break
