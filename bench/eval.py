@@ -7,7 +7,7 @@ output can be recorded without showing the gold of unseen documents.
 
 Sets, in this order:
 
-    blind     tests/eval/blind/*.facts     written blind; figures recorded before development on them
+    blind     tests/documents/blind/*.facts    written blind; figures recorded before development on them
     heldout   tests/eval/heldout/*.facts   only with --heldout: measured last, once
     gold      tests/gold/*.ttl             the development documents, compared by IRI
 
@@ -24,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = {
-    "blind": (ROOT / "tests" / "eval" / "blind", "*.facts"),
+    "blind": (ROOT / "tests" / "documents" / "blind", "*.facts"),
     "heldout": (ROOT / "tests" / "eval" / "heldout", "*.facts"),
     "gold": (ROOT / "tests" / "gold", "*.ttl"),
 }

@@ -1,4 +1,4 @@
-"""The extractor on the documents written blind (tests/eval/blind): what it reaches today, kept.
+"""The extractor on the documents written blind (tests/documents/blind): what it reaches today, kept.
 
 These eighteen documents (eight of session 3, ten of session 4) were written, with their gold, before policykg ran on them; their
 first-run figures are in bench/RESULTS.md. Since then they are development documents: this test
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from policykg.evaluate import evaluate_files
 
-BLIND = sorted((Path(__file__).resolve().parent / "eval" / "blind").glob("*.facts"))
+BLIND = sorted((Path(__file__).resolve().parent / "documents" / "blind").glob("*.facts"))
 
 #: Reached on 2026-12-07, session 4 (precision 0.961, recall 0.814 over 876 gold facts); the
 #: margins allow for a fact or two, not for a regression.

@@ -42,7 +42,7 @@ def test_two_batches_are_two_documents(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------------------------
 
 ROOT = Path(__file__).resolve().parent.parent
-BLIND = ROOT / "tests" / "eval" / "blind"
+BLIND = ROOT / "tests" / "documents" / "blind"
 DEVELOPMENT = sorted([*(p for p in (ROOT / "sources").glob("*.md") if p.name != "README.md"),
                       *(p for p in (ROOT / "tests" / "documents").glob("*.md") if p.name != "README.md"),
                       *(p for p in BLIND.iterdir() if p.suffix != ".facts" and (BLIND / f"{p.stem}.facts").exists()),
