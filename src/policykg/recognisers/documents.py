@@ -1,7 +1,8 @@
-"""Names of documents that no markup points at.
+"""Documents: the documents a text names, what holds its measures, who issued them, their parts.
 
-The seed bolds the names of the documents it reports on; a plain-text copy of it, an e-mail, a
-PDF without a bold font does not. This recogniser finds the same names from the words:
+Names of documents that no markup points at: the seed bolds the names of the documents it
+reports on; a plain-text copy of it, an e-mail, a PDF without a bold font does not. This
+recogniser finds the same names from the words:
 
 * a **capitalised name** whose head is a document head word (``mappings/head-words.csv``):
   "an Overall Plan", "a Table²", "the Provisions on Cross-Border Data Flows", "the Measures";
@@ -14,19 +15,44 @@ PDF without a bold font does not. This recogniser finds the same names from the 
 * **full names in a footnote** ("Full names of the two documents: A and B."), split where
   the next full name begins: at a name that holds the next short name ("Attached Table: ...").
 
-Door: :func:`name_spans` (a block's names) and :func:`full_names` (a footnote's). Both return
-offsets into the document's text and read nothing but the text.
+Door: of the text alone, :func:`name_spans` (a block's names) and :func:`full_names` (a
+footnote's), which return offsets into the document's text and read nothing but the text; over
+the context (:class:`~policykg.recognisers.context.Context`), the recogniser of documents:
+
+* :func:`the_update` (the source itself), :func:`find_documents` (the documents named, their
+  short forms, full names and mentions: :attr:`Context.documents` and :attr:`Context.mentions`;
+  IRIs reserved so that two names never share one), :func:`find_holder` (the document the
+  numbered measures belong to: :attr:`Context.holder`), :func:`emit_documents` and
+  :func:`report` (their entities, and the update's ``report`` facts), :func:`issued_parts`;
+* per sentence: :func:`possessive_issuers` and :func:`issuers_in_names` ("the CAC's
+  Provisions", "Notice of the State Council on ...": ``issuance`` facts, agencies by
+  :func:`~policykg.recognisers.agencies.agencies_in`) and :func:`parts` (``part`` facts);
+* look-ups for other recognisers: :func:`anaphora` ("the notice") and :func:`pilot_document`
+  (the document a sentence's pilot facts belong to; it reads :attr:`Context.last_issued`,
+  which the issuance recogniser of :mod:`~policykg.recognisers.dates` sets).
+
+Reads the document, the lexicon and the abbreviations that
+:func:`~policykg.recognisers.agencies.find_definitions` found (through
+:func:`~policykg.recognisers.agencies.agencies_in`); writes documents, their mentions and
+entities, ``issuance``, ``report`` and ``part`` facts, and warnings.
 """
 from __future__ import annotations
 
 import bisect
+import hashlib
 import itertools
 import re
 from collections.abc import Sequence
 
-from ..document import MONTH_PATTERN
-from ..textutil import View
-from .heads import document_heads
+from ..document import MONTH_PATTERN, Block
+from ..lexicon import Entry
+from ..textutil import View, block_view, capitalise, normalise, sentences
+from .agencies import agencies_in
+from .context import Context, NamedDocument
+from .heads import class_by_head, document_head, document_heads
+from .indexes import Coverage, DocumentNames
+from .iris import document_iri, document_slug
+from .records import Evidence, record
 
 _MONTH = MONTH_PATTERN
 _CONNECT = {"of", "for", "on", "and", "the", "in", "to", "regarding", "concerning", "about", "&", "a", "an"}
@@ -291,4 +317,473 @@ def _top_level(text: str, sep: str) -> list[int]:
     return out
 
 
-__all__ = ["full_names", "name_spans"]
+# ------------------------------------------------------------------------------ the recogniser
+
+#: A footnote that gives the full names of documents named before by short forms.
+FULL_NAMES = re.compile(r"\bfull\s+names?\b", re.IGNORECASE)
+PARTS = re.compile(r"\b(?:entails?|includes?|contains?|comprises?|consists?\s+of|(?:is|are)\s+accompanied\s+by|"
+                   r"attache[sd]?|annex(?:es|ed)?|comes?\s+with|has\s+(?:two|three|four)\s+parts)\b", re.IGNORECASE)
+ANAPHORA = re.compile(r"\b(?:the|this|that|such)\s+(?P<what>notice|circular|plan|table|list|law|batch)\b",
+                      re.IGNORECASE)
+#: "Data Security Law (DSL)": a name with its abbreviation in brackets.
+_NAME_AND_ABBREVIATION = re.compile(r"(.+?)\s*\(([A-Z][A-Za-z0-9&]*[A-Z0-9])\)")
+#: A name that says whose document it is: "Notice of the State Council on ...".
+_ISSUER_IN_NAME = re.compile(r"(?:the\s+)?(?P<head>(?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][\w'’-]*)\s+of\s+(?:the\s+)?"
+                             r"(?P<who>[A-Z].*?)\s+(?:on|for|regarding|concerning|about|to)\s+\S")
+#: "Notice on Issuing the X", "Circular of the State Council on Printing and Distributing the X".
+_ISSUING_NAME = re.compile(r"(?:Notice|Circular)\b.*?\bon\s+(?:Issuing|Printing\s+and\s+Distributing|Publishing|"
+                           r"Releasing)\s+(?:the\s+)?(?P<part>.+)$", re.IGNORECASE)
+#: "the CAC's" right before a document's name: its issuer.
+_POSSESSIVE = re.compile(r"(?P<who>(?:[A-Z][\w&\-]*\s+){0,8}[A-Z][\w&\-]*)['’]s\s+$")
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
+#: Right before a name given to a document already named: 'widely called the "Data 20 Measures"'.
+_CALLED = re.compile(r"\b(?:called|known\s+as|referred\s+to\s+as|dubbed|nicknamed)\s+(?:the\s+)?[*_]*[“\"]?[*_]*$",
+                     re.IGNORECASE)
+
+
+def the_update(ctx: Context) -> None:
+    """The policy update itself: the document entity of the source, named by its title."""
+    doc = ctx.doc
+    title = doc.slice(doc.title).strip()
+    update = record("document", ctx.evidence(doc.title.start, doc.title.end), iri=ctx.source,
+                    cls="PolicyUpdate", label=title)
+    ctx.entities[ctx.source] = update
+
+
+def find_documents(ctx: Context) -> None:
+    """Documents: bold or italic names with a document head word, and lexicon documents."""
+    doc = ctx.doc
+    # the names: emphasis (bold, italic), and names the words give where no emphasis does
+    candidates: list[tuple[str, int, int]] = []
+    abbreviated: dict[str, str] = {}  # name -> the abbreviation written after it
+    name_notes = []  # footnotes that give full names
+    for block in doc.blocks:
+        if block.kind in ("title", "dateline", "category", "preamble"):
+            continue
+        view = block_view(doc, block)
+        if block.kind == "footnote" and FULL_NAMES.search(view.clean):
+            name_notes.append((block, view))
+            continue
+        emphasis = block.bold + (block.italic if block.kind != "footnote" else ())
+        spans = [(s.start, s.end) for s in emphasis]
+        spans += name_spans(view, [(s.start, s.end) for s in block.bold + block.italic])
+        for start, end in sorted(spans):
+            name = " ".join(View.of(doc.text, start, end, markup=doc.markup).clean.split()).strip(" .,:;*")
+            short = _NAME_AND_ABBREVIATION.fullmatch(name)
+            if short:  # "Data Security Law (DSL)": the name, and its abbreviation beside it
+                name = short.group(1)
+                abbreviated[name] = short.group(2)
+            candidates.append((name, start, end))
+    # "a notice¹" where footnote ¹ gives full names: a document, named by its head word; and
+    # "issued an official reply approving ...[^2]" where the note's full name is a "Reply ...":
+    # the one lower-case head word of the marker's sentence that heads a name in the note
+    note_heads = {b.footnote: {w.lower() for w in re.findall(r"\b[A-Z][a-z]+\b", v.clean)}
+                  for b, v in name_notes}
+    heads = document_heads()
+    taken = Coverage()
+    noted: set[tuple[int, int]] = set()  # head words a footnote's full name stands behind
+    for _, s0, e0 in candidates:
+        taken.add(s0, e0)
+    for block in doc.blocks:
+        markers = [m for m in block.markers if m.label in note_heads]
+        if not markers:
+            continue
+        view = block_view(doc, block)
+        for marker in markers:
+            word = re.search(r"(?<![\w'’-])([a-z]+)$", doc.text[max(block.start, marker.start - 30):marker.start])
+            if word and word.group(1) in heads:
+                spans = [(marker.start - len(word.group(1)), marker.start)]
+            else:
+                at = bisect.bisect_left(view.offsets, marker.start)
+                sentence = next(((a, b) for a, b in sentences(view) if a <= at <= b), None)
+                if sentence is None:
+                    continue
+                spans = [view.origin(w.start(), w.end())
+                         for w in _LOWER_WORD.finditer(view.clean, sentence[0], sentence[1])
+                         if w.group(0) in heads and w.group(0) in note_heads[marker.label]]
+                if len(spans) != 1:
+                    continue  # none, or two head words: unsure which the note names
+            start0, end0 = spans[0]
+            if not taken.covers(start0):
+                candidates.append((doc.text[start0:end0], start0, end0))
+                noted.add((start0, end0))
+                taken.add(start0, end0)
+    candidates.sort(key=lambda c: c[1])
+    footnoted: list[tuple[str, int, int]] = []  # the full names the footnotes give
+    used: set[tuple[int, int]] = set()  # full names a short form took
+    shorts = [name for name, _, _ in candidates if class_by_head("document", name)]
+    for block, view in name_notes:
+        if block.italic:
+            footnoted += [(doc.slice(s), s.start, s.end) for s in block.italic]
+        else:
+            footnoted += [(" ".join(View.of(doc.text, s, e, markup=doc.markup).clean.split()), s, e)
+                          for s, e in full_names(view, shorts)]
+    for name, start, end in candidates:
+        cls = class_by_head("document", name)
+        if cls is None and (start, end) in noted:  # "reply", which only a capital makes a head elsewhere
+            cls = class_by_head("document", name.capitalize())
+        entry = ctx.lexicon.lookup(name, ["document"])
+        if entry is None and cls is None:
+            continue
+        _add_document(ctx, name, cls, entry, start, end, footnoted, used)
+    for d in ctx.documents:
+        if d.short in abbreviated and d.lexicon is None:
+            d.alt.add(abbreviated[d.short])
+    # a footnote of full names names documents of its own: those the text named by no
+    # short form are documents all the same ("a notice¹ that contains ...")
+    for name, start, end in footnoted:
+        if (start, end) in used:
+            continue
+        clean = " ".join(re.sub(r"\*+", "", name).split()).strip(" .,;:")
+        cls = class_by_head("document", clean)
+        entry = ctx.lexicon.lookup(clean, ["document"])
+        if cls is None and entry is None:
+            continue
+        _add_document(ctx, clean, cls, entry, start, end, [], used)
+    # lexicon documents mentioned anywhere (laws named without bold)
+    for block in doc.blocks:
+        if block.kind in ("title", "dateline", "preamble"):
+            continue
+        view = block_view(doc, block)
+        for m in ctx.lexicon_matches(view, ["document"]):
+            entry = ctx.lexicon.get("document", m.iri.rsplit("/", 1)[1])
+            _add_document(ctx, doc.text[m.start:m.end], None, entry, m.start, m.end, footnoted, used)
+    # later plain mentions of the documents' names ("The Overall Plan generally proposes")
+    # (a one-word name, "Table", only as written, capital and all; longer names in any case)
+    names = sorted(((d.short, d) for d in ctx.documents), key=lambda x: -len(x[0]))
+    finder = DocumentNames(names)
+    for block in doc.blocks:
+        if block.kind in ("title", "dateline", "preamble"):
+            continue
+        view = block_view(doc, block)
+        for index, lo, hi in finder.find(view.clean):
+            start, end = view.origin(lo, hi)
+            ctx.mentions.add(start, end, names[index][1])
+
+
+def _add_document(ctx: Context, name: str, cls: str | None, entry: Entry | None, start: int, end: int,
+                  footnoted: list[tuple[str, int, int]], used: set[tuple[int, int]]) -> None:
+    """The document named ``text[start:end]``: one found before (by its name, a short form, a
+    name given to it in brackets) or a new one; ``used`` gets the full name a new one takes."""
+    known = ctx.document_named(normalise(name).lower(), entry)
+    if known is not None:
+        ctx.mentions.add(start, end, known)
+        return
+    if entry is None:
+        named = _named_in_parentheses(ctx, start)
+        if named is None and _CALLED.search(ctx.doc.text[max(0, start - 40):start]):
+            named = ctx.last_document_before(start)  # 'they are widely called the "Data 20 Measures"'
+        if named is not None:  # "the Opinions ... (the “Data 20 Measures”, December 2022)"
+            named.alt.add(name)
+            ctx.mentions.add(start, end, named)
+            return
+        known = _short_form_of(ctx, name)
+        if known is not None:  # "the Measures", "the 2020 Measures", "the Labelling Measures"
+            known.alt.add(name)
+            ctx.mentions.add(start, end, known)
+            return
+        bare = normalise(name).strip().split()
+        if len(bare) == 1 and not _full_name(name, footnoted) and \
+                sum((document_head(d.label) or "").casefold() == bare[0].casefold() for d in ctx.documents) > 1:
+            # "the List" where the text has named two lists: unsure which, left out
+            ctx.warn(ctx.doc.line_of(start), f"{name!r} may be any of the documents of that kind "
+                                             f"named before: left out")
+            return
+    evidence = ctx.evidence(start, end)
+    if entry is not None:
+        iri = ctx.entity_from_lexicon(entry)
+        d = NamedDocument(iri, entry.type or "PolicyDocument", name, entry.name_en, lexicon=entry,
+                          evidence=evidence)
+    else:
+        full = _full_name(name, footnoted)
+        if full:
+            used.add((full[1], full[2]))
+        label = capitalise(full[0] if full else name)
+        slug = document_slug(label)
+        d = NamedDocument(_reserve_document(ctx, document_iri(slug), label, evidence), cls or "PolicyDocument",
+                          name, label, evidence=evidence)
+        if full:
+            d.alt.add(name)
+            d.evidence = ctx.evidence(full[1], full[2])
+    ctx.documents.append(d)
+    ctx.mentions.add(start, end, d)
+
+
+def _named_in_parentheses(ctx: Context, start: int) -> NamedDocument | None:
+    """The document named right before "(the “Short Name”" (or "(hereinafter “...”"), of
+    which the name at ``start`` is a short form; else ``None``."""
+    before = ctx.doc.text[max(0, start - 60):start]
+    m = re.search(r"\(\s*(?:hereinafter(?:\s+referred\s+to\s+as)?\s+|or\s+)?(?:the\s+)?[*_]*[“\"]?[*_]*$", before)
+    if not m:
+        return None
+    paren = start - (len(before) - m.start())
+    i = ctx.mentions.count_before(paren) - 1
+    if i < 0:
+        return None
+    _, e, d = ctx.mentions.items[i]
+    gap = ctx.doc.text[e:paren]
+    return d if re.fullmatch(r"[\s*_”\"]*(?:\[\^?\w+\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)?[\s*_]*", gap) else None
+
+
+def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
+    """The document a short form names: "Measures", "2020 Measures", "Labelling Measures"
+    (at most three words, ending in a document head word) stand for the one document
+    named before whose head is that word and whose name holds the other words (a year
+    among them). ``None`` when no document or more than one fits (unsure)."""
+    words = [w for w in re.findall(r"[\w'’-]+", normalise(name)) if w.lower() != "the"]
+    if not words or len(words) > 3 or words[-1][:1].islower():
+        return None
+    head = words[-1].lower()
+    if head not in document_heads():
+        return None
+    fits = []
+    for d in ctx.documents:
+        if (document_head(d.label) or "").lower() != head:
+            continue
+        text = normalise(d.label).lower()
+        if all(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", text) for w in words[:-1]):
+            fits.append(d)
+    return fits[0] if len(fits) == 1 else None
+
+
+def _reserve_document(ctx: Context, iri: str, label: str, evidence: Evidence) -> str:
+    """The IRI of a new document: ``iri``, unless the lexicon or another document of this
+    text has it (two names alike in their first six words): then one of its own."""
+    key = normalise(label).casefold()
+    holder = ctx.document_names.get(iri)
+    if (holder is not None and holder != key) or ctx.taken("document", iri, label) and holder is None \
+            and iri in ctx.entities:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+        ctx.warn(evidence.line, f"the document {label!r} would take the IRI <{iri}> of another "
+                                f"document; minted <{iri}-{digest}> instead")
+        iri = f"{iri}-{digest}"
+    elif ctx.lexicon.get("document", iri.rsplit("/", 1)[1]) is not None:
+        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+        ctx.warn(evidence.line, f"the document {label!r} would take the IRI <{iri}> of the "
+                                f"lexicon's document; minted <{iri}-{digest}> instead")
+        iri = f"{iri}-{digest}"
+    ctx.document_names.setdefault(iri, key)
+    return iri
+
+
+def _full_name(short: str, footnoted: list[tuple[str, int, int]]) -> tuple[str, int, int] | None:
+    """The full name a footnote gives for ``short``: the one headed like it, else the shortest."""
+    words = [w.lower() for w in re.findall(r"[\w']+", short)]
+    head = (document_head(short) or "").casefold()
+    fits = []
+    for index, full in enumerate(footnoted):
+        fw = [w.lower() for w in re.findall(r"[\w']+", full[0])]
+        if words and all(w in fw for w in words) and full[0].lower() != short.lower():
+            # "Several Measures" is the full name headed "Measures", not the "Notice ... on
+            # Issuing Several Measures ..." that holds the same words; then the shortest
+            fits.append(((document_head(full[0]) or "").casefold() != head, len(fw), index, full))
+    return min(fits)[3] if fits else None
+
+
+def find_holder(ctx: Context) -> None:
+    """The document the numbered measures belong to (:attr:`Context.holder`), decided before
+    the documents are emitted so that a list that holds measures is typed as a table of them.
+
+    The table or list of measures named last before the first measure ("The Table sets out
+    ...", "The Attached List divides the tasks"); else the document the update is about, the
+    first it names that is not a notice or a designation list ("the Measures", the
+    Provisions, a law); else a notice that holds them itself. ``None`` when the text names
+    no document at all (then :func:`~policykg.recognisers.measures.articles` makes a table
+    of its own, with a warning). Reads the documents :func:`find_documents` found.
+    """
+    first = next((b for b in ctx.doc.blocks if b.kind == "article"), None)
+    if first is None or not ctx.mentions:
+        return
+    before = [d for s, _, d in ctx.mentions if s < first.start and d.iri != ctx.source]
+    everywhere = [d for _, _, d in ctx.mentions if d.iri != ctx.source]
+    containers = [d for d in before if d.cls == "MeasureTable" or _lists_measures(d)] or \
+                 [d for d in everywhere if d.cls == "MeasureTable" or _lists_measures(d)]
+    if containers:
+        holder = containers[-1] if containers[-1] in before else containers[0]
+        owner = _owner_of_bare_table(ctx, holder, first) if holder in before else None
+        if owner is not None:
+            ctx.holder = owner
+            return
+        if holder.cls == "DesignationList":
+            holder.cls = "MeasureTable"  # a list of numbered measures, not of sites
+        ctx.holder = holder
+        return
+    for classes in (("Notice", "DesignationList"), ("DesignationList",)):
+        principal = next((d for d in before + everywhere if d.cls not in classes), None)
+        if principal is not None:
+            ctx.holder = principal
+            return
+
+
+def _owner_of_bare_table(ctx: Context, table: NamedDocument, first: Block) -> NamedDocument | None:
+    """A table named by its head word alone ("Table 1. Data tasks under the Plan for ...",
+    "The table sets out the tasks of the Plan") is a layout label, not a document: the
+    measures belong to the document the lines introducing the table name after "of",
+    "under", "in" or "from". That document, with the label dropped; else ``None``."""
+    if table.lexicon is not None or not re.fullmatch(
+            rf"(?:the\s+)?{re.escape(document_head(table.label) or '-')}(?:\s+\d+)?",
+            " ".join(table.label.split()), re.IGNORECASE):
+        return None
+    blocks = [b for b in ctx.doc.blocks if b.end <= first.start and b.kind not in ("footnote", "header")][-2:]
+    if not blocks:
+        return None
+    lo = blocks[0].start
+    owner = None
+    for s, e, d in ctx.mentions:
+        if lo <= s < first.start and d is not table and d.iri != ctx.source and \
+                d.cls not in ("Notice", "DesignationList", "Law") and \
+                re.search(r"\b(?:of|under|in|from)\s+(?:the\s+)?[*_]*$", ctx.doc.text[max(lo, s - 20):s]):
+            owner = d
+    if owner is None:
+        return None
+    ctx.forget_document(table)
+    ctx.warn(ctx.doc.line_of(first.start), f"{table.label!r} names the table, not a document: its measures "
+                                           f"belong to {owner.label!r}")
+    return owner
+
+
+def _lists_measures(d: NamedDocument) -> bool:
+    """A list or catalogue that holds numbered measures ("List of Measures", "Attached List")."""
+    names = f"{d.short} {d.label}".lower()
+    return d.cls == "DesignationList" and (bool(re.search(r"\b(?:measures?|tasks?)\b", names))
+                                           or d.short.lower().startswith("attached"))
+
+
+def emit_documents(ctx: Context) -> None:
+    """The entities of the documents found (the lexicon's are there already), with the class
+    :func:`find_holder` may have changed."""
+    for d in ctx.documents:
+        if d.lexicon is not None:
+            continue
+        ctx.mint("document", d.label, d.evidence or ctx.evidence(0, 0),
+                 slug=d.iri.rsplit("/", 1)[1], cls=d.cls, alt=d.alt)
+
+
+def report(ctx: Context) -> None:
+    """The update reports on each document it names."""
+    for d in ctx.documents:
+        if d.iri != ctx.source:
+            ctx.fact("report", d.evidence, update=ctx.source, document=d.iri)
+
+
+def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
+    """"the CAC's Provisions on ...": the agency whose document it is issued it."""
+    for start, end, d in sdocs:
+        if d.lexicon is not None and d.cls == "Law":
+            continue
+        at = bisect.bisect_left(view.offsets, start)  # the offsets rise: no scan
+        if at >= len(view.clean):
+            continue
+        m = _POSSESSIVE.search(view.clean, max(s, at - 120), at)
+        if not m:
+            continue
+        for a in agencies_in(ctx, view, m.start("who"), m.end("who"), strict=True):
+            o_start, _ = view.origin(m.start("who"), m.end("who"))
+            ctx.fact("issuance", ctx.evidence(o_start, end), document=d.iri, agency=a.iri)
+
+
+def issuers_in_names(ctx: Context, sdocs: list) -> None:
+    """"Notice of the State Council on ...", "Opinions of the CPC Central Committee and the
+    State Council on ...": a name that says whose document it is names its issuers, when
+    every word between "of" and "on" (or "for", "regarding", ...) is an agency, "and", a
+    comma or "the". Each document's names are read once (:attr:`Context.named_issuers`)."""
+    done = ctx.named_issuers
+    for start, end, d in sdocs:
+        if d.iri in done or (d.lexicon is not None and d.cls == "Law"):
+            continue
+        done.add(d.iri)
+        spans = [(start, end)]
+        if d.evidence is not None and (d.evidence.start, d.evidence.end) != (start, end):
+            spans.append((d.evidence.start, d.evidence.end))  # a full name from a footnote
+        for lo, hi in spans:
+            view = View.of(ctx.doc.text, lo, hi, markup=ctx.doc.markup)
+            m = _ISSUER_IN_NAME.match(view.clean.strip(" *_"), 0)
+            if not m or class_by_head("document", m.group("head")) is None:
+                continue
+            shift = len(view.clean) - len(view.clean.lstrip(" *_"))
+            a, b = shift + m.start("who"), shift + m.end("who")
+            mentions = agencies_in(ctx, view, a, b, strict=True)
+            rest = list(view.clean[a:b])
+            for mention in mentions:
+                ma = bisect.bisect_left(view.offsets, mention.start)
+                mb = bisect.bisect_left(view.offsets, mention.end)
+                rest[max(0, ma - a):max(0, mb - a)] = " " * (max(0, mb - a) - max(0, ma - a))
+            if not mentions or re.sub(r"\b(?:and|the)\b|[,\s]", "", "".join(rest)):
+                continue
+            for mention in mentions:
+                ctx.fact("issuance", ctx.evidence(lo, hi), document=d.iri, agency=mention.iri)
+            break
+
+
+def parts(ctx: Context, sent: str, evidence: Evidence, sdocs: list, offset: int) -> None:
+    """"The notice entails a plan and a table": the documents named after the verb are parts
+    of the one named before it (or that "the notice" stands for)."""
+    verb = PARTS.search(sent)
+    if not verb:
+        return
+    whole = None
+    lead = sent[:verb.start()]
+    before = [d for st, _, d in sdocs if st < offset + verb.start() and d.cls != "Law"]
+    if before:
+        whole = before[0]  # "The notice entails ...", "The Several Measures come with ..."
+    else:
+        whole = anaphora(ctx, lead, offset)
+    if whole is None:
+        return
+    for st, _, d in sdocs:
+        if d.iri != whole.iri and st >= offset + verb.start() and \
+                d.cls in ("Plan", "MeasureTable", "DesignationList", "PolicyDocument"):
+            ctx.fact("part", evidence, whole=whole.iri, part=d.iri)
+
+
+def issued_parts(ctx: Context) -> None:
+    """"Notice on Issuing the Implementation Plan for ...": the plan is part of the notice."""
+    by_label = {normalise(d.label).casefold(): d for d in ctx.documents}
+    for d in ctx.documents:
+        m = _ISSUING_NAME.match(normalise(d.label))
+        if not m:
+            continue
+        part = by_label.get(m.group("part").strip(" .").casefold())
+        if part is not None and part is not d:
+            ctx.fact("part", d.evidence, whole=d.iri, part=part.iri)
+
+
+def anaphora(ctx: Context, text: str, offset: int) -> NamedDocument | None:
+    """The document the last "the notice", "this plan", "the list" ... of ``text`` (which
+    starts at ``offset``) stands for: the last of that class named before."""
+    m = None
+    for m in ANAPHORA.finditer(text):
+        pass
+    if m is None:
+        return None
+    what = m.group("what").lower()
+    classes = {"notice": ["Notice"], "circular": ["Notice"], "plan": ["Plan"], "table": ["MeasureTable"],
+               "list": ["DesignationList"], "batch": ["DesignationList"], "law": ["Law"]}[what]
+    return ctx.document_before(offset + m.end(), classes)
+
+
+def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None) -> NamedDocument | None:
+    """The document a sentence's pilot facts (trial period, pilot areas, their count)
+    belong to: the one the sentence names before ``offset`` ("the Decision applies in two
+    pilot areas"), else the document whose issuing the text last reported ("issued an
+    official reply approving ... on April 9"), else the last notice, reply, decision or plan
+    named before ``offset``."""
+    if sentence_start is not None:
+        named = [d for _, _, d in ctx.documents_in(sentence_start, offset)
+                 if d.cls not in ("Law", "DesignationList", "MeasureTable")]
+        if named:
+            return named[-1]
+    note = ctx.footnote_at(offset)
+    if note is not None:  # a footnote that names no document: its marker's sentence decides
+        where = ctx.marker_sentence(note)
+        if where is not None:
+            return pilot_document(ctx, *where)
+    if ctx.last_issued is not None and ctx.last_issued.cls not in ("Law", "DesignationList", "MeasureTable"):
+        return ctx.last_issued
+    return ctx.document_before(offset, ["Notice"]) or \
+        ctx.document_before(offset, ["Plan", "PolicyDocument"])
+
+
+__all__ = ["ANAPHORA", "FULL_NAMES", "PARTS", "anaphora", "emit_documents", "find_documents", "find_holder",
+           "full_names", "issued_parts", "issuers_in_names", "name_spans", "parts", "pilot_document",
+           "possessive_issuers", "report", "the_update"]

@@ -1,0 +1,360 @@
+"""Dates and periods: who issued a document and when, the dates written after its name, trial
+periods, and the year a document's IRI carries.
+
+Door: per sentence (:func:`policykg.extract.prose` calls them in order for each sentence),
+:func:`issuance` ("X issued the Y on 1 May": ``issuance`` and ``issue_date`` facts; the
+document it returns is the one whose issuing the text reported last,
+:attr:`~policykg.recognisers.context.Context.last_issued`), :func:`dated_names` ("the
+Measures ... of 7 July 2022"), :func:`dated_anaphora` ("The notice is dated ...") and
+:func:`trial` (a trial period, kept in
+:attr:`~policykg.recognisers.context.Context.pending_trials` until its start is known). Then,
+once the whole text is read: :func:`settle_issue_dates` (one issue date per document),
+:func:`settle_trials` (each trial period from its explicit start or its document's issue date:
+after :func:`settle_issue_dates`) and :func:`date_documents` (each document minted here gets
+its year in its IRI, everywhere: last, since it renames what the others wrote).
+
+Reads the documents found and their mentions
+(:func:`~policykg.recognisers.documents.find_documents`), the agencies of a span
+(:func:`~policykg.recognisers.agencies.agencies_in`), issue dates by document
+(:attr:`~policykg.recognisers.context.Context.issue_dates`); writes ``issuance``,
+``issue_date`` and ``trial`` facts, and warnings.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+
+from ..document import MONTH_PATTERN, MONTHS, Block
+from ..errors import InputError
+from ..textutil import NUMBER, View, block_view, parse_number
+from .agencies import agencies_in
+from .context import Context, NamedDocument, quote
+from .documents import anaphora, pilot_document
+from .iris import ID, YEAR_IN_NAME, dated_document_slug, document_iri, document_slug
+from .records import Evidence, Mention, Record
+
+ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced|adopted))\b",
+                   re.IGNORECASE)
+PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
+_MONTH = MONTH_PATTERN
+DATE = re.compile(rf"\bon\s+(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+"
+                  rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+#: "... counted from 1 March 2024" right after a trial period: its first day.
+_TRIAL_FROM = re.compile(rf",?\s*(?:\w+\s+){{0,6}}?(?:counted\s+|starting\s+|running\s+|beginning\s+)?from\s+"
+                         rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{MONTH_PATTERN})\.?|(?P<m2>{MONTH_PATTERN})\.?\s+(?P<d2>\d{{1,2}}),?)"
+                         rf"(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+TRIAL = re.compile(rf"\btrial\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
+#: A date right after a document's name: "of 7 July 2022", "(22 March 2024)", ", dated 1 June 2023".
+_DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\(|(?:is|was)\s+dated|\(\s*dated)\s*(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
+                    rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
+#: ", dated 1 June": a date without its year (the update's), only after "dated".
+_DATED_THIS_YEAR = re.compile(rf"\s*(?:,\s*|\(\s*|(?:is|was)\s+)?dated\s+(?:on\s+)?(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
+                              rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}))(?P<y>)(?![\d,]*\s*\d{{4}})", re.IGNORECASE)
+#: "The notice is dated 31 December 2023": a document named by its head word, and its date.
+_DATED_ANAPHORA = re.compile(rf"\b[Tt]he\s+(?P<what>[A-Za-z]+)\s+(?:is|was|are|were)\s+dated\s+(?:on\s+)?"
+                             rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)"
+                             rf"(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+#: "issued them", "issued it": the verb's object is a pronoun.
+_PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
+#: "... jointly with the NDRC, the MOE and the MIIT": co-issuers after the verb.
+_JOINTLY = re.compile(r"\b(?:jointly|together|along)\s+with\s+(?:the\s+)?", re.IGNORECASE)
+#: Dates that another verb governs: not issue dates.
+_OTHER_DATES = re.compile(rf"\b(?:effect(?:ive)?|force|made\s+public|publication|published|apply|applies|"
+                          rf"expire[sd]?|until|comments?|approved)\b"
+                          rf"[^.;]{{0,12}}?\b(?:on|from|by|in|as\s+of)\s+(?:(?:\d{{1,2}}\s+(?:{_MONTH})\.?)|"
+                          rf"(?:{_MONTH})\.?\s+\d{{1,2}})(?:,?\s+\d{{4}})?", re.IGNORECASE)
+
+
+# ---------------------------------------------------------------------------------- issuance
+
+def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block) -> NamedDocument | None:
+    """"The CAC issued the Provisions on 22 March 2024", "The list was co-released on 2 April by
+    the A, B and C", "... which the CAC had issued": the issuers and the issue date of the
+    document the sentence ``view.clean[s:e]`` says was issued; that document, or ``None``."""
+    sent = view.clean[s:e]
+    verb = ISSUE.search(sent)
+    if not verb:
+        return None
+    o_verb = view.origin(s + verb.start(), s + verb.end())[0]
+    after = [d for st, _, d in sdocs if st >= o_verb]
+    before = [d for st, _, d in sdocs if st < o_verb]
+    by = PASSIVE_BY.search(sent, verb.end())
+    relative = None
+    if before and not after:
+        # "... the Measures (2020), which the CAC and eleven other departments had issued"
+        last_end = max(en for st, en, _ in sdocs if st < o_verb)
+        clause = view.clean[s:s + verb.start()]
+        rel = re.search(r"[,(]\s*(?:which|that)\s+", clause)
+        if rel and view.origin(s + rel.start(), s + rel.end())[0] >= last_end - 1:
+            relative = s + rel.end()
+    if by and not after:
+        # "The list was co-released on 2 April by the A, B and C."
+        target = before[-1] if before else anaphora(ctx, sent[:verb.start()], view.origin(s, e)[0])
+        agencies = agencies_in(ctx, view, s + by.end(), e, strict=True)
+        issuers_from = (s + by.end(), e)
+    elif relative is not None:
+        target = before[-1]
+        agencies = agencies_in(ctx, view, relative, s + verb.start(), strict=True)
+        issuers_from = (relative, s + verb.start())
+    else:
+        target = after[0] if after else None
+        if target is None and not sdocs and _PRONOUN_OBJECT.match(sent, verb.end()):
+            # "The CAC issued them on 10 July 2023": the document named last before
+            target = ctx.last_document_before(view.origin(s, e)[0])
+        agencies = agencies_in(ctx, view, s, s + verb.start(), strict=True)
+        issuers_from = (s, s + verb.start())
+    if target is None:
+        return None
+    jointly = _JOINTLY.search(sent, verb.end())
+    if jointly and not by and relative is None:  # "..., jointly with the NDRC, the MOE and the MIIT"
+        stop = re.search(r"[.;]", sent[jointly.end():])
+        agencies += [a for a in agencies_in(ctx, view, s + jointly.end(),
+                                            s + jointly.end() + (stop.start() if stop else len(sent) - jointly.end()),
+                                            strict=True)
+                     if a.iri not in {x.iri for x in agencies}]
+    agencies += _listed_issuers(ctx, view, *issuers_from, block, agencies)
+    if not agencies:
+        return None
+    o_start, o_end = view.origin(s, e)
+    evidence = ctx.evidence(o_start, o_end)
+    for a in agencies:
+        ctx.fact("issuance", evidence, document=target.iri, agency=a.iri)
+    date, m = date_in(ctx, _issuing_clause(sent, verb.start(), relative - s if relative is not None else 0))
+    if date is not None:
+        ctx.fact("issue_date", evidence, document=target.iri, date=date)
+    elif m is not None:
+        ctx.warn(evidence.line, f"date {m.group(0)!r} has no year (no date line): left out")
+    return target
+
+
+def date_in(ctx: Context, text: str) -> tuple[dt.date | None, re.Match[str] | None]:
+    """The first "on 1 May 2024" (or "on May 1", of the update's year) of ``text``."""
+    m = DATE.search(text)
+    if not m:
+        return None, None
+    day = int(m.group("d1") or m.group("d2"))
+    month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+    year = int(m.group("y")) if m.group("y") else ctx.doc.year
+    if year is None:
+        return None, m
+    try:
+        return dt.date(year, month, day), m
+    except ValueError:
+        return None, m
+
+
+def _issuing_clause(sent: str, verb: int, start: int) -> str:
+    """The part of ``sent`` whose date is the issue date: the sentence with every date that
+    another verb governs blanked out ("take effect on 15 February 2022", "made public on
+    ...", "in force from ..."), and, for a relative clause ("which ... issued on"), only
+    the clause."""
+    text = sent if start <= 0 else " " * start + sent[start:]
+    return _OTHER_DATES.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def _listed_issuers(ctx: Context, view: View, lo: int, hi: int, block: Block, named: list[Mention]) -> list[Mention]:
+    """Co-issuers a footnote lists: "the CAC and twelve other departments¹ issued ...",
+    footnote ¹ "The twelve are the NDRC, MIIT, ...". Only where the words say that more
+    bodies issued it ("other departments", "sixteen ministries") and a marker points to a
+    footnote that names agencies."""
+    if not re.search(r"\b(?:other|\w+teen|\w+ty|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"several|\d+)\s+(?:other\s+)?(?:departments|ministries|agencies|bodies|authorities|regulators)\b",
+                     view.clean[lo:hi], re.IGNORECASE):
+        return []
+    o_lo, o_hi = view.origin(lo, hi)
+    out: list[Mention] = []
+    seen = {m.iri for m in named}
+    for marker in block.markers:
+        if not o_lo <= marker.start <= o_hi + 1:
+            continue
+        note = ctx.doc.footnotes.get(marker.label)
+        if note is None:
+            continue
+        note_view = block_view(ctx.doc, note)
+        for m in agencies_in(ctx, note_view, 0, len(note_view.clean), strict=True):
+            if m.iri not in seen:
+                seen.add(m.iri)
+                out.append(m)
+    return out
+
+
+# ----------------------------------------------------------------------------- dated names
+
+def dated_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
+    """"the Measures on ... of 7 July 2022", "the Provisions (22 March 2024)": the date
+    written right after a document's name, with its year, is the day it was issued."""
+    for _, end, d in sdocs:
+        if d.cls == "PolicyUpdate":
+            continue
+        at = bisect.bisect_left(view.offsets, end, s, e)
+        m = _DATED.match(view.clean, at, e) or _DATED_THIS_YEAR.match(view.clean, at, e)
+        if not m:
+            continue
+        month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
+        year = int(m.group("y")) if m.group("y") else ctx.doc.year  # "a notice, dated 1 June,"
+        if year is None:
+            continue
+        try:
+            date = dt.date(year, month, int(m.group("d1") or m.group("d2")))
+        except ValueError:
+            continue
+        o_start, o_end = view.origin(at, m.end())
+        # (a second date of the document, given otherwise: settle_issue_dates chooses)
+        ctx.fact("issue_date", ctx.evidence(o_start, o_end), document=d.iri, date=date)
+
+
+def dated_anaphora(ctx: Context, view: View, s: int, e: int) -> None:
+    """"The notice is dated 31 December 2023": the last document named before with that
+    head word (or of that class) was issued that day."""
+    for m in _DATED_ANAPHORA.finditer(view.clean, s, e):
+        what = m.group("what").casefold()
+        o_start, o_end = view.origin(m.start(), m.end())
+        target = ctx.last_with_head((what, what.rstrip("s")), o_start)
+        year = int(m.group("y")) if m.group("y") else ctx.doc.year
+        if target is None or year is None:
+            continue
+        try:
+            date = dt.date(year, MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")],
+                           int(m.group("d1") or m.group("d2")))
+        except ValueError:
+            continue
+        ctx.fact("issue_date", ctx.evidence(o_start, o_end), document=target.iri, date=date)
+
+
+def settle_issue_dates(ctx: Context) -> None:
+    """One issue date per document. Where the text gives two, the one it says the document
+    is dated wins, then one it was issued, adopted or signed on, over one it was published,
+    released or made public on ("released on 4 January ...; the notice is dated 31
+    December 2023"); two dates of one rank are unsure: neither is kept, with a warning."""
+    drop: set[int] = set()
+    for recs in ctx.issue_dates.values():
+        if len({r.get("date") for r in recs}) < 2:
+            continue
+        ranked = sorted(recs, key=_issue_rank)
+        best = [r for r in ranked if _issue_rank(r) == _issue_rank(ranked[0])]
+        drop |= {id(r) for r in recs if r not in best}
+        if len({r.get("date") for r in best}) > 1:
+            drop |= {id(r) for r in best}
+            quotes = "; ".join(quote(" ".join(r.evidence.exact.split())) for r in best if r.evidence)
+            ctx.warn(best[0].evidence.line if best[0].evidence else 1,
+                     f"two issue dates for one document ({', '.join(sorted(str(r.get('date')) for r in best))}): "
+                     f"neither kept — {quotes}")
+    if drop:
+        ctx.drop(drop)
+
+
+def _issue_rank(rec: Record) -> int:
+    """How surely the sentence of an issue date gives the date of issue (lower: surer)."""
+    text = rec.evidence.exact if rec.evidence is not None else ""
+    if re.search(r"\bdated\b", text, re.IGNORECASE):
+        return 0
+    if re.search(r"\b(?:issued|promulgated|signed)\b", text, re.IGNORECASE):
+        return 1
+    if re.search(r"\badopted\b", text, re.IGNORECASE):  # a law's adoption is its issue; a rule's, less sure
+        return 2
+    return 3
+
+
+# ---------------------------------------------------------------------------------- trials
+
+def trial(ctx: Context, sent: str, evidence: Evidence, issued: NamedDocument | None, offset: int) -> None:
+    """"with a trial period of two years (counted from 1 March 2024)": a trial period of the
+    document just issued, else of the one the pilot facts belong to; settled by
+    :func:`settle_trials`."""
+    m = TRIAL.search(sent)
+    if not m:
+        return
+    notice = issued or pilot_document(ctx, offset + m.start(), offset)
+    if notice is None:
+        ctx.warn(evidence.line, f"a trial period of no known document: left out of {quote(sent)}")
+        return
+    explicit = _TRIAL_FROM.match(sent, m.end())
+    start = None
+    if explicit:  # "a trial period of two years, counted from 1 March 2024"
+        year = int(explicit.group("y")) if explicit.group("y") else ctx.doc.year
+        try:
+            start = dt.date(year, MONTHS[(explicit.group("m1") or explicit.group("m2")).lower().rstrip(".")],
+                            int(explicit.group("d1") or explicit.group("d2"))) if year else None
+        except ValueError:
+            start = None
+    # else from the document's issue date, known once the whole text is read
+    ctx.pending_trials.append((m, notice, evidence, start))
+
+
+def settle_trials(ctx: Context) -> None:
+    """The trial periods found, from their explicit start or their document's issue date
+    (after :func:`settle_issue_dates`)."""
+    for m, notice, evidence, start in ctx.pending_trials:
+        start = start or ctx.issue_date(notice.iri)
+        if start is None:
+            ctx.warn(evidence.line, "a trial period with no start date: left out")
+            continue
+        _trial_fact(ctx, m, notice, evidence, start)
+
+
+def _trial_fact(ctx: Context, m: re.Match[str], notice: NamedDocument, evidence: Evidence, start: dt.date) -> None:
+    n = parse_number(m.group("n")) or 0
+    months = n * 12 if m.group("unit").lower().startswith("year") else n
+    year, month = divmod(start.month - 1 + months, 12)
+    try:
+        try:
+            same_day = start.replace(year=start.year + year, month=month + 1)
+        except ValueError:  # 29 February, 31st of a shorter month: the next month's first day
+            same_day = dt.date(start.year + year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+        end = same_day - dt.timedelta(days=1)
+    except (ValueError, OverflowError):  # past 31 December 9999 (or before 1 January 1)
+        raise InputError(f"a trial period of {m.group('n')} {m.group('unit')} from {start.isoformat()} "
+                         f"ends outside the years 1 to 9999 that a date can have: "
+                         f"{quote(m.group(0))}", path=ctx.doc.path, line=evidence.line) from None
+    ctx.fact("trial", evidence, notice=notice.iri, start=start, end=end)
+
+
+# ------------------------------------------------------------------------- dated documents
+
+def date_documents(ctx: Context) -> None:
+    """Give each document minted here its year (see :func:`dated_document_slug`), in every
+    record, new entity, measure IRI and warning: the year is known only once the text has
+    been read (its issue date may come after the name)."""
+    years: dict[str, int] = {}
+    for iri, recs in ctx.issue_dates.items():
+        for rec in recs:
+            year = rec.get("date").year  # type: ignore[union-attr]
+            years[iri] = min(year, years.get(iri, year))
+    mapping: dict[str, str] = {}
+    for iri, rec in ctx.entities.items():
+        if rec.kind != "document" or rec.lexicon is not None or iri == ctx.source:
+            continue
+        label = str(rec.get("label"))
+        named = YEAR_IN_NAME.search(label)
+        year = years.get(iri) or (int(named.group(1)) if named else None) or ctx.doc.year
+        slug = iri.rsplit("/", 1)[1]
+        dated = dated_document_slug(label, year)
+        if not slug.startswith(document_slug(label)):
+            dated = slug  # a provisional IRI made unique already: keep what was said
+        elif slug != document_slug(label):
+            dated = dated_document_slug(label, year) + slug[len(document_slug(label)):]
+        if dated != slug:
+            mapping[iri] = document_iri(dated)
+    if not mapping:
+        return
+    measures = {f"{ID}measure/{old.rsplit('/', 1)[1]}/": f"{ID}measure/{new.rsplit('/', 1)[1]}/"
+                for old, new in mapping.items()}
+
+    def remap(value: object) -> object:
+        if isinstance(value, str):
+            if value in mapping:
+                return mapping[value]
+            if value.startswith(f"{ID}measure/"):
+                head, _, number = value.rpartition("/")
+                return measures.get(head + "/", head + "/") + number
+            return value
+        if isinstance(value, tuple):
+            return tuple(remap(v) for v in value)
+        return value
+
+    ctx.rewrite(remap)
+
+
+__all__ = ["DATE", "ISSUE", "PASSIVE_BY", "TRIAL", "date_documents", "date_in", "dated_anaphora", "dated_names",
+           "issuance", "settle_issue_dates", "settle_trials", "trial"]

@@ -1,0 +1,188 @@
+"""Places: areas and what contains them, the pilot areas of a document and their stated count.
+
+Door: :func:`areas_in` (the areas of a span: "X, Y Province" with X in Y is one area, X),
+:func:`resolve_area_item` (one item of a list of areas: the lexicon's area, or one minted) and
+:func:`pilot_areas` (a sentence's stated count of pilot areas, and the areas a footnote lists
+or the sentence names after "including").
+
+Reads from the context: the document, the lexicon, the area names minted so far, and the
+document the pilot facts belong to (:func:`~policykg.recognisers.documents.pilot_document`,
+which reads the documents found and the one whose issuing was reported last). Writes: area
+entities, and ``containment``, ``stated_count`` and ``pilot_area`` facts (containment is
+indexed by child: :meth:`~policykg.recognisers.context.Context.parents`).
+"""
+from __future__ import annotations
+
+import re
+
+from ..document import Block
+from ..lexicon import Entry
+from ..textutil import NUMBER, View, block_view, parse_number, split_list
+from .agencies import NAME
+from .context import Context
+from .documents import FULL_NAMES, pilot_document
+from .iris import ID
+from .records import Mention
+
+COUNT = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w/-]+\s+){{0,4}}?(?:provinces|cities|areas|regions|"
+                   rf"municipalities|zones|districts|pilot\s+areas)\b", re.IGNORECASE)
+LIST_INTRO = re.compile(r"(?:\b(?:full\s+list|list)\s+(?:entails|includes|comprises|is|are|consists\s+of)|"
+                        r"\b(?:are|include|includes|comprise|is)\s*:|"
+                        r"\b(?:areas|zones|cities|provinces|regions)\s+(?:are|include|comprise)\s+(?:the\s+)?(?=[A-Z])|"
+                        r":)\s*", re.IGNORECASE)
+REGION_WORDS = re.compile(r"\b(?:pilot|demonstration|experimental)\s+(?:areas?|zones?|cities|city|provinces?|"
+                          r"regions?|municipalities)\b", re.IGNORECASE)
+
+
+def areas_in(ctx: Context, view: View, lo: int = 0, hi: int | None = None) -> list[Mention]:
+    """Areas in ``view.clean[lo:hi]``; "X, Y Province" with X in Y is one area (X)."""
+    hi = len(view.clean) if hi is None else hi
+    sub = View(view.clean[lo:hi], view.offsets[lo:hi + 1])
+    matches = ctx.lexicon.find_all(sub.clean, ["area"])
+    out: list[Mention] = []
+    skip = set()
+    for i, m in enumerate(matches):
+        if i in skip:
+            continue
+        start, end = sub.origin(m.start, m.end)
+        if i + 1 < len(matches):
+            nxt = matches[i + 1]
+            between = sub.clean[m.end:nxt.start]
+            if re.fullmatch(r"\s*,\s*", between) and nxt.entry in ctx.lexicon.chain(m.entry):
+                # "Xiong'an New District, Hebei Province": one area, lying in the other
+                _, n_end = sub.origin(nxt.start, nxt.end)
+                evidence = ctx.evidence(start, n_end)
+                ctx.entity_from_lexicon(nxt.entry)
+                ctx.fact("containment", evidence, child=m.entry.iri, parent=nxt.entry.iri)
+                skip.add(i + 1)
+                end = n_end
+        ctx.entity_from_lexicon(m.entry)
+        out.append(Mention("area", m.entry.iri, start, end))
+    for s, e, iri in ctx.local_matches("area", sub.clean):
+        start, end = sub.origin(s, e)
+        if not any(o.start < end and start < o.end for o in out):
+            out.append(Mention("area", iri, start, end))
+    return sorted(out, key=lambda m: m.start)
+
+
+def resolve_area_item(ctx: Context, start: int, end: int) -> str | None:
+    """One item of a list of areas: the lexicon's area, or a new area minted from the name."""
+    text = ctx.doc.text
+    item_view = View.of(text, start, end, markup=ctx.doc.markup)  # composed, no invisible characters
+    item = item_view.clean
+    paren_free = re.search(r"^(.*?)\s*(?:[(（]|$)", item)  # the name before any parenthesis
+    main = re.sub(r"\s*[(（].*?[)）]\s*", " ", item).strip()
+    evidence = ctx.evidence(start, end)
+    entry = ctx.lexicon.lookup(main, ["area"])
+    if entry is None:
+        inner = ctx.lexicon.find_all(item, ["area"])
+        whole = [m for m in inner if m.start == 0 or item[:m.start].strip() == ""]
+        if whole and len(whole[0].surface) >= len(main) - 1:
+            entry = whole[0].entry
+    if entry is not None:
+        iri = ctx.entity_from_lexicon(entry)
+    elif main and main[0].isupper():
+        lo = item.find(main.split()[0])
+        hi = lo + len(main) if item[lo:lo + len(main)] == main else len(paren_free.group(1) if paren_free else item)
+        iri = ctx.mint("area", main, ctx.evidence(*item_view.origin(lo, max(hi, lo + 1))))
+    else:
+        ctx.warn(ctx.doc.line_of(start), f"list item {item!r} is not an area; left out")
+        return None
+    # a parenthesis naming areas inside it: "Chongqing (21 municipal districts including Fuling District)"
+    paren = re.search(r"[(（](.*?)[)）]", item)
+    if paren:
+        p_start = start + paren.start(1)
+        view = View.of(text, p_start, start + paren.end(1), markup=ctx.doc.markup)
+        inner = []
+        for m in ctx.lexicon.find_all(view.clean, ["area"]):
+            if m.entry.iri != iri:
+                ctx.entity_from_lexicon(m.entry)
+                inner.append((m.start, m.entry.iri))
+        # "(including the Lin-gang Special Area)": a part the lexicon does not know
+        for m in re.finditer(rf"\bincluding\s+(?:the\s+)?(?P<name>{NAME})", view.clean):
+            if not any(st == m.start("name") for st, _ in inner):
+                n_start, n_end = view.origin(m.start("name"), m.end("name"))
+                inner.append((m.start("name"), ctx.mint("area", m.group("name"),
+                                                        ctx.evidence(n_start, n_end))))
+        for _, child in inner:
+            ctx.fact("containment", evidence, child=child, parent=iri)
+    return iri
+
+
+def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: int) -> None:
+    """The stated count of pilot areas in sentence ``view.clean[s:e]`` ("21 pilot areas"), the
+    areas a footnote of its lists ("The full list includes: A, B, C"), and those it names after
+    "including", "such as", ":": facts of the document the pilot facts belong to."""
+    sent = ctx.without_documents(view, s, e)  # "... Pilot Zones" in a document's name is no count
+    if not REGION_WORDS.search(sent):
+        return
+    m = COUNT.search(sent)
+    o_start, o_end = view.origin(s, e)
+    markers = [mk for mk in block.markers if o_start <= mk.start <= o_end + 2]
+    notes = [ctx.doc.footnotes[mk.label] for mk in markers if mk.label in ctx.doc.footnotes]
+    lists = [n for n in notes if _list_intro(ctx, n) is not None and _is_area_list(ctx, n)]
+    including = re.search(r"\b(?:including|includ(?:es|e)|such\s+as|namely|:)\s+", sent)
+    if not m and not lists:
+        return
+    at = view.origin(s + (m.start() if m else 0), s + (m.end() if m else 1))[0]
+    notice = pilot_document(ctx, at, o_start)
+    if notice is None:
+        return
+    if m:
+        n = parse_number(m.group("n"))
+        c_start, c_end = view.origin(s + m.start(), s + m.end())
+        if n:
+            ctx.fact("stated_count", ctx.evidence(c_start, c_end), notice=notice.iri, count=n)
+    for note in lists:
+        intro = _list_intro(ctx, note)
+        items = []
+        for i_start, i_end in split_list(ctx.doc.text, intro, note.end):
+            sub = ctx.doc.text[i_start:i_end]
+            if "." in sub and not sub.endswith("."):
+                i_end = i_start + sub.index(".")  # the list ends with its sentence
+            items.append((i_start, i_end))
+        skip = False
+        for index, (i_start, i_end) in enumerate(items):
+            if skip:
+                skip = False
+                continue
+            iri = resolve_area_item(ctx, i_start, i_end)
+            if not iri:
+                continue
+            end = i_end
+            if index + 1 < len(items):
+                # "Changsha, Hunan Province": one item, the second part where the first lies
+                n_start, n_end = items[index + 1]
+                parent = ctx.lexicon.lookup(ctx.doc.text[n_start:n_end].strip(), ["area"])
+                child = _lexicon_area(ctx, iri)
+                if parent is not None and child is not None and parent in ctx.lexicon.chain(child):
+                    skip, end = True, n_end
+                    ctx.entity_from_lexicon(parent)
+                    ctx.fact("containment", ctx.evidence(i_start, n_end), child=iri, parent=parent.iri)
+            ctx.fact("pilot_area", ctx.evidence(i_start, end), notice=notice.iri, area=iri)
+    if including:
+        for mention in areas_in(ctx, view, s + including.end(), e):
+            ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
+                     area=mention.iri)
+
+
+def _lexicon_area(ctx: Context, iri: str) -> Entry | None:
+    prefix = f"{ID}area/"
+    return ctx.lexicon.get("area", iri[len(prefix):]) if iri.startswith(prefix) else None
+
+
+def _list_intro(ctx: Context, note: Block) -> int | None:
+    view = block_view(ctx.doc, note)
+    m = LIST_INTRO.search(view.clean)
+    return view.origin(m.end(), m.end())[0] if m else None
+
+
+def _is_area_list(ctx: Context, note: Block) -> bool:
+    view = block_view(ctx.doc, note)
+    if FULL_NAMES.search(view.clean):
+        return False  # "Full names of the three documents: ... Pilot Zones"
+    return bool(re.search(r"\b(?:full\s+list|pilot\s+areas?|areas|cities|provinces|zones)\b", view.clean,
+                          re.IGNORECASE)) and not re.search(r"\bbases?\b", view.clean, re.IGNORECASE)
+
+
+__all__ = ["COUNT", "LIST_INTRO", "REGION_WORDS", "areas_in", "pilot_areas", "resolve_area_item"]

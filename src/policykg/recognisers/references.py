@@ -1,0 +1,85 @@
+"""References: which document refers to which ("replaces the X", "implements the X", "in
+accordance with the X"), and the laws a paragraph about a document names.
+
+Door: :func:`references` (one block, after its sentences have been read).
+
+Reads from the context: the mentions of documents in the block
+(:func:`~policykg.recognisers.documents.find_documents`) and the update's main document
+(:meth:`~policykg.recognisers.context.Context.main_document`, which reads the holder that
+:func:`~policykg.recognisers.documents.find_holder` decided). Writes ``reference`` facts, and
+a warning for a law named beside a document that the text says does not cite it.
+"""
+from __future__ import annotations
+
+import re
+
+from ..document import Block
+from ..textutil import block_view, sentences
+from .context import Context, quote
+
+#: Verbs by which one document refers to another ("replaces the 2020 Measures").
+REFERS = re.compile(r"\b(?:replac(?:es|e|ing)|supersed(?:es|e)|repeal(?:s)?|amend(?:s)?|revis(?:es|e)|"
+                    r"implement(?:s|ing)?|(?:is|are)\s+based\s+on|build(?:s)?\s+on|pursuant\s+to|"
+                    r"in\s+accordance\s+with|refer(?:s)?\s+to|cit(?:es|e)|on\s+the\s+basis\s+of|"
+                    r"within\s+the\s+framework\s+of)\b", re.IGNORECASE)
+#: A negation just before a verb: "does not cite", "do not implement", "never referred to".
+_NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without|neither|nor)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+def references(ctx: Context, block: Block, block_docs: list) -> None:
+    """Which document refers to which: "replace(s) the X", "implements the X", "under the
+    X" name the document the sentence is about (named before the verb, else the update's
+    main document) and the one it refers to; and a law named in a paragraph about a
+    document ("... outlined in the Data Security Law")."""
+    view = block_view(ctx.doc, block)
+    for s, e in sentences(view):
+        verb = REFERS.search(view.clean, s, e)
+        if not verb:
+            continue
+        if _NEGATED.search(view.clean[max(s, verb.start() - 40):verb.start()]):
+            continue  # "The Provisions do not cite the new law"
+        o_verb = view.origin(verb.start(), verb.end())[0]
+        o_s, o_e = view.origin(s, e)
+        sdocs = ctx.documents_in(o_s, o_e)
+        subjects = [d for st, _, d in sdocs if st < o_verb and d.cls != "Law"]  # a law is what is built on
+        targets = [(st, en, d) for st, en, d in sdocs if st >= o_verb]
+        in_block = next((d for _, _, d in block_docs if d.cls != "Law"), None)
+        subject = subjects[-1] if subjects else in_block or ctx.main_document()
+        if subject is None:
+            continue
+        for st, en, d in targets[:1] if verb.group(0).lower().startswith("replac") else targets:
+            if d is not subject:
+                ctx.fact("reference", ctx.evidence(o_s, o_e), document=subject.iri, target=d.iri)
+    laws = [(s, d) for s, _, d in block_docs if d.cls == "Law"]
+    others = [(s, d) for s, _, d in block_docs if d.cls != "Law"]
+    if not laws or not others:
+        return
+    # a law named in a sentence that says it is not cited ("...; the Provisions do not cite
+    # it yet"), or right before one that says so of "the new law", is not taken as cited
+    spans = list(sentences(view))
+    denied: list[bool] = []
+    for a, b in spans:
+        denied.append(any(_NEGATED.search(view.clean[max(a, m.start() - 40):m.start()])
+                          for m in REFERS.finditer(view.clean, a, b)))
+    unsure: set[int] = set()
+    for i, (a, b) in enumerate(spans):
+        anaphoric = i + 1 < len(spans) and denied[i + 1] and \
+            not ctx.documents_in(*view.origin(*spans[i + 1]))
+        if denied[i] or anaphoric:
+            o_a, o_b = view.origin(a, b)
+            for st, _, d in block_docs:
+                if o_a <= st < o_b and d.cls == "Law":
+                    unsure.add(st)
+                    ctx.warn(ctx.doc.line_of(st), f"{d.label!r} is named beside a document that the text says "
+                                                  f"does not cite it: no reference taken from "
+                                                  f"{quote(' '.join(view.clean[a:b].split()))}")
+    laws = [(st, d) for st, d in laws if st not in unsure]
+    subject = others[0][1]
+    for s, law in laws:
+        if law is subject:
+            continue
+        e = next(e for st, e, d in block_docs if st == s)
+        ctx.fact("reference", ctx.evidence(s, e), document=subject.iri, target=law.iri)
+
+
+__all__ = ["REFERS", "references"]
