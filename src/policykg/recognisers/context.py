@@ -68,10 +68,13 @@ class DocumentMentions:
     test and the insertion are bisections, not a pass over every mention. :attr:`version`
     changes with every change, for the indexes built on the mentions."""
 
-    def __init__(self) -> None:
+    def __init__(self, source: str = "") -> None:
         self.items: list[tuple[int, int, NamedDocument]] = []
         self.covered = Coverage()
         self.version = 0
+        self.source = source  # the update's IRI: no pronoun stands for it
+        #: the mentions a pronoun can stand for (not a law, not the update), ordered like items
+        self.referable: list[tuple[int, int, NamedDocument]] = []
 
     def __iter__(self) -> Iterator[tuple[int, int, NamedDocument]]:
         return iter(self.items)
@@ -84,12 +87,20 @@ class DocumentMentions:
         if self.covered.covers(start):
             return
         bisect.insort_right(self.items, (start, end, d), key=_mention_start)
+        if d.iri != self.source and d.cls != "Law":
+            bisect.insort_right(self.referable, (start, end, d), key=_mention_start)
         self.covered.add(start, end)
         self.version += 1
+
+    def last_referable_before(self, offset: int) -> NamedDocument | None:
+        """The document of the last mention before ``offset`` that a pronoun can stand for."""
+        i = bisect.bisect_left(self.referable, offset, key=_mention_start) - 1
+        return self.referable[i][2] if i >= 0 else None
 
     def remove(self, d: NamedDocument) -> None:
         """Forget every mention of ``d``."""
         self.items = [m for m in self.items if m[2] is not d]
+        self.referable = [m for m in self.referable if m[2] is not d]
         self.covered = Coverage()
         for s, e, _ in self.items:
             self.covered.add(s, e)
@@ -134,7 +145,7 @@ class Context:
         self.conflicting: set[str] = set()  # abbreviations defined for two names
         self.local: dict[str, NameIndex] = {}  # kind -> normalised name -> IRI (minted here)
         self.documents: list[NamedDocument] = []
-        self.mentions = DocumentMentions()
+        self.mentions = DocumentMentions(self.source)
         self.document_names: dict[str, str] = {}  # document IRI minted here -> its normalised label
         # what one recogniser leaves for another
         self.holder: NamedDocument | None = None  # the document the numbered measures belong to
@@ -147,7 +158,6 @@ class Context:
         self._parents: dict[object, set[object]] = {}  # child IRI -> parents (containment records)
         self._evidence: dict[tuple[int, int], Evidence] = {}
         self._documents_index: tuple[int, dict[str, int], dict[int, int]] | None = None
-        self._last_candidate: tuple[int, list[NamedDocument | None]] | None = None
         self._by_head: tuple[int, dict[str, list[tuple[int, NamedDocument]]]] | None = None
         self._sentences_of: tuple[View, list[int], list[tuple[int, int]]] | None = None
         self._block_starts: list[int] | None = None
@@ -356,16 +366,7 @@ class Context:
     def last_document_before(self, offset: int) -> NamedDocument | None:
         """The last document named before ``offset`` that a pronoun can stand for: not a law
         (laws are what documents build on), not the update itself."""
-        cached = self._last_candidate
-        if cached is None or cached[0] != self.mentions.version:  # per mention: the last candidate up to it
-            last, found = [], None
-            for _, _, d in self.mentions:
-                if d.iri != self.source and d.cls != "Law":
-                    found = d
-                last.append(found)
-            cached = self._last_candidate = (self.mentions.version, last)
-        i = self.mentions.count_before(offset) - 1
-        return cached[1][i] if i >= 0 else None
+        return self.mentions.last_referable_before(offset)
 
     def last_with_head(self, heads: Iterable[str], offset: int) -> NamedDocument | None:
         """The document named last before ``offset`` whose head word is one of ``heads``

@@ -48,6 +48,7 @@ def articles(ctx: Context) -> None:
     doc = ctx.doc
     category: tuple[str, Evidence] | None = None
     done: list[tuple[str, Block]] = []
+    by_number: dict[int, list[str]] = {}  # article number -> its measures so far (an index of done)
     table = None
     previous: Block | None = None  # the block before this one, footnotes aside
     for block in doc.blocks:
@@ -60,8 +61,9 @@ def articles(ctx: Context) -> None:
                 table = ctx.holder or _implicit_table(ctx, block)
             cell = _category(ctx, block.category_cell) if block.category_cell else None
             done.append(_article(ctx, block, table, cell or category))
+            by_number.setdefault(block.article, []).append(done[-1][0])
         elif block.kind == "paragraph" and done:
-            _forerunners(ctx, block, done, adjacent=previous is not None and previous.kind == "article")
+            _forerunners(ctx, block, done, by_number, adjacent=previous is not None and previous.kind == "article")
         if block.kind != "footnote":
             previous = block
 
@@ -140,7 +142,8 @@ def _article(ctx: Context, block: Block, table: NamedDocument,
     return iri, block
 
 
-def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], *, adjacent: bool) -> None:
+def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_number: dict[int, list[str]], *,
+                 adjacent: bool) -> None:
     """Areas that pilot measures first: in a sentence that says so, for the measures it
     names by number ("Action 3 is expected to start in Hangzhou"), else for "the measure(s)
     above" (the last one, or the last N), else — in the paragraph right after a measure —
@@ -155,9 +158,6 @@ def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], *, a
             count = parse_number(word) or 1
         elif above.group("what") and above.group("what").lower().endswith("s"):
             count = len(done)
-    by_number: dict[int, list[str]] = {}
-    for iri, b in done:
-        by_number.setdefault(b.article, []).append(iri)
     for s, e in sentences(view):
         o_start, o_end = view.origin(s, e)
         named = [int(n) for m in MEASURE_NUMBERS.finditer(view.clean, s, e)
