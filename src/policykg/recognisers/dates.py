@@ -81,11 +81,15 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
     before = [d for st, _, d in sdocs if st < o_verb]
     by = PASSIVE_BY.search(sent, verb.end())
     relative = None
-    if before and not after:
+    if before:
         # "... the Measures (2020), which the CAC and eleven other departments had issued"
+        # (also when the sentence names more documents after: "the Guidelines ..., which the
+        # MIIT issued on 7 November 2022, and on the Law ...")
         last_end = max(en for st, en, _ in sdocs if st < o_verb)
         clause = view.clean[s:s + verb.start()]
-        rel = re.search(r"[,(]\s*(?:which|that)\s+", clause)
+        rel = None
+        for rel in re.finditer(r"[,(]\s*(?:which|that)\s+", clause):
+            pass
         if rel and view.origin(s + rel.start(), s + rel.end())[0] >= last_end - 1:
             relative = s + rel.end()
     if by and not after:

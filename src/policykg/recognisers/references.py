@@ -26,6 +26,16 @@ REFERS = re.compile(r"\b(?:replac(?:es|e|ing)|supersed(?:es|e)|repeal(?:s)?|amen
 _NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without|neither|nor)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
 
+#: A negation right after a verb: "cite neither the Civil Code nor ...", "refer to none of".
+_NEGATED_AFTER = re.compile(r"\s+(?:\w+\s+)?(?:neither|none\s+of|no)\b", re.IGNORECASE)
+
+
+def _denied(text: str, verb: re.Match[str], sentence_start: int) -> bool:
+    """True when the sentence says the reference is not made."""
+    return bool(_NEGATED.search(text[max(sentence_start, verb.start() - 40):verb.start()])
+                or _NEGATED_AFTER.match(text, verb.end()))
+
+
 def references(ctx: Context, block: Block, block_docs: list) -> None:
     """Which document refers to which: "replace(s) the X", "implements the X", "under the
     X" name the document the sentence is about (named before the verb, else the update's
@@ -36,13 +46,23 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
         verb = REFERS.search(view.clean, s, e)
         if not verb:
             continue
-        if _NEGATED.search(view.clean[max(s, verb.start() - 40):verb.start()]):
-            continue  # "The Provisions do not cite the new law"
+        if _denied(view.clean, verb, s):
+            continue  # "The Provisions do not cite the new law", "cite neither the Code nor ..."
         o_verb = view.origin(verb.start(), verb.end())[0]
         o_s, o_e = view.origin(s, e)
         sdocs = ctx.documents_in(o_s, o_e)
         subjects = [d for st, _, d in sdocs if st < o_verb and d.cls != "Law"]  # a law is what is built on
         targets = [(st, en, d) for st, en, d in sdocs if st >= o_verb]
+        comma = view.clean.find(",", verb.end(), e)
+        if not view.clean[s:verb.start()].strip(" *_") and comma > 0:
+            # "Building on the Code, the SPC issued ... the Provisions ...": what the opening
+            # phrase names, the document of the main clause builds on
+            o_comma = view.origin(comma, comma + 1)[0]
+            after = [d for st, _, d in sdocs if st > o_comma and d.cls != "Law"]
+            targets = [(st, en, d) for st, en, d in targets if st < o_comma]
+            if not after:
+                continue
+            subjects = after[:1]
         in_block = next((d for _, _, d in block_docs if d.cls != "Law"), None)
         subject = subjects[-1] if subjects else in_block or ctx.main_document()
         if subject is None:
@@ -59,8 +79,7 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
     spans = list(sentences(view))
     denied: list[bool] = []
     for a, b in spans:
-        denied.append(any(_NEGATED.search(view.clean[max(a, m.start() - 40):m.start()])
-                          for m in REFERS.finditer(view.clean, a, b)))
+        denied.append(any(_denied(view.clean, m, a) for m in REFERS.finditer(view.clean, a, b)))
     unsure: set[int] = set()
     for i, (a, b) in enumerate(spans):
         anaphoric = i + 1 < len(spans) and denied[i + 1] and \
