@@ -119,6 +119,7 @@ def prose(ctx: Context) -> None:
             documents.possessive_issuers(ctx, view, s, sdocs)
             documents.issuers_in_names(ctx, sdocs)
             dates.dated_names(ctx, view, s, e, sdocs)
+            dates.issued_after_names(ctx, view, s, e, sdocs)
             dates.dated_anaphora(ctx, view, s, e)
             if issued is not None:
                 ctx.last_issued = issued

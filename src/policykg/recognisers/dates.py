@@ -208,6 +208,36 @@ def dated_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
         ctx.fact("issue_date", ctx.evidence(o_start, o_end), document=d.iri, date=date)
 
 
+def issued_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
+    """"the Provisions on ..., issued on 25 November 2022 by the CAC, the MIIT and the MPS":
+    a participle right after a document's name gives its issuers and date (each name of the
+    sentence its own, where :func:`issuance` reads one verb a sentence)."""
+    for _, end, d in sdocs:
+        if d.iri == ctx.source:
+            continue
+        at = bisect.bisect_left(view.offsets, end, s, e)
+        m = _ISSUED_AFTER.match(view.clean, at, e)
+        if not m:
+            continue
+        stop = _CLAUSE_STOP.search(view.clean, m.end(), e)
+        hi = stop.start() if stop else e
+        o_start, o_end = view.origin(at, hi)
+        evidence = ctx.evidence(o_start, o_end)
+        for a in agencies_in(ctx, view, m.end(), hi, strict=True):
+            ctx.fact("issuance", evidence, document=d.iri, agency=a.iri)
+        date, _ = date_in(ctx, view.clean[m.start():m.end()])
+        if date is not None:
+            ctx.fact("issue_date", evidence, document=d.iri, date=date)
+
+
+#: ", issued on 25 November 2022 by the" / ", issued by the": after a document's name.
+_ISSUED_AFTER = re.compile(rf"\s*,\s*(?:(?:jointly|first)\s+)?(?:issued|promulgated|released|adopted)\s+"
+                           rf"(?:on\s+(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}}),?(?:\s+\d{{4}})?\s+)?"
+                           rf"by\s+(?:the\s+)?", re.IGNORECASE)
+#: Where the issuers after "by" end: a clause or another document's name ("..., and the Provisions").
+_CLAUSE_STOP = re.compile(r"[;.]|,\s+(?:and\s+)?(?:the\s+)?[*_]*(?-i:[A-Z])[a-z]+\s+(?:on|for|of)\b|,\s+(?:which|and\s+the)\b")
+
+
 def dated_anaphora(ctx: Context, view: View, s: int, e: int) -> None:
     """"The notice is dated 31 December 2023": the last document named before with that
     head word (or of that class) was issued that day."""
