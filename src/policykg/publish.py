@@ -135,6 +135,14 @@ PREFIXES: dict[str, str] = {
     "graph": BASE + "graph/",
 }
 
+#: The authority files the graph links to with ``skos:exactMatch`` (issue 17): prefixes of the
+#: JSON-LD context (``"exactMatch": ["gn:1816670/"]``) and of query results, not of the Turtle
+#: files, where a GeoNames IRI would need an escaped ``/`` (``gn:1816670\/``) and stays whole.
+LINK_PREFIXES: dict[str, str] = {
+    "gn": "https://sws.geonames.org/",
+    "wd": "http://www.wikidata.org/entity/",
+}
+
 ONTOLOGY_AND_DATA = ("ontology", "data")
 CHECKSUMS = "SHA256SUMS"
 #: The files every build has (``void.ttl`` is optional); ``SHA256SUMS`` lists their digests.
@@ -437,6 +445,8 @@ def jsonld_context(ontology: rdflib.Graph, shapes: rdflib.Graph | None = None) -
 
     context: dict[str, Any] = {"id": "@id", "type": "@type"}
     context.update(PREFIXES)
+    # links out (skos:exactMatch, below as "exactMatch"): GeoNames features, Wikidata items
+    context.update(LINK_PREFIXES)
     for name, (curie, kind) in _COMMON_TERMS.items():
         context[name] = _term(curie, kind)
     # W3C Basic Geo points (lexicon coordinates), decimal degrees.
@@ -482,7 +492,8 @@ def _term(curie: str, kind: str) -> dict[str, str]:
 
 
 def _curie(iri: str) -> str:
-    for prefix, namespace in PREFIXES.items():
+    """The compact form of ``iri`` in the JSON-LD: by :data:`PREFIXES`, then :data:`LINK_PREFIXES`."""
+    for prefix, namespace in (*PREFIXES.items(), *LINK_PREFIXES.items()):
         if iri.startswith(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return iri
@@ -506,7 +517,7 @@ def _jsonld(triples: list[pyoxigraph.Triple], context: dict[str, Any]) -> bytes:
         if isinstance(definition, dict) and "@id" in definition:
             by_iri[_expand(definition["@id"])] = (name, definition)
         elif isinstance(definition, str) and not definition.startswith("@") \
-                and name not in PREFIXES:
+                and name not in PREFIXES and name not in LINK_PREFIXES:
             classes[_expand(definition)] = name
 
     subjects: dict[Any, list[tuple[str, Any]]] = {}
@@ -626,6 +637,8 @@ def _expand(curie: str) -> str:
     prefix, sep, local = curie.partition(":")
     if sep and prefix in PREFIXES:
         return PREFIXES[prefix] + local
+    if sep and prefix in LINK_PREFIXES:
+        return LINK_PREFIXES[prefix] + local
     return curie
 
 
@@ -1343,6 +1356,6 @@ def rollback(out_dir: Path, to: str | None = None) -> RollbackResult:
     return result
 
 
-__all__ = ["KEEP", "PREFIXES", "BuildHistory", "BuildRecord", "PublishResult", "RollbackResult",
-           "canonical_nquads", "canonical_ntriples", "check_out_dir", "history", "jsonld_context",
+__all__ = ["KEEP", "LINK_PREFIXES", "PREFIXES", "BuildHistory", "BuildRecord", "PublishResult",
+           "RollbackResult", "canonical_nquads", "canonical_ntriples", "check_out_dir", "history", "jsonld_context",
            "latest_good", "lock", "publish", "resolve_out_dir", "rollback"]

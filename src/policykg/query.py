@@ -171,10 +171,10 @@ class QueryResult:
 def display_prefixes() -> tuple[tuple[str, str], ...]:
     """Prefixes for CURIEs in tables: the published ones and a few more kinds of IRI, longest
     namespace first so the most specific one wins."""
-    from .publish import PREFIXES
+    from .publish import LINK_PREFIXES, PREFIXES
 
     extra = {"site": _ID + "site/", "span": _ID + "span/", "statement": _ID + "statement/",
-             "lexicon": _ID + "lexicon/", "spdx": "http://spdx.org/rdf/terms#"}
+             "lexicon": _ID + "lexicon/", "spdx": "http://spdx.org/rdf/terms#", **LINK_PREFIXES}
     merged = {**PREFIXES, **{k: v for k, v in extra.items() if k not in PREFIXES}}
     return tuple(sorted(merged.items(), key=lambda kv: -len(kv[1])))
 

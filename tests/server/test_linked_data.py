@@ -664,3 +664,47 @@ def test_area_page_gives_its_point_and_where_it_comes_from(site):
     row = site.get("/id/lexicon/area/beijing/coordinates", "text/turtle")
     assert row.status_code == 200
     assert "GeoNames 1816670" in row.text and "mappings/lexicon/areas.csv" in row.text
+
+
+def test_area_page_says_what_it_is_the_same_as(site):
+    """Links out (issue 17): "Same as: GeoNames <id>" under the names, linking to the feature's
+    IRI; the fact table cites the link by the row's geonames source. Ids from the lexicon."""
+    from policykg.lexicon import load_lexicon
+
+    lexicon = load_lexicon()
+    linked = [e for e in lexicon.of_kind("area") if e.geonames]
+    rows = site.store.query(f"SELECT DISTINCT ?a WHERE {{ GRAPH ?g {{ ?n <{POL}pilotArea> ?a }} }}")
+    pilot = {row["a"].value for row in rows}
+    shown = [e for e in linked if e.iri in pilot]
+    assert len(shown) >= 20
+    for entry in shown:
+        r = site.get(_path(entry.iri), BROWSER_ACCEPT)
+        assert r.status_code == 200
+        href = f"https://sws.geonames.org/{entry.geonames}/"
+        same = r.text.split('<p class="same-as">', 1)[1].split("</p>", 1)[0]
+        assert f'href="{href}"' in same and f"GeoNames {entry.geonames}</a>" in same, same
+        assert same.startswith("Same as: ")
+        assert (href, f"GeoNames {entry.geonames}") in parse(r.text).links
+    beijing = site.get("/id/area/beijing", BROWSER_ACCEPT).text
+    assert "exact match" in beijing  # the property's label, from the ontology
+    assert "area/beijing/geonames" in beijing and lexicon.get("area", "beijing").geonames_source in beijing
+    # an area whose lexicon row has no GeoNames id says nothing of the kind
+    xiongan = site.get("/id/area/xiongan", BROWSER_ACCEPT)
+    assert xiongan.status_code == 200 and 'class="same-as"' not in xiongan.text
+
+
+def test_area_links_out_in_turtle_and_json_ld(site):
+    from policykg.lexicon import load_lexicon
+
+    gid = load_lexicon().get("area", "beijing").geonames
+    geonames = f"https://sws.geonames.org/{gid}/"
+    ttl = _graph(site.get("/id/area/beijing", "text/turtle").content, "turtle")
+    match = rdflib.URIRef("http://www.w3.org/2004/02/skos/core#exactMatch")
+    assert set(ttl.objects(rdflib.URIRef(ID + "area/beijing"), match)) == {rdflib.URIRef(geonames)}
+    doc = site.get("/id/area/beijing", "application/ld+json").json()
+    assert doc["@context"]["gn"] == "https://sws.geonames.org/"
+    assert doc["@context"]["wd"] == "http://www.wikidata.org/entity/"
+    node = next(n for n in doc["@graph"] if n["id"] == "area:beijing")
+    assert node["exactMatch"] == [f"gn:{gid}/"]
+    expanded = _graph(json.dumps(doc).encode(), "json-ld")
+    assert (rdflib.URIRef(ID + "area/beijing"), match, rdflib.URIRef(geonames)) in expanded

@@ -7,9 +7,10 @@ Door: :func:`routes`. The routes:
     the object of in the data and inferences graphs (a blank-node object comes with its own
     triples); a thing that is named only in the provenance graph (a text span, a reified
     statement, a lexicon row, a build) is described from that graph instead. The HTML page
-    shows its labels in English and Chinese, its types, its outgoing and incoming links, and
-    for each fact the words of the source behind it: a quote of the text span with its
-    character offsets and its document, or the lexicon's citation. One SPARQL query per page.
+    shows its labels in English and Chinese, its types, what it is the same as in authority
+    files ("Same as: GeoNames 1816670", from ``skos:exactMatch``), its outgoing and incoming
+    links, and for each fact the words of the source behind it: a quote of the text span with
+    its character offsets and its document, or the lexicon's citation. One SPARQL query per page.
 ``GET /ontology`` (``ontology``)
     The ontology: its bilingual documentation page (:func:`policykg.docs.render_docs`, with an
     anchor per term, so ``https://w3id.org/policykg/ontology#Measure`` dereferences to
@@ -102,6 +103,26 @@ LABEL = RDFS + "label"
 PREF_LABEL = SKOS + "prefLabel"
 ALT_LABEL = SKOS + "altLabel"
 LABELS = (LABEL, PREF_LABEL, ALT_LABEL)
+EXACT_MATCH = SKOS + "exactMatch"
+SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
+
+#: Authority files that links out (``skos:exactMatch``) name: namespace, name shown, the id in
+#: the rest of the IRI. ``https://sws.geonames.org/1816670/`` is shown "GeoNames 1816670".
+AUTHORITIES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("https://sws.geonames.org/", "GeoNames", re.compile(r"([0-9]+)/?")),
+    ("http://www.wikidata.org/entity/", "Wikidata", re.compile(r"(Q[0-9]+)")),
+)
+
+
+def authority_name(iri: str) -> str | None:
+    """"GeoNames 1816670" for a GeoNames feature's IRI, "Wikidata Q956" for a Wikidata item's;
+    None for any other IRI."""
+    for namespace, name, local in AUTHORITIES:
+        if iri.startswith(namespace):
+            m = local.fullmatch(iri[len(namespace):])
+            if m:
+                return f"{name} {m.group(1)}"
+    return None
 
 #: CURIE prefixes for showing IRIs that have no label: the vocabularies of the published
 #: files (entity IRIs are shown by label, and Turtle escapes a ``/`` in a local name).
@@ -397,6 +418,7 @@ class EntityPage:
     zh_labels: list[str]
     en_labels: list[str]
     alt_labels: list[Shown]
+    same_as: list[Shown]  # links out to authority files (skos:exactMatch, owl:sameAs)
     types: list[Shown]
     inferred_types: list[Shown]
     facts: list[Fact]
@@ -458,7 +480,7 @@ class _PageBuilder:
             href, external = iri, True
         short = curie(iri)
         if label is None:
-            text = short or _last_segment(iri)
+            text = authority_name(iri) or short or _last_segment(iri)
             return Shown(text=text, href=href, title=iri, external=external)
         return Shown(text=label, href=href, lang=lang, zh=zh if zh != label else None, title=iri, external=external)
 
@@ -524,6 +546,7 @@ class _PageBuilder:
         en_labels: list[str] = []
         zh_labels: list[str] = []
         alt_labels: list[Shown] = []
+        same_as: list[Shown] = []
         for (s, p, o), graph in triples.items():
             inferred = graph not in (data_graph, provenance_graph)
             outgoing = s == this
@@ -546,6 +569,8 @@ class _PageBuilder:
                         en_labels.append(other.value)
                 elif p == ALT_LABEL and other.kind == "literal":
                     alt_labels.append(Shown(other.value, lang=other.lang or None, literal=True))
+                elif p in (EXACT_MATCH, SAME_AS) and other.kind == "uri":
+                    same_as.append(shown_other)
             else:
                 (inferred_incoming if inferred else incoming).append(fact)
         for group in (facts, inferred_facts, incoming, inferred_incoming):
@@ -560,7 +585,8 @@ class _PageBuilder:
         return EntityPage(
             iri=self.iri, title=title, title_lang=lang if label else None,
             zh_labels=sorted(set(zh_labels)), en_labels=sorted(set(en_labels) - {title}),
-            alt_labels=sorted(alt_labels, key=lambda a: _natural(a.text)), types=types,
+            alt_labels=sorted(alt_labels, key=lambda a: _natural(a.text)),
+            same_as=sorted(same_as, key=lambda a: (_natural(a.text), a.title or "")), types=types,
             inferred_types=inferred_types, facts=facts, inferred_facts=inferred_facts, incoming=incoming,
             inferred_incoming=inferred_incoming, provenance_only=provenance_only, truncated=truncated)
 
@@ -729,5 +755,5 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-__all__ = ["DESCRIBE_QUERY", "OFFERS", "PAGE_QUERY", "local_href", "negotiate", "routes", "serialize",
-           "valid_path"]
+__all__ = ["AUTHORITIES", "DESCRIBE_QUERY", "OFFERS", "PAGE_QUERY", "authority_name", "local_href",
+           "negotiate", "routes", "serialize", "valid_path"]
