@@ -18,6 +18,8 @@ from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.query import Result
 
+from policykg.graphs import GRAPHS
+
 BASE = "https://w3id.org/policykg/"
 POL = BASE + "ontology#"
 ONTOLOGY, DATA, PROVENANCE, INFERENCES = (BASE + "graph/" + g for g in ("ontology", "data", "provenance",
@@ -379,6 +381,7 @@ def test_service_description_without_a_query(client, endpoint, accept, fmt):
     assert (service, SD.supportedLanguage, SD.SPARQL11Update) not in sd
     names = {str(n) for n in sd.objects(None, SD.name)}
     assert PROVENANCE in names and DATA in names
+    assert names == {g.value for g in GRAPHS.values()}  # every graph of the store, from policykg.graphs
 
 
 def test_service_description_refuses_an_unservable_accept(client):

@@ -36,6 +36,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import conneg
+from ..graphs import GRAPHS
 from .cache import AnswerCache
 from .guard import inspect_query
 from .pool import ClientBusy, PoolBusy, QueryPool, QueryTimeout, WorkerFailed
@@ -427,6 +428,7 @@ async def service_description(request: Request) -> Response:
     """The SPARQL 1.1 Service Description of the endpoint."""
     state: AppState = request.app.state.policykg
     endpoint = state.endpoint_url(request)
+    named_graphs = " ,\n            ".join(f"[ sd:name <{graph.value}> ]" for graph in GRAPHS.values())
     sd = f"""@prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
 @prefix dct: <http://purl.org/dc/terms/> .
@@ -443,10 +445,7 @@ async def service_description(request: Request) -> Response:
     dct:description "policykg: a read-only SPARQL 1.1 endpoint. Updates, SERVICE and LOAD are refused; queries stop after {state.config.timeout:g} s; at most {state.config.max_rows} rows." ;
     sd:defaultDataset [ a sd:Dataset ;
         sd:defaultGraph [ a sd:Graph ] ;
-        sd:namedGraph [ sd:name <https://w3id.org/policykg/graph/ontology> ] ,
-            [ sd:name <https://w3id.org/policykg/graph/data> ] ,
-            [ sd:name <https://w3id.org/policykg/graph/provenance> ] ,
-            [ sd:name <https://w3id.org/policykg/graph/inferences> ] ] .
+        sd:namedGraph {named_graphs} ] .
 """
     media = conneg.choose(request.headers.get("accept"), ["text/turtle", "application/n-triples",
                                                           "application/ld+json", "application/rdf+xml"])
