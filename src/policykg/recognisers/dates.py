@@ -132,20 +132,26 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
     return target
 
 
+def date_of(ctx: Context, m: re.Match[str]) -> dt.date | None:
+    """The date a match of one of the date expressions here writes: its groups ``d1``/``d2``
+    (day), ``m1``/``m2`` (month) and ``y`` (year; missing or empty: the update's year).
+    ``None`` when there is no year or no such day ("30 February")."""
+    year = int(m.group("y")) if m.group("y") else ctx.doc.year
+    if year is None:
+        return None
+    try:
+        return dt.date(year, MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")],
+                       int(m.group("d1") or m.group("d2")))
+    except ValueError:
+        return None
+
+
 def date_in(ctx: Context, text: str) -> tuple[dt.date | None, re.Match[str] | None]:
     """The first "on 1 May 2024" (or "on May 1", of the update's year) of ``text``."""
     m = DATE.search(text)
     if not m:
         return None, None
-    day = int(m.group("d1") or m.group("d2"))
-    month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
-    year = int(m.group("y")) if m.group("y") else ctx.doc.year
-    if year is None:
-        return None, m
-    try:
-        return dt.date(year, month, day), m
-    except ValueError:
-        return None, m
+    return date_of(ctx, m), m
 
 
 def _issuing_clause(sent: str, verb: int, start: int) -> str:
@@ -195,13 +201,8 @@ def dated_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
         m = _DATED.match(view.clean, at, e) or _DATED_THIS_YEAR.match(view.clean, at, e)
         if not m:
             continue
-        month = MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")]
-        year = int(m.group("y")) if m.group("y") else ctx.doc.year  # "a notice, dated 1 June,"
-        if year is None:
-            continue
-        try:
-            date = dt.date(year, month, int(m.group("d1") or m.group("d2")))
-        except ValueError:
+        date = date_of(ctx, m)  # (without a year, "a notice, dated 1 June,": the update's)
+        if date is None:
             continue
         o_start, o_end = view.origin(at, m.end())
         # (a second date of the document, given otherwise: settle_issue_dates chooses)
@@ -245,13 +246,8 @@ def dated_anaphora(ctx: Context, view: View, s: int, e: int) -> None:
         what = m.group("what").casefold()
         o_start, o_end = view.origin(m.start(), m.end())
         target = ctx.last_with_head((what, what.rstrip("s")), o_start)
-        year = int(m.group("y")) if m.group("y") else ctx.doc.year
-        if target is None or year is None:
-            continue
-        try:
-            date = dt.date(year, MONTHS[(m.group("m1") or m.group("m2")).lower().rstrip(".")],
-                           int(m.group("d1") or m.group("d2")))
-        except ValueError:
+        date = date_of(ctx, m)
+        if target is None or date is None:
             continue
         ctx.fact("issue_date", ctx.evidence(o_start, o_end), document=target.iri, date=date)
 
@@ -304,15 +300,9 @@ def trial(ctx: Context, sent: str, evidence: Evidence, issued: NamedDocument | N
         ctx.warn(evidence.line, f"a trial period of no known document: left out of {quote(sent)}")
         return
     explicit = _TRIAL_FROM.match(sent, m.end())
-    start = None
-    if explicit:  # "a trial period of two years, counted from 1 March 2024"
-        year = int(explicit.group("y")) if explicit.group("y") else ctx.doc.year
-        try:
-            start = dt.date(year, MONTHS[(explicit.group("m1") or explicit.group("m2")).lower().rstrip(".")],
-                            int(explicit.group("d1") or explicit.group("d2"))) if year else None
-        except ValueError:
-            start = None
-    # else from the document's issue date, known once the whole text is read
+    # "a trial period of two years, counted from 1 March 2024"; else from the document's
+    # issue date, known once the whole text is read
+    start = date_of(ctx, explicit) if explicit else None
     ctx.pending_trials.append((m, notice, evidence, start))
 
 

@@ -389,13 +389,21 @@ def find_documents(ctx: Context) -> None:
         if not markers:
             continue
         view = block_view(doc, block)
+        spans_of_block: list[tuple[int, int]] | None = None  # the block's sentences, split once
         for marker in markers:
             word = re.search(r"(?<![\w'’-])([a-z]+)$", doc.text[max(block.start, marker.start - 30):marker.start])
             if word and word.group(1) in heads:
                 spans = [(marker.start - len(word.group(1)), marker.start)]
             else:
+                if spans_of_block is None:
+                    spans_of_block = list(sentences(view))
                 at = bisect.bisect_left(view.offsets, marker.start)
-                sentence = next(((a, b) for a, b in sentences(view) if a <= at <= b), None)
+                # the first sentence that holds ``at`` (where one ends at ``at`` and the next
+                # begins there, the one that ends)
+                i = bisect.bisect_right(spans_of_block, (at, len(view.clean) + 1)) - 1
+                if i > 0 and spans_of_block[i - 1][1] >= at:
+                    i -= 1
+                sentence = spans_of_block[i] if i >= 0 and spans_of_block[i][0] <= at <= spans_of_block[i][1] else None
                 if sentence is None:
                     continue
                 spans = [view.origin(w.start(), w.end())
