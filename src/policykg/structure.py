@@ -29,6 +29,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+from collections.abc import Sequence
 import tomllib
 import unicodedata
 from dataclasses import dataclass
@@ -170,13 +171,16 @@ def _title_index(blocks: list, text: str) -> int:
         content = text[b.start:b.end].strip()
         return content if "\n" not in content and len(content) <= 200 else None
 
+    def dated(content: str | None) -> bool:
+        return bool(content) and _month_year(content) is not None and _date_line_shape(content)  # type: ignore[arg-type]
+
     kept = [i for i, b in enumerate(blocks[:20]) if b is not None]
-    if len(kept) < 2 or (line(blocks[kept[1]]) and DATE_LINE.search(line(blocks[kept[1]]) or "")):
+    if len(kept) < 2 or dated(line(blocks[kept[1]])):
         return 0
     for before, at in zip(kept, kept[1:]):
         date = line(blocks[at])
         title = line(blocks[before])
-        if date and title and DATE_LINE.search(date) and not _HEADER_FIELD.match(date) \
+        if date and title and dated(date) and not _HEADER_FIELD.match(date) \
                 and not _HEADER_FIELD.match(title):
             return before
     return 0
@@ -258,6 +262,22 @@ def _inside_a_sentence(text: str, raw: RawBlock) -> bool:
     return bool(body) and (body[0].islower() or bool(re.search(r"(?:[,;]|\band|\bor)$", body)))
 
 
+def _lists_under_headings(raws: Sequence[RawBlock], bare: list[int]) -> list[int]:
+    """The items of ``bare`` (indexes of numbered list items) in lists that a heading opens
+    right above them, of two or more items (a list under each heading, its numbering going on
+    or starting again)."""
+    kept: list[int] = []
+    run: list[int] = []
+    for i in [*bare, -2]:
+        if run and i == run[-1] + 1:
+            run.append(i)
+            continue
+        if len(run) >= 2 and run[0] > 0 and raws[run[0] - 1].kind == HEADING:
+            kept += run
+        run = [i]
+    return kept
+
+
 def _ends_unfinished(text: str, raw: RawBlock | None) -> bool:
     """True when ``raw`` is a paragraph whose sentence runs on (into a list after it)."""
     if raw is None or raw.kind != PARAGRAPH or _all_bold(text, raw):
@@ -306,13 +326,19 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                 for c, cell in enumerate(raw.cells):
                     words = re.sub(r"[*_`]+", "", text[cell.start:cell.end]).strip()
                     role = next((r.name for r in column_roles() if r.pattern.search(words)), None)
-                    if role and role not in found.values():
+                    # several columns of agencies side by side ("Lead | Participating"): all of them
+                    if role and (role not in found.values() or role == "agencies" and found.get(c - 1) == role):
                         found[c] = role
                 roles[raw.table if raw.table is not None else -1] = found
                 blocks[i] = make(i, "header")
                 continue
             table_roles = roles.get(raw.table if raw.table is not None else -1, {})
-            by_role = {role: raw.cells[c] for c, role in table_roles.items() if c < len(raw.cells)}
+            by_role: dict[str, Span] = {}
+            for c, role in sorted(table_roles.items()):
+                if c < len(raw.cells):
+                    cell = raw.cells[c]
+                    # adjacent columns of one role read as one cell, from the first to the last
+                    by_role[role] = Span(by_role[role].start, cell.end) if role in by_role else cell
             number_cell = by_role.get("number")
             if number_cell is not None:
                 written = re.sub(r"[*_`\s]+", "", text[number_cell.start:number_cell.end])
@@ -378,8 +404,12 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
             continue
         blocks[i] = make(i, "paragraph")
 
-    # bare numbers ("75." items) are measures only where nothing else numbers them
-    if not explicit and bare:
+    # bare numbers ("75." items) are measures where nothing else numbers them; where something
+    # does, a list of them right under a heading ("At enterprise level", then Word's numbered
+    # paragraphs) is measures all the same: the second document's, whose headings group them
+    if explicit and bare:
+        bare = _lists_under_headings(raws, bare)
+    if bare:
         previous_kept: RawBlock | None = None
         for i in bare:
             raw = raws[i]
@@ -418,9 +448,25 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                           markers=blocks[first].markers) if blocks[first].kind != "article" else blocks[first]
     if len(blocks) > first + 1 and blocks[first + 1] is not None and \
             blocks[first + 1].kind in ("paragraph", "heading") and \
-            DATE_LINE.search(text, blocks[first + 1].start, blocks[first + 1].end):
+            _month_year(text[blocks[first + 1].start:blocks[first + 1].end]) and \
+            _date_line_shape(text[blocks[first + 1].start:blocks[first + 1].end]):
         b = blocks[first + 1]
         blocks[first + 1] = Block("dateline", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
+
+    elif not any(b is not None and b.kind == "dateline" for b in blocks):
+        # no date line under the title: a signature's ("Policy Update on Data / Beijing, August
+        # 2021"), among the last three blocks that are no footnote, one short line with a month
+        # and a year
+        tail = [i for i, b in enumerate(blocks) if b is not None and b.kind != "footnote"][-3:]
+        for i in reversed(tail):
+            b = blocks[i]
+            lines_of = text[b.start:b.end].strip().splitlines()
+            content = lines_of[-1] if lines_of else ""
+            if i > first and b.kind in ("paragraph", "heading") and len(lines_of) <= 2 and \
+                    len(content.split()) <= 6 and _month_year(content):
+                blocks[i] = Block("dateline", b.start, b.end, b.line, bold=b.bold, italic=b.italic,
+                                  markers=b.markers)
+                break
 
     # questions are headings; a heading or an all-bold line that measures follow is a category
     out: list[Block] = [b for b in blocks if b is not None]
@@ -460,13 +506,39 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     year = month = None
     dateline = doc.dateline
     if dateline is not None:
-        match = DATE_LINE.search(doc.slice(dateline))
-        if match:
-            month, year = MONTHS[match.group(1).lower()], int(match.group(2))
+        found = _month_year(doc.slice(dateline))
+        if found:
+            month, year = found
     doc = Document(path=doc.path, text=text, sha256=sha256, blocks=doc.blocks, year=year, month=month,
                    _line_starts=doc._line_starts, format=doc.format, markup=doc.markup)
     _check(doc)
     return doc
+
+
+#: A month written with digits: "2025-03", "2025-03-05" (ISO), "2021年8月" (Chinese).
+_NUMERIC_MONTH = re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>0?[1-9]|1[0-2])(?:-\d{1,2})?\b|"
+                            r"(?P<cy>(?:19|20)\d\d)\s*年\s*(?P<cm>\d{1,2})\s*月")
+
+
+def _month_year(content: str) -> tuple[int, int] | None:
+    """The month and year a date line gives ("September 2020", "2025-03", "2021年8月")."""
+    m = DATE_LINE.search(content)
+    if m:
+        return MONTHS[m.group(1).lower()], int(m.group(2))
+    n = _NUMERIC_MONTH.search(content)
+    if n and 1 <= int(n.group("m") or n.group("cm")) <= 12:
+        return int(n.group("m") or n.group("cm")), int(n.group("y") or n.group("cy"))
+    return None
+
+
+def _date_line_shape(content: str) -> bool:
+    """A date line is one line, and short or no sentence ("Policy Update | May 2021", "*Published
+    12 March 2024 by the editorial team*"); "The State Council issued the Opinions on 30 March
+    2020." is the text's first sentence, not its date line."""
+    line = " ".join(re.sub(r"[*_#>|]+", " ", content).split())
+    if "\n" in content.strip():
+        return False
+    return len(line.split()) <= 10 or not line.endswith((".", "!", "?"))
 
 
 def _check(doc: Document) -> None:

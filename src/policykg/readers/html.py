@@ -31,7 +31,10 @@ from malformed markup as browsers do) and the ``<body>`` is walked in document o
 * ``script``, ``style``, ``template``, ``noscript``, ``nav``, forms and media are skipped, as
   are elements marked ``hidden``, ``aria-hidden`` or ``display: none``; so are a page's
   ``header`` and ``footer`` (its banner and its site footer) — but not those inside an
-  ``article`` or ``main``, which hold the document's own title and date line.
+  ``article`` or ``main``, which hold the document's own title and date line; and what a site
+  puts around the page, by an element's class, id or role: navigation, breadcrumbs and cookie
+  banners anywhere, an ``aside`` or a sidebar ("related updates", "contact") outside the
+  article.
 * Entities are decoded by the parser; a no-break space is a space in the rendition.
 
 Not read: CSS beyond an element's own ``style`` attribute (a heading styled by a class is a
@@ -43,6 +46,7 @@ stops: the rest would be lost) raise :class:`~policykg.errors.InputError`.
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 import lxml.html
@@ -293,11 +297,33 @@ def _in_sectioning(el: etree._Element) -> bool:
     return any(_tag(a) in ("article", "main") for a in el.iterancestors())
 
 
+#: What a site puts around a page, by the words of an element's class or id, or its role:
+#: navigation, breadcrumbs and cookie banners anywhere; sidebars ("related updates",
+#: "contact") outside the article.
+_SITE_WORDS = re.compile(r"(?:^|[-_\s])(?:nav|navbar|navigation|menu|breadcrumbs?|cookies?|consent|skip-link)(?:$|[-_\s])",
+                         re.IGNORECASE)
+_SIDE_WORDS = re.compile(r"(?:^|[-_\s])(?:side|sidebar|aside|related|share|social|contact|newsletter)(?:$|[-_\s])",
+                         re.IGNORECASE)
+_SITE_ROLES = frozenset({"navigation", "banner", "contentinfo", "search", "complementary"})
+
+
+def _site_furniture(el: etree._Element, tag: str) -> bool:
+    """An element a site puts around the page (see :data:`_SITE_WORDS`)."""
+    words = f"{el.get('class') or ''} {el.get('id') or ''}"
+    if _SITE_WORDS.search(words) or (el.get("role") or "").strip().lower() in _SITE_ROLES - {"complementary"}:
+        return True
+    if _in_sectioning(el):
+        return False
+    return tag == "aside" or bool(_SIDE_WORDS.search(words)) or (el.get("role") or "").strip().lower() == "complementary"
+
+
 def _skipped(el: etree._Element) -> bool:
     tag = _tag(el)
     if tag is None:
         return True  # a comment or processing instruction left by the parser
     if tag in SKIPPED or _hidden(el):
+        return True
+    if tag in ("aside", "div", "section", "ul", "ol", "p", "span") and _site_furniture(el, tag):
         return True
     return tag in PAGE_FURNITURE and not _in_sectioning(el)
 
@@ -516,15 +542,33 @@ class _Walker:
                 body.append(child)
         rows: list[list[list[Run]]] = []
         first_all_th = False
+        spanned: dict[int, tuple[list[Run], int]] = {}  # column -> (a cell above that spans it, rows left)
         for index, tr in enumerate(head + body + foot):
             if _skipped(tr):
                 continue
             cells = [c for c in tr if _tag(c) in ("td", "th") and not _skipped(c)]
-            row = []
-            for cell in cells:
+            row: list[list[Run]] = []
+            queue = list(cells)
+            while queue or any(c >= len(row) for c in spanned):
+                if len(row) in spanned:  # a cell of a row above reaches down into this one
+                    runs, left = spanned[len(row)]
+                    row.append(list(runs))
+                    if left > 1:
+                        spanned[len(row) - 1] = (runs, left - 1)
+                    else:
+                        del spanned[len(row) - 1]
+                    continue
+                if not queue:
+                    break
+                cell = queue.pop(0)
                 runs = []
                 self._content(cell, _style(cell, style), runs)
+                down = min(_int(cell.get("rowspan")) or 1, 1000)
+                across = min(_int(cell.get("colspan")) or 1, 100)
+                if down > 1:
+                    spanned[len(row)] = (runs, down - 1)
                 row.append(runs)
+                row += [[] for _ in range(across - 1)]  # the columns it spans: empty, its text once
             if not any("".join(r.text for r in cell).strip() or any(r.note for r in cell) for cell in row):
                 continue
             if not rows:

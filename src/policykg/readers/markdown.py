@@ -34,8 +34,9 @@ _MARKDOWN_SIGNS = re.compile(r"^(?:#{1,6}\s|\s*[-*+]\s|\s*\d+[.)]\s|>\s|\|.*\|\s
 def _parser():  # noqa: ANN202 - markdown_it's type
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
+    from mdit_py_plugins.front_matter import front_matter_plugin
 
-    return MarkdownIt("commonmark", {"html": False}).enable("table").use(footnote_plugin)
+    return MarkdownIt("commonmark", {"html": False}).enable("table").use(footnote_plugin).use(front_matter_plugin)
 
 
 def looks_like_markdown(text: str) -> bool:
@@ -232,7 +233,9 @@ def read(data: bytes, path: Path) -> Rendition:
     heading_level = 0
     for index, token in enumerate(tokens):
         kind = token.type
-        if kind in ("bullet_list_open", "ordered_list_open"):
+        if kind == "front_matter" and token.map is not None:
+            blocks += _front_matter(text, lines, *token.map)
+        elif kind in ("bullet_list_open", "ordered_list_open"):
             depth += 1
             numbers.append(int(token.attrs.get("start", 1)) if kind == "ordered_list_open" else None)
         elif kind in ("bullet_list_close", "ordered_list_close"):
@@ -304,6 +307,24 @@ def read(data: bytes, path: Path) -> Rendition:
                     blocks.append(RawBlock(PARAGRAPH, s, e, bold=bold, italic=italic))
     blocks.sort(key=lambda b: b.start)
     return Rendition(text, tuple(blocks), "markdown", markup=True)
+
+
+#: A line of a YAML front matter that gives the title or the date: ``title: "..."``.
+_FRONT_KEY = re.compile(r"[ \t]*(?P<key>title|date)[ \t]*:[ \t]*(?P<q>[\"']?)(?P<value>.*?)(?P=q)[ \t]*$", re.IGNORECASE)
+
+
+def _front_matter(text: str, lines: _Lines, first: int, last: int) -> list[RawBlock]:
+    """The title and the date of a YAML front matter (Pandoc, Jekyll, Hugo: ``---`` lines
+    around ``key: value`` lines) as a heading and a paragraph: the rest of it is the tool's."""
+    found: dict[str, RawBlock] = {}
+    for n in range(first, last):
+        start, end = lines.start(n), lines.end(n)
+        m = _FRONT_KEY.match(text, start, end)
+        if m and m.group("value").strip() and m.group("key").lower() not in found:
+            s, e = _trim(text, m.start("value"), m.end("value"))
+            key = m.group("key").lower()
+            found[key] = RawBlock(HEADING, s, e, level=1) if key == "title" else RawBlock(PARAGRAPH, s, e)
+    return [found[k] for k in ("title", "date") if k in found]
 
 
 def _inline_range(text: str, start: int, end: int) -> tuple[tuple[Span, ...], tuple[Span, ...]]:

@@ -133,9 +133,33 @@ def _glued_notes(text: str, lines: list[tuple[int, int]]) -> tuple[dict[int, str
     return {i: label for i, label in starts.items() if label in marked}, markers
 
 
+#: The quote marks an e-mail puts before each line it forwards or replies to: "> ", ">> ".
+_QUOTE = re.compile(r"^[ \t]*>(?:[ \t]?>)*[ \t]?")
+
+
+def unquote(text: str) -> str | None:
+    """The update a forwarded e-mail quotes: its quoted lines with their quote marks taken off
+    (the forwarder's header, greeting and comments left out); ``None`` when the text is not
+    such an e-mail: at least five lines, and half of its non-blank lines, begin with ">"."""
+    lines = text.splitlines()
+    marked = [bool(_QUOTE.match(line)) and line.lstrip(" \t").startswith(">") for line in lines]
+    filled = [line for line in lines if line.strip()]
+    quoted = sum(marked)
+    if quoted < 5 or 2 * quoted < len(filled):
+        return None
+    kept = [_QUOTE.sub("", line, count=1) for line, m in zip(lines, marked) if m]
+    return "\n".join(kept) + "\n"
+
+
 def read(data: bytes, path: Path) -> Rendition:
-    """Read a plain-text policy update: the rendition is the decoded file."""
+    """Read a plain-text policy update: the rendition is the decoded file; for an e-mail that
+    quotes the update ("> " before each line), the decoded file without its quote marks (a
+    rendition of format ``email``, published beside the graph like an HTML page's text)."""
     text = decode(data, path)
+    fmt = "text"
+    unquoted = unquote(text)
+    if unquoted is not None:
+        text, fmt = unquoted, "email"
     lines = _lines(text)
     furniture = _page_furniture(text, lines)
     notes, glued = _glued_notes(text, lines)
@@ -191,7 +215,7 @@ def read(data: bytes, path: Path) -> Rendition:
                 placed.setdefault(at, []).append(marker)
         blocks = [replace(b, markers=b.markers + tuple(placed[i])) if i in placed else b
                   for i, b in enumerate(blocks)]
-    return Rendition(text, tuple(blocks), "text", markup=False)
+    return Rendition(text, tuple(blocks), fmt, markup=False)
 
 
-__all__ = ["decode", "read"]
+__all__ = ["decode", "read", "unquote"]
