@@ -235,13 +235,17 @@ def test_a_build_of_several_documents_counts_only_the_gold_documents_facts(tmp_p
 
 
 def test_a_refused_build_is_evaluated_from_its_unpublished_graph(tmp_path: Path) -> None:
-    # a stated count that is not the number of areas listed: the gate refuses the build
+    # a second, different trial period for the notice: the gate refuses the build
     doc = tmp_path / GOLD.with_suffix(".md").name
-    doc.write_text(DOC.read_text(encoding="utf-8").replace("**4 cities**", "**5 cities**"), encoding="utf-8")
+    doc.write_text(DOC.read_text(encoding="utf-8").replace(
+        "with a trial period of two years.",
+        "with a trial period of two years. The notice runs a trial period of three years, counted from 1 March "
+        "2024."), encoding="utf-8")
     ev = build_and_evaluate(GOLD, doc)
     assert ev.refused and "SHACL gate" in ev.refused[0]
-    assert figures(ev)["stated_count"] == (0, 1, 1)
-    assert ev.overall.tp == 32
+    # two starts and two ends: four pairs, the right one and three wrong
+    assert figures(ev)["trial"] == (1, 3, 0)
+    assert ev.overall.tp == 33
 
 
 def test_find_document() -> None:

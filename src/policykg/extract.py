@@ -26,8 +26,9 @@ context holds it as data:
    of agencies (``agencies.agencies_in``) resolves.
 3. ``documents.find_documents`` — the documents named and their mentions, which every later
    recogniser looks documents up in.
-4. ``documents.find_holder`` — the document that holds the numbered measures (``holder``);
-   it may retype a list as a table of measures, so it runs before the documents are emitted.
+4. ``documents.find_holder`` — the documents that hold the numbered measures, one per run of
+   measures (``holders``; ``holder`` is the first run's); it may retype a list as a table of
+   measures, so it runs before the documents are emitted.
 5. ``documents.emit_documents``, ``documents.report`` — their entities; the update reports on
    each.
 6. The prose (:func:`prose`), sentence by sentence: ``dates.issuance`` (it sets
@@ -36,14 +37,16 @@ context holds it as data:
    ``dates.trial`` (kept in ``pending_trials``), ``places.pilot_areas``, ``documents.parts``;
    then ``references.references`` for the block.
 7. ``documents.issued_parts`` — "Notice on Issuing the X": X is part of the notice.
-8. ``measures.articles`` — the measures (of ``holder``), their categories, guidance,
-   forerunners and regions.
+8. ``measures.articles`` — the measures (each of its run's holder; a number a second time in
+   one holder is a warning), their categories, guidance, forerunners and regions.
 9. ``sites.designated_sites`` — lists of bases (where a lexicon base lies: containment by
    child).
 10. ``measures.category_scheme`` — the categories step 8 found.
 11. ``dates.settle_issue_dates`` — one issue date per document, of those step 6 found.
 12. ``dates.settle_trials`` — each trial period from its start or its document's issue date.
-13. ``dates.date_documents`` — last: each document minted here gets its year in its IRI,
+13. ``places.settle_counts`` — a stated count of pilot areas only where as many areas were
+    found for its document (else a warning).
+14. ``dates.date_documents`` — last: each document minted here gets its year in its IRI,
     everywhere.
 """
 from __future__ import annotations
@@ -63,7 +66,6 @@ from .recognisers.iris import CATEGORY_SCHEME, DEFAULT_CLASS, DOCUMENT_SLUG_WORD
 from .recognisers.measures import FORERUNNER, MEASURE_NUMBERS, MEASURES_ABOVE, doc_title
 from .recognisers.places import COUNT, LIST_INTRO, REGION_WORDS
 from .recognisers.records import Evidence, Extraction, Mention, NewEntity, Record, record
-from .recognisers.references import REFERS
 from .textutil import block_view, sentences
 
 #: The indexes by the names they had here before the recognisers were split out.
@@ -90,6 +92,7 @@ def run(ctx: Context) -> Extraction:
     measures.category_scheme(ctx)
     dates.settle_issue_dates(ctx)
     dates.settle_trials(ctx)
+    places.settle_counts(ctx)
     dates.date_documents(ctx)
     records = list(ctx.entities.values()) + ctx.records
     return Extraction(ctx.doc, ctx.source, tuple(records),
@@ -155,7 +158,7 @@ class _Extractor(Context):
 
 __all__ = ["ABBREVIATION", "ANAPHORA", "CATEGORY_SCHEME", "COUNT", "DATE", "DEFAULT_CLASS", "DEFINITION",
            "DOCUMENT_SLUG_WORDS", "FORERUNNER", "FULL_NAMES", "ID", "ISSUE", "KIND_PATH", "LIST_INTRO",
-           "MEASURES_ABOVE", "MEASURE_NUMBERS", "PARTS", "PASSIVE_BY", "REFERS", "REGION_WORDS", "TRIAL",
+           "MEASURES_ABOVE", "MEASURE_NUMBERS", "PARTS", "PASSIVE_BY", "REGION_WORDS", "TRIAL",
            "Context", "Evidence", "Extraction", "Mention", "NewEntity", "Record", "class_by_head",
            "dated_document_slug", "definitions", "doc_title", "document_iri", "document_slug", "extract",
            "iter_spans", "policy_update_iri", "prose", "record", "run", "safe_slug"]

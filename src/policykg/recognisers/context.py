@@ -148,10 +148,13 @@ class Context:
         self.mentions = DocumentMentions(self.source)
         self.document_names: dict[str, str] = {}  # document IRI minted here -> its normalised label
         # what one recogniser leaves for another
-        self.holder: NamedDocument | None = None  # the document the numbered measures belong to
+        self.holder: NamedDocument | None = None  # the document the first run of measures belongs to
+        #: each run of measures' holder: (offset of the run's first article, the document), in order
+        self.holders: list[tuple[int, NamedDocument]] = []
         self.last_issued: NamedDocument | None = None  # the document whose issuing the text reported last
         self.pending_trials: list[tuple[re.Match[str], NamedDocument, Evidence, dt.date | None]] = []
         self.categories: dict[str, Evidence] = {}  # category IRI -> its first heading
+        self.stated_counts: set[int] = set()  # the pilot-area counts stated so far
         self.named_issuers: set[str] = set()  # documents whose names were read for their issuers
         # indexes
         self.issue_dates: dict[str, list[Record]] = {}  # document IRI -> its issue_date records, in order
@@ -385,6 +388,11 @@ class Context:
             if i >= 0 and (target is None or found[i][0] > target[0]):
                 target = found[i]
         return target[1] if target else None
+
+    def holder_at(self, offset: int) -> NamedDocument | None:
+        """The document that holds the measure at ``offset`` (see :attr:`holders`)."""
+        i = bisect.bisect_right(self.holders, offset, key=lambda h: h[0]) - 1
+        return self.holders[i][1] if i >= 0 else None
 
     def main_document(self) -> NamedDocument | None:
         """The document the update is about: the one that holds its measures, else the first

@@ -38,16 +38,28 @@ ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promu
                    re.IGNORECASE)
 PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
 _MONTH = MONTH_PATTERN
-DATE = re.compile(rf"\bon\s+(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+"
-                  rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+#: A date written the Chinese way inside English text: "2021年7月30日".
+_CN_DATE = r"(?P<cy>\d{4})\s*年\s*(?P<cm>\d{1,2})\s*月\s*(?P<cd>\d{1,2})\s*日"
+DATE = re.compile(rf"\bon\s+(?:(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+"
+                  rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?\b|{_CN_DATE})", re.IGNORECASE)
 #: "... counted from 1 March 2024" right after a trial period: its first day.
 _TRIAL_FROM = re.compile(rf",?\s*(?:\w+\s+){{0,6}}?(?:counted\s+|starting\s+|running\s+|beginning\s+)?from\s+"
                          rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{MONTH_PATTERN})\.?|(?P<m2>{MONTH_PATTERN})\.?\s+(?P<d2>\d{{1,2}}),?)"
                          rf"(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+#: "... from the day the Notice takes effect", "counted from the date of the notice": a trial
+#: period counted from an event; only an issue (a document's date) gives a date the graph holds.
+_TRIAL_FROM_EVENT = re.compile(r",?\s*(?:counted\s+|starting\s+|running\s+|beginning\s+)?(?:from|after|as\s+of)\s+"
+                               r"(?P<event>(?:the|its|their)\s+(?:day|date|time)\b[^.;]{0,120})", re.IGNORECASE)
+_ISSUING = re.compile(r"^(?:the|its|their)\s+(?:day|date|time)\s+(?:of\s+(?:the\s+)?(?:issu(?:e|ing|ance)\s+of\s+"
+                      r"(?:the\s+)?|promulgation\s+of\s+(?:the\s+)?)?(?!(?:entry|implementation|effect)\b)"
+                      r"(?:[A-Z\w][\w'’-]*\s*){1,14}$|(?:on\s+which|when|that)\s+(?:the\s+|it\s+)?(?:[\w'’-]+\s+){0,12}?"
+                      r"(?:was|were|is|are)\s+(?:issued|promulgated)\b)", re.IGNORECASE)
+_NOT_ISSUING = re.compile(r"\b(?:effect(?:ive)?|force|implement\w*|enter\w*|appl(?:y|ies|ied|ication)|"
+                          r"publication|published|launch\w*|start\w*|approv\w*)\b", re.IGNORECASE)
 TRIAL = re.compile(rf"\btrial\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
 #: A date right after a document's name: "of 7 July 2022", "(22 March 2024)", ", dated 1 June 2023".
-_DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\(|(?:is|was)\s+dated|\(\s*dated)\s*(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
-                    rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
+_DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\(|(?:is|was)\s+dated|\(\s*dated)\s*(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
+                    rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)\s+(?P<y>\d{{4}})\b|{_CN_DATE})", re.IGNORECASE)
 #: ", dated 1 June": a date without its year (the update's), only after "dated".
 _DATED_THIS_YEAR = re.compile(rf"\s*(?:,\s*|\(\s*|(?:is|was)\s+)?dated\s+(?:on\s+)?(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
                               rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}))(?P<y>)(?![\d,]*\s*\d{{4}})", re.IGNORECASE)
@@ -134,8 +146,15 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
 
 def date_of(ctx: Context, m: re.Match[str]) -> dt.date | None:
     """The date a match of one of the date expressions here writes: its groups ``d1``/``d2``
-    (day), ``m1``/``m2`` (month) and ``y`` (year; missing or empty: the update's year).
+    (day), ``m1``/``m2`` (month) and ``y`` (year; missing or empty: the update's year), or
+    ``cy``, ``cm``, ``cd`` of a date written the Chinese way ("2021年7月30日").
     ``None`` when there is no year or no such day ("30 February")."""
+    chinese = m.groupdict().get("cd")
+    if chinese:  # "2021年7月30日"
+        try:
+            return dt.date(int(m.group("cy")), int(m.group("cm")), int(chinese))
+        except ValueError:
+            return None
     year = int(m.group("y")) if m.group("y") else ctx.doc.year
     if year is None:
         return None
@@ -299,6 +318,16 @@ def trial(ctx: Context, sent: str, evidence: Evidence, issued: NamedDocument | N
     if notice is None:
         ctx.warn(evidence.line, f"a trial period of no known document: left out of {quote(sent)}")
         return
+    event = _TRIAL_FROM_EVENT.match(sent, m.end())
+    if event and (_NOT_ISSUING.search(event.group("event")) or not _ISSUING.search(event.group("event"))):
+        # "from the day the Notice takes effect": a date the graph does not hold
+        ctx.warn(evidence.line, f"a trial period counted from an event other than an issue: left out of "
+                                f"{quote(sent)}")
+        return
+    if event and issued is None:
+        named = [d for _, _, d in ctx.documents_in(offset + event.start("event"), offset + event.end("event"))
+                 if d.iri != ctx.source]
+        notice = named[0] if named else notice  # "from the date of the Plan": the Plan's
     explicit = _TRIAL_FROM.match(sent, m.end())
     # "a trial period of two years, counted from 1 March 2024"; else from the document's
     # issue date, known once the whole text is read

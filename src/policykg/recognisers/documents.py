@@ -44,9 +44,9 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from ..document import MONTH_PATTERN, Block
+from ..document import MONTH_PATTERN, Block, Document
 from ..lexicon import Entry
-from ..textutil import View, block_view, capitalise, normalise, sentences
+from ..textutil import NUMBER, View, block_view, capitalise, normalise, sentences
 from .agencies import agencies_in
 from .context import Context, NamedDocument
 from .heads import class_by_head, document_head, document_heads
@@ -355,6 +355,7 @@ def find_documents(ctx: Context) -> None:
     doc = ctx.doc
     # the names: emphasis (bold, italic), and names the words give where no emphasis does
     candidates: list[tuple[str, int, int]] = []
+    annexes: dict[str, str] = {}  # names without a head word that an "annex" before them makes documents
     abbreviated: dict[str, str] = {}  # name -> the abbreviation written after it
     name_notes = []  # footnotes that give full names
     for block in doc.blocks:
@@ -367,8 +368,22 @@ def find_documents(ctx: Context) -> None:
         emphasis = block.bold + (block.italic if block.kind != "footnote" else ())
         spans = [(s.start, s.end) for s in emphasis]
         spans += name_spans(view, [(s.start, s.end) for s in block.bold + block.italic])
+        emphasised = {(s.start, s.end) for s in emphasis}
         for start, end in sorted(spans):
             name = " ".join(View.of(doc.text, start, end, markup=doc.markup).clean.split()).strip(" .,:;*")
+            if (start, end) in emphasised and not class_by_head("document", name) and \
+                    _ANNEX_BEFORE.search(doc.text[max(block.start, start - 60):start]):
+                # "The annex to the notice, **Pilot Tasks and Division of Responsibilities**,
+                # contains nine tasks": a name in apposition to "annex" names a table of measures
+                annexes[name] = "MeasureTable"
+                candidates.append((name, start, end))
+                continue
+            dated = _DATE_AFTER_NAME.search(name)
+            if dated and dated.start() > 0:  # "Regulations on ... (October 2024)": the date is no part of it
+                name = name[:dated.start()].rstrip()
+                end = _origin_end(doc, start, end, name)
+            if block.kind == "heading" and name.split() and not name.split()[-1][:1].isupper():
+                continue  # a heading "Key provisions" names a part of the update, no document
             short = _NAME_AND_ABBREVIATION.fullmatch(name)
             if short:  # "Data Security Law (DSL)": the name, and its abbreviation beside it
                 name = short.group(1)
@@ -426,12 +441,17 @@ def find_documents(ctx: Context) -> None:
         else:
             footnoted += [(" ".join(View.of(doc.text, s, e, markup=doc.markup).clean.split()), s, e)
                           for s, e in full_names(view, shorts)]
+    deferred: list[tuple[str, str | None, int, int]] = []  # short forms named before their document
     for name, start, end in candidates:
-        cls = class_by_head("document", name)
+        cls = class_by_head("document", name) or annexes.get(name)
         if cls is None and (start, end) in noted:  # "reply", which only a capital makes a head elsewhere
             cls = class_by_head("document", name.capitalize())
         entry = ctx.lexicon.lookup(name, ["document"])
         if entry is None and cls is None:
+            continue
+        if entry is None and _bare_reference(name) and not _full_name(name, footnoted) and \
+                ctx.document_named(normalise(name).lower(), None) is None and _short_form_of(ctx, name) is None:
+            deferred.append((name, cls, start, end))
             continue
         _add_document(ctx, name, cls, entry, start, end, footnoted, used)
     for d in ctx.documents:
@@ -448,6 +468,27 @@ def find_documents(ctx: Context) -> None:
         if cls is None and entry is None:
             continue
         _add_document(ctx, clean, cls, entry, start, end, [], used)
+    # "the 2021 Provisions", "the January 2024 Notice", "the Notice and Work Plan" before (or
+    # without) the name of their document: the one document of that kind the text names, else,
+    # where it names none, a document of its own; where it names several, left out (unsure)
+    for name, cls, start, end in deferred:
+        parts = _COMPOUND.fullmatch(normalise(name))
+        if parts:  # "the Notice and Work Plan": two short forms, never one document
+            for part in (parts.group(1), parts.group(2)):
+                d = _short_form_of(ctx, _undated(part))
+                if d is not None:
+                    d.alt.add(part)
+            continue
+        fits = _short_form_of(ctx, _undated(name))
+        if fits is not None:
+            fits.alt.add(name)
+            ctx.mentions.add(start, end, fits)
+        elif any(document_head(d.label) and (document_head(d.label) or "").casefold() ==
+                 (document_head(name) or "").casefold() for d in ctx.documents) or _undated(name) != name:
+            ctx.warn(ctx.doc.line_of(start), f"{name!r} names a document of that kind the text does not name "
+                                             f"in full, or one of several: left out")
+        else:
+            _add_document(ctx, name, cls, None, start, end, footnoted, used)
     # lexicon documents mentioned anywhere (laws named without bold)
     for block in doc.blocks:
         if block.kind in ("title", "dateline", "preamble"):
@@ -533,6 +574,46 @@ def _named_in_parentheses(ctx: Context, start: int) -> NamedDocument | None:
     return d if re.fullmatch(r"[\s*_”\"]*(?:\[\^?\w+\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)?[\s*_]*", gap) else None
 
 
+#: A date in brackets right after a name: "(October 2024)", "(22 March 2024)" (not "(2024
+#: Edition)" nor "(2024–2026)", which are part of it).
+_DATE_AFTER_NAME = re.compile(rf"\s*\(\s*(?:\d{{1,2}}\s+)?(?:{MONTH_PATTERN})\.?(?:\s+\d{{1,2}},?)?\s+\d{{4}}\s*\)$",
+                              re.IGNORECASE)
+#: "The annex to the notice, ", "its attachment ", "an appendix titled ": what makes the bold
+#: name after it, which has no head word of its own, a document.
+_ANNEX_BEFORE = re.compile(r"\b(?:the|an|its|their)\s+(?:annex|attachment|appendix)(?:es)?(?:\s+to\s+the\s+\w+)?"
+                           r"(?:\s*,|\s+(?:titled|entitled|called|named))?\s*[*_“\"]*$", re.IGNORECASE)
+#: Years and months in a short form: "the 2021 Provisions", "the January 2024 Notice".
+_DATE_WORDS = re.compile(rf"\b(?:(?:19|20)\d\d|{MONTH_PATTERN})\b\.?", re.IGNORECASE)
+#: Two short forms joined: "the Notice and Work Plan", "the Measures and the List".
+_COMPOUND = re.compile(r"(?:the\s+)?((?:[\w'’-]+\s+){0,2}[\w'’-]+)\s+and\s+(?:the\s+)?((?:[\w'’-]+\s+){0,2}[\w'’-]+)",
+                       re.IGNORECASE)
+
+
+def _origin_end(doc: Document, start: int, end: int, name: str) -> int:
+    """The end, in the document's text, of ``name``, a prefix of the name at ``start``."""
+    view = View.of(doc.text, start, end, markup=doc.markup)
+    i = view.clean.find(name[-8:], max(0, len(name) - 16))
+    return view.origin(0, i + len(name[-8:]))[1] if i >= 0 else end
+
+
+def _undated(name: str) -> str:
+    """A short form without its years and months: "the January 2024 Notice" -> "the Notice"."""
+    return " ".join(_DATE_WORDS.sub(" ", name).split())
+
+
+def _bare_reference(name: str) -> bool:
+    """A name that only refers to a document: "the Measures", "the 2021 Provisions", "the
+    January 2024 Notice", "the Notice and Work Plan" — the article, dates and at most two
+    words before a head word, or two such joined by "and"."""
+    parts = _COMPOUND.fullmatch(normalise(name))
+    names = [parts.group(1), parts.group(2)] if parts else [name]
+    for part in names:
+        words = [w for w in re.findall(r"[\w'’-]+", _undated(normalise(part))) if w.lower() != "the"]
+        if not words or len(words) > (2 if parts else 1) or words[-1].lower() not in document_heads():
+            return False
+    return True
+
+
 def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
     """The document a short form names: "Measures", "2020 Measures", "Labelling Measures"
     (at most three words, ending in a document head word) stand for the one document
@@ -589,38 +670,132 @@ def _full_name(short: str, footnoted: list[tuple[str, int, int]]) -> tuple[str, 
 
 
 def find_holder(ctx: Context) -> None:
-    """The document the numbered measures belong to (:attr:`Context.holder`), decided before
-    the documents are emitted so that a list that holds measures is typed as a table of them.
+    """The documents the numbered measures belong to (:attr:`Context.holders`, one per run of
+    measures; :attr:`Context.holder` is the first run's), decided before the documents are
+    emitted so that a list that holds measures is typed as a table of them.
 
-    The table or list of measures named last before the first measure ("The Table sets out
-    ...", "The Attached List divides the tasks"); else the document the update is about, the
-    first it names that is not a notice or a designation list ("the Measures", the
-    Provisions, a law); else a notice that holds them itself. ``None`` when the text names
-    no document at all (then :func:`~policykg.recognisers.measures.articles` makes a table
-    of its own, with a warning). Reads the documents :func:`find_documents` found.
+    A run of measures is a sequence of articles with no paragraph or question heading between
+    them; the prose before a run may hand the measures to another document: a table or list of
+    measures it names ("The Notice comes with an Attached Table of 30 measures"), else a
+    document it says has them ("The Opinions have 32 numbered items"), else the one document a
+    heading names ("And the Specification?"). The first run without such prose
+    goes to the table or list of measures named last before the first measure ("The Table
+    sets out ..."), else to one named anywhere that no later run claims; else to the document
+    the update is about, the first it names that is not a notice or a designation list ("the
+    Measures", the Provisions, a law); else to a notice that holds them itself. ``None`` when
+    the text names no document at all (then :func:`~policykg.recognisers.measures.articles`
+    makes a table of its own, with a warning). A later run without such prose keeps the
+    holder of the run before it. Reads the documents :func:`find_documents` found.
     """
-    first = next((b for b in ctx.doc.blocks if b.kind == "article"), None)
-    if first is None or not ctx.mentions:
+    runs = _runs(ctx)
+    if not runs or not ctx.mentions:
         return
+    claimed = [_holder_in_prose(ctx, lo, first) for lo, first in runs]
+    later = {id(d) for d in claimed[1:] if d is not None}
+    holder = claimed[0] or _first_holder(ctx, runs[0][1], later)
+    holders: list[tuple[int, NamedDocument]] = []
+    for (_, first), own in zip(runs, claimed):
+        holder = own or holder
+        if holder is None:
+            continue
+        if holder.cls == "DesignationList" and _lists_measures(holder):
+            holder.cls = "MeasureTable"  # a list of numbered measures, not of sites
+        if not holders or holders[-1][1] is not holder:
+            holders.append((first.start, holder))
+    ctx.holders = holders
+    ctx.holder = holders[0][1] if holders and holders[0][0] == runs[0][1].start else None
+
+
+#: A sentence that says a document has numbered measures: "The Opinions have 32 numbered
+#: items", "the Plan sets out the following tasks", "The Measures contain 20 articles", "The
+#: Guiding Opinions number their tasks (1) to (17)".
+_HOLDS = re.compile(rf"\b(?:ha(?:s|ve)|holds?|contains?|sets?\s+out|lists?|compris(?:es|e)|includes?|"
+                    rf"consists?\s+of|lays?\s+down|puts?\s+forward|numbers?|groups?|divides?|arranges?)\s+(?:(?:{NUMBER}|the\s+following|"
+                    rf"following|these|its|their)\s+)(?:[\w-]+\s+){{0,2}}?(?:items?|measures?|articles?|tasks?|"
+                    rf"actions?|points?)\b", re.IGNORECASE)
+
+
+#: A sentence that opens with the measures of the document named just before: "Its five tasks
+#: are:", "Their measures include".
+_ITS_MEASURES = re.compile(rf"\s*(?:its|their)\s+(?:{NUMBER}\s+)?(?:[\w-]+\s+)?(?:items|measures|articles|tasks|"
+                           rf"actions|points)\b", re.IGNORECASE)
+
+
+def _runs(ctx: Context) -> list[tuple[int, Block]]:
+    """The runs of articles: for each, where the prose before it starts (the end of the run
+    before, or 0) and its first article."""
+    runs: list[tuple[int, Block]] = []
+    prose_since = True
+    last_end = 0
+    for block in ctx.doc.blocks:
+        if block.kind == "article":
+            if prose_since:
+                runs.append((last_end, block))
+            prose_since = False
+            last_end = block.end
+        elif block.kind in ("paragraph", "heading"):
+            prose_since = True
+    return runs
+
+
+def _holder_in_prose(ctx: Context, lo: int, first: Block) -> NamedDocument | None:
+    """The document the prose in ``[lo, first.start)`` hands the next run of measures to: the
+    last table or list of measures it names, else the document of the last sentence that says
+    it has measures; ``None`` when it says neither."""
+    mentions = [d for _, _, d in ctx.documents_in(lo, first.start) if d.iri != ctx.source]
+    containers = [d for d in mentions if d.cls == "MeasureTable" or _lists_measures(d)]
+    if containers:
+        return containers[-1]
+    found = None
+    heading = None  # the document the last heading names alone ("And the Specification?")
+    blocks = ctx.doc.blocks
+    for i in range(bisect.bisect_left(blocks, lo, key=lambda b: b.end), len(blocks)):
+        block = blocks[i]
+        if block.start >= first.start:
+            break
+        if block.end <= lo or block.kind not in ("paragraph", "heading"):
+            continue
+        if block.kind == "heading":
+            named = {d.iri: d for _, _, d in ctx.documents_in(block.start, block.end)
+                     if d.iri != ctx.source and d.cls != "Law"}
+            heading = next(iter(named.values())) if len(named) == 1 else None
+        view = block_view(ctx.doc, block)
+        for s, e in sentences(view):
+            o_start, o_end = view.origin(s, e)
+            if _ITS_MEASURES.match(view.clean, s, e):  # "... the Work Plan (the Work Plan). Its five tasks are:"
+                before = ctx.document_before(o_start)
+                if before is not None and before.iri != ctx.source and ctx.mentions.count_before(o_start) > \
+                        ctx.mentions.count_before(lo):
+                    found = before
+                continue
+            if not _HOLDS.search(view.clean, s, e):
+                continue
+            named = [d for _, _, d in ctx.documents_in(o_start, o_end) if d.iri != ctx.source]
+            if named:
+                found = named[0]
+    return found or heading
+
+
+def _first_holder(ctx: Context, first: Block, later: set[int]) -> NamedDocument | None:
+    """The holder of the first run when the prose before it names none (see :func:`find_holder`);
+    ``later``: the ids of the documents later runs claim."""
     before = [d for s, _, d in ctx.mentions if s < first.start and d.iri != ctx.source]
-    everywhere = [d for _, _, d in ctx.mentions if d.iri != ctx.source]
+    everywhere = [d for _, _, d in ctx.mentions if d.iri != ctx.source and id(d) not in later]
     containers = [d for d in before if d.cls == "MeasureTable" or _lists_measures(d)] or \
                  [d for d in everywhere if d.cls == "MeasureTable" or _lists_measures(d)]
     if containers:
         holder = containers[-1] if containers[-1] in before else containers[0]
         owner = _owner_of_bare_table(ctx, holder, first) if holder in before else None
         if owner is not None:
-            ctx.holder = owner
-            return
+            return owner
         if holder.cls == "DesignationList":
             holder.cls = "MeasureTable"  # a list of numbered measures, not of sites
-        ctx.holder = holder
-        return
+        return holder
     for classes in (("Notice", "DesignationList"), ("DesignationList",)):
         principal = next((d for d in before + everywhere if d.cls not in classes), None)
         if principal is not None:
-            ctx.holder = principal
-            return
+            return principal
+    return None
 
 
 def _owner_of_bare_table(ctx: Context, table: NamedDocument, first: Block) -> NamedDocument | None:

@@ -22,7 +22,7 @@ import re
 from ..document import Block, Document, Span
 from ..textutil import NUMBER, View, block_view, parse_number, sentences
 from .agencies import agencies_in
-from .context import Context, NamedDocument
+from .context import Context, NamedDocument, quote
 from .iris import CATEGORY_SCHEME, ID, document_slug
 from .places import areas_in
 from .records import Evidence, record
@@ -36,6 +36,11 @@ FORERUNNER = re.compile(r"\b(?:forerunners?|pioneers?|examples?|first\s+movers?|
 #: (not "Article 22 of that law": another document's).
 MEASURE_NUMBERS = re.compile(r"\b(?:Articles?|Arts?\.|Actions?|Measures?|Tasks?|Items?|Nos?\.|Rows?)\s*"
                              r"(?>\(?\d+\)?(?:\s*(?:,|and|&)\s*\(?\d+\)?)*)(?!\s+of\b)", re.IGNORECASE)
+#: "the first two tasks", "the first three measures": the first N measures of the document.
+_FIRST_N = re.compile(rf"\bthe\s+first\s+(?P<n>{NUMBER})\s+(?:measures?|articles?|tasks?|actions?|items?)\b",
+                      re.IGNORECASE)
+#: Words by which a sentence says it is not sure: "may be added", "is expected to", "could".
+HEDGED = re.compile(r"\b(?:may|might|could|possibly|perhaps|not\s+(?:yet\s+)?decided|undecided)\b", re.IGNORECASE)
 MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|articles?)\s+above\b|"
                             rf"\bthe\s+above(?:-mentioned)?\s+(?P<n2>{NUMBER}\s+)?(?P<what>measures?|articles?)\b",
                             re.IGNORECASE)
@@ -50,6 +55,7 @@ def articles(ctx: Context) -> None:
     done: list[tuple[str, Block]] = []
     by_number: dict[int, list[str]] = {}  # article number -> its measures so far (an index of done)
     table = None
+    seen: set[tuple[str, int]] = set()  # (holder, number) of the measures made
     previous: Block | None = None  # the block before this one, footnotes aside
     for block in doc.blocks:
         if block.kind == "category":
@@ -57,8 +63,17 @@ def articles(ctx: Context) -> None:
         elif block.kind == "heading" and category is not None:
             category = None  # a question heading ends the category above it
         elif block.kind == "article":
-            if table is None:
-                table = ctx.holder or _implicit_table(ctx, block)
+            holder = ctx.holder_at(block.start)
+            if holder is not None:
+                table = holder
+            elif table is None:
+                table = _implicit_table(ctx, block)
+            if (table.iri, block.article) in seen:
+                said = " ".join(ctx.doc.text[block.start:block.end].split())
+                ctx.warn(block.line, f"Article {block.article} of {table.label!r} appears a second time, with "
+                                     f"another text: left out of the graph: {quote(said)}")
+                continue
+            seen.add((table.iri, block.article))
             cell = _category(ctx, block.category_cell) if block.category_cell else None
             done.append(_article(ctx, block, table, cell or category))
             by_number.setdefault(block.article, []).append(done[-1][0])
@@ -171,6 +186,15 @@ def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_n
                         ctx.fact("region_concern", ctx.evidence(m.start, m.end), measure=iri, region=m.iri)
         if not FORERUNNER.search(view.clean, s, e):
             continue
+        if HEDGED.search(view.clean, s, e):  # "Shenzhen may be added as a forerunner later"
+            ctx.warn(ctx.doc.line_of(o_start), f"forerunners in {quote(' '.join(view.clean[s:e].split()))}: "
+                                               f"the sentence is not sure of them; left out")
+            continue
+        first = _FIRST_N.search(view.clean, s, e)
+        if first and not named:  # "the forerunners for the first two tasks"
+            n = parse_number(first.group("n")) or 0
+            numbers = sorted(by_number)[:n] if n <= len(by_number) else []
+            named = numbers
         if named:
             measures = [iri for n in named for iri in by_number.get(n, ())
                         if len(by_number.get(n, ())) == 1]

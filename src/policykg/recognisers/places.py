@@ -13,16 +13,17 @@ indexed by child: :meth:`~policykg.recognisers.context.Context.parents`).
 """
 from __future__ import annotations
 
+import bisect
 import re
 
 from ..document import Block
 from ..lexicon import Entry
-from ..textutil import NUMBER, View, block_view, parse_number, split_list
+from ..textutil import NUMBER, View, block_view, parse_number, sentences, split_list
 from .agencies import NAME
-from .context import Context
+from .context import Context, quote
 from .documents import FULL_NAMES, pilot_document
 from .iris import ID
-from .records import Mention
+from .records import Mention, Record
 
 COUNT = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w/-]+\s+){{0,4}}?(?:provinces|cities|areas|regions|"
                    rf"municipalities|zones|districts|pilot\s+areas)\b", re.IGNORECASE)
@@ -131,8 +132,13 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
     if m:
         n = parse_number(m.group("n"))
         c_start, c_end = view.origin(s + m.start(), s + m.end())
-        if n:
+        # "companies in the 8 pilot areas": the count stated before, not one more document's
+        again = n in ctx.stated_counts and re.search(r"\b(?:the|these|those|all|its|their)\s+$",
+                                                     view.clean[max(0, s + m.start() - 12):s + m.start()],
+                                                     re.IGNORECASE)
+        if n and not again:
             ctx.fact("stated_count", ctx.evidence(c_start, c_end), notice=notice.iri, count=n)
+            ctx.stated_counts.add(n)
     for note in lists:
         intro = _list_intro(ctx, note)
         items = []
@@ -166,6 +172,51 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
                      area=mention.iri)
 
 
+def settle_counts(ctx: Context) -> None:
+    """The text's count of pilot areas is a checksum of the areas found for its document: where
+    they are not as many, an area was missed, split or merged, or the count is another
+    document's; then the count is left out, with a warning that quotes its sentence, and where
+    more areas were found than the text counts (so one at least is false), the areas too.
+    Fewer stay: each stands on its own evidence, and the warning says some are missing."""
+    areas: dict[object, set[object]] = {}
+    for rec in ctx.records:
+        if rec.kind == "pilot_area":
+            areas.setdefault(rec.get("notice"), set()).add(rec.get("area"))
+    counts: set[int] = set()  # the counts left out
+    extra: set[object] = set()  # ... and whose areas too
+    for rec in ctx.records:
+        if rec.kind == "stated_count":
+            found = areas.get(rec.get("notice"), set())
+            if len(found) != rec.get("count"):
+                line = rec.evidence.line if rec.evidence else 0
+                what = "the count and those areas are" if len(found) > rec.get("count") else "the count is"
+                ctx.warn(line, f"the text states {rec.get('count')} pilot areas but {len(found)} were found for "
+                               f"its document: {what} left out: {quote(_sentence_at(ctx, rec))}")
+                counts.add(id(rec))
+                if len(found) > rec.get("count"):
+                    extra.add(rec.get("notice"))
+    if counts:
+        ctx.records[:] = [rec for rec in ctx.records
+                          if id(rec) not in counts
+                          and not (rec.kind == "pilot_area" and rec.get("notice") in extra)]
+
+
+def _sentence_at(ctx: Context, rec: Record) -> str:
+    """The sentence of the block that holds ``rec``'s evidence."""
+    ev = rec.evidence
+    if ev is None:
+        return ""
+    blocks = ctx.doc.blocks
+    i = bisect.bisect_right(blocks, ev.start, key=lambda b: b.start) - 1
+    if i >= 0 and ev.start < blocks[i].end:
+        view = block_view(ctx.doc, blocks[i])
+        for s, e in sentences(view):
+            o_start, o_end = view.origin(s, e)
+            if o_start <= ev.start < o_end + 1:
+                return " ".join(view.clean[s:e].split())
+    return ev.exact
+
+
 def _lexicon_area(ctx: Context, iri: str) -> Entry | None:
     prefix = f"{ID}area/"
     return ctx.lexicon.get("area", iri[len(prefix):]) if iri.startswith(prefix) else None
@@ -185,4 +236,4 @@ def _is_area_list(ctx: Context, note: Block) -> bool:
                           re.IGNORECASE)) and not re.search(r"\bbases?\b", view.clean, re.IGNORECASE)
 
 
-__all__ = ["COUNT", "LIST_INTRO", "REGION_WORDS", "areas_in", "pilot_areas", "resolve_area_item"]
+__all__ = ["COUNT", "LIST_INTRO", "REGION_WORDS", "areas_in", "pilot_areas", "resolve_area_item", "settle_counts"]

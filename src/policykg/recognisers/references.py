@@ -12,16 +12,50 @@ a warning for a law named beside a document that the text says does not cite it.
 from __future__ import annotations
 
 import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
 
+from .. import resources
 from ..document import Block
-from ..textutil import block_view, sentences
-from .context import Context, quote
+from ..textutil import View, block_view, sentences
+from .context import Context, NamedDocument, quote
 
-#: Verbs by which one document refers to another ("replaces the 2020 Measures").
-REFERS = re.compile(r"\b(?:replac(?:es|e|ing)|supersed(?:es|e)|repeal(?:s)?|amend(?:s)?|revis(?:es|e)|"
-                    r"implement(?:s|ing)?|(?:is|are)\s+based\s+on|build(?:s)?\s+on|pursuant\s+to|"
-                    r"in\s+accordance\s+with|refer(?:s)?\s+to|cit(?:es|e)|on\s+the\s+basis\s+of|"
-                    r"within\s+the\s+framework\s+of)\b", re.IGNORECASE)
+@dataclass(frozen=True)
+class Verb:
+    """One way of saying that a document refers to another (``mappings/patterns/references.toml``)."""
+
+    name: str
+    pattern: str
+    replaces: bool  # only the first document after it is the target
+    example: str
+    refers: tuple[str, ...]
+
+
+@cache
+def verbs() -> tuple[Verb, ...]:
+    """The verbs of ``mappings/patterns/references.toml``, in the file's order."""
+    path = resources.data_root() / "mappings" / "patterns" / "references.toml"
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    out = []
+    for v in data["verb"]:
+        re.compile(v["pattern"])  # a bad pattern fails here, naming nothing else
+        out.append(Verb(v["name"], v["pattern"], bool(v.get("replaces")), v["example"], tuple(v.get("refers", ()))))
+    return tuple(out)
+
+
+@cache
+def _refers() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<{v.name.replace('-', '_')}>\\b(?:{v.pattern})\\b)" for v in verbs()),
+                      re.IGNORECASE)
+
+
+def _first_only(verb: re.Match[str]) -> bool:
+    """Whether the verb found takes only its first target ("replaces")."""
+    return any(v.replaces and verb.group(v.name.replace("-", "_")) for v in verbs())
+
+
 #: A negation just before a verb: "does not cite", "do not implement", "never referred to".
 _NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without|neither|nor)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 
@@ -43,7 +77,7 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
     document ("... outlined in the Data Security Law")."""
     view = block_view(ctx.doc, block)
     for s, e in sentences(view):
-        verb = REFERS.search(view.clean, s, e)
+        verb = _refers().search(view.clean, s, e)
         if not verb:
             continue
         if _denied(view.clean, verb, s):
@@ -67,9 +101,29 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
         subject = subjects[-1] if subjects else in_block or ctx.main_document()
         if subject is None:
             continue
-        for st, en, d in targets[:1] if verb.group(0).lower().startswith("replac") else targets:
+        if not [d for _, _, d in targets if d is not subject]:
+            # "The Regulations rest on three laws²": what the sentence's footnotes name
+            targets = _in_footnotes(ctx, block, o_verb, o_e)
+        for st, en, d in targets[:1] if _first_only(verb) else targets:
             if d is not subject:
                 ctx.fact("reference", ctx.evidence(o_s, o_e), document=subject.iri, target=d.iri)
+    _laws_beside(ctx, view, block_docs)
+
+
+def _in_footnotes(ctx: Context, block: Block, start: int, end: int) -> list[tuple[int, int, NamedDocument]]:
+    """The documents named in the footnotes whose markers lie in ``[start, end]`` of ``block``
+    (a marker may follow the sentence's full stop)."""
+    found: list[tuple[int, int, NamedDocument]] = []
+    for marker in block.markers:
+        note = ctx.doc.footnotes.get(marker.label) if start <= marker.start <= end + 2 else None
+        if note is not None:
+            found += [(st, en, d) for st, en, d in ctx.documents_in(note.start, note.end) if d.iri != ctx.source]
+    return found
+
+
+def _laws_beside(ctx: Context, view: View, block_docs: list) -> None:
+    """A law named in a paragraph about a document: the document refers to it, unless the
+    text says it does not."""
     laws = [(s, d) for s, _, d in block_docs if d.cls == "Law"]
     others = [(s, d) for s, _, d in block_docs if d.cls != "Law"]
     if not laws or not others:
@@ -79,7 +133,7 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
     spans = list(sentences(view))
     denied: list[bool] = []
     for a, b in spans:
-        denied.append(any(_denied(view.clean, m, a) for m in REFERS.finditer(view.clean, a, b)))
+        denied.append(any(_denied(view.clean, m, a) for m in _refers().finditer(view.clean, a, b)))
     unsure: set[int] = set()
     for i, (a, b) in enumerate(spans):
         anaphoric = i + 1 < len(spans) and denied[i + 1] and \
@@ -101,4 +155,4 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
         ctx.fact("reference", ctx.evidence(s, e), document=subject.iri, target=law.iri)
 
 
-__all__ = ["REFERS", "references"]
+__all__ = ["Verb", "references", "verbs"]

@@ -1,0 +1,163 @@
+"""Forms of the genre met in the fifth blind batch (issue 13), each on a small document: how it
+is read, and what it must give. The documents are written here, in the form each case names;
+the facts are looked up by kind in the extraction."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policykg.extract import extract
+from policykg.lexicon import load_lexicon
+from policykg.read import read_document
+
+LEXICON = load_lexicon()
+MEASURE = "\n\n- **Article 1:** Handlers file their data catalogues. The CAC is responsible.\n"
+
+
+def _read(tmp_path: Path, name: str, text: str | bytes):
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return read_document(path)
+
+
+def _extract(tmp_path: Path, name: str, text: str | bytes):
+    return extract(_read(tmp_path, name, text), LEXICON)
+
+
+def _facts(x, kind: str) -> list[dict]:
+    return [dict(r.fields) for r in x.records if r.kind == kind]
+
+
+def _labels(x, cls: str | None = None) -> set[str]:
+    return {str(r.get("label")) for r in x.records if r.kind == "document" and (cls is None or r.get("cls") == cls)}
+
+
+# ------------------------------------------------------------------------------------- reading
+
+def test_a_first_sentence_with_a_date_is_no_date_line(tmp_path: Path) -> None:
+    doc = _read(tmp_path, "u.md", "# Data Rules\n\nThe State Council issued the Opinions on Building a Data "
+                                  "Market on 30 March 2020." + MEASURE)
+    assert doc.dateline is None and [b.kind for b in doc.blocks][:2] == ["title", "paragraph"]
+    assert "Opinions on Building a Data Market" in _labels(extract(doc, LEXICON))
+
+
+@pytest.mark.parametrize("line,year,month", [
+    ("Policy Update | September 2020", 2020, 9), ("2025-03", 2025, 3), ("2021年8月", 2021, 8),
+])
+def test_date_lines_in_words_iso_and_chinese(tmp_path: Path, line: str, year: int, month: int) -> None:
+    doc = _read(tmp_path, "u.md", f"# Data Rules\n\n{line}\n\nThe CAC issued the Rules on Data on 3 May {year}."
+                + MEASURE)
+    assert (doc.year, doc.month) == (year, month)
+
+
+def test_a_signature_gives_the_date_line_when_the_title_has_none(tmp_path: Path) -> None:
+    text = ("DATA RULES FOR PORTS\n\nThe Ministry of Commerce issued the Measures on Port Data on 3 June.\n\n"
+            "Article 1 Ports share customs data. MOFCOM is responsible.\n\n"
+            "Policy Update on Measures regarding Data\nBeijing, June 2024\n")
+    doc = _read(tmp_path, "u.txt", text)
+    assert (doc.year, doc.month) == (2024, 6) and doc.dateline is not None
+
+
+def test_a_forwarded_e_mail_is_read_without_its_quote_marks(tmp_path: Path) -> None:
+    quoted = ["PORT DATA: MOFCOM SETS RULES", "", "Policy Update | June 2024", "",
+              "The Ministry of Commerce (MOFCOM) issued the Measures on Port Data on 3 June 2024.", "",
+              "Art. 1  Ports share customs data. MOFCOM is responsible.", "",
+              "Art. 2  Ports open logistics data to the platforms. MOFCOM", "leads."]
+    text = "From: A. Reader\nSent: Monday\nSubject: FW: update\n\nFor your files.\n\n-----Original Message-----\n" + \
+        "\n".join(("> " + line).rstrip() for line in quoted) + "\n"
+    doc = _read(tmp_path, "mail.txt", text)
+    assert doc.format == "email" and doc.is_rendition
+    assert doc.slice(doc.title).startswith("PORT DATA") and ">" not in doc.text
+    x = extract(doc, LEXICON)
+    assert sorted(f["number"] for f in _facts(x, "article")) == [1, 2]
+    assert len(_facts(x, "guidance")) == 2
+
+
+def test_a_yaml_front_matter_gives_title_and_date(tmp_path: Path) -> None:
+    text = ('---\ntitle: "Port Data: Two Rulebooks"\nsubtitle: Policy Update\ndate: 2025-03\nlang: en-GB\n---\n\n'
+            "The Ministry of Commerce (MOFCOM) issued the Measures on Port Data on 28 February 2025." + MEASURE)
+    doc = _read(tmp_path, "u.md", text)
+    assert doc.slice(doc.title) == "Port Data: Two Rulebooks" and (doc.year, doc.month) == (2025, 3)
+
+
+HTML_TABLE = """<html><body><main><h1>Vehicle Pilots</h1><p>Policy Update | January 2024</p>
+<p>The Ministry of Industry and Information Technology (MIIT) and the Ministry of Transport (MOT) issued a
+<strong>Notice on Vehicle Pilots</strong> on 15 January 2024.</p>
+<p>The annex to the notice, <strong>Pilot Tasks and Division of Responsibilities</strong>, contains three tasks:</p>
+<table><thead><tr><th>Area</th><th>No.</th><th>Pilot task</th><th>Lead</th><th>Participating</th></tr></thead>
+<tbody>
+<tr><td rowspan="2">Infrastructure</td><td>1</td><td>Roadside units at key intersections.</td><td>MIIT</td><td>MOT</td></tr>
+<tr><td>2</td><td>On-board units in new buses.</td><td>MOT</td><td>&mdash;</td></tr>
+<tr><td>Standards</td><td>3</td><td>Standards for roadside equipment.</td><td colspan="2">MIIT</td></tr>
+</tbody></table>
+<p>Wuxi and Changsha are named as the forerunners for the first two tasks. Shenzhen may be added as a
+forerunner later.</p></main>
+<aside class="col-side"><h2>Related policy updates</h2><ul><li><a href="/x">Regulations on Network Data
+Security Management (October 2024)</a></li></ul></aside></body></html>"""
+
+
+def test_an_html_table_with_spanned_cells_and_two_agency_columns(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.html", HTML_TABLE)
+    holders = {f["table"].rsplit("/", 1)[1] for f in _facts(x, "article")}
+    assert len(holders) == 1 and holders.pop().startswith("pilot-tasks-division-responsibilities")
+    assert "Pilot Tasks and Division of Responsibilities" in _labels(x, "MeasureTable")
+    categories = {f["measure"].rsplit("/", 1)[1]: f["category"].rsplit("/", 1)[1] for f in _facts(x, "categorisation")}
+    assert categories == {"1": "infrastructure", "2": "infrastructure", "3": "standards"}
+    guided = {(f["measure"].rsplit("/", 1)[1], f["agency"].rsplit("/", 1)[1]) for f in _facts(x, "guidance")}
+    assert guided == {("1", "miit"), ("1", "mot"), ("2", "mot"), ("3", "miit")}
+    forerunners = {(f["measure"].rsplit("/", 1)[1], f["area"].rsplit("/", 1)[1]) for f in _facts(x, "forerunner")}
+    assert forerunners == {("1", "wuxi"), ("1", "changsha"), ("2", "wuxi"), ("2", "changsha")}
+    assert any("Shenzhen may be added" in w for w in x.warnings)
+    # the sidebar is the site's, not the update's: its links name no document
+    assert not any("Network Data" in label for label in _labels(x))
+
+
+# ------------------------------------------------------------------------------------ documents
+
+@pytest.mark.parametrize("sentence,expected,warned", [
+    # a dated short form before its full name is the named document, not a new one
+    ("The January 2024 Notice builds on the Notice on Data Pilots, issued by the CAC on 5 January 2024.",
+     {"Notice on Data Pilots"}, False),
+    # a short form that fits two documents of its kind: neither, with a warning
+    ("The 2021 Provisions sit beside the Provisions on Data Export and the Provisions on Data Labelling.",
+     {"Provisions on Data Export", "Provisions on Data Labelling"}, True),
+    # a date in brackets after a name is no part of it
+    ("The CAC issued the Regulations on Network Data Security Management (October 2024).",
+     {"Regulations on Network Data Security Management"}, False),
+])
+def test_short_forms_and_dates_never_make_documents_of_their_own(tmp_path: Path, sentence: str,
+                                                                  expected: set[str], warned: bool) -> None:
+    x = _extract(tmp_path, "u.md", f"# Data Rules\n\nPolicy Update | May 2024\n\n{sentence}" + MEASURE)
+    assert _labels(x) - {"Data Rules"} == expected
+    assert warned == any("names a document of that kind" in w for w in x.warnings)
+
+
+def test_a_chinese_date_is_an_issue_date(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Data Rules\n\nPolicy Update | August 2021\n\nThe State Council issued the "
+                                   "Regulations on Data Protection on 2021年7月30日." + MEASURE)
+    assert [f["date"].isoformat() for f in _facts(x, "issue_date")] == ["2021-07-30"]
+
+
+def test_a_footnote_gives_what_a_document_rests_on(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Data Rules\n\nPolicy Update | May 2024\n\nThe CAC issued the Regulations "
+                                   "on Data Protection on 3 May 2024. The Regulations rest on three laws.[^1]" + MEASURE +
+                 "\n[^1]: The three laws are the Cybersecurity Law, the Data Security Law and the Personal "
+                 "Information Protection Law.\n")
+    targets = {f["target"].rsplit("/", 1)[1] for f in _facts(x, "reference")}
+    assert targets == {"cybersecurity-law", "data-security-law", "personal-information-protection-law"}
+
+
+def test_each_reference_verb_reads_its_example(tmp_path: Path) -> None:
+    from policykg.recognisers.references import verbs
+
+    for i, verb in enumerate(verbs()):
+        x = _extract(tmp_path, f"v{i}.md", f"# Data Rules\n\nPolicy Update | May 2024\n\n{verb.example}" + MEASURE)
+        labels = {str(r.get("label")): r.get("iri") for r in x.records if r.kind == "document"}
+        targets = {f["target"] for f in _facts(x, "reference")}
+        for name in verb.refers:
+            iri = next((iri for label, iri in labels.items() if name in label), None)
+            assert iri in targets, (verb.name, name, labels, targets)
