@@ -161,3 +161,47 @@ def test_each_reference_verb_reads_its_example(tmp_path: Path) -> None:
         for name in verb.refers:
             iri = next((iri for label, iri in labels.items() if name in label), None)
             assert iri in targets, (verb.name, name, labels, targets)
+
+
+# ---------------------------------------------------------------------------------------- sites
+
+def test_sites_after_a_colon_and_under_a_heading(tmp_path: Path) -> None:
+    text = ("# Data Venues\n\nPolicy Update | May 2024\n\nThe Ministry of Commerce (MOFCOM) issued the Notice on Data "
+            "Markets on 3 May 2024. The Notice annexes a List of Data Trading Venues. It names two venues: "
+            "Guiyang Global Big Data Exchange and Shanghai Data Exchange Center." + MEASURE +
+            "\n### The national data labelling bases\n\nDesignated in the List of National Data Labelling Bases:\n\n"
+            "- Chengdu Data Labelling Base\n- Hefei Data Labelling Base\n- Riverside Data Labelling Base\n")
+    x = _extract(tmp_path, "u.md", text)
+    listed = {(f["list"].rsplit("/", 1)[1].rsplit("-", 1)[0], f["base"].rsplit("/", 1)[1]) for f in _facts(x, "listing")}
+    assert listed == {("list-data-trading-venues", "guiyang-global-big-data-exchange"),
+                      ("list-data-trading-venues", "shanghai-data-exchange-center"),
+                      ("list-national-data-labelling-bases", "chengdu-data-labelling-base"),
+                      ("list-national-data-labelling-bases", "hefei-data-labelling-base")}
+    # a site whose place neither its name nor its list tells: left out, with a warning
+    assert any("Riverside Data Labelling Base" in w and "left out" in w for w in x.warnings)
+
+
+# ------------------------------------------------------------------------- issuers and pilots
+
+def test_co_issuers_in_a_dagger_footnote(tmp_path: Path) -> None:
+    text = ("# Data Elements\n\nPolicy Update | January 2024\n\nOn 4 January 2024 the National Data Administration (NDA) "
+            "and two other departments† released a notice on issuing the Data Elements Action Plan." + MEASURE +
+            "\n† The co-issuers are the Ministry of Commerce (MOFCOM) and the Ministry of Transport (MOT).\n")
+    x = _extract(tmp_path, "u.md", text)
+    assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == {"nda", "mofcom", "mot"}
+    # a dagger no footnote opens with is no marker (and no error)
+    doc = _read(tmp_path, "v.md", text.replace("\n† The co-issuers", "\nThe co-issuers"))
+    assert not any(b.markers for b in doc.blocks)
+
+
+def test_areas_a_named_document_selected_and_a_lower_case_short_name(tmp_path: Path) -> None:
+    text = ("# Industrial Data\n\nPolicy Update | March 2022\n\nMIIT launched pilots with its Notice on Data Security "
+            "Pilots in Industry (the pilot notice) on 21 February 2022. The pilot notice selected 3 provinces: "
+            "Jiangsu, Zhejiang and Hubei. The Measures on Data Export selected 2 provinces: Hebei and Anhui." + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    by_doc: dict[str, set[str]] = {}
+    for f in _facts(x, "pilot_area"):
+        by_doc.setdefault(f["notice"].rsplit("/", 1)[1], set()).add(f["area"].rsplit("/", 1)[1])
+    notice = next(k for k in by_doc if k.startswith("notice-data-security-pilots-industry"))
+    assert by_doc[notice] == {"jiangsu", "zhejiang", "hubei"}
+    assert [f["count"] for f in _facts(x, "stated_count") if f["notice"].endswith(notice)] == [3]

@@ -32,7 +32,7 @@ import re
 from collections.abc import Sequence
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -50,9 +50,9 @@ MAX_FOOTNOTE_DIGITS = 6
 _SUP_CHARS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUPERSCRIPT = str.maketrans(_SUP_CHARS, "0123456789")
 #: A footnote marker in running text: superscript digits, ``[1]`` (not a link ``[x](..)``), ``[^1]``.
-MARKER = re.compile(rf"[{_SUP_CHARS}]+|\[\^?(\d{{1,3}})\](?![(:])")
+MARKER = re.compile(rf"[{_SUP_CHARS}]+|\[\^?(\d{{1,3}})\](?![(:])|(?<=\w)[†‡]+")
 #: A footnote written as a paragraph: its label first.
-FOOTNOTE_START = re.compile(rf"[ \t]*(?:\*\*|\*|_)?(?:([{_SUP_CHARS}]+)|\[\^?(\d{{1,3}})\]:?)(?:\*\*|\*|_)?[ \t]+(?=\S)")
+FOOTNOTE_START = re.compile(rf"[ \t]*(?:\*\*|\*|_)?(?:([{_SUP_CHARS}]+|[†‡]+)|\[\^?(\d{{1,3}})\]:?)(?:\*\*|\*|_)?[ \t]+(?=\S)")
 #: A table's number cell: ``75``, ``Article 75``, ``Art. 75``, ``No. 75``, ``Item 75``, ``(75)``, ``第75条``.
 _CELL_NUMBER = re.compile(r"(?:(?:Article|Arts?\.?|No\.?|Nr\.?|Item)\s*)?[(（]?(\d+)[)）]?\s*[:.]?|第\s*(\d+)\s*条",
                           re.IGNORECASE)
@@ -509,7 +509,13 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
         found = _month_year(doc.slice(dateline))
         if found:
             month, year = found
-    doc = Document(path=doc.path, text=text, sha256=sha256, blocks=doc.blocks, year=year, month=month,
+    # a dagger after a word is a footnote marker only where a footnote opens with it ("Tom†" in
+    # a name list is no marker); a digit marker without its footnote stays an error (_check)
+    notes = {b.footnote for b in doc.blocks if b.kind == "footnote"}
+    blocks_out = tuple(replace(b, markers=tuple(m for m in b.markers if m.label in notes or
+                                                not set(m.label) <= set("†‡")))
+                       if any(set(m.label) <= set("†‡") for m in b.markers) else b for b in doc.blocks)
+    doc = Document(path=doc.path, text=text, sha256=sha256, blocks=blocks_out, year=year, month=month,
                    _line_starts=doc._line_starts, format=doc.format, markup=doc.markup)
     _check(doc)
     return doc

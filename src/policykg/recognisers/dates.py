@@ -65,8 +65,8 @@ _DATED_THIS_YEAR = re.compile(rf"\s*(?:,\s*|\(\s*|(?:is|was)\s+)?dated\s+(?:on\s
                               rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}))(?P<y>)(?![\d,]*\s*\d{{4}})", re.IGNORECASE)
 #: "The notice is dated 31 December 2023": a document named by its head word, and its date.
 _DATED_ANAPHORA = re.compile(rf"\b[Tt]he\s+(?P<what>[A-Za-z]+)\s+(?:is|was|are|were)\s+dated\s+(?:on\s+)?"
-                             rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)"
-                             rf"(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+                             rf"(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)"
+                             rf"(?:\s+(?P<y>\d{{4}}))?\b|{_CN_DATE})", re.IGNORECASE)
 #: "issued them", "issued it": the verb's object is a pronoun.
 _PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
 #: "... jointly with the NDRC, the MOE and the MIIT": co-issuers after the verb.
@@ -188,7 +188,8 @@ def _listed_issuers(ctx: Context, view: View, lo: int, hi: int, block: Block, na
     bodies issued it ("other departments", "sixteen ministries") and a marker points to a
     footnote that names agencies."""
     if not re.search(r"\b(?:other|\w+teen|\w+ty|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"several|\d+)\s+(?:other\s+)?(?:departments|ministries|agencies|bodies|authorities|regulators)\b",
+                     r"several|\d+)\s+(?:other\s+)?(?:(?:central|national|state|government|ministerial)\s+)?"
+                     r"(?:departments|ministries|agencies|bodies|authorities|regulators)\b",
                      view.clean[lo:hi], re.IGNORECASE):
         return []
     o_lo, o_hi = view.origin(lo, hi)

@@ -499,7 +499,7 @@ def find_documents(ctx: Context) -> None:
             _add_document(ctx, doc.text[m.start:m.end], None, entry, m.start, m.end, footnoted, used)
     # later plain mentions of the documents' names ("The Overall Plan generally proposes")
     # (a one-word name, "Table", only as written, capital and all; longer names in any case)
-    names = sorted(((d.short, d) for d in ctx.documents), key=lambda x: -len(x[0]))
+    names = sorted([(d.short, d) for d in ctx.documents] + _lower_case_aliases(ctx), key=lambda x: -len(x[0]))
     finder = DocumentNames(names)
     for block in doc.blocks:
         if block.kind in ("title", "dateline", "preamble"):
@@ -508,6 +508,25 @@ def find_documents(ctx: Context) -> None:
         for index, lo, hi in finder.find(view.clean):
             start, end = view.origin(lo, hi)
             ctx.mentions.add(start, end, names[index][1])
+
+
+#: "(the pilot notice)", "(hereinafter the labelling opinions)": a lower-case short name that
+#: the text gives a document in brackets right after its name.
+_LOWER_ALIAS = re.compile(r"[\s*_”\"]*\(\s*(?:hereinafter\s+(?:referred\s+to\s+as\s+)?)?(?:the\s+)?[“\"]?"
+                          r"(?P<name>[a-z][\w-]*(?:\s+[a-z][\w-]*){0,2})[”\"]?\s*\)")
+
+
+def _lower_case_aliases(ctx: Context) -> list[tuple[str, NamedDocument]]:
+    """The lower-case short names given in brackets after documents' names (see
+    :data:`_LOWER_ALIAS`) that end in a head word: each, with its document."""
+    out = []
+    heads = document_heads()
+    for _, end, d in ctx.mentions:
+        m = _LOWER_ALIAS.match(ctx.doc.text, end, min(len(ctx.doc.text), end + 60))
+        if m and m.group("name").split()[-1] in heads and len(m.group("name").split()) >= 2:
+            d.alt.add(m.group("name"))
+            out.append((m.group("name"), d))
+    return out
 
 
 def _add_document(ctx: Context, name: str, cls: str | None, entry: Entry | None, start: int, end: int,

@@ -31,6 +31,11 @@ LIST_INTRO = re.compile(r"(?:\b(?:full\s+list|list)\s+(?:entails|includes|compri
                         r"\b(?:are|include|includes|comprise|is)\s*:|"
                         r"\b(?:areas|zones|cities|provinces|regions)\s+(?:are|include|comprise)\s+(?:the\s+)?(?=[A-Z])|"
                         r":)\s*", re.IGNORECASE)
+#: A sentence that says areas were chosen for a pilot without "pilot areas": "piloted in nine
+#: cities", "The pilot notice selected 15 provinces".
+_PILOTED = re.compile(r"\b(?:piloted|selected|chose|chosen|designated)\s+(?:in\s+)?(?:the\s+)?"
+                      rf"{NUMBER}\s+(?:[\w/-]+\s+){{0,3}}?(?:provinces|cities|areas|regions|municipalities|zones)\b",
+                      re.IGNORECASE)
 REGION_WORDS = re.compile(r"\b(?:pilot|demonstration|experimental)\s+(?:areas?|zones?|cities|city|provinces?|"
                           r"regions?|municipalities)\b", re.IGNORECASE)
 
@@ -115,7 +120,7 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
     areas a footnote of its lists ("The full list includes: A, B, C"), and those it names after
     "including", "such as", ":": facts of the document the pilot facts belong to."""
     sent = ctx.without_documents(view, s, e)  # "... Pilot Zones" in a document's name is no count
-    if not REGION_WORDS.search(sent):
+    if not REGION_WORDS.search(sent) and not _PILOTED.search(sent):
         return
     m = COUNT.search(sent)
     o_start, o_end = view.origin(s, e)
@@ -129,6 +134,8 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
     notice = pilot_document(ctx, at, o_start)
     if notice is None:
         return
+    if not REGION_WORDS.search(sent) and not [d for _, _, d in ctx.documents_in(o_start, at) if d is notice]:
+        return  # "... selected 15 provinces" names the document that did, or says nothing sure
     if m:
         n = parse_number(m.group("n"))
         c_start, c_end = view.origin(s + m.start(), s + m.end())
