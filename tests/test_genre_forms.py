@@ -205,3 +205,46 @@ def test_areas_a_named_document_selected_and_a_lower_case_short_name(tmp_path: P
     notice = next(k for k in by_doc if k.startswith("notice-data-security-pilots-industry"))
     assert by_doc[notice] == {"jiangsu", "zhejiang", "hubei"}
     assert [f["count"] for f in _facts(x, "stated_count") if f["notice"].endswith(notice)] == [3]
+
+
+# ------------------------------------------------------------------- dates, references, pilots
+
+def test_it_is_dated_and_a_footnote_of_full_names_with_dates(tmp_path: Path) -> None:
+    text = ("# Data Guides\n\nPolicy Update | March 2024\n\nThe Ministry of Commerce (MOFCOM) published the Notice on "
+            "Data Markets. It is dated 15 July 2020. The Cyberspace Administration of China (CAC) revised two "
+            "guides¹." + MEASURE +
+            "\n¹ Full names and dates of the two guides, all issued by the CAC: Guide to Filing Data Exports "
+            "(First Edition), 30 May 2023; Guide to Filing Data Exports (Second Edition), 22 March 2024.\n")
+    x = _extract(tmp_path, "u.md", text)
+    labels = {r.get("iri"): str(r.get("label")) for r in x.records if r.kind == "document"}
+    dates = {labels[f["document"]]: f["date"].isoformat() for f in _facts(x, "issue_date")}
+    assert dates == {"Notice on Data Markets": "2020-07-15", "Guide to Filing Data Exports (First Edition)": "2023-05-30",
+                     "Guide to Filing Data Exports (Second Edition)": "2024-03-22"}
+    issuers = {(labels[f["document"]], f["agency"].rsplit("/", 1)[1]) for f in _facts(x, "issuance")}
+    assert ("Guide to Filing Data Exports (First Edition)", "cac") in issuers
+    assert ("Guide to Filing Data Exports (Second Edition)", "cac") in issuers
+
+
+def test_both_texts_and_the_notice_as_subjects_of_a_reference(tmp_path: Path) -> None:
+    text = ("# Public Data\n\nPolicy Update | March 2025\n\nThe NDA issued the **Measures on Data Registration** and the "
+            "**Specification for Data Operation** on 28 February 2025. Both texts implement the Data Security Law." + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    labels = {r.get("iri"): str(r.get("label")) for r in x.records if r.kind == "document"}
+    refs = {(labels[f["document"]], labels[f["target"]]) for f in _facts(x, "reference")}
+    assert refs == {("Measures on Data Registration", "Data Security Law"),
+                    ("Specification for Data Operation", "Data Security Law")}
+
+
+@pytest.mark.parametrize("sentence,forerunners", [
+    ("Beijing and Shanghai go first with the two tasks above.", {("2", "beijing"), ("2", "shanghai"),
+                                                                 ("3", "beijing"), ("3", "shanghai")}),
+    # what the tasks are about, not where the paragraph stands, would say which: left out
+    ("Zhejiang and Guangdong are the forerunners for the monitoring task.", set()),
+])
+def test_forerunners_of_measures_named_by_place_or_by_topic(tmp_path: Path, sentence: str, forerunners: set) -> None:
+    text = ("# Pilots\n\nPolicy Update | May 2024\n\nThe MIIT issued the Plan for Data Pilots on 3 May 2024.\n\n"
+            "- **Article 1:** Monitoring platforms are built. The MIIT is responsible.\n"
+            "- **Article 2:** Data are graded. The MIIT is responsible.\n"
+            "- **Article 3:** Incidents are reported. The MIIT is responsible.\n\n" + sentence + "\n")
+    x = _extract(tmp_path, "u.md", text)
+    assert {(f["measure"].rsplit("/", 1)[1], f["area"].rsplit("/", 1)[1]) for f in _facts(x, "forerunner")} == forerunners

@@ -30,7 +30,7 @@ from ..errors import InputError
 from ..textutil import NUMBER, View, block_view, parse_number
 from .agencies import agencies_in
 from .context import Context, NamedDocument, quote
-from .documents import anaphora, pilot_document
+from .documents import FULL_NAMES, anaphora, pilot_document
 from .iris import ID, YEAR_IN_NAME, dated_document_slug, document_iri, document_slug
 from .records import Evidence, Mention, Record
 
@@ -64,7 +64,7 @@ _DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\(|(?:is|was)\s+
 _DATED_THIS_YEAR = re.compile(rf"\s*(?:,\s*|\(\s*|(?:is|was)\s+)?dated\s+(?:on\s+)?(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
                               rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}))(?P<y>)(?![\d,]*\s*\d{{4}})", re.IGNORECASE)
 #: "The notice is dated 31 December 2023": a document named by its head word, and its date.
-_DATED_ANAPHORA = re.compile(rf"\b[Tt]he\s+(?P<what>[A-Za-z]+)\s+(?:is|was|are|were)\s+dated\s+(?:on\s+)?"
+_DATED_ANAPHORA = re.compile(rf"\b(?:[Tt]he\s+(?P<what>[A-Za-z]+)|(?P<it>It))\s+(?:is|was|are|were)\s+dated\s+(?:on\s+)?"
                              rf"(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)"
                              rf"(?:\s+(?P<y>\d{{4}}))?\b|{_CN_DATE})", re.IGNORECASE)
 #: "issued them", "issued it": the verb's object is a pronoun.
@@ -214,11 +214,26 @@ def _listed_issuers(ctx: Context, view: View, lo: int, hi: int, block: Block, na
 def dated_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
     """"the Measures on ... of 7 July 2022", "the Provisions (22 March 2024)": the date
     written right after a document's name, with its year, is the day it was issued."""
+    # a footnote of full names with dates ("Full names and dates of the four guides, all issued
+    # by the CAC: Guide to ..., 31 August 2022; Guide to ..., 22 March 2024"): the date after
+    # each name is its own, and issuers said of them "all" are each one's
+    listing = bool(FULL_NAMES.search(view.clean, s, e)) and bool(re.search(r"\bdates?\b", view.clean[s:e], re.IGNORECASE))
+    if FULL_NAMES.search(view.clean, s, e):
+        everyone = _ALL_ISSUED_BY.search(view.clean, s, e)
+        if everyone:
+            stop = re.search(r"[:;]", view.clean[everyone.end():e])
+            hi = everyone.end() + (stop.start() if stop else e - everyone.end())
+            o_start, o_end = view.origin(everyone.start(), hi)
+            for a in agencies_in(ctx, view, everyone.end(), hi, strict=True):
+                for st, _, d in sdocs:
+                    if st > o_end and d.cls != "PolicyUpdate":
+                        ctx.fact("issuance", ctx.evidence(o_start, o_end), document=d.iri, agency=a.iri)
     for _, end, d in sdocs:
         if d.cls == "PolicyUpdate":
             continue
         at = bisect.bisect_left(view.offsets, end, s, e)
-        m = _DATED.match(view.clean, at, e) or _DATED_THIS_YEAR.match(view.clean, at, e)
+        m = _DATED.match(view.clean, at, e) or _DATED_THIS_YEAR.match(view.clean, at, e) or \
+            (_LISTED_DATE.match(view.clean, at, e) if listing else None)
         if not m:
             continue
         date = date_of(ctx, m)  # (without a year, "a notice, dated 1 June,": the update's)
@@ -251,6 +266,11 @@ def issued_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) ->
             ctx.fact("issue_date", evidence, document=d.iri, date=date)
 
 
+#: "..., all issued by the CAC:" in a footnote of full names: the issuers of every name after it.
+_ALL_ISSUED_BY = re.compile(r"\ball\s+(?:of\s+them\s+)?(?:issued|released|published)\s+by\s+(?:the\s+)?", re.IGNORECASE)
+#: ", 31 August 2022" right after a name in a footnote of full names and dates.
+_LISTED_DATE = re.compile(rf"\s*,\s*(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?\s+(?P<y>\d{{4}})\b(?P<m2>)(?P<d2>)(?=\s*[;.,]|\s*$)",
+                          re.IGNORECASE)
 #: ", issued on 25 November 2022 by the" / ", issued by the": after a document's name.
 _ISSUED_AFTER = re.compile(rf"\s*,\s*(?:(?:jointly|first)\s+)?(?:issued|promulgated|released|adopted)\s+"
                            rf"(?:on\s+(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}}),?(?:\s+\d{{4}})?\s+)?"
@@ -261,11 +281,18 @@ _CLAUSE_STOP = re.compile(r"[;.]|,\s+(?:and\s+)?(?:the\s+)?[*_]*(?-i:[A-Z])[a-z]
 
 def dated_anaphora(ctx: Context, view: View, s: int, e: int) -> None:
     """"The notice is dated 31 December 2023": the last document named before with that
-    head word (or of that class) was issued that day."""
+    head word (or of that class) was issued that day; "It is dated 15 July 2020": the document
+    named last before the sentence."""
     for m in _DATED_ANAPHORA.finditer(view.clean, s, e):
-        what = m.group("what").casefold()
+        what = (m.group("what") or "it").casefold()
         o_start, o_end = view.origin(m.start(), m.end())
-        target = ctx.last_with_head((what, what.rstrip("s")), o_start)
+        if m.group("it"):
+            if m.start() != s:
+                continue  # only a sentence that opens with it: "It is dated ..."
+            before = ctx.last_document_before(o_start)
+            target = before if before is not None and before.iri != ctx.source else None
+        else:
+            target = ctx.last_with_head((what, what.rstrip("s")), o_start)
         date = date_of(ctx, m)
         if target is None or date is None:
             continue

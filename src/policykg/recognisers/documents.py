@@ -439,8 +439,13 @@ def find_documents(ctx: Context) -> None:
         if block.italic:
             footnoted += [(doc.slice(s), s.start, s.end) for s in block.italic]
         else:
-            footnoted += [(" ".join(View.of(doc.text, s, e, markup=doc.markup).clean.split()), s, e)
-                          for s, e in full_names(view, shorts)]
+            for s, e in full_names(view, shorts):
+                name = " ".join(View.of(doc.text, s, e, markup=doc.markup).clean.split())
+                dated = _DATE_AFTER_NAME_IN_LIST.search(name)
+                if dated and dated.start() > 0:  # "Guide to ... (First Edition), 30 May 2023": its date
+                    name = name[:dated.start()].rstrip()
+                    e = _origin_end(doc, s, e, name)
+                footnoted.append((name, s, e))
     deferred: list[tuple[str, str | None, int, int]] = []  # short forms named before their document
     for name, start, end in candidates:
         cls = class_by_head("document", name) or annexes.get(name)
@@ -601,6 +606,9 @@ _DATE_AFTER_NAME = re.compile(rf"\s*\(\s*(?:\d{{1,2}}\s+)?(?:{MONTH_PATTERN})\.?
 #: name after it, which has no head word of its own, a document.
 _ANNEX_BEFORE = re.compile(r"\b(?:the|an|its|their)\s+(?:annex|attachment|appendix)(?:es)?(?:\s+to\s+the\s+\w+)?"
                            r"(?:\s*,|\s+(?:titled|entitled|called|named))?\s*[*_“\"]*$", re.IGNORECASE)
+#: A date after a name in a list of full names: ", 30 May 2023", " (30 May 2023)".
+_DATE_AFTER_NAME_IN_LIST = re.compile(rf"\s*(?:,|\()\s*(?:\d{{1,2}}\s+)?(?:{MONTH_PATTERN})\.?(?:\s+\d{{1,2}},?)?\s+\d{{4}}\s*\)?$",
+                                      re.IGNORECASE)
 #: Years and months in a short form: "the 2021 Provisions", "the January 2024 Notice".
 _DATE_WORDS = re.compile(rf"\b(?:(?:19|20)\d\d|{MONTH_PATTERN})\b\.?", re.IGNORECASE)
 #: Two short forms joined: "the Notice and Work Plan", "the Measures and the List".

@@ -30,7 +30,8 @@ from .responsibility import responsible_ranges
 
 FORERUNNER = re.compile(r"\b(?:forerunners?|pioneers?|examples?|first\s+movers?|frontrunners?|"
                         r"first\s+(?:piloted|tried(?:\s+out)?|tested|implemented|rolled\s+out)|"
-                        r"(?:piloted|tried|tested)\s+first|"
+                        r"(?:piloted|tried|tested)\s+first|go(?:es)?\s+first|"
+                        r"tr(?:y|ies)\s+out\s+(?:[\w-]+\s+){1,6}?first|"
                         r"take\s+the\s+lead)\b", re.IGNORECASE)
 #: A measure named by its number in prose: "Action 3", "Articles 4 and 5", "measure (19)", "row 8"
 #: (not "Article 22 of that law": another document's).
@@ -39,11 +40,15 @@ MEASURE_NUMBERS = re.compile(r"\b(?:Articles?|Arts?\.|Actions?|Measures?|Tasks?|
 #: "the first two tasks", "the first three measures": the first N measures of the document.
 _FIRST_N = re.compile(rf"\bthe\s+first\s+(?P<n>{NUMBER})\s+(?:measures?|articles?|tasks?|actions?|items?)\b",
                       re.IGNORECASE)
+#: Measures a sentence names by what they are about ("the two Application tasks", "the
+#: monitoring task"), which the paragraph's place does not tell.
+_OTHER_MEASURES = re.compile(r"\bthe\s+(?:[\w-]+\s+){1,3}?(?:measures?|articles?|tasks?|actions?|items?)\b(?!\s+above)",
+                             re.IGNORECASE)
 #: Words by which a sentence says it is not sure: "may be added", "is expected to", "could".
 HEDGED = re.compile(r"\b(?:may|might|could|possibly|perhaps|not\s+(?:yet\s+)?decided|undecided)\b", re.IGNORECASE)
-MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|articles?)\s+above\b|"
-                            rf"\bthe\s+above(?:-mentioned)?\s+(?P<n2>{NUMBER}\s+)?(?P<what>measures?|articles?)\b",
-                            re.IGNORECASE)
+MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|articles?|tasks?|actions?|items?)\s+above\b|"
+                            rf"\bthe\s+above(?:-mentioned)?\s+(?P<n2>{NUMBER}\s+)?(?P<what>measures?|articles?|tasks?|"
+                            rf"actions?|items?)\b", re.IGNORECASE)
 
 
 def articles(ctx: Context) -> None:
@@ -198,9 +203,11 @@ def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_n
         if named:
             measures = [iri for n in named for iri in by_number.get(n, ())
                         if len(by_number.get(n, ())) == 1]
-        elif above or adjacent:
+        elif above:
             measures = [iri for iri, _ in done[-count:]]
-        else:
+        elif adjacent and not _OTHER_MEASURES.search(view.clean, s, e):
+            measures = [iri for iri, _ in done[-1:]]
+        else:  # "the two Application tasks", "the monitoring task": measures this cannot tell
             measures = []
         areas = areas_in(ctx, view, s, e)
         if areas and not measures:

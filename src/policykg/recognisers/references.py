@@ -20,6 +20,7 @@ from .. import resources
 from ..document import Block
 from ..textutil import View, block_view, sentences
 from .context import Context, NamedDocument, quote
+from .documents import anaphora
 
 @dataclass(frozen=True)
 class Verb:
@@ -98,16 +99,38 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
                 continue
             subjects = after[:1]
         in_block = next((d for _, _, d in block_docs if d.cls != "Law"), None)
-        subject = subjects[-1] if subjects else in_block or ctx.main_document()
-        if subject is None:
-            continue
-        if not [d for _, _, d in targets if d is not subject]:
-            # "The Regulations rest on three laws²": what the sentence's footnotes name
-            targets = _in_footnotes(ctx, block, o_verb, o_e)
-        for st, en, d in targets[:1] if _first_only(verb) else targets:
-            if d is not subject:
-                ctx.fact("reference", ctx.evidence(o_s, o_e), document=subject.iri, target=d.iri)
+        before_verb = view.clean[s:verb.start()]
+        both = _BOTH.search(before_verb)
+        if not subjects and both:  # "Both texts implement the Opinions": the two named last
+            found: list[NamedDocument] = []
+            for i in range(ctx.mentions.count_before(o_s) - 1, -1, -1):
+                d = ctx.mentions.items[i][2]
+                if d.iri != ctx.source and d.cls != "Law" and d not in found:
+                    found.append(d)
+                if len(found) == 2:
+                    break
+            chosen = found if len(found) == 2 else []
+        elif subjects:
+            chosen = subjects[-1:]
+        else:  # "The notice implements ...": the notice named last; else the paragraph's, the update's
+            named = anaphora(ctx, before_verb, o_s)
+            chosen = [named or in_block or ctx.main_document()]
+        for subject in chosen:
+            if subject is None:
+                continue
+            these = targets
+            if not [d for _, _, d in these if d is not subject]:
+                # "The Regulations rest on three laws²": what the sentence's footnotes name
+                these = _in_footnotes(ctx, block, o_verb, o_e)
+            for st, en, d in these[:1] if _first_only(verb) else these:
+                if d is not subject:
+                    ctx.fact("reference", ctx.evidence(o_s, o_e), document=subject.iri, target=d.iri)
     _laws_beside(ctx, view, block_docs)
+
+
+#: "Both texts", "the two documents", "both": the subject is the two documents named last.
+_BOTH = re.compile(r"^\s*(?:both(?:\s+(?:texts|documents|rules|rulebooks))?|the\s+two\s+(?:texts|documents|rules|rulebooks))\b",
+                   re.IGNORECASE)
 
 
 def _in_footnotes(ctx: Context, block: Block, start: int, end: int) -> list[tuple[int, int, NamedDocument]]:
