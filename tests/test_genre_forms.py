@@ -248,3 +248,21 @@ def test_forerunners_of_measures_named_by_place_or_by_topic(tmp_path: Path, sent
             "- **Article 3:** Incidents are reported. The MIIT is responsible.\n\n" + sentence + "\n")
     x = _extract(tmp_path, "u.md", text)
     assert {(f["measure"].rsplit("/", 1)[1], f["area"].rsplit("/", 1)[1]) for f in _facts(x, "forerunner")} == forerunners
+
+
+@pytest.mark.parametrize("sentences,trial", [
+    ("The MIIT issued the Notice on Vehicle Pilots on 30 December 2023. The pilot period runs from 1 January 2024 "
+     "to 31 December 2026.", ("notice-vehicle-pilots", "2024-01-01", "2026-12-31")),
+    ("The NDA issued the Specification for Data Operation on 28 February 2025. The Specification is to be tried "
+     "out for two years from 1 March 2025.", ("specification-data-operation", "2025-03-01", "2027-02-28")),
+    # the Plan's trial, counted from the notice's date
+    ("The NDRC issued a Notice on Digital Zones on 11 October 2019. The Plan for Digital Zones gives them a trial "
+     "period of three years counted from the date of the notice.", ("plan-digital-zones", "2019-10-11", "2022-10-10")),
+    # the sentence names no document of its own: the trial is the notice's it counts from
+    ("The NDRC issued a Notice on Data Cities on 20 July 2023. The Plan for Digital Zones came later. The pilots run "
+     "for a trial period of two years from the date of the notice.", ("notice-data-cities", "2023-07-20", "2025-07-19")),
+])
+def test_trial_periods_by_their_days_and_the_date_they_count_from(tmp_path: Path, sentences: str, trial: tuple) -> None:
+    x = _extract(tmp_path, "u.md", f"# Pilots\n\nPolicy Update | May 2025\n\n{sentences}" + MEASURE)
+    found = [(f["notice"].rsplit("/", 1)[1], f["start"].isoformat(), f["end"].isoformat()) for f in _facts(x, "trial")]
+    assert len(found) == 1 and found[0][0].startswith(trial[0]) and found[0][1:] == trial[1:], found

@@ -152,7 +152,10 @@ class Context:
         #: each run of measures' holder: (offset of the run's first article, the document), in order
         self.holders: list[tuple[int, NamedDocument]] = []
         self.last_issued: NamedDocument | None = None  # the document whose issuing the text reported last
-        self.pending_trials: list[tuple[re.Match[str], NamedDocument, Evidence, dt.date | None]] = []
+        #: trial periods waiting for their start: (match, document, evidence, explicit start, the
+        #: document whose issue date they count from when not their own)
+        self.pending_trials: list[tuple[re.Match[str], NamedDocument, Evidence, dt.date | None,
+                                        NamedDocument | None]] = []
         self.categories: dict[str, Evidence] = {}  # category IRI -> its first heading
         self.stated_counts: set[int] = set()  # the pilot-area counts stated so far
         self.named_issuers: set[str] = set()  # documents whose names were read for their issuers

@@ -56,7 +56,20 @@ _ISSUING = re.compile(r"^(?:the|its|their)\s+(?:day|date|time)\s+(?:of\s+(?:the\
                       r"(?:was|were|is|are)\s+(?:issued|promulgated)\b)", re.IGNORECASE)
 _NOT_ISSUING = re.compile(r"\b(?:effect(?:ive)?|force|implement\w*|enter\w*|appl(?:y|ies|ied|ication)|"
                           r"publication|published|launch\w*|start\w*|approv\w*)\b", re.IGNORECASE)
-TRIAL = re.compile(rf"\btrial\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
+TRIAL = re.compile(rf"\b(?:trial|pilot)\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
+#: "is to be tried out for two years (from 1 March 2025)", "on a trial basis for two years".
+_TRIED_FOR = re.compile(rf"\b(?:tried\s+out|trialled|piloted|on\s+a\s+trial\s+basis)\s+for\s+(?P<n>{NUMBER})\s+"
+                        rf"(?P<unit>years?|months?)\b", re.IGNORECASE)
+
+
+def _day(tag: str) -> str:
+    return (rf"(?:(?P<d1_{tag}>\d{{1,2}})\s+(?P<m1_{tag}>{MONTH_PATTERN})\.?|(?P<m2_{tag}>{MONTH_PATTERN})\.?\s+"
+            rf"(?P<d2_{tag}>\d{{1,2}}),?)\s+(?P<y_{tag}>\d{{4}})")
+
+
+#: "The pilot period runs from 1 January 2024 to 31 December 2026": the first and last day.
+_TRIAL_SPAN = re.compile(rf"\b(?:trial|pilot)\s+period\s+(?:runs?|lasts?|is|will\s+run)\s+from\s+{_day('a')}\s+"
+                         rf"(?:to|until|till|through)\s+{_day('b')}", re.IGNORECASE)
 #: A date right after a document's name: "of 7 July 2022", "(22 March 2024)", ", dated 1 June 2023".
 _DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\(|(?:is|was)\s+dated|\(\s*dated)\s*(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
                     rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)\s+(?P<y>\d{{4}})\b|{_CN_DATE})", re.IGNORECASE)
@@ -336,38 +349,71 @@ def _issue_rank(rec: Record) -> int:
 # ---------------------------------------------------------------------------------- trials
 
 def trial(ctx: Context, sent: str, evidence: Evidence, issued: NamedDocument | None, offset: int) -> None:
-    """"with a trial period of two years (counted from 1 March 2024)": a trial period of the
-    document just issued, else of the one the pilot facts belong to; settled by
-    :func:`settle_trials`."""
-    m = TRIAL.search(sent)
-    if not m:
+    """"with a trial period of two years (counted from 1 March 2024)", "is to be tried out for
+    two years from 1 March 2025", "The pilot period runs from 1 January 2024 to 31 December
+    2026": a trial period of the document just issued, else of the one the pilot facts belong
+    to; one counted from a date is settled by :func:`settle_trials`, from its start or from the
+    issue date of the document whose date it counts from ("from the date of the notice")."""
+    span = _TRIAL_SPAN.search(sent)
+    m = TRIAL.search(sent) or _TRIED_FOR.search(sent)
+    if not m and not span:
         return
-    notice = issued or pilot_document(ctx, offset + m.start(), offset)
+    at = (m or span).start()  # type: ignore[union-attr]
+    notice = issued or pilot_document(ctx, offset + at, offset)
     if notice is None:
         ctx.warn(evidence.line, f"a trial period of no known document: left out of {quote(sent)}")
         return
+    if span:  # the first and the last day, both written
+        first, last = date_of(ctx, _Groups(span, "a")), date_of(ctx, _Groups(span, "b"))
+        if first is None or last is None or last < first:
+            ctx.warn(evidence.line, f"a trial period whose days are unsure: left out of {quote(sent)}")
+            return
+        ctx.fact("trial", evidence, notice=notice.iri, start=first, end=last)
+        return
+    assert m is not None
     event = _TRIAL_FROM_EVENT.match(sent, m.end())
     if event and (_NOT_ISSUING.search(event.group("event")) or not _ISSUING.search(event.group("event"))):
         # "from the day the Notice takes effect": a date the graph does not hold
         ctx.warn(evidence.line, f"a trial period counted from an event other than an issue: left out of "
                                 f"{quote(sent)}")
         return
-    if event and issued is None:
+    counted_from = None
+    if event:  # "counted from the date of the notice": that notice's issue date
         named = [d for _, _, d in ctx.documents_in(offset + event.start("event"), offset + event.end("event"))
                  if d.iri != ctx.source]
-        notice = named[0] if named else notice  # "from the date of the Plan": the Plan's
+        counted_from = named[0] if named else anaphora(ctx, event.group("event"), offset + event.start("event"))
+        if counted_from is not None and issued is None and not [
+                d for _, _, d in ctx.documents_in(offset, offset + at) if d.iri != ctx.source]:
+            # "The pilots run for a trial period of two years from the date of the notice": the
+            # sentence names no document of its own before: the trial is the notice's
+            notice = counted_from
     explicit = _TRIAL_FROM.match(sent, m.end())
     # "a trial period of two years, counted from 1 March 2024"; else from the document's
     # issue date, known once the whole text is read
     start = date_of(ctx, explicit) if explicit else None
-    ctx.pending_trials.append((m, notice, evidence, start))
+    ctx.pending_trials.append((m, notice, evidence, start, counted_from))
+
+
+class _Groups:
+    """The groups ``d1``, ``m1``, ``m2``, ``d2``, ``y`` of one of the two dates of a match
+    whose groups end in ``_a`` and ``_b``, as :func:`date_of` reads them."""
+
+    def __init__(self, m: re.Match[str], which: str) -> None:
+        self._m, self._which = m, which
+
+    def group(self, name: str) -> str | None:
+        return self._m.group(f"{name}_{self._which}")
+
+    def groupdict(self) -> dict[str, str | None]:
+        return {}
 
 
 def settle_trials(ctx: Context) -> None:
-    """The trial periods found, from their explicit start or their document's issue date
-    (after :func:`settle_issue_dates`)."""
-    for m, notice, evidence, start in ctx.pending_trials:
-        start = start or ctx.issue_date(notice.iri)
+    """The trial periods found, from their explicit start or the issue date of the document
+    they count from (their own, unless the text names another) (after
+    :func:`settle_issue_dates`)."""
+    for m, notice, evidence, start, counted_from in ctx.pending_trials:
+        start = start or ctx.issue_date((counted_from or notice).iri)
         if start is None:
             ctx.warn(evidence.line, "a trial period with no start date: left out")
             continue
