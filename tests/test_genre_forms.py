@@ -266,3 +266,14 @@ def test_trial_periods_by_their_days_and_the_date_they_count_from(tmp_path: Path
     x = _extract(tmp_path, "u.md", f"# Pilots\n\nPolicy Update | May 2025\n\n{sentences}" + MEASURE)
     found = [(f["notice"].rsplit("/", 1)[1], f["start"].isoformat(), f["end"].isoformat()) for f in _facts(x, "trial")]
     assert len(found) == 1 and found[0][0].startswith(trial[0]) and found[0][1:] == trial[1:], found
+
+
+@pytest.mark.parametrize("sentence,issuers", [
+    ("The NDA was created by the **Plan for Reforming State Institutions** of the **State Council** and the "
+     "**National People's Congress**, made public on 16 March 2023.", {"state-council", "npc"}),
+    # other words after "of": no issuer
+    ("The **Plan for Reforming State Institutions** of the kind the State Council likes was made public.", set()),
+])
+def test_issuers_written_after_a_name(tmp_path: Path, sentence: str, issuers: set) -> None:
+    x = _extract(tmp_path, "u.md", f"# Reform\n\nPolicy Update | March 2023\n\n{sentence}" + MEASURE)
+    assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == issuers

@@ -33,7 +33,8 @@ context holds it as data:
    each.
 6. The prose (:func:`prose`), sentence by sentence: ``dates.issuance`` (it sets
    ``last_issued``, which the pilot facts after it read), ``documents.possessive_issuers``,
-   ``documents.issuers_in_names``, ``dates.dated_names``, ``dates.dated_anaphora``,
+   ``documents.issuers_in_names``, ``documents.issuers_after_names``, ``dates.dated_names``,
+   ``dates.dated_anaphora``,
    ``dates.trial`` (kept in ``pending_trials``), ``places.pilot_areas``, ``documents.parts``;
    then ``references.references`` for the block.
 7. ``documents.issued_parts`` — "Notice on Issuing the X": X is part of the notice.
@@ -121,6 +122,7 @@ def prose(ctx: Context) -> None:
             issued = dates.issuance(ctx, view, s, e, sdocs, block)
             documents.possessive_issuers(ctx, view, s, sdocs)
             documents.issuers_in_names(ctx, sdocs)
+            documents.issuers_after_names(ctx, view, s, e, sdocs)
             dates.dated_names(ctx, view, s, e, sdocs)
             dates.issued_after_names(ctx, view, s, e, sdocs)
             dates.dated_anaphora(ctx, view, s, e)

@@ -892,6 +892,39 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
             ctx.fact("issuance", ctx.evidence(o_start, end), document=d.iri, agency=a.iri)
 
 
+#: A name followed by whose it is: "the Plan for Reforming ... of the CPC Central Committee and
+#: the State Council, made public on ...": the agencies after "of", to a comma, a bracket or a verb.
+_OF_AGENCIES = re.compile(r"[\s*_]*\s+of\s+(?P<who>(?:the\s+)?[*_]*[A-Z][^,;.()]{2,200}?)(?=\s*(?:[,;.()]|$|\s+(?:was|were|is|are|made|issued|published|on|in|which)\b))")
+
+
+def issuers_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
+    """"the Plan for Reforming Party and State Institutions of the CPC Central Committee and
+    the State Council, made public on ...": agencies right after a document's name, after "of",
+    issued it — where every word there is an agency, "and", a comma or "the"."""
+    for _, end, d in sdocs:
+        if d.iri == ctx.source or d.lexicon is not None:
+            continue
+        at = bisect.bisect_left(view.offsets, end, s, e)
+        m = _OF_AGENCIES.match(view.clean, at, e)
+        if not m:
+            continue
+        # the span on its own: "Institutions of" at the end of the name is no "body of" the agency
+        who = View(view.clean[m.start("who"):m.end("who")], view.offsets[m.start("who"):m.end("who") + 1])
+        found = agencies_in(ctx, who, 0, len(who.clean), strict=True)
+        if not found:
+            continue
+        rest = list(who.clean)
+        for a in found:
+            lo, hi = bisect.bisect_left(who.offsets, a.start), bisect.bisect_left(who.offsets, a.end)
+            for i in range(lo, min(hi, len(rest))):
+                rest[i] = " "
+        if re.sub(r"\b(?:and|the)\b|[\s,*_]", "", "".join(rest)):
+            continue  # other words there: "of the data that the CAC ..." names no issuer
+        o_start, o_end = view.origin(m.start("who"), m.end("who"))
+        for a in found:
+            ctx.fact("issuance", ctx.evidence(o_start, o_end), document=d.iri, agency=a.iri)
+
+
 def issuers_in_names(ctx: Context, sdocs: list) -> None:
     """"Notice of the State Council on ...", "Opinions of the CPC Central Committee and the
     State Council on ...": a name that says whose document it is names its issuers, when
@@ -995,5 +1028,5 @@ def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None)
 
 
 __all__ = ["ANAPHORA", "FULL_NAMES", "PARTS", "anaphora", "emit_documents", "find_documents", "find_holder",
-           "full_names", "issued_parts", "issuers_in_names", "name_spans", "parts", "pilot_document",
+           "full_names", "issued_parts", "issuers_after_names", "issuers_in_names", "name_spans", "parts", "pilot_document",
            "possessive_issuers", "report", "the_update"]
