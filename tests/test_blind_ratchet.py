@@ -1,6 +1,6 @@
 """The extractor on the documents written blind (tests/documents/blind): what it reaches today, kept.
 
-These twenty-eight documents (eight of session 3, fourteen of session 4, six of session 5) were written, with their gold, before policykg ran on them; their
+These thirty-four documents (eight of session 3, fourteen of session 4, twelve of session 5) were written, with their gold, before policykg ran on them; their
 first-run figures are in bench/RESULTS.md. Since then they are development documents: this test
 keeps the figures policykg has reached on them from sliding back (a ratchet, raised as the
 extractor improves), and requires that none of them is refused outright. The held-out documents
@@ -14,14 +14,14 @@ from policykg.evaluate import evaluate_files
 
 BLIND = sorted((Path(__file__).resolve().parent / "documents" / "blind").glob("*.facts"))
 
-#: Reached in session 5 (precision 0.978, recall 0.891 over 1,482 gold facts of 28 documents);
+#: Reached in session 5 (precision 0.966, recall 0.844 over 1,860 gold facts of 34 documents);
 #: the margins allow for a fact or two, not for a regression.
-MIN_PRECISION = 0.974
-MIN_RECALL = 0.886
+MIN_PRECISION = 0.962
+MIN_RECALL = 0.839
 
 
 def test_the_blind_documents_keep_their_figures() -> None:
-    assert len(BLIND) == 28
+    assert len(BLIND) == 34
     result = evaluate_files(BLIND, build=True)
     assert not result.failures, [str(f) for f in result.failures]
     overall = result.overall

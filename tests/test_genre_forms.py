@@ -277,3 +277,40 @@ def test_trial_periods_by_their_days_and_the_date_they_count_from(tmp_path: Path
 def test_issuers_written_after_a_name(tmp_path: Path, sentence: str, issuers: set) -> None:
     x = _extract(tmp_path, "u.md", f"# Reform\n\nPolicy Update | March 2023\n\n{sentence}" + MEASURE)
     assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == issuers
+
+
+# ------------------------------------------------------------------------------- batch E forms
+
+def test_a_form_feed_is_a_page_break(tmp_path: Path) -> None:
+    text = ("DATA AUDITS\n\nPolicy Update | February 2025\n\nThe CAC issued the Measures on Data Audits on 12 February "
+            "2025.\n\nArticle 3 Handlers audit their data.\n\f\nArticle 4 Auditors report to the CAC.\n")
+    doc = _read(tmp_path, "u.txt", text)
+    assert [b.article for b in doc.blocks if b.kind == "article"] == [3, 4]
+
+
+def test_numbered_headings_over_their_text_are_the_measures(tmp_path: Path) -> None:
+    html = ("<html><body><h1>Digital Villages</h1><p>Policy Update | May 2024</p>"
+            "<p>The MARA issued the Work Plan for Digital Villages on 3 May 2024.</p><h3>Infrastructure</h3>"
+            "<h4>1. Broadband</h4><p>Pilot areas extend fibre to all villages. MIIT leads this task.</p>"
+            "<h4>2. Big data</h4><p>Pilot areas build data resources.</p><p>They connect them to the platform.</p>"
+            "</body></html>")
+    doc = _read(tmp_path, "u.html", html)
+    articles = [b for b in doc.blocks if b.kind == "article"]
+    assert [b.article for b in articles] == [1, 2]
+    assert "connect them" in doc.text[articles[1].body_start:articles[1].end]
+    assert [b.kind for b in doc.blocks].count("category") == 1
+
+
+@pytest.mark.parametrize("head,title,year_month", [
+    # a date line first, the title and a subtitle under it (a PDF's running header)
+    ("Policy Update on Measures regarding Data      February 2025\n\nDATA AUDITS\nChina's rules for audits\n\n",
+     "DATA AUDITS", (2025, 2)),
+    # badges over the title of a Markdown page
+    ("# Data Spaces\n\n[![status](https://img.shields.io/badge/a-b-green)](#) [![t](https://x/y.svg)](#)\n\n"
+     "**Policy Update** · April 2025\n\n", "Data Spaces", (2025, 4)),
+])
+def test_titles_under_a_date_line_or_over_badges(tmp_path: Path, head: str, title: str, year_month: tuple) -> None:
+    name = "u.md" if head.startswith("#") else "u.txt"
+    body = "The CAC issued the Measures on Data Audits on 12 February 2025.\n\nArticle 3 Handlers audit their data.\n"
+    doc = _read(tmp_path, name, head + body)
+    assert doc.slice(doc.title).strip("# ") == title and (doc.year, doc.month) == year_month

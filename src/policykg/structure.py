@@ -175,8 +175,23 @@ def _title_index(blocks: list, text: str) -> int:
         return bool(content) and _month_year(content) is not None and _date_line_shape(content)  # type: ignore[arg-type]
 
     kept = [i for i, b in enumerate(blocks[:20]) if b is not None]
+    # a level-1 heading under lines that are only links and badges, or a date: the title
+    # ("[![status](...)](#) [![topic](...)](#)", then "# Trusted Data Spaces")
+    h1 = next((i for i in kept if blocks[i].kind == "heading" and blocks[i].level == 1), None)
+    if h1 is not None and h1 != kept[0] and all(
+            _only_links(text[blocks[i].start:blocks[i].end]) or dated(line(blocks[i])) for i in kept[:kept.index(h1)]):
+        return h1
+    # a date line first, the title under it ("Policy Update on Data    February 2025", then
+    # "AUDITS ON A SCHEDULE" and perhaps a subtitle on the next line)
+    if len(kept) >= 2 and dated(line(blocks[kept[0]])):
+        second = text[blocks[kept[1]].start:blocks[kept[1]].end].strip().split("\n")
+        if blocks[kept[1]].kind in ("paragraph", "heading") and len(second) <= 2 and len(second[0]) <= 200 and \
+                not dated(second[0]) and not _HEADER_FIELD.match(second[0]):
+            return kept[1]
+    # lines of links and badges are no title, nor what a date line follows
+    kept = [i for i in kept if not _only_links(text[blocks[i].start:blocks[i].end])]
     if len(kept) < 2 or dated(line(blocks[kept[1]])):
-        return 0
+        return kept[0] if kept else 0
     for before, at in zip(kept, kept[1:]):
         date = line(blocks[at])
         title = line(blocks[before])
@@ -184,6 +199,12 @@ def _title_index(blocks: list, text: str) -> int:
                 and not _HEADER_FIELD.match(title):
             return before
     return 0
+
+
+def _only_links(content: str) -> bool:
+    """A line of Markdown links and images only (badges, a breadcrumb): no words of its own."""
+    rest = re.sub(r"!?\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)]*\)", " ", content)
+    return bool(content.strip()) and not re.search(r"[A-Za-z\u4e00-\u9fff]{2,}", rest)
 
 
 def _skip_space(text: str, at: int, end: int) -> int:
@@ -435,6 +456,33 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                               markers=_markers(text, raw, raw.start))
             previous_kept = raw
 
+    # no measure numbered otherwise: numbered headings with their text below them ("<h4>1.
+    # Broadband for every village</h4><p>Pilot areas extend ...</p>") are the measures, where
+    # two or more of one level each open a paragraph, their numbers rising
+    if not any(b is not None and b.kind == "article" for b in blocks):
+        heads = [i for i, raw in enumerate(raws) if raw.kind == HEADING and blocks[i] is not None
+                 and _HEADING_NUMBER.match(text, raw.start, raw.end)]
+        levels = {raws[i].level for i in heads}
+        numbers = [int(_HEADING_NUMBER.match(text, raws[i].start, raws[i].end).group(1)) for i in heads]
+        opened = all(i + 1 < len(raws) and raws[i + 1].kind == PARAGRAPH and blocks[i + 1] is not None
+                     and blocks[i + 1].kind == "paragraph" for i in heads)
+        if len(heads) >= 2 and len(levels) == 1 and opened and numbers == sorted(set(numbers)):
+            for i, n in zip(heads, numbers):
+                raw = raws[i]
+                m = _HEADING_NUMBER.match(text, raw.start, raw.end)
+                j = i + 1
+                while j + 1 < len(raws) and raws[j + 1].kind == PARAGRAPH and blocks[j + 1] is not None \
+                        and blocks[j + 1].kind == "paragraph" and j + 1 not in heads:
+                    j += 1
+                end = raws[j].end
+                blocks[i] = Block("article", m.start(1), end, lines.of(m.start(1)), level=raw.level,
+                                  article=check_number(i, m.group(1), m.start(1)), body_start=m.end(),
+                                  head=Span(m.start(1), m.end()), bold=_inside(raw.bold, m.start(1), end),
+                                  italic=_inside(raw.italic, m.start(1), end),
+                                  markers=tuple(mk for k in range(i, j + 1) for mk in blocks[k].markers))
+                for k in range(i + 1, j + 1):
+                    blocks[k] = None
+
     # title and date line: the first blocks; or, in an e-mail or a page with lines before
     # them (a header, a greeting), the first short line with a month and a year that a short
     # line precedes: the lines before the title are a preamble, read by nobody
@@ -443,15 +491,25 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
         b = blocks[i]
         if b is not None:
             blocks[i] = Block("preamble", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
+    # the block under the title, lines of links and badges passed over
+    under = next((i for i in range(first + 1, min(len(blocks), first + 4)) if blocks[i] is not None
+                  and not _only_links(text[blocks[i].start:blocks[i].end])), None)
+    under_dated = under is not None and blocks[under].kind in ("paragraph", "heading") and \
+        bool(_month_year(text[blocks[under].start:blocks[under].end])) and \
+        _date_line_shape(text[blocks[under].start:blocks[under].end])
+    above = next((i for i in range(first - 1, -1, -1) if blocks[i] is not None), None)
+    if above is not None and not under_dated:
+        b = blocks[above]  # the date line over the title, where none is under it
+        content = text[b.start:b.end].strip()
+        if "\n" not in content and _month_year(content) and _date_line_shape(content):
+            blocks[above] = Block("dateline", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
     blocks[first] = Block("title", blocks[first].start, blocks[first].end, blocks[first].line,
                           bold=blocks[first].bold, italic=blocks[first].italic,
                           markers=blocks[first].markers) if blocks[first].kind != "article" else blocks[first]
-    if len(blocks) > first + 1 and blocks[first + 1] is not None and \
-            blocks[first + 1].kind in ("paragraph", "heading") and \
-            _month_year(text[blocks[first + 1].start:blocks[first + 1].end]) and \
-            _date_line_shape(text[blocks[first + 1].start:blocks[first + 1].end]):
-        b = blocks[first + 1]
-        blocks[first + 1] = Block("dateline", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
+    if under_dated:
+        b = blocks[under]  # type: ignore[index]
+        blocks[under] = Block("dateline", b.start, b.end, b.line, bold=b.bold, italic=b.italic,  # type: ignore[index]
+                              markers=b.markers)
 
     elif not any(b is not None and b.kind == "dateline" for b in blocks):
         # no date line under the title: a signature's ("Policy Update on Data / Beijing, August
@@ -470,6 +528,23 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
 
     # questions are headings; a heading or an all-bold line that measures follow is a category
     out: list[Block] = [b for b in blocks if b is not None]
+    # a title and its subtitle on the next line ("AUDITS ON A SCHEDULE" / "China's rules for
+    # ..."): the title is the first line
+    at = next((k for k, b in enumerate(out) if b.kind == "title"), None)
+    if at is not None:
+        t = out[at]
+        lines_of = text[t.start:t.end].split("\n")
+        if len(lines_of) == 2 and all(0 < len(x.strip()) <= 120 for x in lines_of) and \
+                lines_of[0].rstrip()[-1:] not in ".:;,":
+            cut = t.start + len(lines_of[0].rstrip())
+            sub = t.start + len(lines_of[0]) + 1
+            sub += len(text[sub:t.end]) - len(text[sub:t.end].lstrip())
+            out[at:at + 1] = [Block("title", t.start, cut, t.line, bold=_inside(t.bold, t.start, cut),
+                                    italic=_inside(t.italic, t.start, cut),
+                                    markers=tuple(m for m in t.markers if m.start < cut)),
+                              Block("paragraph", sub, t.end, t.line + 1, bold=_inside(t.bold, sub, t.end),
+                                    italic=_inside(t.italic, sub, t.end),
+                                    markers=tuple(m for m in t.markers if m.start >= cut))]
     # the first block after each that is not a footnote, found in one pass from the end (the
     # loop below changes no block into or out of a footnote or an article)
     following_of: list[Block | None] = [None] * len(out)
@@ -537,6 +612,10 @@ def _month_year(content: str) -> tuple[int, int] | None:
     return None
 
 
+#: A heading that opens with a number: "1. Broadband for every village", "3) Platforms".
+_HEADING_NUMBER = re.compile(r"[ \t]*(?:[*_]+[ \t]*)?(\d{1,4})[.)][ \t]+(?=\S)")
+
+
 def _date_line_shape(content: str) -> bool:
     """A date line is one line, and short or no sentence ("Policy Update | May 2021", "*Published
     12 March 2024 by the editorial team*"); "The State Council issued the Opinions on 30 March
@@ -550,7 +629,7 @@ def _date_line_shape(content: str) -> bool:
 def _check(doc: Document) -> None:
     """Refuse what cannot be a policy update of the genre, saying what was found."""
     path = Path(doc.path)
-    opening = next(b for b in doc.blocks if b.kind != "preamble")
+    opening = next(b for b in doc.blocks if b.kind not in ("preamble", "dateline"))
     if opening.kind != "title":  # the first block is a numbered measure
         first = " ".join(doc.text[opening.start:opening.end].split())
         raise InputError(f"the document begins with a numbered measure ({first[:60]!r}), not with its "

@@ -21,7 +21,7 @@ from .base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, RawBlock, Rendition
 
 def decode(data: bytes, path: Path) -> str:
     """UTF-8 text without its byte-order mark; refused: NUL bytes, other encodings, control
-    characters (file and line named)."""
+    characters other than a form feed (file and line named)."""
     if b"\x00" in data:
         line = data.count(b"\n", 0, data.index(b"\x00")) + 1
         raise InputError("binary file: not a text document (NUL byte)", path=path, line=line)
@@ -33,7 +33,8 @@ def decode(data: bytes, path: Path) -> str:
                          path=path, line=line, hint="save the document as UTF-8") from None
     if text.startswith("\ufeff"):
         text = text[1:]  # a byte-order mark is not part of the text
-    bad = re.search(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    # (a form feed is a page break, as text copied out of a PDF has it: a line end)
+    bad = re.search(r"[\x01-\x08\x0b\x0e-\x1f\x7f]", text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise InputError(f"control character U+{ord(bad.group()):04X} in the text: not a text document",
@@ -74,7 +75,7 @@ def _lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of each line's content, line ends excluded."""
     out = []
     pos = 0
-    for match in re.finditer(r"\r\n|\r|\n", text):
+    for match in re.finditer(r"\r\n|\r|\n|\f", text):
         out.append((pos, match.start()))
         pos = match.end()
     if pos < len(text):
