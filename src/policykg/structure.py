@@ -84,7 +84,7 @@ class ColumnRole:
 
 #: A line short and plain enough to be the name of a group of measures when one follows it:
 #: a capital, at most eight words, no sentence punctuation.
-_SHORT_LINE = re.compile(r"[A-Z][\w'’&,/()\- ]{0,79}(?<![,\- ])")
+_SHORT_LINE = re.compile(r"[A-Z][\w'’&,/()\- ]{0,79}(?<![,\- ]):?")
 
 def _patterns_file(name: str) -> dict:
     path = resources.data_root() / "mappings" / "patterns" / name
