@@ -314,3 +314,26 @@ def test_titles_under_a_date_line_or_over_badges(tmp_path: Path, head: str, titl
     body = "The CAC issued the Measures on Data Audits on 12 February 2025.\n\nArticle 3 Handlers audit their data.\n"
     doc = _read(tmp_path, name, head + body)
     assert doc.slice(doc.title).strip("# ") == title and (doc.year, doc.month) == year_month
+
+
+def test_pilot_areas_between_dashes_and_in_a_list_under_their_count(tmp_path: Path) -> None:
+    text = ("# AI Zones\n\nPolicy Update | May 2025\n\nThe MIIT issued the Notice on AI Pilot Zones on 3 May 2025, "
+            "supporting three cities – Chengdu, Jinan and Wuxi – in building pilot zones.\n\n"
+            "The MIIT also issued the Notice on Data Space Pilots on 4 May 2025. The Notice on Data Space Pilots "
+            "names 4 pilot cities.\n\n<details>\n<summary>The 4 pilot cities</summary>\n\n1. Hefei\n2. Fuzhou\n"
+            "3. Wuhan\n4. Nanjing\n\n</details>\n" + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    by_doc: dict[str, set[str]] = {}
+    for f in _facts(x, "pilot_area"):
+        by_doc.setdefault(f["notice"].rsplit("/", 1)[1].rsplit("-", 1)[0], set()).add(f["area"].rsplit("/", 1)[1])
+    assert by_doc == {"notice-ai-pilot-zones": {"chengdu", "jinan", "wuxi"},
+                      "notice-data-space-pilots": {"hefei", "fuzhou", "wuhan", "nanjing"}}
+
+
+def test_a_list_that_names_its_pilot_areas_holds_them(tmp_path: Path) -> None:
+    text = ("# Blockchain Pilots\n\nPolicy Update | January 2022\n\nThe CAC issued the Notice on Blockchain Pilots on "
+            "10 October 2021. The CAC issued the **List of Blockchain Pilots** (the List) on 29 January 2022.\n\n"
+            "The List names 2 comprehensive pilot areas – Beijing and Shanghai – and 164 featured pilots." + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    owners = {f["notice"].rsplit("/", 1)[1] for f in _facts(x, "pilot_area")}
+    assert len(owners) == 1 and owners.pop().startswith("list-blockchain-pilots")

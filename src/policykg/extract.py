@@ -45,8 +45,9 @@ context holds it as data:
 10. ``measures.category_scheme`` — the categories step 8 found.
 11. ``dates.settle_issue_dates`` — one issue date per document, of those step 6 found.
 12. ``dates.settle_trials`` — each trial period from its start or its document's issue date.
-13. ``places.settle_counts`` — a stated count of pilot areas only where as many areas were
-    found for its document (else a warning).
+13. ``places.listed_pilot_areas`` — the items of a list under "The 12 pilot cities", when one
+    document stated that count; ``places.settle_counts`` — a stated count of pilot areas only
+    where as many areas were found for its document (else a warning).
 14. ``dates.date_documents`` — last: each document minted here gets its year in its IRI,
     everywhere.
 """
@@ -93,6 +94,7 @@ def run(ctx: Context) -> Extraction:
     measures.category_scheme(ctx)
     dates.settle_issue_dates(ctx)
     dates.settle_trials(ctx)
+    places.listed_pilot_areas(ctx)
     places.settle_counts(ctx)
     dates.date_documents(ctx)
     records = list(ctx.entities.values()) + ctx.records

@@ -1012,10 +1012,12 @@ def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None)
     official reply approving ... on April 9"), else the last notice, reply, decision or plan
     named before ``offset``."""
     if sentence_start is not None:
-        named = [d for _, _, d in ctx.documents_in(sentence_start, offset)
-                 if d.cls not in ("Law", "DesignationList", "MeasureTable")]
+        before = [d for _, _, d in ctx.documents_in(sentence_start, offset) if d.iri != ctx.source]
+        named = [d for d in before if d.cls not in ("Law", "DesignationList", "MeasureTable")]
         if named:
             return named[-1]
+        if len({d.iri for d in before}) == 1 and before[0].cls == "DesignationList":
+            return before[0]  # "The List names 15 comprehensive pilot areas": the list's own
     note = ctx.footnote_at(offset)
     if note is not None:  # a footnote that names no document: its marker's sentence decides
         where = ctx.marker_sentence(note)

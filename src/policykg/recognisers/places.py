@@ -177,6 +177,62 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
         for mention in areas_in(ctx, view, s + including.end(), e):
             ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
                      area=mention.iri)
+    elif m:
+        # "three cities – Chengdu, Xi'an and Jinan – in building pilot zones": the areas the
+        # count's dashes enclose
+        dash = re.match(r"\s*[–—]\s+(?P<list>[^–—]{2,300}?)\s+[–—]", sent[m.end():])
+        if dash:
+            lo = s + m.end() + dash.start("list")
+            for mention in areas_in(ctx, view, lo, lo + len(dash.group("list"))):
+                ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
+                         area=mention.iri)
+
+
+#: A line over a list of the pilot areas: "The 12 pilot cities", "Pilot cities (12):".
+_AREAS_OVER_LIST = re.compile(rf"^\W*(?:the\s+)?(?:(?P<n>{NUMBER})\s+)?pilot\s+(?:cities|areas|zones|provinces)"
+                              rf"(?:\s*\((?P<n2>\d+)\))?\s*:?\W*$", re.IGNORECASE)
+
+
+def listed_pilot_areas(ctx: Context) -> None:
+    """The items of a list under a line that names the pilot areas and their count ("The 12
+    pilot cities", then twelve list items): pilot areas of the document that stated that count,
+    where every item is an area and there are as many (else nothing, with a warning)."""
+    blocks = ctx.doc.blocks
+    counted = {}
+    for rec in ctx.records:
+        if rec.kind == "stated_count":
+            counted.setdefault(rec.get("count"), set()).add(rec.get("notice"))
+    for i, block in enumerate(blocks):
+        if block.kind not in ("heading", "paragraph", "category") or i + 1 >= len(blocks):
+            continue
+        view = block_view(ctx.doc, block)
+        m = _AREAS_OVER_LIST.match(" ".join(re.sub(r"<[^<>]{1,80}>", " ", view.clean).split()))
+        if not m or not (m.group("n") or m.group("n2")):
+            continue
+        n = parse_number(m.group("n") or m.group("n2"))
+        owners = counted.get(n, set())
+        items = []
+        for item in blocks[i + 1:]:
+            if item.kind not in ("bullet", "article") or item.kind == "article" and item.article is None:
+                break
+            items.append(item)
+        if not items:
+            continue
+        areas = []
+        for item in items:
+            item_view = block_view(ctx.doc, item)
+            found = areas_in(ctx, item_view, 0, len(item_view.clean))
+            if len(found) != 1:
+                break
+            areas.append(found[0])
+        if len(owners) != 1 or len(areas) != len(items) or len(areas) != n:
+            ctx.warn(block.line, f"a list of {len(items)} items under {quote(' '.join(view.clean.split()))}: "
+                                 f"not taken as the pilot areas (no one document states {n} of them, or the "
+                                 f"items are not {n} areas)")
+            continue
+        owner = next(iter(owners))
+        for mention in areas:
+            ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=owner, area=mention.iri)
 
 
 def settle_counts(ctx: Context) -> None:
@@ -243,4 +299,4 @@ def _is_area_list(ctx: Context, note: Block) -> bool:
                           re.IGNORECASE)) and not re.search(r"\bbases?\b", view.clean, re.IGNORECASE)
 
 
-__all__ = ["COUNT", "LIST_INTRO", "REGION_WORDS", "areas_in", "pilot_areas", "resolve_area_item", "settle_counts"]
+__all__ = ["COUNT", "LIST_INTRO", "REGION_WORDS", "areas_in", "listed_pilot_areas", "pilot_areas", "resolve_area_item", "settle_counts"]
