@@ -103,7 +103,8 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
         both = _BOTH.search(before_verb)
         if not subjects and both:  # "Both texts implement the Opinions": the two named last
             found: list[NamedDocument] = []
-            for i in range(ctx.mentions.count_before(o_s) - 1, -1, -1):
+            last = ctx.mentions.count_before(o_s) - 1
+            for i in range(last, max(-1, last - 50), -1):  # the mentions just before, not all
                 d = ctx.mentions.items[i][2]
                 if d.iri != ctx.source and d.cls != "Law" and d not in found:
                     found.append(d)
