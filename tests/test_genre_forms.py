@@ -337,3 +337,11 @@ def test_a_list_that_names_its_pilot_areas_holds_them(tmp_path: Path) -> None:
     x = _extract(tmp_path, "u.md", text)
     owners = {f["notice"].rsplit("/", 1)[1] for f in _facts(x, "pilot_area")}
     assert len(owners) == 1 and owners.pop().startswith("list-blockchain-pilots")
+
+
+def test_a_bold_category_line_with_a_marker_before_it(tmp_path: Path) -> None:
+    text = ("# AI Zones\n\nPolicy Update | May 2025\n\nThe MOST issued the Guidelines for AI Zones on 3 May 2025.\n\n"
+            "▸ **Data and computing**\n\nMeasure 1 — Zones open their data. MOST is responsible.\n\n"
+            "Measure 2 — Zones build computing centres. MOST is responsible.\n")
+    x = _extract(tmp_path, "u.md", text)
+    assert {f["category"].rsplit("/", 1)[1] for f in _facts(x, "categorisation")} == {"data-and-computing"}

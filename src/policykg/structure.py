@@ -273,6 +273,7 @@ def _all_bold(text: str, raw: RawBlock) -> bool:
         return False
     inner = text[raw.bold[0].start:raw.bold[0].end].strip()
     whole = re.sub(r"[*_]+", "", text[raw.start:raw.end]).strip().rstrip(":").strip()
+    whole = re.sub(r"^[▸►▶■□◆◇●○▪▫•→»·]\s*", "", whole)  # a marker drawn before it: "▸ **Data and computing**"
     return bool(inner) and whole == re.sub(r"[*_]+", "", inner).strip().rstrip(":").strip()
 
 

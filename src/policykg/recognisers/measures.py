@@ -88,13 +88,17 @@ def articles(ctx: Context) -> None:
             previous = block
 
 
+#: Markers drawn before a category's name: "▸ **Data and computing**".
+_MARKS = "▸►▶■□◆◇●○▪▫•→»· "
+
+
 def _category(ctx: Context, span: Span | Block) -> tuple[str, Evidence] | None:
     """The category named by ``span`` (a heading, a bold line, a table cell)."""
     view = View.of(ctx.doc.text, span.start, span.end, markup=ctx.doc.markup)
-    name = " ".join(re.sub(r"[*_#]+", " ", view.clean).split()).strip(" :")
+    name = " ".join(re.sub(r"[*_#]+", " ", view.clean).split()).strip(" :").lstrip(_MARKS).strip()
     if not name:
         return None
-    lead = len(view.clean) - len(view.clean.lstrip(" *_#"))
+    lead = len(view.clean) - len(view.clean.lstrip(" *_#" + _MARKS))
     start, end = view.origin(lead, len(view.clean.rstrip(" *_:")))
     evidence = ctx.evidence(start, end)
     entry = ctx.lexicon.lookup(name, ["category"])
