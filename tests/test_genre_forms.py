@@ -345,3 +345,11 @@ def test_a_bold_category_line_with_a_marker_before_it(tmp_path: Path) -> None:
             "Measure 2 — Zones build computing centres. MOST is responsible.\n")
     x = _extract(tmp_path, "u.md", text)
     assert {f["category"].rsplit("/", 1)[1] for f in _facts(x, "categorisation")} == {"data-and-computing"}
+
+
+def test_a_body_whose_name_begins_with_an_agencys_is_not_that_agency(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Villages\n\nPolicy Update | July 2020\n\nThe CAC and the State Council Leading "
+                                   "Group Office of Poverty Alleviation issued the Notice on Digital Villages on 3 "
+                                   "July 2020." + MEASURE)
+    issuers = {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")}
+    assert "cac" in issuers and "state-council" not in issuers

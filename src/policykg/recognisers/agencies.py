@@ -64,6 +64,12 @@ _PART_OF_BODY = re.compile(r"(?:\b(?:departments?|bodies|organs|ministries|agenc
                            r"Bureau|Center|Centre|Committee|Research\s+Office)))\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 
 
+#: Capitalised words after an agency's name that end in an agency head word: the name goes on
+#: ("State Council" + " Leading Group Office", "... Information Office").
+_LONGER_NAME = re.compile(r"\s+(?:[A-Z][\w'’-]*\s+){0,4}(?:Office|Bureau|Group|Commission|Administration|"
+                          r"Department|Committee|Center|Centre|Secretariat)\b")
+
+
 def find_definitions(ctx: Context) -> None:
     """"Full Name (ABBR)": the abbreviation is defined for this document."""
     for block in ctx.doc.blocks:
@@ -175,6 +181,10 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
         if m.group(0) in ctx.abbreviations:
             candidates.append((lo + m.start(), lo + m.end(), ctx.abbreviations[m.group(0)][0]))
     for s, e, iri in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
+        if _LONGER_NAME.match(view.clean, e, min(len(view.clean), e + 120)):
+            # "the State Council Leading Group Office of Poverty Alleviation": a body whose name
+            # begins with the State Council's, not the State Council
+            continue
         if _PART_OF_BODY.search(view.clean[max(0, s - 80):s]):
             # "the relevant departments of the State Council", "the General Office of the
             # State Council": another body (or a class of bodies), not the State Council
