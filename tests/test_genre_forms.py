@@ -353,3 +353,17 @@ def test_a_body_whose_name_begins_with_an_agencys_is_not_that_agency(tmp_path: P
                                    "July 2020." + MEASURE)
     issuers = {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")}
     assert "cac" in issuers and "state-council" not in issuers
+
+
+def test_the_same_body_as_issuer_and_as_the_agency_of_a_measure(tmp_path: Path) -> None:
+    text = ("# Data Laws\n\nPolicy Update | June 2021\n\nThe National Security Law was adopted by the NPC Standing "
+            "Committee on 1 July 2015. The Cybersecurity Law was adopted by the same body on 7 November 2016.\n\n"
+            "The CAC issued the Measures on Data Audits on 3 June 2021.\n\n"
+            "- **Article 1:** Handlers audit their data. The CAC is responsible.\n"
+            "- **Article 2:** Auditors report every year. This task falls to the same body.\n")
+    x = _extract(tmp_path, "u.md", text)
+    labels = {r.get("iri"): str(r.get("label")) for r in x.records if r.kind == "document"}
+    issuers = {(labels[f["document"]], f["agency"].rsplit("/", 1)[1]) for f in _facts(x, "issuance")}
+    assert ("Cybersecurity Law", "npcsc") in issuers
+    guided = {(f["measure"].rsplit("/", 1)[1], f["agency"].rsplit("/", 1)[1]) for f in _facts(x, "guidance")}
+    assert guided == {("1", "cac"), ("2", "cac")}

@@ -158,6 +158,7 @@ class Context:
                                         NamedDocument | None]] = []
         self.categories: dict[str, Evidence] = {}  # category IRI -> its first heading
         self.stated_counts: set[int] = set()  # the pilot-area counts stated so far
+        self.last_guidance: list[str] = []  # the agencies that guide the measure read last
         self.named_issuers: set[str] = set()  # documents whose names were read for their issuers
         # indexes
         self.issue_dates: dict[str, list[Record]] = {}  # document IRI -> its issue_date records, in order

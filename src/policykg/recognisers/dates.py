@@ -122,6 +122,11 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
         target = before[-1] if before else anaphora(ctx, sent[:verb.start()], view.origin(s, e)[0])
         agencies = agencies_in(ctx, view, s + by.end(), e, strict=True)
         issuers_from = (s + by.end(), e)
+        same = _SAME_ISSUERS.match(sent, by.end())
+        if not agencies and same and target is not None:
+            # "... was adopted by the same body on 7 November 2016": the issuers of the
+            # document whose issuers the text gave last
+            agencies = _last_issuers(ctx, view.origin(s, e)[0], target, plural=bool(same.group("many")))
     elif relative is not None:
         target = before[-1]
         agencies = agencies_in(ctx, view, relative, s + verb.start(), strict=True)
@@ -155,6 +160,34 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
     elif m is not None:
         ctx.warn(evidence.line, f"date {m.group(0)!r} has no year (no date line): left out")
     return target
+
+
+#: "by the same body", "by the same bodies/departments": the issuers named last.
+_SAME_ISSUERS = re.compile(r"(?:the\s+)?same\s+(?:(?P<one>body|ministry|agency|department|committee)|"
+                           r"(?P<many>bodies|ministries|agencies|departments|authorities))\b", re.IGNORECASE)
+
+
+def _last_issuers(ctx: Context, offset: int, target: NamedDocument, *, plural: bool) -> list[Mention]:
+    """The issuers of the document whose issuing the text reported last before ``offset`` (not
+    ``target``): one for "the same body", several for "the same bodies"; none when unsure."""
+    found: dict[str, list[str]] = {}
+    order: list[str] = []
+    for rec in reversed(ctx.records[-400:]):  # the facts just before, not all
+        if rec.kind != "issuance" or rec.evidence is None or rec.evidence.start >= offset:
+            continue
+        doc = str(rec.get("document"))
+        if doc == target.iri:
+            continue
+        if doc not in found:
+            if order:
+                break  # the document before it: not the last
+            order.append(doc)
+            found[doc] = []
+        found[doc].append(str(rec.get("agency")))
+    agencies = list(dict.fromkeys(found[order[0]])) if order else []
+    if not agencies or plural != (len(agencies) > 1):
+        return []
+    return [Mention("agency", a, offset, offset) for a in agencies]
 
 
 def date_of(ctx: Context, m: re.Match[str]) -> dt.date | None:

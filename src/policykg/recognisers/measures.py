@@ -44,6 +44,11 @@ _FIRST_N = re.compile(rf"\bthe\s+first\s+(?P<n>{NUMBER})\s+(?:measures?|articles
 #: monitoring task"), which the paragraph's place does not tell.
 _OTHER_MEASURES = re.compile(r"\bthe\s+(?:[\w-]+\s+){1,3}?(?:measures?|articles?|tasks?|actions?|items?)\b(?!\s+above)",
                              re.IGNORECASE)
+#: Agencies named by reference to the measure before: "the said departments", "the same body".
+_SAME_AGENCIES = re.compile(r"\b(?:the\s+said|the\s+same|these|those|both)\s+(?:departments?|bod(?:y|ies)|ministr(?:y|ies)|"
+                            r"agenc(?:y|ies)|units?)\b", re.IGNORECASE)
+#: "This task falls to ...": who carries a measure out.
+_FALLS_TO = re.compile(r"\b(?:falls?|fell)\s+to\b", re.IGNORECASE)
 #: Words by which a sentence says it is not sure: "may be added", "is expected to", "could".
 HEDGED = re.compile(r"\b(?:may|might|could|possibly|perhaps|not\s+(?:yet\s+)?decided|undecided)\b", re.IGNORECASE)
 MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|articles?|tasks?|actions?|items?)\s+above\b|"
@@ -144,11 +149,23 @@ def _article(ctx: Context, block: Block, table: NamedDocument,
         ctx.fact("categorisation", category[1], measure=iri, category=category[0])
     else:
         ctx.warn(block.line, f"Article {number} is under no category heading")
+    guided: list[str] = []
     for s, e in sentences(view):
         o_start, o_end = view.origin(s, e)
-        for lo, hi in responsible_ranges(view.clean, s, e):
+        ranges = responsible_ranges(view.clean, s, e)
+        for lo, hi in ranges:
             for a in agencies_in(ctx, view, lo, hi, strict=True):
                 ctx.fact("guidance", ctx.evidence(o_start, o_end), measure=iri, agency=a.iri)
+                guided.append(a.iri)
+        same = _SAME_AGENCIES.search(view.clean, s, e)
+        if same and (ranges or _FALLS_TO.search(view.clean, s, e)) and ctx.last_guidance and not guided:
+            # "The said departments take the lead here too", "This task falls to the same body":
+            # the agencies of the measure before (one for "body", several for "departments")
+            plural = not re.search(r"(?:body|ministry|agency|department|unit)$", same.group(0), re.IGNORECASE)
+            if plural == (len(ctx.last_guidance) > 1):
+                for agency in ctx.last_guidance:
+                    ctx.fact("guidance", ctx.evidence(o_start, o_end), measure=iri, agency=agency)
+                    guided.append(agency)
         if FORERUNNER.search(view.clean, s, e):  # "Zhejiang and Guangdong ... are the forerunners"
             for mention in areas_in(ctx, view, s, e):
                 ctx.fact("forerunner", ctx.evidence(o_start, o_end), measure=iri, area=mention.iri)
@@ -159,6 +176,9 @@ def _article(ctx: Context, block: Block, table: NamedDocument,
         cell = View.of(doc.text, span.start, span.end, markup=doc.markup)
         for a in agencies_in(ctx, cell, 0, len(cell.clean), strict=True):
             ctx.fact("guidance", ctx.evidence(*cell.origin(0, len(cell.clean))), measure=iri, agency=a.iri)
+            guided.append(a.iri)
+    if guided:
+        ctx.last_guidance = list(dict.fromkeys(guided))
     for m in ctx.lexicon_matches(view, ["region"]):
         entry = ctx.lexicon.get("region", m.iri.rsplit("/", 1)[1])
         ctx.entity_from_lexicon(entry)
