@@ -47,3 +47,25 @@ def test_each_responsibility_frame_reads_its_example() -> None:
         named = " ".join(text[a:b] for a, b in ranges)
         for agency in frame.agencies:
             assert agency in named, (frame.name, ranges)
+
+
+def test_each_anaphora_example_is_read_by_its_expression() -> None:
+    """mappings/patterns/anaphora.toml: every example matches the expression built from its section."""
+    import re
+
+    from policykg.recognisers import anaphora
+
+    data = anaphora.words()
+    for example in data["document"]["examples"]:
+        m = anaphora.document_anaphora().search(example)
+        assert m and " ".join(m.group("what").lower().split()) in anaphora.document_classes(), example
+    for example in data["documents"]["examples"]:
+        assert anaphora.both_documents().search(example), example
+    for example in data["agencies"]["examples"]:
+        assert anaphora.same_agencies().search(example), example
+    nouns = re.compile(rf"\b(?:{anaphora.measure_nouns()})\b", re.IGNORECASE)
+    for example in data["measures"]["examples"]:
+        assert nouns.search(example), example
+    # one noun and several: the singular/plural decides how many agencies are meant
+    assert anaphora.same_agencies().search("the same body").group("one")
+    assert anaphora.same_agencies().search("the said departments").group("several")

@@ -30,6 +30,7 @@ from ..errors import InputError
 from ..textutil import NUMBER, View, block_view, parse_number
 from .agencies import agencies_in
 from .context import Context, NamedDocument, quote
+from .anaphora import same_issuers
 from .documents import FULL_NAMES, anaphora, pilot_document
 from .iris import ID, YEAR_IN_NAME, dated_document_slug, document_iri, document_slug
 from .records import Evidence, Mention, Record
@@ -126,7 +127,7 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
         if not agencies and same and target is not None:
             # "... was adopted by the same body on 7 November 2016": the issuers of the
             # document whose issuers the text gave last
-            agencies = _last_issuers(ctx, view.origin(s, e)[0], target, plural=bool(same.group("many")))
+            agencies = _last_issuers(ctx, view.origin(s, e)[0], target, plural=bool(same.group("several")))
     elif relative is not None:
         target = before[-1]
         agencies = agencies_in(ctx, view, relative, s + verb.start(), strict=True)
@@ -162,9 +163,8 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
     return target
 
 
-#: "by the same body", "by the same bodies/departments": the issuers named last.
-_SAME_ISSUERS = re.compile(r"(?:the\s+)?same\s+(?:(?P<one>body|ministry|agency|department|committee)|"
-                           r"(?P<many>bodies|ministries|agencies|departments|authorities))\b", re.IGNORECASE)
+#: "by the same body", "by the same bodies": the issuers named last (mappings/patterns/anaphora.toml).
+_SAME_ISSUERS = same_issuers()
 
 
 def _last_issuers(ctx: Context, offset: int, target: NamedDocument, *, plural: bool) -> list[Mention]:

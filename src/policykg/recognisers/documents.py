@@ -47,6 +47,7 @@ from collections.abc import Sequence
 from ..document import MONTH_PATTERN, Block, Document
 from ..lexicon import Entry
 from ..textutil import NUMBER, View, block_view, capitalise, normalise, sentences
+from . import anaphora as _anaphora
 from .agencies import agencies_in
 from .context import Context, NamedDocument
 from .heads import class_by_head, document_head, document_heads
@@ -323,8 +324,8 @@ def _top_level(text: str, sep: str) -> list[int]:
 FULL_NAMES = re.compile(r"\bfull\s+names?\b", re.IGNORECASE)
 PARTS = re.compile(r"\b(?:entails?|includes?|contains?|comprises?|consists?\s+of|(?:is|are)\s+accompanied\s+by|"
                    r"attache[sd]?|annex(?:es|ed)?|comes?\s+with|has\s+(?:two|three|four)\s+parts)\b", re.IGNORECASE)
-ANAPHORA = re.compile(r"\b(?:the|this|that|such)\s+(?P<what>notice|circular|plan|table|list|law|batch)\b",
-                      re.IGNORECASE)
+#: "the notice", "this plan": the words of mappings/patterns/anaphora.toml ([document]).
+ANAPHORA = _anaphora.document_anaphora()
 #: "Data Security Law (DSL)": a name with its abbreviation in brackets.
 _NAME_AND_ABBREVIATION = re.compile(r"(.+?)\s*\(([A-Z][A-Za-z0-9&]*[A-Z0-9])\)")
 #: A name that says whose document it is: "Notice of the State Council on ...".
@@ -738,14 +739,13 @@ def find_holder(ctx: Context) -> None:
 #: Guiding Opinions number their tasks (1) to (17)".
 _HOLDS = re.compile(rf"\b(?:ha(?:s|ve)|holds?|contains?|sets?\s+out|lists?|compris(?:es|e)|includes?|"
                     rf"consists?\s+of|lays?\s+down|puts?\s+forward|numbers?|groups?|divides?|arranges?)\s+(?:(?:{NUMBER}|the\s+following|"
-                    rf"following|these|its|their)\s+)(?:[\w-]+\s+){{0,2}}?(?:items?|measures?|articles?|tasks?|"
-                    rf"actions?|points?)\b", re.IGNORECASE)
+                    rf"following|these|its|their)\s+)(?:[\w-]+\s+){{0,2}}?(?:{_anaphora.measure_nouns()})\b", re.IGNORECASE)
 
 
 #: A sentence that opens with the measures of the document named just before: "Its five tasks
 #: are:", "Their measures include".
-_ITS_MEASURES = re.compile(rf"\s*(?:its|their)\s+(?:{NUMBER}\s+)?(?:[\w-]+\s+)?(?:items|measures|articles|tasks|"
-                           rf"actions|points)\b", re.IGNORECASE)
+_ITS_MEASURES = re.compile(rf"\s*(?:its|their)\s+(?:{NUMBER}\s+)?(?:[\w-]+\s+)?(?:{_anaphora.measure_nouns()})\b",
+                           re.IGNORECASE)
 
 
 def _runs(ctx: Context) -> list[tuple[int, Block]]:
@@ -999,9 +999,8 @@ def anaphora(ctx: Context, text: str, offset: int) -> NamedDocument | None:
         pass
     if m is None:
         return None
-    what = m.group("what").lower()
-    classes = {"notice": ["Notice"], "circular": ["Notice"], "plan": ["Plan"], "table": ["MeasureTable"],
-               "list": ["DesignationList"], "batch": ["DesignationList"], "law": ["Law"]}[what]
+    what = " ".join(m.group("what").lower().split())
+    classes = _anaphora.document_classes()[what]
     return ctx.document_before(offset + m.end(), classes)
 
 

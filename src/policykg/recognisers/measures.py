@@ -22,12 +22,15 @@ import re
 from ..document import Block, Document, Span
 from ..textutil import NUMBER, View, block_view, parse_number, sentences
 from .agencies import agencies_in
+from .anaphora import measure_nouns, same_agencies
 from .context import Context, NamedDocument, quote
 from .iris import CATEGORY_SCHEME, ID, document_slug
 from .places import areas_in
 from .records import Evidence, record
 from .responsibility import responsible_ranges
 
+#: The nouns for measures (mappings/patterns/anaphora.toml, [measures]).
+_NOUNS = measure_nouns()
 FORERUNNER = re.compile(r"\b(?:forerunners?|pioneers?|examples?|first\s+movers?|frontrunners?|"
                         r"first\s+(?:piloted|tried(?:\s+out)?|tested|implemented|rolled\s+out)|"
                         r"(?:piloted|tried|tested)\s+first|go(?:es)?\s+first|"
@@ -38,22 +41,19 @@ FORERUNNER = re.compile(r"\b(?:forerunners?|pioneers?|examples?|first\s+movers?|
 MEASURE_NUMBERS = re.compile(r"\b(?:Articles?|Arts?\.|Actions?|Measures?|Tasks?|Items?|Nos?\.|Rows?)\s*"
                              r"(?>\(?\d+\)?(?:\s*(?:,|and|&)\s*\(?\d+\)?)*)(?!\s+of\b)", re.IGNORECASE)
 #: "the first two tasks", "the first three measures": the first N measures of the document.
-_FIRST_N = re.compile(rf"\bthe\s+first\s+(?P<n>{NUMBER})\s+(?:measures?|articles?|tasks?|actions?|items?)\b",
-                      re.IGNORECASE)
+_FIRST_N = re.compile(rf"\bthe\s+first\s+(?P<n>{NUMBER})\s+(?:{_NOUNS})\b", re.IGNORECASE)
 #: Measures a sentence names by what they are about ("the two Application tasks", "the
 #: monitoring task"), which the paragraph's place does not tell.
-_OTHER_MEASURES = re.compile(r"\bthe\s+(?:[\w-]+\s+){1,3}?(?:measures?|articles?|tasks?|actions?|items?)\b(?!\s+above)",
-                             re.IGNORECASE)
-#: Agencies named by reference to the measure before: "the said departments", "the same body".
-_SAME_AGENCIES = re.compile(r"\b(?:the\s+said|the\s+same|these|those|both)\s+(?:departments?|bod(?:y|ies)|ministr(?:y|ies)|"
-                            r"agenc(?:y|ies)|units?)\b", re.IGNORECASE)
+_OTHER_MEASURES = re.compile(rf"\bthe\s+(?:[\w-]+\s+){{1,3}}?(?:{_NOUNS})\b(?!\s+above)", re.IGNORECASE)
+#: Agencies named by reference to the measure before: "the said departments", "the same body"
+#: (mappings/patterns/anaphora.toml, [agencies]).
+_SAME_AGENCIES = same_agencies()
 #: "This task falls to ...": who carries a measure out.
 _FALLS_TO = re.compile(r"\b(?:falls?|fell)\s+to\b", re.IGNORECASE)
 #: Words by which a sentence says it is not sure: "may be added", "is expected to", "could".
 HEDGED = re.compile(r"\b(?:may|might|could|possibly|perhaps|not\s+(?:yet\s+)?decided|undecided)\b", re.IGNORECASE)
-MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:measures?|articles?|tasks?|actions?|items?)\s+above\b|"
-                            rf"\bthe\s+above(?:-mentioned)?\s+(?P<n2>{NUMBER}\s+)?(?P<what>measures?|articles?|tasks?|"
-                            rf"actions?|items?)\b", re.IGNORECASE)
+MEASURES_ABOVE = re.compile(rf"\bthe\s+(?:(?P<n>{NUMBER})\s+)?(?:{_NOUNS})\s+above\b|"
+                            rf"\bthe\s+above(?:-mentioned)?\s+(?P<n2>{NUMBER}\s+)?(?P<what>{_NOUNS})\b", re.IGNORECASE)
 
 
 def articles(ctx: Context) -> None:
@@ -161,7 +161,7 @@ def _article(ctx: Context, block: Block, table: NamedDocument,
         if same and (ranges or _FALLS_TO.search(view.clean, s, e)) and ctx.last_guidance and not guided:
             # "The said departments take the lead here too", "This task falls to the same body":
             # the agencies of the measure before (one for "body", several for "departments")
-            plural = not re.search(r"(?:body|ministry|agency|department|unit)$", same.group(0), re.IGNORECASE)
+            plural = bool(same.group("several"))
             if plural == (len(ctx.last_guidance) > 1):
                 for agency in ctx.last_guidance:
                     ctx.fact("guidance", ctx.evidence(o_start, o_end), measure=iri, agency=agency)

@@ -20,6 +20,7 @@ from .. import resources
 from ..document import Block
 from ..textutil import View, block_view, sentences
 from .context import Context, NamedDocument, quote
+from .anaphora import both_documents
 from .documents import anaphora
 
 @dataclass(frozen=True)
@@ -100,7 +101,7 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
             subjects = after[:1]
         in_block = next((d for _, _, d in block_docs if d.cls != "Law"), None)
         before_verb = view.clean[s:verb.start()]
-        both = _BOTH.search(before_verb)
+        both = both_documents().search(before_verb)  # "Both texts implement ..."
         if not subjects and both:  # "Both texts implement the Opinions": the two named last
             found: list[NamedDocument] = []
             last = ctx.mentions.count_before(o_s) - 1
@@ -127,11 +128,6 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
                 if d is not subject:
                     ctx.fact("reference", ctx.evidence(o_s, o_e), document=subject.iri, target=d.iri)
     _laws_beside(ctx, view, block_docs)
-
-
-#: "Both texts", "the two documents", "both": the subject is the two documents named last.
-_BOTH = re.compile(r"^\s*(?:both(?:\s+(?:texts|documents|rules|rulebooks))?|the\s+two\s+(?:texts|documents|rules|rulebooks))\b",
-                   re.IGNORECASE)
 
 
 def _in_footnotes(ctx: Context, block: Block, start: int, end: int) -> list[tuple[int, int, NamedDocument]]:
