@@ -367,3 +367,15 @@ def test_the_same_body_as_issuer_and_as_the_agency_of_a_measure(tmp_path: Path) 
     assert ("Cybersecurity Law", "npcsc") in issuers
     guided = {(f["measure"].rsplit("/", 1)[1], f["agency"].rsplit("/", 1)[1]) for f in _facts(x, "guidance")}
     assert guided == {("1", "cac"), ("2", "cac")}
+
+
+def test_laws_in_a_footnote_are_cited_by_the_document_its_marker_stands_by(tmp_path: Path) -> None:
+    text = ("# Algorithms\n\nPolicy Update | January 2022\n\nThe CAC issued the Provisions on Algorithmic Services "
+            "on 31 December 2021. The Provisions name their legal bases.[^1]" + MEASURE +
+            "\n[^1]: The Cybersecurity Law, the Data Security Law and the Measures for the Administration of "
+            "Internet Information Services (State Council, 2000).\n")
+    x = _extract(tmp_path, "u.md", text)
+    labels = {r.get("iri"): str(r.get("label")) for r in x.records if r.kind == "document"}
+    refs = {(labels[f["document"]], labels[f["target"]]) for f in _facts(x, "reference")}
+    assert ("Provisions on Algorithmic Services", "Cybersecurity Law") in refs
+    assert not any(doc.startswith("Measures for the Administration") for doc, _ in refs)

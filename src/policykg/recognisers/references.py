@@ -127,7 +127,12 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
             for st, en, d in these[:1] if _first_only(verb) else these:
                 if d is not subject:
                     ctx.fact("reference", ctx.evidence(o_s, o_e), document=subject.iri, target=d.iri)
-    _laws_beside(ctx, view, block_docs)
+    if block.kind == "footnote":  # a footnote's laws: of the document its marker's sentence names
+        subject = _marker_subject(ctx, block)
+        if subject is not None:
+            _laws_beside(ctx, view, block_docs, subject)
+    else:
+        _laws_beside(ctx, view, block_docs, None)
 
 
 def _in_footnotes(ctx: Context, block: Block, start: int, end: int) -> list[tuple[int, int, NamedDocument]]:
@@ -141,11 +146,24 @@ def _in_footnotes(ctx: Context, block: Block, start: int, end: int) -> list[tupl
     return found
 
 
-def _laws_beside(ctx: Context, view: View, block_docs: list) -> None:
+def _marker_subject(ctx: Context, note: Block) -> NamedDocument | None:
+    """The document a footnote is about: the first (not a law) its marker's sentence names."""
+    where = ctx.marker_sentence(note)
+    if where is None:
+        return None
+    marker, start = where
+    named = [d for _, _, d in ctx.documents_in(start, marker + 1) if d.cls != "Law" and d.iri != ctx.source]
+    return named[0] if named else None
+
+
+def _laws_beside(ctx: Context, view: View, block_docs: list, note_subject: NamedDocument | None) -> None:
     """A law named in a paragraph about a document: the document refers to it, unless the
-    text says it does not."""
+    text says it does not. In a footnote, the document is the one its marker's sentence names
+    (a footnote that lists laws beside other documents says that none of them cites them)."""
     laws = [(s, d) for s, _, d in block_docs if d.cls == "Law"]
     others = [(s, d) for s, _, d in block_docs if d.cls != "Law"]
+    if note_subject is not None:
+        others = [(-1, note_subject)]
     if not laws or not others:
         return
     # a law named in a sentence that says it is not cited ("...; the Provisions do not cite
