@@ -379,3 +379,16 @@ def test_laws_in_a_footnote_are_cited_by_the_document_its_marker_stands_by(tmp_p
     refs = {(labels[f["document"]], labels[f["target"]]) for f in _facts(x, "reference")}
     assert ("Provisions on Algorithmic Services", "Cybersecurity Law") in refs
     assert not any(doc.startswith("Measures for the Administration") for doc, _ in refs)
+
+
+@pytest.mark.parametrize("tail,trial", [
+    ("with a trial period of two years starting on 1 April 2025.", ("2025-04-01", "2027-03-31")),
+    # counted from its release: a date the graph does not hold; left out
+    ("The List sets a pilot period of two years, counted from its release.", None),
+])
+def test_trial_starting_on_a_day_and_from_a_release(tmp_path: Path, tail: str, trial: tuple | None) -> None:
+    x = _extract(tmp_path, "u.md", "# Pilots\n\nPolicy Update | April 2025\n\nThe NDA issued the Notice on Data "
+                                   f"Space Pilots, dated 14 March 2025, {tail}" + MEASURE)
+    found = [(f["start"].isoformat(), f["end"].isoformat()) for f in _facts(x, "trial")]
+    assert found == ([trial] if trial else [])
+    assert [f["date"].isoformat() for f in _facts(x, "issue_date")] == ["2025-03-14"]

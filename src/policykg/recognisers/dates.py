@@ -44,14 +44,17 @@ _CN_DATE = r"(?P<cy>\d{4})\s*年\s*(?P<cm>\d{1,2})\s*月\s*(?P<cd>\d{1,2})\s*日
 DATE = re.compile(rf"\bon\s+(?:(?:(?P<d1>\d{{1,2}})(?:st|nd|rd|th)?\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+"
                   rf"(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)(?:,?\s+(?P<y>\d{{4}}))?\b|{_CN_DATE})", re.IGNORECASE)
 #: "... counted from 1 March 2024" right after a trial period: its first day.
-_TRIAL_FROM = re.compile(rf",?\s*(?:\w+\s+){{0,6}}?(?:counted\s+|starting\s+|running\s+|beginning\s+)?from\s+"
+_TRIAL_FROM = re.compile(rf",?\s*(?:\w+\s+){{0,6}}?(?:(?:counted\s+|starting\s+|running\s+|beginning\s+)?from|"
+                         rf"(?:starting|beginning|commencing)\s+on|as\s+of)\s+"
                          rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{MONTH_PATTERN})\.?|(?P<m2>{MONTH_PATTERN})\.?\s+(?P<d2>\d{{1,2}}),?)"
                          rf"(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
 #: "... from the day the Notice takes effect", "counted from the date of the notice": a trial
 #: period counted from an event; only an issue (a document's date) gives a date the graph holds.
 _TRIAL_FROM_EVENT = re.compile(r",?\s*(?:counted\s+|starting\s+|running\s+|beginning\s+)?(?:from|after|as\s+of)\s+"
-                               r"(?P<event>(?:the|its|their)\s+(?:day|date|time)\b[^.;]{0,120})", re.IGNORECASE)
-_ISSUING = re.compile(r"^(?:the|its|their)\s+(?:day|date|time)\s+(?:of\s+(?:the\s+)?(?:issu(?:e|ing|ance)\s+of\s+"
+                               r"(?P<event>(?:the|its|their)\s+(?:day|date|time|release|publication|issue|issuance|"
+                               r"promulgation|entry\s+into\s+force|implementation)\b[^.;]{0,120})", re.IGNORECASE)
+_ISSUING = re.compile(r"^(?:the|its|their)\s+(?:issu(?:e|ance)|promulgation)\b(?!\s+\w)|"
+                      r"^(?:the|its|their)\s+(?:day|date|time)\s+(?:of\s+(?:the\s+)?(?:issu(?:e|ing|ance)\s+of\s+"
                       r"(?:the\s+)?|promulgation\s+of\s+(?:the\s+)?)?(?!(?:entry|implementation|effect)\b)"
                       r"(?:[A-Z\w][\w'’-]*\s*){1,14}$|(?:on\s+which|when|that)\s+(?:the\s+|it\s+)?(?:[\w'’-]+\s+){0,12}?"
                       r"(?:was|were|is|are)\s+(?:issued|promulgated)\b)", re.IGNORECASE)
@@ -87,7 +90,8 @@ _PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
 _JOINTLY = re.compile(r"\b(?:jointly|together|along)\s+with\s+(?:the\s+)?", re.IGNORECASE)
 #: Dates that another verb governs: not issue dates.
 _OTHER_DATES = re.compile(rf"\b(?:effect(?:ive)?|force|made\s+public|publication|published|apply|applies|"
-                          rf"expire[sd]?|until|comments?|approved)\b"
+                          rf"expire[sd]?|until|comments?|approved|starting|beginning|commencing|counted|"
+                          rf"trial\s+period|pilot\s+period|due|deadline)\b"
                           rf"[^.;]{{0,12}}?\b(?:on|from|by|in|as\s+of)\s+(?:(?:\d{{1,2}}\s+(?:{_MONTH})\.?)|"
                           rf"(?:{_MONTH})\.?\s+\d{{1,2}})(?:,?\s+\d{{4}})?", re.IGNORECASE)
 
