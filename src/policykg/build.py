@@ -2,7 +2,7 @@
 
 Door: :func:`build`. It chains the stages, each a function of its own module::
 
-    read_document -> extract -> reconcile -> map_records -> (store) -> infer -> validate -> publish
+    read_document -> extract -> reconcile -> map_records -> curate -> (store) -> infer -> validate -> publish
 
 and keeps the working graph in a pyoxigraph store with four named graphs (ontology, data,
 provenance, inferences). Only a graph that passes the SHACL gate is published; a graph that
@@ -24,6 +24,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from . import __version__, gate, resources
+from .curate import Curated, SourceText, curate, load_curation
 from .document import Document
 from .errors import InputError
 from .read import read_document
@@ -35,6 +36,7 @@ from .mapping import load_rules, map_records
 from .provenance import BuildInfo, SourceInfo, provenance_quads
 from .query import QualityReport, check_quality_store
 from .reconcile import reconcile
+from .review import Review, collect_review
 
 SOURCE_SUFFIXES = (".md", ".txt", ".markdown", ".text", ".html", ".htm", ".pdf", ".docx")
 
@@ -59,6 +61,10 @@ class BuildResult:
     #: The build's working store (ontology, data, provenance and inference graphs), published or
     #: not: what ``policykg eval`` measures a refused build by.
     store: ox.Store | None = field(default=None, repr=False, compare=False)
+    #: What the curation files did (mappings/curation: retract, assert, merge, split, label).
+    curated: Curated | None = field(default=None, repr=False, compare=False)
+    #: What a person should look at: :mod:`policykg.review` (also ``review.json`` in the build).
+    review: Review | None = field(default=None, repr=False, compare=False)
 
     def summary(self) -> str:
         """The human-readable build report (Markdown)."""
@@ -85,6 +91,11 @@ class BuildResult:
         if self.merged:
             lines += ["", "## Merged", ""]
             lines += [f"- `{a}` → `{b}`" for a, b in self.merged]
+        if self.curated is not None and self.curated.applied:
+            lines += ["", f"## Curation ({len(self.curated.applied)})", "",
+                      "Corrections of mappings/curation, each with who, when and why:", ""]
+            lines += [f"- {a.summary} — {a.entry.curator}, {a.entry.date.isoformat()} "
+                      f"(`{a.entry.name}:{a.entry.line}`): {a.entry.reason}" for a in self.curated.applied]
         if self.skipped:
             lines += ["", f"## Skipped ({len(self.skipped)})", ""]
             lines += [f"- {w}" for w in self.skipped]
@@ -198,7 +209,7 @@ def _previous_size(out: Path) -> int | None:
 
 def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist", *,
           lexicon: Lexicon | None = None, allow_shrink: bool = False, keep: int | None = None,
-          keep_going: bool = False) -> BuildResult:
+          keep_going: bool = False, curation: str | Path | None = None) -> BuildResult:
     """Build, reason, gate and (when the gate passes) publish the graph of ``sources`` (files
     and folders; default: the ``sources/`` folder).
 
@@ -208,7 +219,9 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
     builds ``out``'s history keeps (default :data:`policykg.publish.KEEP`). A source that
     cannot be read refuses the whole build (:class:`InputError`), unless ``keep_going``: then
     it is skipped and listed in :attr:`BuildResult.skipped`, and only a build of no document
-    at all is refused.
+    at all is refused. ``curation``: the folder of curation files (default
+    ``mappings/curation/``, :func:`policykg.curate.load_curation`), applied after the mapping
+    and before reasoning and the gate; a bad entry is an :class:`InputError`.
     """
     from . import publish, reason
     from .void import describe
@@ -236,6 +249,7 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
     with _lock(out):
         lexicon = lexicon or load_lexicon()
         rules = load_rules()
+        corrections = load_curation(curation)
         lap("load")
         docs: list[Document] = []
         for p in paths:
@@ -258,7 +272,7 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
             raise InputError(f"no document could be read ({len(skipped)} skipped): "
                              + "; ".join(skipped[:3]), path=paths[0])
         lap("extract")
-        reconciled = reconcile(extractions)
+        reconciled = reconcile(extractions, apart=corrections.apart)
         mapped = map_records(reconciled.records, rules)
         lap("map")
 
@@ -273,10 +287,16 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
                       for x in extractions)
         digest = hashlib.sha256("".join(i.sha256 for i in infos).encode()).hexdigest()[:16]
         build_info = BuildInfo(f"https://w3id.org/policykg/id/build/{digest}", __version__, started, started)
+        lap("store")  # (the sources' descriptions: the store stage's, as before curation was one)
+        curated = curate(mapped, corrections, build=build_info, kept_apart=reconciled.kept_apart,
+                         sources=[SourceText(x.source, x.document.path, x.document.text) for x in extractions])
+        mapped = curated.mapped
+        lap("curate")
         store = ox.Store()
         reason.load_ontology(store)
         store.bulk_extend([ox.Quad(t.subject, t.predicate, t.object, GRAPHS["data"]) for t in mapped.triples])
         store.bulk_extend(provenance_quads(mapped, infos, build_info))
+        store.bulk_extend(curated.provenance)
         lap("store")
         reason.infer(store)
         lap("reason")
@@ -304,21 +324,25 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
             refusals.append(f"the graph has {size} data triples, {previous - size} fewer than the last good "
                             f"build's {previous} (more than {MAX_SHRINK:.0%} lost); pass --allow-shrink if intended")
         passed = not refusals
-        warnings = tuple(w for x in extractions for w in x.document.warnings) + reconciled.warnings
+        warnings = tuple(w for x in extractions for w in x.document.warnings) + reconciled.warnings \
+            + curated.warnings
+        review = collect_review(extractions, reconciled, curated, warnings)
+        lap("review")
         result = BuildResult(out, passed, report, infos, dict(classes), triples,
                              reconciled.new_entities, reconciled.merged, warnings, timings, quality,
-                             tuple(refusals), tuple(skipped), store)
+                             tuple(refusals), tuple(skipped), store, curated, review)
         if passed:
             ended = _now()
             build_info = BuildInfo(build_info.iri, __version__, started, ended)
             publish.publish(store, out, report_text=report.to_text() + "\n" + quality.to_text(),
                             shacl_report=report.graph,
                             build_report=result.summary(), void=describe(store, infos, build_info),
-                            keep=publish.KEEP if keep is None else keep, extra_files=rendition_files)
+                            keep=publish.KEEP if keep is None else keep,
+                            extra_files={**rendition_files, "review.json": review.to_json().encode("utf-8")})
             lap("write")
             result = BuildResult(out, True, report, infos, dict(classes), triples, reconciled.new_entities,
                                  reconciled.merged, warnings, timings, quality, skipped=tuple(skipped),
-                                 store=store)
+                                 store=store, curated=curated, review=review)
         return result
 
 

@@ -124,7 +124,7 @@ def _build_and_report(args: argparse.Namespace) -> int:
     from .build import build
 
     result = build(args.sources or None, args.out, allow_shrink=args.allow_shrink, keep=args.keep,
-                   keep_going=args.keep_going)
+                   keep_going=args.keep_going, curation=args.curation)
     # The exit code is the build's, decided before a word is printed: a report that cannot be
     # printed (a full disk, a closed pipe) does not turn a published build into a failure.
     code = ExitCode.OK if result.published else ExitCode.VALIDATION_FAILED
@@ -151,6 +151,9 @@ def _report_build(result, args: argparse.Namespace) -> None:
         print(f"  skipped: {skipped}", file=sys.stderr)
     for entity in result.new_entities:
         print(f"  new {entity.kind}: <{entity.iri}> {entity.label!r}")
+    if result.curated is not None:
+        for applied in result.curated.applied:
+            print(f"  curated: {applied.summary} ({applied.entry.curator}, {applied.entry.where})")
     for warning in result.warnings:
         print(f"  warning: {warning}")
     if not result.published:
@@ -334,6 +337,20 @@ def _cmd_diff(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _cmd_review(args: argparse.Namespace) -> int:
+    from .review import load_review
+
+    review = load_review(Path(args.dist))
+    text = review.to_csv() if args.format == "csv" else review.to_markdown()
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8", newline="")
+        print(f"wrote {args.out} ({len(review.items)} items)", file=sys.stderr)
+    else:
+        _tolerant(sys.stdout)
+        sys.stdout.write(text)
+    return ExitCode.OK
+
+
 def _cmd_eval(args: argparse.Namespace) -> int:
     from .errors import InputError
     from .evaluate import evaluate_files
@@ -405,6 +422,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="publish even if the graph lost more than half of the last good build's facts")
     p.add_argument("--keep", type=_count, default=5, metavar="N",
                    help="earlier builds to keep in DIR.history for rollback (default: 5)")
+    p.add_argument("--curation", type=_folder, metavar="DIR",
+                   help="folder of curation files: retract, assert, merge, split, label "
+                        "(default: mappings/curation/; mappings/README.md)")
     p.add_argument("--time-limit", type=float, default=1800.0, metavar="S",
                    help="stop a build that runs longer than S seconds (the gate or reasoning "
                         "stuck on hostile input), publishing nothing; 0 for none (default: 1800)")
@@ -514,6 +534,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("new", metavar="NEW", help="folder of the newer build (e.g. dist)")
     p.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
     p.set_defaults(func=_cmd_diff)
+
+    p = sub.add_parser("review", help="what to check in the last build, each with a curation entry to paste",
+                       description="List every warning of the build in DIR: facts left out because the "
+                                   "text was unsure, new entities, near-duplicate names, measures without "
+                                   "a category or an agency, curation entries that no longer apply; each "
+                                   "with the sentence it comes from and a curation entry ready to paste "
+                                   "into mappings/curation/ (mappings/README.md).")
+    p.add_argument("--dist", type=_folder, default="dist", metavar="DIR", help="build folder (default: dist)")
+    p.add_argument("--format", choices=("markdown", "csv"), default="markdown",
+                   help="Markdown (default) or CSV: kind, message, file, line, sentence, entry, subject")
+    p.add_argument("--out", metavar="FILE", help="file to write (default: standard output)")
+    p.set_defaults(func=_cmd_review)
 
     p = sub.add_parser("eval", help="precision, recall and F1 per kind of fact, against hand-written gold",
                        description="Compare gold files (.facts, tests/eval/README.md; or IRI-based Turtle, "

@@ -19,6 +19,10 @@ then IRI), so the same two builds give the same bytes.
 
 Blank nodes (the data graph has none today: the mapping mints an IRI for every thing) are
 compared by what is said about them, since their labels are not stable between builds.
+
+A fact a curator retracted or asserted (``mappings/curation``, :mod:`policykg.curate`) is
+marked as such, with who, when and why, from the newer build's provenance graph: "removed:
+guided by: CAC — *retracted by Li Wei, 2024-05-02: ...*".
 """
 from __future__ import annotations
 
@@ -95,6 +99,9 @@ class Snapshot:
     path: Path
     entities: dict[str, frozenset[Fact]]
     labels: dict[str, str]
+    #: (subject, predicate, value key) -> how a curator changed that fact, from the provenance
+    #: graph: ("retracted" or "asserted", curator, date, reason).
+    curation: dict[tuple[str, str, str], tuple[str, str, str, str]] = field(default_factory=dict)
 
     @property
     def facts(self) -> int:
@@ -189,7 +196,39 @@ def read_snapshot(build: Path) -> Snapshot:
     entities = {s.value: frozenset(Fact(t.predicate.value, value(t.object, frozenset()))
                                    for t in ts)
                 for s, ts in about.items() if isinstance(s, ox.NamedNode)}
-    return Snapshot(build, entities, labels)
+    return Snapshot(build, entities, labels, _curation(q for q in quads if q.graph_name == GRAPHS["provenance"]))
+
+
+def _curation(quads: Iterable[pyoxigraph.Quad]) -> dict[tuple[str, str, str], tuple[str, str, str, str]]:
+    """What curators retracted and asserted, by fact: statements ``prov:wasInvalidatedBy`` or
+    ``prov:wasGeneratedBy`` a curation (an activity with a curator, a date and a reason)."""
+    prov, dct = "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/"
+    wanted = {_RDF + "subject", _RDF + "predicate", _RDF + "object", prov + "wasInvalidatedBy",
+              prov + "wasGeneratedBy", prov + "wasAssociatedWith", dct + "date", _RDFS + "comment", _RDFS + "label"}
+    about: dict[str, dict[str, list[object]]] = defaultdict(lambda: defaultdict(list))
+    for q in quads:
+        if q.predicate.value in wanted:
+            about[str(q.subject)][q.predicate.value].append(q.object)
+
+    def one(node: str, predicate: str) -> str:
+        values = sorted(getattr(v, "value", str(v)) for v in about.get(node, {}).get(predicate, []))
+        return values[0] if values else ""
+
+    out: dict[tuple[str, str, str], tuple[str, str, str, str]] = {}
+    for stmt, props in about.items():
+        if not props.get(_RDF + "subject"):
+            continue
+        for how, predicate in (("retracted", prov + "wasInvalidatedBy"), ("asserted", prov + "wasGeneratedBy")):
+            for curation in sorted(str(c) for c in props.get(predicate, [])):
+                reason = one(curation, _RDFS + "comment")
+                agent = one(curation, prov + "wasAssociatedWith")
+                if not reason or not agent:
+                    continue  # the build activity, not a curation
+                key = (props[_RDF + "subject"][0].value, props[_RDF + "predicate"][0].value,
+                       str(props[_RDF + "object"][0]))
+                out.setdefault(key, (how, one(f"<{agent}>", _RDFS + "label") or agent,
+                                     one(curation, dct + "date"), reason))
+    return out
 
 
 def _fact_key(fact: Fact) -> tuple[str, str]:
@@ -327,8 +366,13 @@ class _Writer:
                 and fact.value.value == self.label(iri)
                 and fact.value.language in (None, "", "en"))
 
-    def fact(self, fact: Fact) -> str:
-        return f"{self.plain(fact.predicate)}: {self.value(fact.value)}"
+    def fact(self, fact: Fact, subject: str | None = None, added: bool | None = None) -> str:
+        text = f"{self.plain(fact.predicate)}: {self.value(fact.value)}"
+        if subject is not None and added is not None:
+            how = self.diff.new.curation.get((subject, fact.predicate, _value_key(fact.value)))
+            if how is not None and how[0] == ("asserted" if added else "retracted"):
+                text += f" — *{how[0]} by {_escape(how[1])}, {how[2]}: {_escape(how[3])}*"
+        return text
 
     def markdown(self) -> str:
         d = self.diff
@@ -341,6 +385,10 @@ class _Writer:
                  f"| facts | {d.old.facts} | {d.new.facts} |", "",
                  f"**{len(d.added)} added, {len(d.removed)} removed, "
                  f"{len(d.changed)} changed.**"]
+        curated = self.curated_counts()
+        if any(curated.values()):
+            lines += ["", f"Curators (mappings/curation) retracted {curated['retracted']} and asserted "
+                          f"{curated['asserted']} of these facts; each is marked below with who, when and why."]
         if d.empty:
             lines += ["", "The two builds' data graphs say the same."]
         lines += self.grouped("Added entities", d.added, lambda c: c.added)
@@ -351,9 +399,21 @@ class _Writer:
                     c, d.new.entities.get(c.iri, ()))):
                 kinds = self.types(d.new.entities.get(change.iri, ()))
                 lines += ["", f"### {self.name(change.iri)} ({kinds})", ""]
-                lines += [f"- added: {self.fact(f)}" for f in self.sort(change.added)]
-                lines += [f"- removed: {self.fact(f)}" for f in self.sort(change.removed)]
+                lines += [f"- added: {self.fact(f, change.iri, True)}" for f in self.sort(change.added)]
+                lines += [f"- removed: {self.fact(f, change.iri, False)}" for f in self.sort(change.removed)]
         return "\n".join(lines) + "\n"
+
+    def curated_counts(self) -> dict[str, int]:
+        """How many of the facts added and removed a curator asserted and retracted."""
+        counts = {"retracted": 0, "asserted": 0}
+        curation = self.diff.new.curation
+        for change in (*self.diff.added, *self.diff.removed, *self.diff.changed):
+            for facts, how in ((change.added, "asserted"), (change.removed, "retracted")):
+                for fact in facts:
+                    found = curation.get((change.iri, fact.predicate, _value_key(fact.value)))
+                    if found is not None and found[0] == how:
+                        counts[how] += 1
+        return counts
 
     def grouped(self, title: str, changes: tuple[EntityChange, ...], facts_of) -> list[str]:
         if not changes:
@@ -370,7 +430,7 @@ class _Writer:
                 for fact in self.sort(facts_of(change)):
                     if fact.predicate == RDF_TYPE or self.is_name(change.iri, fact):
                         continue  # said by the heading, or by the entity's link
-                    lines.append(f"  - {self.fact(fact)}")
+                    lines.append(f"  - {self.fact(fact, change.iri, bool(change.added))}")
         return lines
 
 

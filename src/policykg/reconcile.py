@@ -8,11 +8,12 @@ so the same lexicon entity has the same IRI in every document. What is left:
 * entities the lexicon does not know, minted under different IRIs but with the same English
   name and kind ("National Data Administration (NDA)" in one document, "National Data
   Administration" in another), are merged into one: the IRI minted from an abbreviation
-  wins, else the shortest; every reference is rewritten.
+  wins, else the shortest; every reference is rewritten — unless a curator's split
+  (``mappings/curation``, :attr:`policykg.curate.Curation.apart`) keeps that name apart.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from .extract import Extraction, NewEntity, Record, document_slug, record
@@ -30,14 +31,22 @@ class Reconciled:
     new_entities: tuple[NewEntity, ...]
     merged: tuple[tuple[str, str], ...]  # (IRI dropped, IRI kept)
     warnings: tuple[str, ...]
+    #: What a split kept apart: (kind or "", name) of the split -> the IRIs it kept apart.
+    kept_apart: dict[tuple[str, str], tuple[str, ...]] | None = None
 
 
 def _key(rec: Record) -> tuple[str, str]:
     return rec.kind, normalise(str(rec.get("label", ""))).casefold()
 
 
-def reconcile(extractions: Sequence[Extraction]) -> Reconciled:
-    """Merge the records of several documents (in the order given: sort them first)."""
+def reconcile(extractions: Sequence[Extraction], *,
+              apart: Collection[tuple[str, str]] = ()) -> Reconciled:
+    """Merge the records of several documents (in the order given: sort them first).
+
+    ``apart``: (kind or "", name as :func:`policykg.curate.name_key` gives it) of the names
+    whose entities are not merged by name (a curator's split); the IRIs each kept apart are
+    in :attr:`Reconciled.kept_apart`.
+    """
     entities: dict[str, list[Record]] = {}
     facts: list[Record] = []
     extractions, split, split_warnings = _split_collisions(extractions)
@@ -57,7 +66,15 @@ def reconcile(extractions: Sequence[Extraction]) -> Reconciled:
         if rec.lexicon is None and rec.kind in ("agency", "area", "export_base", "site", "region"):
             by_name.setdefault(_key(rec), []).append(iri)
     lexicon_names = {_key(r): iri for iri, r in merged_entities.items() if r.lexicon is not None}
+    kept_apart: dict[tuple[str, str], tuple[str, ...]] = {}
     for key, iris in by_name.items():
+        split = next((a for a in ((key[0], _apart_key(key[1])), ("", _apart_key(key[1]))) if a in apart), None) \
+            if apart else None
+        if split is not None:
+            together = sorted(set(iris) | ({lexicon_names[key]} if key in lexicon_names else set()))
+            if len(together) > 1:
+                kept_apart[split] = tuple(sorted(set(kept_apart.get(split, ())) | set(together)))
+            continue
         if key in lexicon_names:
             keep = lexicon_names[key]
         else:
@@ -83,7 +100,12 @@ def reconcile(extractions: Sequence[Extraction]) -> Reconciled:
                 new.setdefault(iri, NewEntity(n.kind, iri, str(merged_entities[iri].get("label")), n.line))
     warnings = tuple(w for e in extractions for w in e.warnings) + split_warnings
     return Reconciled(tuple(records), tuple(new[i] for i in sorted(new)),
-                      tuple(sorted(rename.items())), warnings)
+                      tuple(sorted(rename.items())), warnings, kept_apart)
+
+
+def _apart_key(name: str) -> str:
+    """A name as a split names it (:func:`policykg.curate.name_key`: runs of space as one)."""
+    return " ".join(name.split())
 
 
 def _split_collisions(extractions: Sequence[Extraction]) -> tuple[list[Extraction], dict[str, str], tuple[str, ...]]:

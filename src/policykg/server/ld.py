@@ -10,7 +10,12 @@ Door: :func:`routes`. The routes:
     shows its labels in English and Chinese, its types, what it is the same as in authority
     files ("Same as: GeoNames 1816670", from ``skos:exactMatch``), its outgoing and incoming
     links, and for each fact the words of the source behind it: a quote of the text span with
-    its character offsets and its document, or the lexicon's citation. One SPARQL query per page.
+    its character offsets and its document, or the lexicon's citation; a fact a curator
+    asserted says by whom, when and why (``mappings/curation``), and the facts curators
+    retracted are listed as such, with what the text said and why they went. One SPARQL query
+    per page. An entity merged into another by a curator (``owl:sameAs`` and nothing else in
+    the data graph) answers **303 See Other** to the page of the entity it was merged into
+    (any format: the query string goes along).
 ``GET /ontology`` (``ontology``)
     The ontology: its bilingual documentation page (:func:`policykg.docs.render_docs`, with an
     anchor per term, so ``https://w3id.org/policykg/ontology#Measure`` dereferences to
@@ -194,6 +199,9 @@ _NEIGHBOURS = (
     "GRAPH ?g1 { ?x ?s ?this }",
     (f"GRAPH {_P} {{ {{ ?x rdf:subject ?this }} UNION {{ ?x rdf:object ?this }} "
      "?x prov:wasDerivedFrom/oa:hasSource ?s }"),  # source documents
+    (f"GRAPH {_P} {{ ?x prov:wasInvalidatedBy ?y . {{ ?x rdf:subject ?this ; rdf:object ?s }} "
+     "UNION { ?x rdf:object ?this ; rdf:subject ?s } UNION { ?x rdf:subject ?this ; rdf:predicate ?s } "
+     "UNION { ?x rdf:object ?this ; rdf:predicate ?s } }"),  # what retracted facts named
 )
 
 #: Everything the HTML page of ``?this`` shows, in one query; ``?kind`` tells the rows apart:
@@ -206,6 +214,7 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX dct: <http://purl.org/dc/terms/>
 SELECT DISTINCT ?this ?kind ?g ?s ?p ?o ?stmt ?span ?src ?exact ?start ?end ?lex ?cite
+       ?how ?curation ?curator ?cdate ?reason ?note ?entry
 WHERE {{
   {{ VALUES ?g {{ {_D} {_I} }} GRAPH ?g {{ ?this ?p ?o }} BIND("out" AS ?kind) }}
   UNION {{ VALUES ?g {{ {_D} {_I} }} GRAPH ?g {{ ?s ?p ?this }} BIND("in" AS ?kind) }}
@@ -225,7 +234,22 @@ WHERE {{
                                    OPTIONAL {{ ?sel oa:start ?start }}
                                    OPTIONAL {{ ?sel oa:end ?end }} }} }}
              OPTIONAL {{ ?stmt dct:source ?lex . OPTIONAL {{ ?lex dct:bibliographicCitation ?cite }} }}
+             OPTIONAL {{ VALUES (?how ?by) {{ ("retracted" prov:wasInvalidatedBy) ("asserted" prov:wasGeneratedBy) }}
+                        ?stmt ?by ?curation . ?curation rdfs:comment ?reason ; prov:wasAssociatedWith ?agent .
+                        OPTIONAL {{ ?agent rdfs:label ?curator }}
+                        OPTIONAL {{ ?curation dct:date ?cdate }}
+                        OPTIONAL {{ ?curation dct:bibliographicCitation ?note }}
+                        OPTIONAL {{ ?curation dct:source ?entry }} }}
            }} }}
+}}"""
+
+#: Entities merged into another by a curator: ``owl:sameAs`` in the data graph, and no type.
+MERGED_QUERY = f"""PREFIX owl: <http://www.w3.org/2002/07/owl#>
+PREFIX rdf: <{RDF}>
+SELECT ?old ?kept WHERE {{
+  GRAPH {_D} {{ ?old owl:sameAs ?kept }}
+  FILTER(isIRI(?old) && isIRI(?kept))
+  FILTER NOT EXISTS {{ GRAPH {_D} {{ ?old rdf:type ?type }} }}
 }}"""
 
 
@@ -385,7 +409,8 @@ class Shown:
 
 @dataclass
 class Source:
-    """The words behind a fact: a span of a document, and/or a lexicon row."""
+    """The words behind a fact: a span of a document, and/or a lexicon row; or a curator's
+    decision (``curator``, ``curated_on``, ``reason``, where the entry is, and a note)."""
 
     exact: str | None = None
     start: int | None = None
@@ -393,11 +418,30 @@ class Source:
     document: Shown | None = None
     lexicon: Shown | None = None
     citation: str | None = None
+    curator: str | None = None
+    curated_on: str | None = None
+    reason: str | None = None
+    note: str | None = None
+    entry: str | None = None
+    curation: Shown | None = None
 
     def key(self) -> tuple[Any, ...]:
         return (self.start if self.start is not None else -1, self.exact or "",
                 self.document.title if self.document else "", self.citation or "",
-                self.lexicon.title if self.lexicon else "")
+                self.lexicon.title if self.lexicon else "", self.curator or "", self.reason or "",
+                self.curation.title if self.curation else "")
+
+
+@dataclass
+class Retracted:
+    """A fact about the entity that a curator retracted: what the text said, and why it went."""
+
+    prop: Shown
+    other: Shown
+    incoming: bool
+    sources: list[Source] = field(default_factory=list)  # where the extractor read it
+    curations: list[Source] = field(default_factory=list)  # who retracted it, when, why
+    sort: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -427,6 +471,8 @@ class EntityPage:
     inferred_incoming: list[Fact]
     provenance_only: bool
     truncated: bool
+    retracted: list[Retracted] = field(default_factory=list)
+    merged_from: list[Shown] = field(default_factory=list)  # entities a curator merged into this one
 
 
 def _natural(text: str) -> tuple[Any, ...]:
@@ -532,10 +578,22 @@ class _PageBuilder:
             return None
         # sources are drawn once every label is known (rows come in no particular order)
         prov: dict[tuple[Node, str, Node], dict[tuple[Any, ...], Source]] = {}
+        retracted: dict[tuple[Node, str, Node], tuple[dict[tuple[Any, ...], Source], dict[tuple[Any, ...], Source]]] = {}
         for key, row in prov_rows:
+            how = (row.get("how") or {}).get("value")
             source = self._source(row)
+            curation = self._curation(row)
+            if how == "retracted" and key not in triples:
+                said, why = retracted.setdefault(key, ({}, {}))
+                if source is not None:
+                    said[source.key()] = source
+                if curation is not None:
+                    why[curation.key()] = curation
+                continue
             if source is not None:
                 prov.setdefault(key, {})[source.key()] = source
+            if how == "asserted" and curation is not None:
+                prov.setdefault(key, {})[curation.key()] = curation
 
         facts: list[Fact] = []
         inferred_facts: list[Fact] = []
@@ -547,7 +605,10 @@ class _PageBuilder:
         zh_labels: list[str] = []
         alt_labels: list[Shown] = []
         same_as: list[Shown] = []
+        merged_from: list[Shown] = []
         for (s, p, o), graph in triples.items():
+            if p == SAME_AS and o == this and s.kind == "uri" and graph == data_graph:
+                merged_from.append(self.iri_shown(s.value))
             inferred = graph not in (data_graph, provenance_graph)
             outgoing = s == this
             other = o if outgoing else s
@@ -580,6 +641,14 @@ class _PageBuilder:
                     [x.key() for x in fact.sources] == [x.key() for x in above.sources]
         for group in (types, inferred_types):
             group.sort(key=lambda t: _natural(t.text))
+        gone: list[Retracted] = []
+        for (s, p, o), (said, why) in retracted.items():
+            towards = s != this  # the entity is the retracted fact's object
+            prop, other = self.iri_shown(p), self.shown(s if towards else o)
+            gone.append(Retracted(prop, other, towards, sorted(said.values(), key=Source.key),
+                                  sorted(why.values(), key=Source.key),
+                                  (towards, _natural(prop.text), _natural(other.text), str(o))))
+        gone.sort(key=lambda r: r.sort)
         label, lang, _zh = self.labels.best(self.iri)
         title = label or _last_segment(self.iri)
         return EntityPage(
@@ -588,7 +657,8 @@ class _PageBuilder:
             alt_labels=sorted(alt_labels, key=lambda a: _natural(a.text)),
             same_as=sorted(same_as, key=lambda a: (_natural(a.text), a.title or "")), types=types,
             inferred_types=inferred_types, facts=facts, inferred_facts=inferred_facts, incoming=incoming,
-            inferred_incoming=inferred_incoming, provenance_only=provenance_only, truncated=truncated)
+            inferred_incoming=inferred_incoming, provenance_only=provenance_only, truncated=truncated,
+            retracted=gone, merged_from=sorted(merged_from, key=lambda m: m.title or ""))
 
     def _source(self, row: dict[str, dict[str, str]]) -> Source | None:
         def value(name: str) -> str | None:
@@ -613,6 +683,20 @@ class _PageBuilder:
         return Source(exact=exact, start=number("start"), end=number("end"),
                       document=self.iri_shown(src) if src else None, lexicon=lexicon, citation=cite)
 
+    def _curation(self, row: dict[str, dict[str, str]]) -> Source | None:
+        """A curator's decision about a fact (``mappings/curation``), from a row's ``?curation``."""
+        def value(name: str) -> str | None:
+            term = row.get(name)
+            return term.get("value") if term else None
+
+        curation, reason = value("curation"), value("reason")
+        if curation is None or reason is None:
+            return None
+        return Source(curator=value("curator") or _last_segment(curation), curated_on=value("cdate"),
+                      reason=reason, note=value("note"), entry=value("entry"),
+                      curation=Shown(text=value("entry") or _last_segment(curation),
+                                     href=local_href(curation, self.base_iri, self.root), title=curation))
+
 
 def _lexicon_name(iri: str, base_iri: str) -> str:
     prefix = base_iri + "id/lexicon/"
@@ -624,6 +708,24 @@ def _last_segment(iri: str) -> str:
     return tail or iri
 
 
+async def merged_into(state: AppState) -> dict[str, str]:
+    """Entity IRI -> the IRI a curator merged it into (computed once: the build is pinned)."""
+    cached = state.extras.get("ld.merged")
+    if isinstance(cached, dict):
+        return cached
+    try:
+        result = await state.run(QueryRequest(query=MERGED_QUERY, result_format="json",
+                                              max_rows=state.config.max_rows))
+    except (QueryTimeout, PoolBusy, WorkerFailed) as exc:  # the page still answers; ask again next time
+        log.warning("cannot list the merged entities: %r", exc)
+        return {}
+    if result.status != 200:
+        return {}
+    merged = {row["old"]["value"]: row["kept"]["value"] for row in json.loads(result.body)["results"]["bindings"]}
+    state.extras["ld.merged"] = merged
+    return merged
+
+
 async def entity(request: Request) -> Response:
     """``/id/{path}``: the thing ``<base_iri>id/{path}``, as HTML or RDF."""
     state: AppState = request.app.state.policykg
@@ -632,6 +734,15 @@ async def entity(request: Request) -> Response:
         status = 400 if (".." in path or not _PATH.fullmatch(path or "x")) else 404
         return _problem(request, status, "Bad Request" if status == 400 else "Not Found",
                         "entity paths use only letters, digits, '.', '_', '~', '-' and '/' (no '..')")
+    kept = (await merged_into(state)).get(state.config.base_iri + "id/" + path)
+    target = local_href(kept, state.config.base_iri, request.scope.get("root_path", "")) if kept else None
+    if target is not None:
+        # one thing under two IRIs (owl:sameAs): its description is at the IRI the merge kept
+        query = request.url.query
+        location = target + (f"?{query}" if query else "")
+        return PlainTextResponse(f"merged into <{kept}>: see {location}\n", status_code=303,
+                                 headers={**CORS, **VARY, "Location": location,
+                                          "Link": f'<{kept}>; rel="canonical"'})
     chosen = negotiate(request)
     if isinstance(chosen, Response):
         return chosen
@@ -755,5 +866,5 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-__all__ = ["AUTHORITIES", "DESCRIBE_QUERY", "OFFERS", "PAGE_QUERY", "authority_name", "local_href",
-           "negotiate", "routes", "serialize", "valid_path"]
+__all__ = ["AUTHORITIES", "DESCRIBE_QUERY", "MERGED_QUERY", "OFFERS", "PAGE_QUERY", "authority_name",
+           "local_href", "merged_into", "negotiate", "routes", "serialize", "valid_path"]

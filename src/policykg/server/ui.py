@@ -15,6 +15,11 @@ Door: :func:`routes`. The routes:
     YASGUI's built JS and CSS, cached for a year (the page links them with a content hash).
 ``GET /downloads/{name}`` (``download``)
     A file of the build, only those named in its ``SHA256SUMS`` (and that file itself).
+``GET /review`` (``review``)
+    What to check in the served build (:mod:`policykg.review`, its ``review.json``), as
+    ``policykg review`` prints it: every warning, new entity, near-duplicate name and measure
+    without category or agency, with its sentence and a curation entry ready to paste;
+    ``?format=csv`` or ``?format=md`` gives the same as ``policykg review --format``.
 
 The pictures' routes (``/map``, ``/timeline``, ``/assets/geo/china.json``, ``/assets/{package}/
 {name}`` for d3) live in :mod:`policykg.server.pictures` and are mounted here.
@@ -75,6 +80,7 @@ DOWNLOAD_TYPES: dict[str, str] = {
     ".owl": "application/rdf+xml",
     ".md": "text/markdown; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
 }
 DOWNLOAD_DESCRIPTIONS: dict[str, str] = {  # in the order the page lists them
     "policykg.ttl": "ontology and data, Turtle",
@@ -88,6 +94,7 @@ DOWNLOAD_DESCRIPTIONS: dict[str, str] = {  # in the order the page lists them
     "gate.txt": "the SHACL gate's report, text",
     "build-report.md": "the build's report",
     "void.ttl": "the VoID description of the dataset",
+    "review.json": "what to check in this build, with curation entries (policykg review)",
     "SHA256SUMS": "SHA-256 digests of the other files (sha256sum -c SHA256SUMS)",
 }
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -525,8 +532,55 @@ async def home(request: Request) -> Response:
         "first_query": queries[0].query if queries else "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
         "files": [(f, human_size(f.size)) for f in files],
         "gate_failed_report": state.config.gate_failed_report,
+        "review_counts": _review_counts(state),
     }
     return templates().TemplateResponse(request, "home.html.j2", context,
+                                        headers={"Cache-Control": "no-cache"})
+
+
+def _cached_review(state: AppState):
+    """The served build's review (:func:`policykg.review.load_review`), or None when it has none."""
+    from ..errors import InputError
+    from ..review import load_review
+
+    if "ui.review" not in state.extras:
+        try:
+            state.extras["ui.review"] = load_review(state.build)
+        except InputError as exc:
+            log.info("no review in the served build: %s", exc)
+            state.extras["ui.review"] = None
+    return state.extras["ui.review"]
+
+
+def _review_counts(state: AppState) -> dict[str, int] | None:
+    review = _cached_review(state)
+    if review is None:
+        return None
+    return {"total": len(review.items), **review.counts()}
+
+
+async def review_page(request: Request) -> Response:
+    """``/review``: what to check in the served build, each with its sentence and an entry."""
+    from ..review import KINDS, today
+
+    state: AppState = request.app.state.policykg
+    review = _cached_review(state)
+    wanted = request.query_params.get("format", "").strip().lower()
+    if review is not None and wanted in ("csv", "md", "markdown"):
+        if wanted == "csv":
+            return Response(review.to_csv(), headers={"Content-Type": "text/csv; charset=utf-8",
+                                                      "Content-Disposition": 'inline; filename="review.csv"'})
+        return Response(review.to_markdown(), headers={"Content-Type": "text/markdown; charset=utf-8"})
+    if wanted not in ("", "html", "csv", "md", "markdown"):
+        return PlainTextResponse("unknown format; use ?format= html, md or csv\n", status_code=400)
+    day = today()
+    base = state.config.base_iri
+    groups = [(kind, heading, [(item, item.entry_on(day), local_href(item.subject, base) if item.subject else None)
+                               for item in items])
+              for kind, heading, items in (review.by_kind() if review is not None else [])]
+    context = {**frame_context(request), "review": review, "groups": groups, "kinds": KINDS}
+    return templates().TemplateResponse(request, "review.html.j2", context,
+                                        status_code=200 if review is not None else 404,
                                         headers={"Cache-Control": "no-cache"})
 
 
@@ -654,6 +708,7 @@ def routes() -> list[BaseRoute]:
         Route("/search", search, methods=["GET"], name="search"),
         Route("/assets/yasgui/{name}", yasgui_asset, methods=["GET"], name="yasgui_asset"),
         Route("/downloads/{name}", download, methods=["GET"], name="download"),
+        Route("/review", review_page, methods=["GET"], name="review"),
         *pictures.routes(),
     ]
 
