@@ -160,3 +160,17 @@ def test_download_link_serves_the_file(page, site, traffic):
     assert Path(path).read_bytes() == (site.build / "policykg.ttl").read_bytes()
     assert dl.value.suggested_filename == "policykg.ttl"
     traffic.check()
+
+
+def test_home_opens_at_the_top_with_the_editor_unfocused(page, site, traffic):
+    """The editor is loaded with the first question but does not take the focus: the page opens
+    at its top, where the title and the search are (issue 15)."""
+    if not _yasgui_installed():
+        pytest.skip("YASGUI is not installed (make install)")
+    page.set_viewport_size({"width": 1000, "height": 500})  # the editor starts below the fold
+    page.goto(site.url + "/")
+    page.locator(".yasqe .CodeMirror").wait_for()
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.scrollY") == 0
+    assert not page.evaluate("document.activeElement && !!document.activeElement.closest('.CodeMirror')")
+    traffic.check()

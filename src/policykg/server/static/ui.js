@@ -68,6 +68,29 @@
     }
   }
 
+  // YASGUI focuses its editor as it starts (and again when a query is set), which scrolls the
+  // page down to it: the home page opens at its top, the editor unfocused, unless the address
+  // asks for a place in the page (#fragment) or the reader has moved already.
+  function keepPageAtTop(yasgui) {
+    if (window.location.hash) return;
+    var moved = false;
+    function mark() { moved = true; }
+    window.addEventListener("keydown", mark, { once: true });
+    window.addEventListener("pointerdown", mark, { once: true });
+    window.addEventListener("wheel", mark, { once: true });
+    function settle() {
+      if (moved) return;
+      var tab = yasgui.getTab && yasgui.getTab();
+      var yasqe = tab && tab.getYasqe && tab.getYasqe();
+      var input = yasqe && yasqe.getInputField && yasqe.getInputField();
+      if (input && document.activeElement === input) input.blur();
+      window.scrollTo(0, 0);
+    }
+    settle();
+    window.setTimeout(settle, 0);
+    window.requestAnimationFrame(settle);
+  }
+
   // Result tables link IRIs to their published address (https://w3id.org/policykg/...);
   // this server answers for those, so a click goes to its own page for the IRI instead.
   function localLinks(holder) {
@@ -102,6 +125,7 @@
     }
     var first = (config.queries || [])[0];
     if (yasgui && first) setEditorQuery(yasgui, first.query);
+    if (yasgui) keepPageAtTop(yasgui);
     if (!select) return;
     select.addEventListener("change", function () {
       var q = findQuery(select.value);
