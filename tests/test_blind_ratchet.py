@@ -14,10 +14,10 @@ from policykg.evaluate import evaluate_files
 
 BLIND = sorted((Path(__file__).resolve().parent / "documents" / "blind").glob("*.facts"))
 
-#: Reached in session 5 (precision 0.965, recall 0.878 over 1,860 gold facts of 34 documents);
+#: Reached in session 5 (precision 0.967, recall 0.883 over 1,860 gold facts of 34 documents);
 #: the margins allow for a fact or two, not for a regression.
-MIN_PRECISION = 0.960
-MIN_RECALL = 0.872
+MIN_PRECISION = 0.963
+MIN_RECALL = 0.877
 
 
 def test_the_blind_documents_keep_their_figures() -> None:

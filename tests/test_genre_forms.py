@@ -392,3 +392,13 @@ def test_trial_starting_on_a_day_and_from_a_release(tmp_path: Path, tail: str, t
     found = [(f["start"].isoformat(), f["end"].isoformat()) for f in _facts(x, "trial")]
     assert found == ([trial] if trial else [])
     assert [f["date"].isoformat() for f in _facts(x, "issue_date")] == ["2025-03-14"]
+
+
+def test_a_who_acts_column_and_a_date_after_a_bracketed_short_name(tmp_path: Path) -> None:
+    text = ("# Algorithms\n\nPolicy Update | January 2025\n\nOn 24 November 2024 the CAC published the Notice on "
+            "Algorithm Problems (the Qinglang notice), dated 12 November 2024.\n\n"
+            "| Article | Provision | Who acts |\n|---|---|---|\n"
+            "| Art. 3 | Providers label their algorithms. | CAC; MIIT, MPS |\n")
+    x = _extract(tmp_path, "u.md", text)
+    assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "guidance")} == {"cac", "miit", "mps"}
+    assert [f["date"].isoformat() for f in _facts(x, "issue_date")] == ["2024-11-12"]

@@ -160,6 +160,9 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
     for a in agencies:
         ctx.fact("issuance", evidence, document=target.iri, agency=a.iri)
     date, m = date_in(ctx, _issuing_clause(sent, verb.start(), relative - s if relative is not None else 0))
+    if date is not None and re.search(r"(?:released|published|announced|unveiled)$", verb.group(0), re.IGNORECASE) \
+            and re.search(r"\bdated\b", sent, re.IGNORECASE):
+        date = None  # "published the Notice ..., dated 12 November 2024": the date it is dated, not this one
     if date is not None:
         ctx.fact("issue_date", evidence, document=target.iri, date=date)
     elif m is not None:
@@ -282,6 +285,9 @@ def dated_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
         if d.cls == "PolicyUpdate":
             continue
         at = bisect.bisect_left(view.offsets, end, s, e)
+        alias = _ALIAS_AFTER.match(view.clean, at, e)  # "the Notice on ... (the Qinglang notice), dated ..."
+        if alias:
+            at = alias.end()
         m = _DATED.match(view.clean, at, e) or _DATED_THIS_YEAR.match(view.clean, at, e) or \
             (_LISTED_DATE.match(view.clean, at, e) if listing else None)
         if not m:
@@ -316,6 +322,8 @@ def issued_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) ->
             ctx.fact("issue_date", evidence, document=d.iri, date=date)
 
 
+#: A short name in brackets right after a document's name: "(the Qinglang notice)".
+_ALIAS_AFTER = re.compile(r"\s*\((?:the\s+)?[^()]{1,60}\)(?=\s*,)")
 #: "..., all issued by the CAC:" in a footnote of full names: the issuers of every name after it.
 _ALL_ISSUED_BY = re.compile(r"\ball\s+(?:of\s+them\s+)?(?:issued|released|published)\s+by\s+(?:the\s+)?", re.IGNORECASE)
 #: ", 31 August 2022" right after a name in a footnote of full names and dates.
