@@ -9,7 +9,7 @@ Sets, in this order:
 
     blind     tests/documents/blind/*.facts    written blind; figures recorded before development on them
     heldout   tests/eval/heldout/*.facts   only with --heldout: measured last, once (spent in session 4)
-    heldout-2 tests/eval/heldout-2/*.facts only with --heldout-2: written in session 4, not yet run
+    heldout-2 tests/eval/heldout-2/*.facts only with --heldout-2: written in session 4, measured once in session 5
     gold      tests/gold/*.ttl             the development documents, compared by IRI
 
     python bench/eval.py [--heldout] [--heldout-2] [--write bench/RESULTS.md]
@@ -87,7 +87,7 @@ def main() -> None:
     parser.add_argument("--heldout", action="store_true",
                         help="also evaluate tests/eval/heldout (measured last, once: not during development)")
     parser.add_argument("--heldout-2", action="store_true", dest="heldout_2",
-                        help="also evaluate tests/eval/heldout-2 (written in session 4; measured last, once)")
+                        help="also evaluate tests/eval/heldout-2 (written in session 4; measured once, in session 5)")
     parser.add_argument("--write", type=Path, help="append the Markdown to this file (e.g. bench/RESULTS.md)")
     args = parser.parse_args()
     version = subprocess.run([sys.executable, "-m", "policykg", "--version"], capture_output=True,
