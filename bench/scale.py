@@ -10,20 +10,30 @@ For each N, in one run on one machine:
   nothing extra, document by document);
 * a fresh process parses the build's ``policykg.nq`` (all four graphs) with rdflib: the
   baseline every stage is given as a ratio to, as is the whole build;
-* query latency: a cold ``policykg query`` (a fresh process: start, load the build, answer) and,
-  on a store loaded once, the median of 5 runs of each query of ``bench/queries/``.
+* query latency: a cold ``policykg query`` (a fresh process: start, open the build's persistent
+  store, answer; ``bench/cold.py`` compares it with parsing ``policykg.nq``) and, on an
+  in-memory store loaded once, the median of 5 runs of each query of ``bench/queries/``.
 
 Then the targets: 1,000 documents built and gated in at most 60 s and 2 GiB, time(1,000) /
 time(100) at most 12, a cold ``policykg query`` on the seed at most 0.5 s, ``policykg --help`` at
 most 0.3 s. Benchmarks report; they do not assert (that is the tests' job).
 
-    python bench/scale.py [--sizes 1 10 100 1000] [--write bench/RESULTS.md]
+With ``--curation K`` (issue 14), each N is built again, in the same run, with K curation
+entries generated from the first build's graph (:func:`curation_entries`: retracts, quoted
+asserts found in the sources, labels, merges, and a few stale entries, names given by label
+where a curator would), and without, the two builds taking turns ``--pairs`` times (default 1):
+the time of the curation stage, and the whole build's with against without, as a ratio of
+medians. A report, not a timed test; on a shared machine the whole-build ratio carries the
+machine's noise, the stage's own time does not.
+
+    python bench/scale.py [--sizes 1 10 100 1000] [--curation 100 [--pairs 3]] [--write bench/RESULTS.md]
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,7 +48,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from cold_build import machine  # noqa: E402
 
 SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"
-STAGES = ("parse", "extract", "map", "store", "reason", "gate", "write")
+STAGES = ("parse", "extract", "map", "curate", "store", "reason", "gate", "write")
 
 #: Run in the child: build, then print what the parent needs as one JSON line.
 CHILD = r"""
@@ -46,9 +56,12 @@ import json, sys
 from pathlib import Path
 from policykg.build import build
 sources = sorted(Path(sys.argv[1]).glob("*.md"))
-result = build(sources, sys.argv[2])
+result = build(sources, sys.argv[2], curation=sys.argv[3] if len(sys.argv) > 3 else None)
+curated = result.curated
 print(json.dumps({"published": result.published, "timings": result.timings,
-                  "triples": result.triples, "refusals": list(result.refusals)}))
+                  "triples": result.triples, "refusals": list(result.refusals),
+                  "applied": len(curated.applied) if curated else 0,
+                  "stale": len(curated.warnings) if curated else 0}))
 """
 
 #: Run in the child: does the build hold every gold fact of every document?
@@ -112,6 +125,105 @@ def query_latency(build: Path) -> dict[str, float]:
     return out
 
 
+def curation_entries(build: Path, sources: Path, k: int) -> str:
+    """``k`` curation entries for the build in ``build`` (of the documents in ``sources``), as
+    a curator would write them: 40% retracts of guidance (measures by label and table), 30%
+    asserts of guidance quoted from the measure's own text in its source, 15% Chinese labels
+    and aliases, 10% merges of minted agencies or categories, 5% stale entries. Deterministic."""
+    import json as _json
+
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.bulk_load(path=str(build / "policykg.nq"), format=ox.RdfFormat.N_QUADS)
+    pre = """PREFIX pol: <https://w3id.org/policykg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+PREFIX dct: <http://purl.org/dc/terms/>
+"""
+    data = "<https://w3id.org/policykg/graph/data>"
+    prov = "<https://w3id.org/policykg/graph/provenance>"
+    def q(text: str) -> list[tuple[str, ...]]:
+        return [tuple(t.value for t in row) for row in store.query(pre + text)]
+
+    guidance = q(f"""SELECT ?m ?ml ?tl ?a WHERE {{ GRAPH {data} {{ ?m pol:guidedBy ?a ; rdfs:label ?ml ;
+                     pol:partOf ?t . ?t rdfs:label ?tl FILTER(LANG(?tl) = "en") }} }} ORDER BY ?m ?a""")
+    texts = q(f"""SELECT ?m ?ml ?tl ?exact ?file WHERE {{
+                  GRAPH {data} {{ ?m pol:measureText ?x ; rdfs:label ?ml ; pol:partOf ?t . ?t rdfs:label ?tl
+                                 FILTER(LANG(?tl) = "en") }}
+                  GRAPH {prov} {{ ?s rdf:subject ?m ; rdf:predicate pol:measureText ;
+                                  prov:wasDerivedFrom ?span . ?span oa:hasSource ?u ;
+                                  oa:hasSelector/oa:exact ?exact . ?u dct:source ?file }} }} ORDER BY ?m""")
+    agencies = [r[0] for r in q(f"SELECT ?a WHERE {{ GRAPH {data} {{ ?a a pol:GovernmentAgency }} }} ORDER BY ?a")]
+    minted = [r[0] for r in q(f"""SELECT ?c WHERE {{ GRAPH {data} {{ ?c a pol:MeasureCategory }}
+                                 FILTER NOT EXISTS {{ GRAPH {prov} {{ ?s rdf:subject ?c ; dct:source ?row }} }} }}
+                                 ORDER BY ?c""")]
+    sign = 'curator = "Bench Curator"\ndate = 2024-06-03\n'
+    out: list[str] = []
+    def js(text: str) -> str:
+        return _json.dumps(text, ensure_ascii=False)
+
+    n_retract, n_assert, n_label, n_merge = int(k * .4), int(k * .3), int(k * .15), int(k * .1)
+    used: set[tuple[str, str]] = set()
+    for m, ml, tl, a in guidance[::max(1, len(guidance) // max(1, n_retract))][:n_retract]:
+        used.add((m, a))
+        out.append(f'[[retract]]\nsubject = {{ label = {js(ml)}, in = {js(tl)} }}\nproperty = "guided by"\n'
+                   f'object = {js(a)}\n{sign}reason = "bench: retract"\n')
+    for i, (m, ml, tl, exact, file) in enumerate(texts[::max(1, len(texts) // max(1, n_assert))][:n_assert]):
+        agency = agencies[i % len(agencies)]
+        out.append(f'[[assert]]\nsubject = {{ label = {js(ml)}, in = {js(tl)} }}\nproperty = "guided by"\n'
+                   f'object = {js(agency)}\nsource = {js(Path(file).name)}\nquote = {js(exact)}\n'
+                   f'{sign}reason = "bench: assert"\n')
+    for i, a in enumerate(agencies[:n_label]):
+        out.append(f'[[label]]\nentity = {js(a)}\nalias = [{js(f"Bench alias {i}")}]\n{sign}reason = "bench: label"\n')
+    pairs = list(zip(minted[0::2], minted[1::2]))[:n_merge]
+    for keep, other in pairs:
+        out.append(f'[[merge]]\nkeep = {js(keep)}\nother = {js(other)}\n{sign}reason = "bench: merge"\n')
+    while len(out) < k:
+        out.append(f'[[label]]\nentity = "No Such Entity {len(out)}"\nzh = "无"\n{sign}reason = "bench: stale"\n')
+    return "\n".join(out[:k])
+
+
+def measure_curation(n: int, k: int, src: Path, out: Path, tmp: Path, pairs: int = 1) -> dict:
+    """The build of ``src`` with ``k`` curation entries made from the build in ``out``, and
+    without, taking turns ``pairs`` times: medians of the whole builds and of the stages."""
+    folder = tmp / f"curation-{n}"
+    folder.mkdir()
+    (folder / "bench.toml").write_text(curation_entries(out, src, k), encoding="utf-8")
+    runs: dict[str, list[dict]] = {"plain": [], "curated": []}
+    for i in range(pairs):
+        for kind, curation in (("plain", tmp / "no-curation"), ("curated", folder)):
+            built = tmp / f"dist-{n}-{kind}-{i}"
+            wall, peak, stdout = run_peak([sys.executable, "-c", CHILD, str(src), str(built), str(curation)])
+            runs[kind].append({"wall": wall, "peak_kib": peak, **json.loads(stdout.strip().splitlines()[-1])})
+            shutil.rmtree(built, ignore_errors=True)  # half a gigabyte at N = 1,000
+    last = runs["curated"][-1]
+
+    def median(kind: str, key: str) -> float:
+        return statistics.median(r["wall"] if key == "wall" else r["timings"].get(key, 0.0) for r in runs[kind])
+
+    return {"n": n, "entries": k, "pairs": pairs, "wall": median("curated", "wall"),
+            "plain_wall": median("plain", "wall"), "curate": median("curated", "curate"),
+            "review": median("curated", "review"), "plain_review": median("plain", "review"),
+            "published": all(r["published"] for r in runs["curated"]), "applied": last["applied"],
+            "stale": last["stale"], "runs": runs}
+
+
+def report_curation(rows: list[dict]) -> str:
+    lines = ["", (f"Curation (`--curation {rows[0]['entries']} --pairs {rows[0]['pairs']}`): each N built "
+                  "without and with that many generated entries (retracts, quoted asserts, labels, merges, "
+                  "stale ones), taking turns, in the same run; medians. `curate` is the stage's own time."), "",
+             ("| N | entries applied (stale) | published | curate s | curate / whole | whole build s, without → "
+              "with | ratio with / without |"), "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['n']} | {r['applied']} ({r['stale']}) | {'yes' if r['published'] else 'NO'} | "
+                     f"{r['curate']:.3f} | {r['curate'] / r['wall']:.2%} | {r['plain_wall']:.2f} → {r['wall']:.2f} | "
+                     f"{r['wall'] / r['plain_wall']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
 def measure(n: int, tmp: Path) -> dict:
     from corpus import generate
 
@@ -121,7 +233,8 @@ def measure(n: int, tmp: Path) -> dict:
         (src / f"{doc.name}.md").write_text(doc.text, encoding="utf-8")
         (src / f"{doc.name}.ttl").write_text(doc.gold, encoding="utf-8")
     out = tmp / f"dist-{n}"
-    wall, peak, stdout = run_peak([sys.executable, "-c", CHILD, str(src), str(out)])
+    (tmp / "no-curation").mkdir(exist_ok=True)
+    wall, peak, stdout = run_peak([sys.executable, "-c", CHILD, str(src), str(out), str(tmp / "no-curation")])
     result = json.loads(stdout.strip().splitlines()[-1])
     _, gold = run([sys.executable, "-c", GOLD, str(src), str(out)])
     gold_total, gold_missing = map(int, gold.split())
@@ -131,11 +244,11 @@ def measure(n: int, tmp: Path) -> dict:
     cold_query, _, _ = run_peak([sys.executable, "-m", "policykg", "query", "--dist", str(out), "--format", "csv",
                                  str(ROOT / "bench" / "queries" / "02-measures-per-agency.rq")])
     latency = query_latency(out)
-    return {"n": n, "wall": wall, "peak_kib": peak, "published": result["published"],
-            "timings": result["timings"], "triples": result["triples"], "gold_total": gold_total,
+    return {"n": n, "wall": wall, "peak_kib": peak, "published": result["published"], "src": str(src),
+            "out": str(out), "timings": result["timings"], "triples": result["triples"], "gold_total": gold_total,
             "gold_missing": gold_missing, "rdflib_parse": parse, "rdflib_parse_peak_kib": parse_peak,
             "cold_query": cold_query, "latency": latency,
-            "output_mib": sum(f.stat().st_size for f in out.iterdir()) / 2**20}
+            "output_mib": sum(f.stat().st_size for f in out.rglob("*") if f.is_file()) / 2**20}
 
 
 def seed_cli() -> dict[str, float]:
@@ -198,17 +311,26 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
     parser.add_argument("--write", type=Path, help="append the tables to this Markdown file")
     parser.add_argument("--json", type=Path, help="also write the raw figures as JSON")
+    parser.add_argument("--curation", type=int, metavar="K",
+                        help="also build each N with K generated curation entries, and compare")
+    parser.add_argument("--pairs", type=int, default=1, metavar="R",
+                        help="with --curation: builds without and with curation, taking turns R times (default 1)")
     args = parser.parse_args()
     rows = []
+    curated = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             print(f"N = {n} ...", file=sys.stderr, flush=True)
             rows.append(measure(n, Path(tmp)))
+            if args.curation:
+                print(f"N = {n}, {args.curation} curation entries ...", file=sys.stderr, flush=True)
+                curated.append(measure_curation(n, args.curation, Path(rows[-1]["src"]), Path(rows[-1]["out"]),
+                                                Path(tmp), args.pairs))
     cli = seed_cli()
-    text = report(rows, cli)
+    text = report(rows, cli) + (report_curation(curated) if curated else "")
     print(text)
     if args.json:
-        args.json.write_text(json.dumps({"rows": rows, "cli": cli}, indent=1), encoding="utf-8")
+        args.json.write_text(json.dumps({"rows": rows, "cli": cli, "curation": curated}, indent=1), encoding="utf-8")
     if args.write:
         with args.write.open("a", encoding="utf-8") as handle:
             handle.write("\n" + text)

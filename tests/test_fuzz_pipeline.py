@@ -300,7 +300,7 @@ def check_published(out: Path) -> None:
         name = name.lstrip("*")
         listed.add(name)
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
-    assert listed == {p.name for p in out.iterdir()} - {"SHA256SUMS"}
+    assert listed == {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()} - {"SHA256SUMS"}
     beside = {p.name for p in out.parent.iterdir()}
     assert beside <= {out.name, out.name + ".prev", out.name + ".history", f".{out.name}.lock", "in"}, f"left beside the build: {beside}"
 

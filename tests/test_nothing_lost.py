@@ -91,7 +91,9 @@ def docs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
 
 
 def digests(folder: Path) -> dict[str, str]:
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+    """Every file of a build, its persistent store's (``store/``) too, with its digest."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def snapshot(out: Path) -> dict[str, object]:
@@ -122,7 +124,7 @@ def assert_whole(build: Path) -> None:
     for line in (build / "SHA256SUMS").read_text(encoding="ascii").splitlines():
         digest, _, name = line.partition("  ")
         listed[name] = digest
-    assert listed and set(listed) == {p.name for p in build.iterdir()} - {"SHA256SUMS"}
+    assert listed and set(listed) == {str(p.relative_to(build)) for p in build.rglob("*") if p.is_file()} - {"SHA256SUMS"}
     for name, digest in listed.items():
         assert hashlib.sha256((build / name).read_bytes()).hexdigest() == digest, (build, name)
 

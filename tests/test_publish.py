@@ -87,8 +87,23 @@ def do_publish(store: ox.Store, out: Path) -> PublishResult:
 
 
 def hashes(folder: Path) -> dict[str, str]:
+    """The digest of every file of a build but its persistent store's, whose bytes differ from
+    one publish of the same graphs to the next (so, for ``SHA256SUMS``, of its lines but the
+    store's: what the build's id is made of). tests/test_store.py tests the store."""
+    def content(p: Path) -> bytes:
+        data = p.read_bytes()
+        if p.name == pub.CHECKSUMS:
+            data = b"".join(line for line in data.splitlines(keepends=True) if b"  store/" not in line)
+        return data
+
+    return {p.name: hashlib.sha256(content(p)).hexdigest()
+            for p in sorted(folder.iterdir()) if p.name != pub.STORE}
+
+
+def store_hashes(folder: Path) -> dict[str, str]:
+    """The digest of every file of a build's persistent store."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.iterdir())}
+            for p in sorted((folder / pub.STORE).iterdir())} if (folder / pub.STORE).is_dir() else {}
 
 
 def leftovers(parent: Path, name: str = "dist") -> list[str]:
@@ -133,9 +148,12 @@ def test_every_file_is_written(build) -> None:
     expected = {"policykg.ttl", "policykg.nt", "policykg.trig", "policykg.nq",
                 "policykg.jsonld", "context.jsonld", "policykg.owl", "shacl-report.ttl",
                 "build-report.md", "gate.txt", "void.ttl", "SHA256SUMS"}
-    assert {p.name for p in out.iterdir()} == expected
-    assert set(result.files) == expected
-    assert all(path.parent == out and path.is_file() for path in result.files.values())
+    assert {p.name for p in out.iterdir()} == expected | {"store"}
+    store_files = {name for name in result.files if name.startswith("store/")}
+    assert set(result.files) == expected | store_files
+    assert store_files == {f"store/{p.name}" for p in (out / "store").iterdir()}
+    assert "store/policykg-store.json" in store_files and "store/CURRENT" in store_files
+    assert all(path == out / name and path.is_file() for name, path in result.files.items())
     assert result.previous is None
     assert leftovers(out.parent) == []
     for name, text in TEXTS.items():
@@ -260,7 +278,9 @@ def state(out: Path) -> dict[str, object]:
     prev = out.with_name(out.name + ".prev")
     return {
         "current": hashes(out) if out.is_dir() else None,
+        "current store": store_hashes(out) if out.is_dir() else None,
         "history": {p.name: hashes(p) for p in sorted(history.iterdir())} if history.is_dir() else {},
+        "history stores": {p.name: store_hashes(p) for p in sorted(history.iterdir())} if history.is_dir() else {},
         "prev": os.readlink(prev) if prev.is_symlink() else None,
         "beside": sorted(p.name for p in out.parent.iterdir()),
     }
@@ -276,8 +296,7 @@ def kept(out: Path) -> list[str]:
 def build_ids(out: Path) -> set[str]:
     """The ids of every build of ``out``: the current one and the kept ones."""
     folders = [out, *out.with_name(out.name + ".history").glob("[0-9]*")]
-    return {hashlib.sha256((f / "SHA256SUMS").read_bytes()).hexdigest()[:12]
-            for f in folders if f.is_dir()}
+    return {hashes(f)["SHA256SUMS"][:12] for f in folders if f.is_dir()}  # SHA256SUMS but the store's lines
 
 
 def test_a_failure_in_the_middle_leaves_the_previous_build(store, tmp_path, monkeypatch) -> None:

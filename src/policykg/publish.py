@@ -21,12 +21,29 @@ A build holds:
 * ``policykg.owl``: the OWL edition (:func:`policykg.ontology.owl_edition`) as RDF/XML;
 * ``shacl-report.ttl``, ``gate.txt``, ``build-report.md``: the gate's report graph and text,
   and the build's report; ``void.ttl``: the VoID description, when one is given;
-* ``SHA256SUMS``: the digest of every other file (``sha256sum -c SHA256SUMS``), written last.
+* ``store/``: the same quads as ``policykg.nq`` in a persistent pyoxigraph store (RocksDB
+  files), which ``policykg query`` and the server's query workers open read-only instead of
+  parsing the N-Quads (:func:`store_path`); ``store/policykg-store.json`` records the SHA-256
+  of the ``policykg.nq`` it was loaded from. Written by a child process while the other files
+  are (:class:`_StoreWriter`); a store that cannot be written is left out, with a warning;
+* ``SHA256SUMS``: the digest of every other file (``sha256sum -c SHA256SUMS``), the store's
+  included, written last.
 
 Every RDF file is written from the canonical form of its graphs, so that the same graphs give
 the same bytes whatever the order the store holds them in. A build is *complete* when it holds
 every required file and each matches ``SHA256SUMS``; its *id* is the first 12 hex digits of
-the SHA-256 of its ``SHA256SUMS``, so of all its bytes.
+the SHA-256 of its ``SHA256SUMS`` without the lines of ``store/``, so of all its other bytes.
+
+The store is the one part whose bytes differ from one build of the same graphs to the next:
+RocksDB writes a random database id, session ids and times into its files. So the id leaves it
+out (two builds of the same graphs have one id, and the second changes nothing), while
+``SHA256SUMS`` still lists each of its files: a store file changed or truncated after
+publication makes the build incomplete, like any other file. Opening the store read-only
+changes none of its files (no byte, no time stamp, no new file; ``tests/test_store.py``), so
+the digests hold for as long as the build is kept. A reader uses the store only when its record
+names the digest ``SHA256SUMS`` lists for ``policykg.nq``; otherwise (a build of an older
+policykg, without a store, or N-Quads replaced by hand) it reads ``policykg.nq``, with the same
+answers.
 
 The folders, for ``out_dir`` = ``dist``::
 
@@ -38,8 +55,8 @@ The folders, for ``out_dir`` = ``dist``::
 
 Promises, each kept if the process is killed at any instant (SIGKILL included):
 
-* **Atomic.** :func:`publish` writes every file into a hidden folder beside ``dist``
-  (``.dist.tmp-*``), fsyncs it, and only then swaps it in with one
+* **Atomic.** :func:`publish` writes every file, the store's too, into a hidden folder beside
+  ``dist`` (``.dist.tmp-*``), fsyncs it, and only then swaps it in with one
   ``renameat2(RENAME_EXCHANGE)`` (Linux; elsewhere two renames, with an instant where
   ``dist`` is missing and :func:`latest_good` answers from the history). A reader finds
   ``dist`` as it was or as the new build, never half written.
@@ -81,6 +98,7 @@ import logging
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -145,6 +163,10 @@ LINK_PREFIXES: dict[str, str] = {
 
 ONTOLOGY_AND_DATA = ("ontology", "data")
 CHECKSUMS = "SHA256SUMS"
+#: The folder of a build holding its persistent store (optional: older builds have none).
+STORE = "store"
+#: The store's record of what it holds, inside :data:`STORE`: the digest of its N-Quads.
+STORE_RECORD = "policykg-store.json"
 #: The files every build has (``void.ttl`` is optional); ``SHA256SUMS`` lists their digests.
 REQUIRED_FILES = ("policykg.ttl", "policykg.nt", "policykg.trig", "policykg.nq",
                   "policykg.jsonld", "context.jsonld", "policykg.owl", "shacl-report.ttl",
@@ -180,8 +202,9 @@ _COMMON_TERMS: dict[str, tuple[str, str]] = {
 class PublishResult:
     """What :func:`publish` wrote.
 
-    ``files`` maps each file name to its path inside ``out_dir``; ``triples`` maps each RDF
-    file to the number of triples (quads for ``.trig`` and ``.nq``) it holds; ``graphs`` the
+    ``files`` maps each file name (``store/...`` for the store's) to its path inside
+    ``out_dir``; ``triples`` maps each RDF file to the number of triples (quads for ``.trig``
+    and ``.nq``) it holds; ``graphs`` the
     number of triples in each named graph; ``id`` is the build's id (see the module
     docstring); ``previous`` is where the build before it now lives (the newest folder of
     ``<out_dir>.history``), or ``None`` when there is none.
@@ -671,6 +694,183 @@ def _write_lines(folder: Path, name: str, lines: list[bytes]) -> Path:
                                         for i in range(0, len(lines), 65536)))
 
 
+def _sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks (a build's N-Quads and store hold hundreds of MB)."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+#: Bytes of N-Quads per call of pyoxigraph's bulk loader when writing the store: its memory
+#: grows with the quads of one call (about 1 GiB for a million), so they are loaded in parts.
+STORE_PART = 64 << 20
+
+
+#: The program of the child process that writes a build's persistent store (pyoxigraph and
+#: the standard library only, so that it starts in a few hundredths of a second). Arguments:
+#: the build's folder, its N-Quads, the publishing process's id, :data:`STORE_PART`.
+#:
+#: * It dies with the publishing process (``PR_SET_PDEATHSIG``, Linux): a killed build leaves no
+#:   writer behind.
+#: * pyoxigraph's bulk loader renames blank nodes within each call, so the lines with one are
+#:   set aside and added at the end, parsed whole with their canonical labels kept (``_:c14n0``
+#:   in an answer is ``_:c14n0`` in ``policykg.nq``).
+#: * RocksDB's info logs (``LOG*``) are removed: nothing needs them to open the store, and a
+#:   read-only opening writes none. Then the record (:data:`STORE_RECORD`) names the digest
+#:   of the N-Quads, and every file and the folder are fsynced.
+_STORE_CHILD = r"""
+import ctypes, hashlib, json, os, sys
+folder, nquads, parent, part_size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+try:
+    ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
+except (OSError, AttributeError):
+    pass
+if os.getppid() != parent:
+    sys.exit("the publishing process is gone")
+import pyoxigraph as ox
+target = os.path.join(folder, "STORE")
+store = ox.Store(target)
+blank = []
+with open(nquads, "rb") as handle:
+    while part := handle.read(part_size):
+        part += handle.readline()  # whole lines only
+        if b"_:" in part:  # a blank node (or "_:" in a literal: set aside all the same)
+            lines = part.split(b"\n")
+            blank += [line for line in lines if b"_:" in line]
+            part = b"\n".join(line for line in lines if b"_:" not in line)
+        store.bulk_load(part, format=ox.RdfFormat.N_QUADS)
+if blank:
+    store.bulk_extend(ox.parse(b"\n".join(blank), format=ox.RdfFormat.N_QUADS))
+del store  # the last reference: RocksDB closes here (a pyoxigraph Store has no close())
+for name in os.listdir(target):
+    if name.startswith("LOG"):
+        os.unlink(os.path.join(target, name))
+with open(nquads, "rb") as handle:
+    digest = hashlib.file_digest(handle, "sha256").hexdigest()
+record = {"nquads": os.path.basename(nquads), "sha256": digest, "pyoxigraph": ox.__version__}
+with open(os.path.join(target, "STORE_RECORD"), "w", encoding="utf-8") as handle:
+    handle.write(json.dumps(record, indent=2) + "\n")
+for name in os.listdir(target):
+    fd = os.open(os.path.join(target, name), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+fd = os.open(target, os.O_RDONLY)
+try:
+    os.fsync(fd)
+finally:
+    os.close(fd)
+""".replace('"STORE_RECORD"', repr(STORE_RECORD)).replace('"STORE"', repr(STORE))
+
+
+class _StoreWriter:
+    """The child process that writes a build's persistent store (:data:`_STORE_CHILD`) while
+    :func:`publish` writes the other files: started once ``policykg.nq`` is written, waited for
+    by :meth:`finish`; leaving the ``with`` block kills it if it still runs (a writer failed).
+
+    A process rather than a thread: it runs beside the writers on another core, its memory
+    (the bulk loader's) is returned when it ends, and the publishing process never starts
+    RocksDB's background threads, which a process forked from it afterwards would lack (a
+    read-write RocksDB store opened there waits for them forever).
+    """
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.folder: Path | None = None
+
+    def __enter__(self) -> _StoreWriter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+    def start(self, folder: Path, nquads: Path) -> None:
+        """Start writing ``folder/store`` from ``nquads``."""
+        self.folder = folder
+        self.process = subprocess.Popen([sys.executable, "-c", _STORE_CHILD, str(folder), str(nquads),
+                                         str(os.getpid()), str(STORE_PART)], stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def finish(self) -> list[str]:
+        """Wait for the store; the names of its files (``store/...``), sorted. A store that
+        could not be written is left out, with a warning: the build is whole without it, and
+        its readers parse ``policykg.nq``."""
+        assert self.process is not None and self.folder is not None
+        _, err = self.process.communicate()
+        if self.process.returncode != 0:
+            lines = err.decode("utf-8", "replace").strip().splitlines() or [f"exit {self.process.returncode}"]
+            log.warning("the build is published without its persistent store, which could not be written "
+                        "(%s); queries will parse policykg.nq", lines[-1])
+            shutil.rmtree(self.folder / STORE, ignore_errors=True)
+            return []
+        names = []
+        for path in sorted((self.folder / STORE).iterdir()):
+            if path.is_symlink() or not path.is_file():
+                raise OSError(errno.EISDIR, "the store holds something other than files", str(path))
+            names.append(f"{STORE}/{path.name}")
+        return names
+
+
+def store_path(build: Path) -> Path | None:
+    """The persistent store of the build folder ``build`` (``build/store``), when it holds the
+    build's ``policykg.nq``: its record :data:`STORE_RECORD` is the one ``SHA256SUMS`` lists
+    and names the digest ``SHA256SUMS`` lists for ``policykg.nq``. ``None`` otherwise — a build
+    of an older policykg, or one whose N-Quads were replaced — and readers parse the N-Quads.
+
+    Reads ``SHA256SUMS`` and the record only; the store's other files are checked against
+    their digests where every file is (:func:`latest_good`, :func:`history`).
+    """
+    folder = Path(build) / STORE
+    record = folder / STORE_RECORD
+    try:
+        listed = _listed(Path(build))
+        named = json.loads(record.read_text(encoding="utf-8"))
+        holds = (isinstance(named, dict) and named.get("sha256") == listed.get("policykg.nq")
+                 and listed.get(f"{STORE}/{STORE_RECORD}") == _sha256(record))
+    except (OSError, ValueError):
+        return None
+    return folder if holds else None
+
+
+def open_store(build: Path, *, pin: bool = True) -> pyoxigraph.Store | None:
+    """The persistent store of the build folder ``build`` (:func:`store_path`), opened
+    read-only; ``None`` when the build has none, or when it cannot be opened (written by an
+    incompatible pyoxigraph, damaged): the caller then reads ``policykg.nq``, the same quads.
+
+    With ``pin``, opened through ``/proc/self/fd/N``, a descriptor of the store's folder that
+    stays open as long as the process runs (on Linux; elsewhere through the folder's path):
+    RocksDB opens some of its files by name only when a query first reads them, and through
+    the descriptor those are always this folder's, even after a publish or rollback has
+    swapped another build in at its path. (The server's workers open a private copy, which
+    nothing replaces: they need no pin.) Opening and querying the store read-only writes
+    nothing in it.
+    """
+    import pyoxigraph as ox
+
+    folder = store_path(build)
+    if folder is None:
+        return None
+    fd, pinned = -1, str(folder)
+    if pin:
+        try:
+            fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        except OSError:
+            return None
+        pinned = f"/proc/self/fd/{fd}"
+        if not os.path.isdir(pinned):  # no /proc: the folder's own path
+            os.close(fd)
+            fd, pinned = -1, str(folder)
+    try:
+        return ox.Store.read_only(pinned)
+    except (OSError, ValueError, RuntimeError) as exc:
+        log.warning("cannot open the store of %s (%s); reading its N-Quads instead", build, exc)
+        if fd >= 0:
+            os.close(fd)
+        return None
+
+
 def _fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
@@ -721,11 +921,17 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _checksums(folder: Path, names: Iterable[str]) -> bytes:
-    lines = []
-    for name in sorted(names):
-        digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
-        lines.append(f"{digest}  {name}\n")
+    lines = [f"{_sha256(folder / name)}  {name}\n" for name in sorted(names)]
     return "".join(lines).encode("ascii")
+
+
+def _listed(folder: Path) -> dict[str, str]:
+    """Name -> digest, as ``folder/SHA256SUMS`` lists them (``OSError`` when it cannot be read)."""
+    listed = {}
+    for line in (folder / CHECKSUMS).read_text(encoding="ascii", errors="replace").splitlines():
+        digest, _, name = line.partition("  ")
+        listed[name] = digest
+    return listed
 
 
 def resolve_out_dir(out_dir: str | Path) -> Path:
@@ -769,10 +975,7 @@ def _not_a_build(out_dir: Path) -> str | None:
     if CHECKSUMS not in names or sums.is_symlink() or not sums.is_file():
         shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
         return (f"it is not a policykg build (no {CHECKSUMS}) and not empty: it holds {shown}")
-    listed = {}
-    for line in sums.read_text(encoding="ascii", errors="replace").splitlines():
-        digest, _, name = line.partition("  ")
-        listed[name] = digest
+    listed = _listed(out_dir)
     folders = {name.split("/", 1)[0] for name in listed if "/" in name}
     foreign = [n for n in names if n != CHECKSUMS and n not in listed and n not in folders]
     foreign += [n for n in names if n in listed and ((out_dir / n).is_symlink() or not (out_dir / n).is_file())]
@@ -790,7 +993,7 @@ def _not_a_build(out_dir: Path) -> str | None:
         shown = ", ".join(sorted(set(foreign))[:5])
         return f"it holds files that are not part of its build: {shown}"
     changed = [n for n, digest in sorted(listed.items())
-               if not (out_dir / n).is_file() or hashlib.sha256((out_dir / n).read_bytes()).hexdigest() != digest]
+               if not (out_dir / n).is_file() or _sha256(out_dir / n) != digest]
     if changed:
         return (f"its build was changed after it was published ({', '.join(changed[:5])} "
                 f"{'does' if len(changed) == 1 else 'do'} not match {CHECKSUMS})")
@@ -827,18 +1030,14 @@ _check_out_dir = check_out_dir
 
 def _complete(folder: Path) -> bool:
     """True when ``folder`` holds a whole build whose files match their ``SHA256SUMS``."""
-    sums = folder / CHECKSUMS
-    if not sums.is_file():
+    if not (folder / CHECKSUMS).is_file():
         return False
-    listed: dict[str, str] = {}
-    for line in sums.read_text(encoding="ascii", errors="replace").splitlines():
-        digest, _, name = line.partition("  ")
-        listed[name] = digest
+    listed = _listed(folder)
     if not set(REQUIRED_FILES) <= set(listed):
         return False
     for name, digest in listed.items():
         path = folder / name
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        if not path.is_file() or _sha256(path) != digest:
             return False
     return True
 
@@ -848,11 +1047,17 @@ _ENTRY = re.compile(r"(\d+)-([0-9a-f]{12})")
 
 
 def _build_id(folder: Path) -> str | None:
-    """The build's id: the start of the SHA-256 of its ``SHA256SUMS`` (``None`` without one)."""
+    """The build's id: the start of the SHA-256 of its ``SHA256SUMS`` without the lines of the
+    store's files, whose bytes differ from one build of the same graphs to the next (see the
+    module docstring); ``None`` without ``SHA256SUMS``. For a build without a store, that is
+    the SHA-256 of the whole file, as policykg has always named builds."""
     try:
-        return hashlib.sha256((folder / CHECKSUMS).read_bytes()).hexdigest()[:_ID_LENGTH]
+        sums = (folder / CHECKSUMS).read_bytes()
     except OSError:
         return None
+    mark = f"  {STORE}/".encode()  # after the 64 hex digits of the digest
+    kept = b"".join(line for line in sums.splitlines(keepends=True) if not line[64:].startswith(mark))
+    return hashlib.sha256(kept).hexdigest()[:_ID_LENGTH]
 
 
 def _entry_name(number: int, build_id: str) -> str:
@@ -1119,9 +1324,11 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
     """Write the graphs of ``store`` as a build into ``out_dir``, atomically.
 
     ``store`` holds the named graphs of :data:`policykg.graphs.GRAPHS` (other graphs are not
-    published); it is only read. The build ``out_dir`` held goes into ``<out_dir>.history``,
-    which keeps the newest ``keep`` builds before the current one. Holds :func:`lock`. See the
-    module docstring for the files, the folders and the guarantees.
+    published); it is only read. The persistent store ``store/`` is loaded from the written
+    ``policykg.nq`` by a child process, beside the other writers. The build ``out_dir`` held
+    goes into ``<out_dir>.history``, which keeps the newest ``keep`` builds before the current
+    one. Holds :func:`lock`. See the module docstring for the files, the folders and the
+    guarantees.
 
     Raises:
         InputError: ``out_dir``, ``<out_dir>.prev`` or ``<out_dir>.history`` exists and is
@@ -1148,11 +1355,18 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
     triples: dict[str, int] = {}
     tmp: Path | None = None
     try:
-        with lock(out_dir):
+        with lock(out_dir), _StoreWriter() as store_writer:
             _check_out_dir(out_dir)  # again, under the lock: what another process left
             _recover(out_dir)
             tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
             os.chmod(tmp, 0o755)  # mkdtemp makes it private; a server may run as another user
+            # The N-Quads first: a child process loads the persistent store from them while
+            # this one writes the other files (leaving the ``with`` ends it if a writer fails).
+            nquads = canon.nquad_lines()
+            files["policykg.nq"] = _write_lines(tmp, "policykg.nq", nquads)
+            triples["policykg.nq"] = len(nquads)
+            del nquads
+            store_writer.start(tmp, files["policykg.nq"])
             nt = canonical_union(store, ONTOLOGY_AND_DATA, dumped)
             del dumped
             canonical = list(ox.parse(nt, format=ox.RdfFormat.N_TRIPLES)) if nt else []
@@ -1166,10 +1380,6 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
             triples["policykg.ttl"] = len(canonical)
             files["policykg.trig"] = _write_chunks(tmp, "policykg.trig", canon.trig())
             triples["policykg.trig"] = sum(graphs.values())
-            nquads = canon.nquad_lines()
-            files["policykg.nq"] = _write_lines(tmp, "policykg.nq", nquads)
-            triples["policykg.nq"] = len(nquads)
-            del nquads
             files["policykg.jsonld"] = _write(tmp, "policykg.jsonld",
                                               _jsonld(canonical, context))
             triples["policykg.jsonld"] = len(canonical)
@@ -1191,11 +1401,13 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
                 # files that belong with the build, e.g. sources/<name>.txt, the text renditions
                 # of PDF, HTML and Word sources that the spans' offsets point into
                 folder, _, base = name.rpartition("/")
-                if not base or ".." in name.split("/") or name.startswith("/") or name in REQUIRED_FILES:
+                if (not base or ".." in name.split("/") or name.startswith("/") or name in REQUIRED_FILES
+                        or name.split("/")[0] == STORE):
                     raise ValueError(f"not a name for a file of the build: {name!r}")
                 target = tmp / folder if folder else tmp
                 target.mkdir(parents=True, exist_ok=True)
                 files[name] = _write(target, base, data)
+            files.update((name, tmp / name) for name in store_writer.finish())
             files[CHECKSUMS] = _write(tmp, CHECKSUMS, _checksums(tmp, files))
             _fsync_dir(tmp)
             build_id = _build_id(tmp) or ""
@@ -1356,6 +1568,6 @@ def rollback(out_dir: Path, to: str | None = None) -> RollbackResult:
     return result
 
 
-__all__ = ["KEEP", "LINK_PREFIXES", "PREFIXES", "BuildHistory", "BuildRecord", "PublishResult",
+__all__ = ["KEEP", "LINK_PREFIXES", "PREFIXES", "STORE", "STORE_RECORD", "BuildHistory", "BuildRecord", "PublishResult",
            "RollbackResult", "canonical_nquads", "canonical_ntriples", "check_out_dir", "history", "jsonld_context",
-           "latest_good", "lock", "publish", "resolve_out_dir", "rollback"]
+           "latest_good", "lock", "open_store", "publish", "resolve_out_dir", "rollback", "store_path"]

@@ -3,8 +3,9 @@
 Doors:
 
 :func:`run_query`
-    one SPARQL query against a published build (its ``policykg.nq`` loaded into pyoxigraph,
-    the default graph being the union of the four named graphs, as the server has it) or
+    one SPARQL query against a published build (its persistent store opened read-only, or in a
+    build without one its ``policykg.nq`` loaded into pyoxigraph; the default graph being the
+    union of the four named graphs, as the server has it) or
     against a SPARQL endpoint (through SPARQLWrapper); returns a typed :class:`QueryResult`
     that prints as an aligned table, CSV, TSV or SPARQL JSON.
 :func:`check_quality`
@@ -46,7 +47,7 @@ if TYPE_CHECKING:  # pyoxigraph is imported where it is used, to keep ``import p
 
     Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
-#: The file of a build that :func:`run_query` loads: all four named graphs.
+#: The file of a build that :func:`run_query` loads when the build has no persistent store.
 NQUADS = "policykg.nq"
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -273,8 +274,9 @@ def run_query(text: str, *, build: Path | None = None, endpoint: str | None = No
               timeout: float = 30) -> QueryResult:
     """Run one SPARQL query on a build folder (default ``dist``) or on an endpoint.
 
-    Locally the build's ``policykg.nq`` is loaded once per process and file version; the
-    default graph is the union of its named graphs, as on ``policykg serve``. ``timeout`` (in
+    Locally the build's store is opened (or its ``policykg.nq`` loaded) once per process and
+    build version (:func:`load_build`); the default graph is the union of its named graphs, as
+    on ``policykg serve``. ``timeout`` (in
     seconds) applies to the endpoint; pyoxigraph cannot interrupt a local query.
 
     Raises:
@@ -312,14 +314,37 @@ def _run_local(text: str, build: Path) -> QueryResult:
 
 
 def load_build(build: Path) -> ox.Store:
-    """The build's four named graphs in an in-memory pyoxigraph store (cached per file version)."""
+    """The build's four named graphs in a pyoxigraph store, cached per build version: its
+    persistent store opened read-only (:func:`policykg.publish.open_store`: no parsing, a
+    fraction of a second however large the build), else — a build of an older policykg, with
+    no store — its ``policykg.nq`` loaded into memory. The same quads either way; only blank
+    nodes are named differently (their canonical labels in the store, fresh ones in memory)."""
+    from .publish import STORE, STORE_RECORD
+
     path = Path(build) / NQUADS
     try:
         stat = path.stat()
     except FileNotFoundError:
         raise InputError(f"no build here: {path} is missing", path=build,
                          hint="run `policykg build` first, or pass --dist DIR") from None
+    try:
+        record = (Path(build) / STORE / STORE_RECORD).stat()
+    except OSError:
+        record = None
+    if record is not None:
+        # keyed by the record's inode and time: a build swapped in at the same path is opened anew
+        store = _open_store(str(Path(build).resolve()), record.st_ino, record.st_mtime_ns)
+        if store is not None:
+            return store
     return _load_store(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=4)
+def _open_store(build: str, ino: int, mtime_ns: int) -> ox.Store | None:
+    from .publish import open_store
+
+    del ino, mtime_ns  # part of the cache key only
+    return open_store(Path(build))
 
 
 @lru_cache(maxsize=4)

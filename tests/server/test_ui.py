@@ -296,10 +296,13 @@ def test_yasgui_assets_are_served_with_long_cache(site):
 # ------------------------------------------------------------------------- downloads
 
 def _sums(build: Path) -> dict[str, str]:
+    """The files SHA256SUMS lists at the top of the build: the downloads (the persistent store's
+    files, under ``store/``, are the query engine's, not offered for download)."""
     out = {}
     for line in (build / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
         digest, name = line.split("  ", 1)
-        out[name] = digest
+        if "/" not in name:
+            out[name] = digest
     return out
 
 
@@ -309,6 +312,7 @@ def test_downloads_section_lists_every_file_with_size(site, home):
     assert {"policykg.ttl", "policykg.nq", "policykg.jsonld", "void.ttl"} <= set(sums)
     by_name = {row[0]: row for row in page.rows if row and row[0] in sums or row and row[0] == "SHA256SUMS"}
     hrefs = {text: href for href, text in page.links}
+    assert not any(row and row[0].startswith("store/") for row in page.rows)  # no store files offered
     for name in [*sums, "SHA256SUMS"]:
         assert name in by_name, name
         assert hrefs[name].endswith(f"/downloads/{name}")

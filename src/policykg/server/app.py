@@ -477,12 +477,18 @@ def _pin_snapshot(build: Path) -> Path:
         except PermissionError:
             pass
     folder = Path(tempfile.mkdtemp(prefix=f".policykg-serve-{os.getpid()}-", dir=build.parent))
+
+    def link(item: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+        try:
+            os.link(item, target)
+        except OSError:
+            shutil.copy2(item, target)
+
     for item in sorted(build.iterdir()):
         if item.is_file():
-            try:
-                os.link(item, folder / item.name)
-            except OSError:
-                shutil.copy2(item, folder / item.name)
+            link(item, folder / item.name)
+        elif item.is_dir() and not item.is_symlink():  # the persistent store (store/), sources/
+            shutil.copytree(item, folder / item.name, symlinks=True, copy_function=link)
     return folder
 
 
@@ -495,7 +501,7 @@ def create_app(config: ServerConfig, build: Path, *, extra_routes: list[Route] |
         state.snapshot_copy = _pin_snapshot(build)
         state.build = state.snapshot_copy
         state.cache = AnswerCache(config.cache_bytes) if config.cache_bytes > 0 else None
-        state.pool = QueryPool(str(state.snapshot_copy / "policykg.nq"), size=config.workers,
+        state.pool = QueryPool(str(state.snapshot_copy), size=config.workers,
                                timeout=config.timeout, memory_limit=config.memory_limit,
                                client_queries=config.client_queries)
         await state.pool.start()

@@ -70,7 +70,9 @@ class _Waiter:
 
 
 class QueryPool:
-    """``size`` worker processes serving the N-Quads snapshot at ``snapshot``."""
+    """``size`` worker processes serving the snapshot at ``snapshot``: a build folder (its
+    persistent store opened read-only, else its ``policykg.nq``) or an N-Quads file; see
+    :mod:`policykg.server.worker`."""
 
     def __init__(self, snapshot: str, *, size: int = 2, timeout: float = 10.0,
                  memory_limit: int = 4 << 30, max_waiting: int = 256, client_queries: int = 0) -> None:
@@ -111,6 +113,8 @@ class QueryPool:
         if status != "ready":
             process.join(5)
             raise RuntimeError(detail)
+        if detail == "store":
+            log.debug("query worker %d answers from the build's store", process.pid)
         return _Worker(process, parent, time.monotonic())
 
     async def start(self) -> None:

@@ -2,23 +2,42 @@
 
 The server never evaluates a query in its own process: a query that runs past the time limit
 is stopped by killing its worker, which is the only way to stop pyoxigraph mid-query. A worker
-reads the snapshot's N-Quads into an in-memory store once, then answers requests sent over a
-pipe, each with the serialized result (bytes) or an error. It imports nothing but pyoxigraph,
-the standard library and :mod:`.guard`, so it starts fast; it caps its own address space, and
-once loaded it can open no file or socket (``RLIMIT_NOFILE`` 0).
+answers requests sent over a pipe, each with the serialized result (bytes) or an error. It
+caps its own address space, and it can open no socket: a seccomp filter (Linux x86-64 and
+ARM64) makes ``socket(2)`` fail in every thread from its first step, so whatever slips past the
+guard (a ``SERVICE`` call, a fetch) cannot connect anywhere.
+
+Where its graph comes from:
+
+* a build folder with a persistent store (:func:`policykg.publish.open_store`): the worker
+  opens the store read-only and is ready at once, whatever the size of the build (RocksDB
+  reads the files it needs as queries ask). When the build's N-Quads take at most
+  1/:data:`IN_MEMORY_SHARE` of its memory cap, it then loads them into memory in a thread of
+  the lowest priority and answers from there once they are in (queries run several times
+  faster in memory); the store is closed, and from then on the worker can open no file either
+  (``RLIMIT_NOFILE`` 0);
+* a build folder without a store (an older policykg's), an N-Quads file, or any folder where
+  the filter cannot be installed: the worker loads the N-Quads into memory before it says it
+  is ready, then can open no file or socket (``RLIMIT_NOFILE`` 0), as before stores existed.
 
 Results are serialized here, row by row, so that the row cap is enforced while streaming:
 SPARQL JSON, XML, CSV and TSV for solutions and booleans; any pyoxigraph RDF format for graphs.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
 import json
+import os
+import platform
 import re
 import resource
 import signal
+import struct
 import threading
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -221,9 +240,98 @@ def execute(store: ox.Store, request: QueryRequest) -> QueryResponse:
 
 
 def load_snapshot(path: str) -> ox.Store:
+    """The N-Quads file ``path`` in a new in-memory store."""
     store = ox.Store()
     store.bulk_load(path=path, format=ox.RdfFormat.N_QUADS)
     return store
+
+
+#: A worker answering from a build's store also loads the build into memory when its N-Quads
+#: take at most this fraction (1/N) of the worker's memory cap: an in-memory store of a build
+#: takes about twice the N-Quads' size, and a query needs room of its own. (A worker of the
+#: 1,000-document build, 280 MB of N-Quads, loads it under the default 4 GiB cap; one of
+#: 10,000 documents stays on the store, which it could not hold in memory under that cap.)
+IN_MEMORY_SHARE = 4
+
+# seccomp: (AUDIT_ARCH_*, __NR_socket, __NR_io_uring_setup, __NR_seccomp) of each architecture
+_SYSCALLS = {"x86_64": (0xC000003E, 41, 425, 317), "aarch64": (0xC00000B7, 198, 425, 277)}
+
+
+def forbid_sockets() -> bool:
+    """Install a seccomp filter under which ``socket(2)`` (and ``io_uring_setup(2)``, which could
+    make sockets too) fail with ``EACCES`` in every thread of this process, now and later;
+    every other system call is allowed. True when installed (Linux on x86-64 or ARM64).
+
+    The filter, in classic BPF: a system call of another architecture (a 32-bit or x32 call
+    from a 64-bit process) is refused whatever it is; ``socket`` and ``io_uring_setup`` are
+    refused; the rest is allowed. ``PR_SET_NO_NEW_PRIVS`` comes first, as the kernel requires
+    of an unprivileged process (a worker never executes another program anyway).
+    """
+    numbers = _SYSCALLS.get(platform.machine()) if os.name == "posix" and os.uname().sysname == "Linux" else None
+    if numbers is None:
+        return False
+    arch, nr_socket, nr_io_uring_setup, nr_seccomp = numbers
+    load, equal, at_least, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+    allow, refuse = 0x7FFF0000, 0x00050000 | errno.EACCES  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO
+    program = [
+        (load, 0, 0, 4),                  # 0: seccomp_data.arch
+        (equal, 0, 5, arch),              # 1: another architecture -> 7
+        (load, 0, 0, 0),                  # 2: seccomp_data.nr
+        (at_least, 3, 0, 0x40000000),     # 3: an x32 call -> 7
+        (equal, 2, 0, nr_socket),         # 4: socket -> 7
+        (equal, 1, 0, nr_io_uring_setup),  # 5: io_uring_setup -> 7
+        (ret, 0, 0, allow),               # 6
+        (ret, 0, 0, refuse),              # 7
+    ]
+    code = b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
+    buffer = ctypes.create_string_buffer(code, len(code))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = SockFprog(len(program), ctypes.cast(buffer, ctypes.c_void_p))
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.syscall.restype = ctypes.c_long
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            return False
+        # seccomp(SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &fprog): every thread
+        return libc.syscall(ctypes.c_long(nr_seccomp), ctypes.c_long(1), ctypes.c_long(1), ctypes.byref(fprog)) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _fits_in_memory(nquads: Path, memory_limit: int) -> bool:
+    try:
+        size = nquads.stat().st_size
+    except OSError:
+        return False
+    return size * IN_MEMORY_SHARE <= (memory_limit if memory_limit > 0 else 4 << 30)
+
+
+class _Served:
+    """The store the worker answers from, and the lock under which it is replaced."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.lock = threading.Lock()
+
+
+def _load_behind(served: _Served, nquads: Path) -> None:
+    """Load ``nquads`` into memory at the lowest priority (queries go first; the loader's own
+    threads inherit it), then answer from there: the store is closed, and the worker can open
+    no file any more. Keeps answering from the store if the load fails."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+    except (OSError, AttributeError):
+        pass
+    try:
+        memory = load_snapshot(str(nquads))
+    except Exception:  # noqa: BLE001 - a file gone, no memory left: the store still answers
+        return
+    with served.lock:  # not while a query runs
+        served.store = memory  # the store's last reference: RocksDB is closed here
+    resource.setrlimit(resource.RLIMIT_NOFILE, (0, 0))
 
 
 def _execute_on_a_deep_stack(store: ox.Store, request: QueryRequest) -> QueryResponse:
@@ -248,27 +356,47 @@ def _execute_on_a_deep_stack(store: ox.Store, request: QueryRequest) -> QueryRes
 
 
 def main(conn: Connection, snapshot: str, memory_limit: int) -> None:
-    """The worker's life: cap memory, load the snapshot, answer until the pipe closes."""
+    """The worker's life: cap memory, forbid sockets, open or load the snapshot (a build
+    folder or an N-Quads file: see the module docstring), answer until the pipe closes.
+
+    Says ``("ready", "store")`` when it answers from the build's store, ``("ready", None)``
+    when it has loaded the N-Quads, ``("error", message)`` when it cannot start."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
     if memory_limit > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    no_sockets = forbid_sockets()
+    source = Path(snapshot)
+    nquads = source / "policykg.nq" if source.is_dir() else source
     try:
-        store = load_snapshot(snapshot)
+        store = None
+        if no_sockets and source.is_dir():
+            from ..publish import open_store
+
+            store = open_store(source, pin=False)  # a private copy: nothing replaces it
+        on_disk = store is not None
+        if store is None:
+            store = load_snapshot(str(nquads))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which refuses to start
         conn.send(("error", f"cannot load {snapshot}: {exc}"))
         return
-    # No new file descriptors from here on: no socket, no file. Whatever slips past the guard
-    # (a SERVICE call, a fetch), pyoxigraph cannot open a connection (EMFILE, a 400 answer).
-    resource.setrlimit(resource.RLIMIT_NOFILE, (0, 0))
-    threading.stack_size(STACK_SIZE)
-    conn.send(("ready", None))
+    served = _Served(store)
+    del store
+    if not on_disk:
+        # No new file descriptors from here on: no socket, no file. Whatever slips past the
+        # guard (a SERVICE call, a fetch), pyoxigraph cannot open a connection (a 400 answer).
+        resource.setrlimit(resource.RLIMIT_NOFILE, (0, 0))
+    elif _fits_in_memory(nquads, memory_limit):
+        threading.Thread(target=_load_behind, args=(served, nquads), name="policykg-load", daemon=True).start()
+    threading.stack_size(STACK_SIZE)  # (after the loader's thread: only queries need it)
+    conn.send(("ready", "store" if on_disk else None))
     while True:
         try:
             request = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            response = _execute_on_a_deep_stack(store, request)
+            with served.lock:
+                response = _execute_on_a_deep_stack(served.store, request)
         except MemoryError:
             # the heap may be in a poor state: answer, then end; the pool starts a fresh worker
             conn.send(QueryResponse(503, "text/plain; charset=utf-8",
@@ -277,4 +405,5 @@ def main(conn: Connection, snapshot: str, memory_limit: int) -> None:
         conn.send(response)
 
 
-__all__ = ["GRAPH_TYPES", "RESULT_TYPES", "QueryRequest", "QueryResponse", "execute", "main", "xml_safe"]
+__all__ = ["GRAPH_TYPES", "IN_MEMORY_SHARE", "RESULT_TYPES", "QueryRequest", "QueryResponse", "execute",
+           "forbid_sockets", "main", "xml_safe"]
