@@ -522,7 +522,7 @@ def _curie(iri: str) -> str:
     return iri
 
 
-def _jsonld(triples: list[pyoxigraph.Triple], context: dict[str, Any]) -> bytes:
+def jsonld(triples: list[pyoxigraph.Triple], context: dict[str, Any]) -> bytes:
     """The triples as flattened JSON-LD compacted with ``context``: one object per subject.
 
     Written by hand rather than by rdflib's JSON-LD writer, which loses a blank node (and the
@@ -1381,7 +1381,7 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
             files["policykg.trig"] = _write_chunks(tmp, "policykg.trig", canon.trig())
             triples["policykg.trig"] = sum(graphs.values())
             files["policykg.jsonld"] = _write(tmp, "policykg.jsonld",
-                                              _jsonld(canonical, context))
+                                              jsonld(canonical, context))
             triples["policykg.jsonld"] = len(canonical)
             files["context.jsonld"] = _write(tmp, "context.jsonld",
                                              _json({"@context": context}))
@@ -1569,5 +1569,5 @@ def rollback(out_dir: Path, to: str | None = None) -> RollbackResult:
 
 
 __all__ = ["KEEP", "LINK_PREFIXES", "PREFIXES", "STORE", "STORE_RECORD", "BuildHistory", "BuildRecord", "PublishResult",
-           "RollbackResult", "canonical_nquads", "canonical_ntriples", "check_out_dir", "history", "jsonld_context",
-           "latest_good", "lock", "open_store", "publish", "resolve_out_dir", "rollback", "store_path"]
+           "RollbackResult", "canonical_nquads", "canonical_ntriples", "check_out_dir", "history", "jsonld",
+           "jsonld_context", "latest_good", "lock", "open_store", "publish", "resolve_out_dir", "rollback", "store_path"]

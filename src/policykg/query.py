@@ -155,8 +155,7 @@ class QueryResult:
         if self.kind == "boolean":
             return json.dumps({"head": {}, "boolean": bool(self.boolean)}) + "\n"
         head = json.dumps({"vars": list(self.variables)}, ensure_ascii=False)
-        bindings = [json.dumps({v: _json_term(t) for v, t in zip(self.variables, row) if t is not None},
-                               ensure_ascii=False) for row in self.table_rows()]
+        bindings = [json.dumps(b, ensure_ascii=False) for b in json_bindings(self.variables, self.table_rows())]
         if not bindings:
             return f'{{"head": {head}, "results": {{"bindings": []}}}}\n'
         return f'{{"head": {head},\n "results": {{"bindings": [\n  ' + ",\n  ".join(bindings) + "\n]}}\n"
@@ -243,23 +242,29 @@ def _tsv_term(term: Term) -> str:
     return str(term).replace("\t", "\\t")
 
 
-def _json_term(term: Term) -> dict[str, object]:
-    import pyoxigraph as ox
+def json_bindings(variables: Sequence[str],
+                  rows: Iterable[Sequence[Term | None]]) -> list[dict[str, dict[str, object]]]:
+    """The ``bindings`` of SPARQL 1.1 Query Results JSON: a row maps each bound variable to its
+    term; a triple term is written as SPARQL 1.2 does (``"type": "triple"``). The one encoder of
+    ``policykg query`` and of the server's query workers."""
+    import pyoxigraph as ox  # (here to keep this module light; once per result, not once per term)
 
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out: dict[str, object] = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != _XSD + "string":
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                        "predicate": _json_term(term.predicate),
-                                        "object": _json_term(term.object)}}
+    def term(t: Term) -> dict[str, object]:
+        if isinstance(t, ox.NamedNode):
+            return {"type": "uri", "value": t.value}
+        if isinstance(t, ox.BlankNode):
+            return {"type": "bnode", "value": t.value}
+        if isinstance(t, ox.Literal):
+            out: dict[str, object] = {"type": "literal", "value": t.value}
+            if t.language:
+                out["xml:lang"] = t.language
+            elif t.datatype.value != _XSD + "string":
+                out["datatype"] = t.datatype.value
+            return out
+        return {"type": "triple", "value": {"subject": term(t.subject), "predicate": term(t.predicate),
+                                            "object": term(t.object)}}
+
+    return [{v: term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
 
 
 # --------------------------------------------------------------------------------------------
@@ -660,5 +665,5 @@ def read_expected(path: Path) -> QueryResult:
 
 
 __all__ = ["CompetencyQuery", "QualityReport", "QualityRule", "QueryResult", "QuerySyntaxError", "RuleResult",
-           "Severity", "check_quality", "curie", "display", "load_build", "load_competency_queries",
+           "Severity", "check_quality", "curie", "display", "json_bindings", "load_build", "load_competency_queries",
            "load_quality_rules", "query_form", "read_expected", "run_query"]

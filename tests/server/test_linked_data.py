@@ -28,7 +28,7 @@ from rdflib.namespace import RDF, RDFS
 
 from policykg.graphs import GRAPHS
 from policykg.resources import data_root, ontology_path
-from policykg.server.ld import local_href, valid_path
+from policykg.server.render import local_href, valid_path
 
 # rdflib's JSON-LD parser uses its deprecated ConjunctiveGraph API
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
@@ -296,7 +296,7 @@ def test_not_acceptable(site):
 
 
 def test_defaults_and_the_format_parameter(site):
-    # */* and no Accept at all get Turtle (documented in policykg.server.ld); browsers get HTML
+    # */* and no Accept at all get Turtle (documented in policykg.server.pages.entity); browsers get HTML
     for headers in ({"Accept": "*/*"}, {}):
         r = httpx.get(site.url + _path(CAC), headers=headers, timeout=30)
         assert r.status_code == 200
@@ -581,7 +581,7 @@ def test_entity_pages_answer_quickly(site):
 def test_gate_failure_banner_on_ld_pages(site):
     """When the newest build failed the gate, the ontology page and the error pages say so.
     (In process: these pages need no query worker.)"""
-    from policykg.server.app import ServerConfig, create_app
+    from policykg.server import ServerConfig, create_app
 
     app = create_app(ServerConfig(dist=site.build, gate_failed_report="1 violation"), site.build)
     transport = httpx.ASGITransport(app=app)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from policykg.errors import InputError
-from policykg.server.app import ServerConfig
+from policykg.server import ServerConfig
 from policykg.server.run import prepare
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -25,7 +25,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policykg.resources import data_root
-from policykg.server.ui import local_href, read_query_file, search_query, sparql_string
+from policykg.server.pages.home import read_query_file, search_query, sparql_string
+from policykg.server.render import local_href
 
 SEED = "2020-09-services-trade-pilot-areas-data.md"
 POL = "https://w3id.org/policykg/ontology#"
@@ -524,7 +525,7 @@ GATE_FAILED_SERVER = """
 import sys
 from pathlib import Path
 import uvicorn
-from policykg.server.app import ServerConfig, create_app
+from policykg.server import ServerConfig, create_app
 build, port = Path(sys.argv[1]), int(sys.argv[2])
 config = ServerConfig(dist=build, port=port, workers=1,
                       gate_failed_report="SHACL gate: FAILED (1 violation)\\n<b>not markup</b>")
@@ -702,7 +703,7 @@ def test_timeline_refuses_a_day_that_is_not_a_date(site):
 def test_trial_status_counts_both_ends():
     import datetime as dt
 
-    from policykg.server.pictures import status
+    from policykg.server.pages.pictures import status
 
     day = dt.date(2023, 8, 13)
     assert status("2020-08-14", "2023-08-13", day) == "running"

@@ -28,7 +28,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExitCode, InputError, PolicykgError
-from .app import CSP, ServerConfig, create_app
+from ..publish import latest_good
+from .app import create_app
+from .state import CSP, ServerConfig
 
 log = logging.getLogger("policykg.server")
 
@@ -166,7 +168,7 @@ def protocol_class(read_timeout: float) -> type[asyncio.Protocol] | str:
 
 def uvicorn_config(app: Any, config: ServerConfig) -> Any:
     """The uvicorn configuration ``policykg serve`` runs ``app`` with."""
-    import uvicorn
+    import uvicorn  # loaded only to serve: importing this module (the CLI, prepare()) stays light
 
     return uvicorn.Config(app, host=config.host, port=config.port, log_level="info", timeout_keep_alive=5,
                           access_log=False, server_header=False, ws="none",
@@ -175,10 +177,8 @@ def uvicorn_config(app: Any, config: ServerConfig) -> Any:
 
 def prepare(config: ServerConfig, sources: Sequence[Path] | None, *, build_first: bool) -> tuple[ServerConfig, Path]:
     """Build when asked, then find the build to serve. Raises when there is none."""
-    from ..publish import latest_good
-
     if build_first:
-        from ..build import build
+        from ..build import build  # the whole pipeline: imported only when it is to run
 
         try:
             result = build(sources or None, config.dist)
@@ -199,7 +199,7 @@ def prepare(config: ServerConfig, sources: Sequence[Path] | None, *, build_first
 
 
 def serve(config: ServerConfig, sources: Sequence[Path] | None = None, *, build_first: bool = True) -> int:
-    import uvicorn
+    import uvicorn  # loaded only to serve: importing this module (the CLI, prepare()) stays light
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:

@@ -42,6 +42,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from ..query import json_bindings
 from .guard import inspect_query
 
 RESULT_TYPES = {
@@ -99,21 +100,6 @@ class QueryResponse:
 
 # ------------------------------------------------------------------------- serializers
 
-def _json_term(term: object) -> dict[str, str]:
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    return {"type": "literal", "value": str(term)}
-
-
 def _xml_term(term: object) -> str:
     if isinstance(term, ox.NamedNode):
         return f"<uri>{escape(term.value)}</uri>"
@@ -146,7 +132,7 @@ def _tsv_field(term: object) -> str:
 
 def serialize_solutions(variables: list[str], rows: list[list[object]], fmt: str) -> bytes:
     if fmt == "json":
-        bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
+        bindings = json_bindings(variables, rows)
         return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
                           ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if fmt == "xml":

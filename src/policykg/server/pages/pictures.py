@@ -1,7 +1,7 @@
 """The pictures of the web UI: where the measures apply, who guides them, and when.
 
-Door: :func:`routes` (mounted with the UI's routes) and :func:`neighbourhood` (for the entity
-pages of :mod:`policykg.server.ld`). The routes:
+Door: :func:`routes` (mounted after the UI's routes) and :func:`neighbourhood` (for the entity
+pages of :mod:`policykg.server.pages.entity`). The routes:
 
 ``GET /map`` (``map``)
     A map of China with every area a notice designates as a pilot area and every site a
@@ -34,13 +34,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from .app import AppState
-from .pages import templates
-from .pool import ClientBusy
+from ... import webassets
+from ...resources import data_root
+from ..pool import ClientBusy
+from ..render import ASSET_CACHE, asset_url, frame_context, local_href, select, templates, wants_json
+from ..state import AppState
 
 log = logging.getLogger("policykg.server")
 
@@ -65,14 +68,11 @@ STATUS_COLOURS: dict[str, str] = {"running": "#59a14f", "ended": "#9d9d9d", "upc
 
 MAX_NODES = 60  # a neighbourhood graph larger than this is cut (and says so)
 SHORT_LABEL = 28  # characters of a node's label in the graph
-ASSET_CACHE = "public, max-age=31536000, immutable"
 
 
 # ------------------------------------------------------------------------- queries
 
 def queries_folder() -> Path:
-    from ..resources import data_root
-
     return data_root() / "queries" / "ui"
 
 
@@ -88,15 +88,11 @@ def ui_query(name: str) -> str:
 
 
 async def _rows(state: AppState, name: str, this: str | None = None) -> list[dict[str, Any]]:
-    from .ui import select
-
     substitutions = (("this", this),) if this is not None else ()
     return await select(state, ui_query(name), max_rows=state.config.max_rows, substitutions=substitutions)
 
 
 def _href(iri: str, state: AppState) -> str:
-    from .ui import local_href
-
     return local_href(iri, state.config.base_iri)
 
 
@@ -302,28 +298,7 @@ def neighbourhood_list(graph: dict[str, Any]) -> list[dict[str, Any]]:
 
 # ------------------------------------------------------------------------- pages
 
-def _wants_json(request: Request) -> bool:
-    from .ui import _wants_json as wants
-
-    return wants(request)
-
-
-def asset_url(key: str, name: str) -> str | None:
-    """``/assets/{key}/{name}?v=<content hash>`` when the package is installed, else None."""
-    from .. import webassets
-    from .ui import _asset_version
-
-    found = webassets.asset_path(key, name)
-    if found is None:
-        return None
-    path, _media = found
-    st = path.stat()
-    return f"/assets/{key}/{name}?v={_asset_version(path, st.st_mtime_ns, st.st_size)}"
-
-
 def _page_context(request: Request) -> dict[str, Any]:
-    from .ui import frame_context
-
     return {**frame_context(request), "d3": asset_url("d3", "d3.min.js")}
 
 
@@ -337,14 +312,10 @@ async def map_page(request: Request) -> Response:
         log.warning("map queries failed: %r", exc)
         return PlainTextResponse("the map could not be computed just now; try again shortly\n", 503,
                                  headers={"Retry-After": "2"})
-    from starlette.concurrency import run_in_threadpool
-
-    from .. import webassets
-
     shapes = await run_in_threadpool(webassets.china_shapes)  # derived once, then kept
     payload = {**data, "shapes": str(request.url_for("geo_shapes").path) if shapes else None,
                "shapesSource": shapes["source"] if shapes else None}
-    if _wants_json(request):
+    if wants_json(request):
         return JSONResponse(payload, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
     context = {**_page_context(request), "data": data, "payload": payload}
     return templates().TemplateResponse(request, "map.html.j2", context,
@@ -369,7 +340,7 @@ async def timeline_page(request: Request) -> Response:
         log.warning("timeline query failed: %r", exc)
         return PlainTextResponse("the timeline could not be computed just now; try again shortly\n", 503,
                                  headers={"Retry-After": "2"})
-    if _wants_json(request):
+    if wants_json(request):
         return JSONResponse(data, headers={"Vary": "Accept", "Cache-Control": "no-cache"})
     context = {**_page_context(request), "data": data, "today": today.isoformat()}
     return templates().TemplateResponse(request, "timeline.html.j2", context,
@@ -377,10 +348,6 @@ async def timeline_page(request: Request) -> Response:
 
 
 async def geo_shapes(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
-    from .. import webassets
-
     shapes = await run_in_threadpool(webassets.china_shapes)
     if shapes is None:
         return PlainTextResponse("the map's shapes are not installed (make install: npm ci --prefix web)\n", 404)
@@ -388,10 +355,6 @@ async def geo_shapes(request: Request) -> Response:
 
 
 async def asset(request: Request) -> Response:
-    from starlette.responses import FileResponse
-
-    from .. import webassets
-
     found = webassets.asset_path(request.path_params["package"], request.path_params["name"])
     if found is None:
         return PlainTextResponse("not found\n", 404)
@@ -400,7 +363,7 @@ async def asset(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    """The pictures' routes (mounted by :func:`policykg.server.ui.routes`)."""
+    """The pictures' routes (mounted by :func:`policykg.server.app.routes`)."""
     return [
         Route("/map", map_page, methods=["GET"], name="map"),
         Route("/timeline", timeline_page, methods=["GET"], name="timeline"),

@@ -22,7 +22,7 @@ Door: :func:`routes`. The routes:
     ``?format=csv`` or ``?format=md`` gives the same as ``policykg review --format``.
 
 The pictures' routes (``/map``, ``/timeline``, ``/assets/geo/china.json``, ``/assets/{package}/
-{name}`` for d3) live in :mod:`policykg.server.pictures` and are mounted here.
+{name}`` for d3) live in :mod:`policykg.server.pages.pictures`.
 
 The search text reaches SPARQL only as a string literal made by :func:`sparql_string`, which
 escapes every character the SPARQL grammar gives a meaning to inside a literal. All
@@ -31,12 +31,9 @@ hands it its configuration in a JSON data block.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +41,18 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-import policykg
-
-from ..graphs import BASE, GRAPHS
-from .app import AppState
-from .pages import templates
-from .pool import ClientBusy
-from .worker import QueryRequest
+from ... import webassets
+from ...errors import InputError
+from ...graphs import GRAPHS
+from ...resources import data_root
+from ...review import KINDS, Review, load_review, today
+from ..pool import ClientBusy
+from ..render import ASSET_CACHE, asset_version, frame_context, local_href, select, served_build_info, templates, wants_json
+from ..state import AppState
 
 log = logging.getLogger("policykg.server")
 
-HERE = Path(__file__).parent
-EXAMPLES = HERE / "examples"
+EXAMPLES = Path(__file__).parents[1] / "examples"
 POL = "https://w3id.org/policykg/ontology#"
 PREFIXES = """PREFIX pol: <https://w3id.org/policykg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
@@ -68,7 +65,6 @@ G_INFERENCES = GRAPHS["inferences"].value
 
 MAX_HITS = 50
 MAX_SEARCH_CHARS = 200
-ASSET_CACHE = "public, max-age=31536000, immutable"
 
 #: Media types of the files a build holds, by suffix (``SHA256SUMS`` has none).
 DOWNLOAD_TYPES: dict[str, str] = {
@@ -121,38 +117,6 @@ def sparql_string(text: str) -> str:
 
 def _has_surrogates(text: str) -> bool:
     return any("\ud800" <= c <= "\udfff" for c in text)
-
-
-def local_href(iri: str, base_iri: str) -> str:
-    """The path on this server for an IRI under ``base_iri`` (else the IRI itself)."""
-    for base in dict.fromkeys((base_iri, BASE)):
-        if iri.startswith(base):
-            return "/" + iri[len(base):]
-    return iri
-
-
-async def select(state: AppState, query: str, max_rows: int = 10_000,
-                 substitutions: tuple[tuple[str, str], ...] = ()) -> list[dict[str, Any]]:
-    """Run a SELECT in the pool; each row maps a variable to its value (str, or int).
-
-    ``substitutions`` binds variables to IRIs (as ``?this`` of the linked-data pages), never
-    as query text; pyoxigraph wants each such variable in the SELECT clause.
-    """
-    result = await state.run(QueryRequest(query=query, result_format="json", max_rows=max_rows,
-                                          substitutions=substitutions))
-    if result.status != 200:
-        raise RuntimeError(f"query failed ({result.status}): {result.body.decode('utf-8', 'replace')}")
-    doc = json.loads(result.body)
-    rows = []
-    for binding in doc["results"]["bindings"]:
-        row: dict[str, Any] = {}
-        for var, term in binding.items():
-            value: Any = term["value"]
-            if term.get("datatype", "").endswith(("#integer", "#int", "#long")):
-                value = int(value)
-            row[var] = value
-        rows.append(row)
-    return rows
 
 
 # ------------------------------------------------------------------------- the build's files
@@ -213,73 +177,6 @@ def human_size(size: int) -> str:
     return f"{size} B"
 
 
-@dataclass(frozen=True)
-class BuildInfo:
-    date: str | None  # dct:modified of the dataset, as written
-    version: str | None  # the policykg version that made the build
-    gate_summary: str | None  # first line of gate.txt
-    gate_text: str | None
-    gate_passed: bool | None
-
-
-def build_info(build: Path) -> BuildInfo:
-    """Date, version and gate verdict of a published build, from its files."""
-    date = version = None
-    void = build / "void.ttl"
-    if void.is_file():
-        try:
-            import pyoxigraph as ox
-
-            for triple in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE):
-                p = triple.predicate.value
-                if p == "http://purl.org/dc/terms/modified" and date is None:
-                    date = triple.object.value
-                elif p == "http://www.w3.org/2002/07/owl#versionInfo" and version is None:
-                    version = triple.object.value
-        except (OSError, SyntaxError, ValueError) as exc:
-            log.warning("cannot read %s: %s", void, exc)
-    report = build / "build-report.md"
-    if version is None and report.is_file():
-        m = re.match(r"#\s*policykg build\s+(\S+)", report.read_text(encoding="utf-8", errors="replace"))
-        if m:
-            version = m.group(1)
-    gate_text = gate_summary = None
-    passed = None
-    gate = build / "gate.txt"
-    if gate.is_file():
-        gate_text = gate.read_text(encoding="utf-8", errors="replace").strip()
-        gate_summary = gate_text.splitlines()[0] if gate_text else None
-        if gate_summary:
-            passed = "PASSED" in gate_summary.upper() and "FAILED" not in gate_summary.upper()
-    return BuildInfo(date, version, gate_summary, gate_text, passed)
-
-
-def readable_date(stamp: str | None) -> str | None:
-    """``2026-11-29T14:40:13+00:00`` -> ``2026-11-29 14:40 UTC``."""
-    if not stamp:
-        return None
-    m = re.match(r"(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(Z|[+-]00:?00)?", stamp)
-    if not m:
-        return stamp
-    return f"{m.group(1)} {m.group(2)}" + (" UTC" if m.group(3) else "")
-
-
-def frame_context(request: Request) -> dict[str, Any]:
-    """The variables ``base.html.j2`` needs: ``version``, ``gate_failed``, ``build_date``."""
-    state: AppState = request.app.state.policykg
-    info = _cached_build_info(state)
-    return {"version": policykg.__version__, "gate_failed": state.config.gate_failed_report is not None,
-            "build_date": readable_date(info.date)}
-
-
-def _cached_build_info(state: AppState) -> BuildInfo:
-    info = state.extras.get("ui.build_info")
-    if not isinstance(info, BuildInfo):
-        info = build_info(state.build)
-        state.extras["ui.build_info"] = info
-    return info
-
-
 # ------------------------------------------------------------------------- queries shown in the editor
 
 @dataclass(frozen=True)
@@ -308,8 +205,6 @@ def read_query_file(path: Path) -> ExampleQuery:
 
 def competency_folder() -> Path | None:
     try:
-        from ..resources import data_root
-
         return data_root() / "queries" / "cq"
     except FileNotFoundError:
         return None
@@ -334,15 +229,8 @@ def editor_queries() -> tuple[str, list[ExampleQuery]]:
 
 # ------------------------------------------------------------------------- YASGUI assets
 
-@cache
-def _asset_version(path: Path, mtime_ns: int, size: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
-
-
 def yasgui_assets() -> dict[str, str] | None:
     """``{"js": url, "css": url}`` (versioned by content) when YASGUI is installed, else None."""
-    from .. import webassets
-
     folder = webassets.assets_dir()
     if folder is None:
         return None
@@ -351,13 +239,11 @@ def yasgui_assets() -> dict[str, str] | None:
         path = folder / name
         st = path.stat()
         kind = "js" if "javascript" in media else "css" if "css" in media else name
-        urls[kind] = f"/assets/yasgui/{name}?v={_asset_version(path, st.st_mtime_ns, st.st_size)}"
+        urls[kind] = f"/assets/yasgui/{name}?v={asset_version(path, st.st_mtime_ns, st.st_size)}"
     return urls
 
 
 async def yasgui_asset(request: Request) -> Response:
-    from .. import webassets
-
     name = request.path_params["name"]
     folder = webassets.assets_dir()
     if folder is None or name not in webassets.ASSETS:
@@ -495,7 +381,7 @@ async def _home_data(state: AppState) -> dict[str, Any]:
 
 async def home(request: Request) -> Response:
     state: AppState = request.app.state.policykg
-    info = _cached_build_info(state)
+    info = served_build_info(state)
     error = None
     try:
         data = await _home_data(state)
@@ -538,11 +424,8 @@ async def home(request: Request) -> Response:
                                         headers={"Cache-Control": "no-cache"})
 
 
-def _cached_review(state: AppState):
+def _cached_review(state: AppState) -> Review | None:
     """The served build's review (:func:`policykg.review.load_review`), or None when it has none."""
-    from ..errors import InputError
-    from ..review import load_review
-
     if "ui.review" not in state.extras:
         try:
             state.extras["ui.review"] = load_review(state.build)
@@ -561,8 +444,6 @@ def _review_counts(state: AppState) -> dict[str, int] | None:
 
 async def review_page(request: Request) -> Response:
     """``/review``: what to check in the served build, each with its sentence and an entry."""
-    from ..review import KINDS, today
-
     state: AppState = request.app.state.policykg
     review = _cached_review(state)
     wanted = request.query_params.get("format", "").strip().lower()
@@ -648,22 +529,11 @@ async def run_search(state: AppState, text: str) -> list[Hit]:
     return hits
 
 
-def _wants_json(request: Request) -> bool:
-    from . import conneg
-
-    if request.query_params.get("format") == "json":
-        return True
-    accept = request.headers.get("accept")
-    if not accept:
-        return False
-    return conneg.choose(accept, ["text/html", "application/json"]) == "application/json"
-
-
 async def search(request: Request) -> Response:
     state: AppState = request.app.state.policykg
     raw = request.query_params.get("q", "")
     text = " ".join(raw.split())[:MAX_SEARCH_CHARS]  # collapse white space
-    as_json = _wants_json(request)
+    as_json = wants_json(request)
     hits: list[Hit] = []
     error = None
     if text:
@@ -699,18 +569,14 @@ async def download(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    """The UI's routes (mounted by :func:`policykg.server.pages.routes`), the pictures' among
-    them (:mod:`policykg.server.pictures`: ``/map``, ``/timeline``, ``/assets/...``)."""
-    from . import pictures
-
+    """The UI's routes (mounted by :func:`policykg.server.app.routes`)."""
     return [
         Route("/", home, methods=["GET"], name="home"),
         Route("/search", search, methods=["GET"], name="search"),
         Route("/assets/yasgui/{name}", yasgui_asset, methods=["GET"], name="yasgui_asset"),
         Route("/downloads/{name}", download, methods=["GET"], name="download"),
         Route("/review", review_page, methods=["GET"], name="review"),
-        *pictures.routes(),
     ]
 
 
-__all__ = ["build_info", "downloadable", "frame_context", "routes", "search_query", "sparql_string"]
+__all__ = ["downloadable", "read_query_file", "routes", "search_query", "sparql_string"]

@@ -50,15 +50,15 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, NoMatchFound, Route
 
-import policykg
-
-from ..graphs import GRAPHS
-from ..publish import PREFIXES
-from . import conneg
-from .app import CORS, AppState
-from .pages import templates
-from .pool import PoolBusy, QueryTimeout, WorkerFailed
-from .worker import QueryRequest, xml_safe
+from ... import resources
+from ...graphs import GRAPHS
+from ...publish import PREFIXES, jsonld
+from .. import conneg
+from ..pool import PoolBusy, QueryTimeout, WorkerFailed
+from ..render import ID_PATH, asset_url, frame_context, local_path, templates, valid_path
+from ..state import CORS, AppState
+from ..worker import QueryRequest, xml_safe
+from . import pictures
 
 log = logging.getLogger("policykg.server")
 
@@ -142,33 +142,7 @@ _PROPERTY_ORDER = {RDF_TYPE: 0, LABEL: 1, PREF_LABEL: 2, ALT_LABEL: 3}
 # plain names of common properties that the ontology does not label
 _PLAIN_NAMES = {RDF_TYPE: "type", LABEL: "label", PREF_LABEL: "preferred label", ALT_LABEL: "other name"}
 
-# ------------------------------------------------------------------------- paths
-
-_PATH = re.compile(r"[A-Za-z0-9._~/-]{1,512}")
-_FRAGMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,200}")
-
-
-def valid_path(path: str) -> bool:
-    """Whether ``path`` (what follows ``/id/``) may name an entity: only unreserved characters
-    and ``/``, no ``..``, no empty, leading or trailing segment."""
-    return (_PATH.fullmatch(path) is not None and ".." not in path and not path.startswith("/")
-            and not path.endswith("/") and "//" not in path)
-
-
-def local_href(iri: str, base_iri: str, root: str = "") -> str | None:
-    """The path on this server that dereferences ``iri``, or None when it is not ours."""
-    id_ns = base_iri + "id/"
-    if iri.startswith(id_ns):
-        rest = iri[len(id_ns):]
-        return f"{root}/id/{rest}" if valid_path(rest) else None
-    ontology = base_iri + "ontology"
-    if iri == ontology:
-        return f"{root}/ontology"
-    if iri.startswith(ontology + "#"):
-        fragment = iri[len(ontology) + 1:]
-        return f"{root}/ontology#{fragment}" if _FRAGMENT.fullmatch(fragment) else f"{root}/ontology"
-    return None
-
+# ------------------------------------------------------------------------- CURIEs
 
 def curie(iri: str) -> str | None:
     for prefix, namespace in VOCAB_PREFIXES.items():
@@ -259,7 +233,7 @@ def _problem(request: Request, status: int, title: str, message: str, **headers:
     """An error as an HTML page (when the client prefers HTML) or as text."""
     all_headers = {**CORS, **VARY, **headers}
     if conneg.choose(request.headers.get("accept"), ["text/plain", "text/html"]) == "text/html":
-        context = {**_frame(request), "status": status, "title": title, "message": message}
+        context = {**frame_context(request), "status": status, "title": title, "message": message}
         return templates().TemplateResponse(request, "notfound.html.j2", context, status_code=status,
                                             headers=all_headers)
     return PlainTextResponse(f"{title}: {message}\n", status_code=status, headers=all_headers)
@@ -270,18 +244,6 @@ def _not_acceptable() -> Response:
     return PlainTextResponse(f"none of the acceptable formats can be served; offered: {offers}\n"
                              f"(or add ?format= one of html, ttl, jsonld, nt, rdf)\n",
                              status_code=406, headers={**CORS, **VARY})
-
-
-def _frame(request: Request) -> dict[str, Any]:
-    """The variables the frame (``base.html.j2``) needs."""
-    try:
-        from .ui import frame_context
-
-        return frame_context(request)
-    except Exception:  # noqa: BLE001 - the frame must render even if the UI module cannot say
-        state: AppState = request.app.state.policykg
-        return {"version": policykg.__version__, "gate_failed": state.config.gate_failed_report is not None,
-                "build_date": None}
 
 
 def negotiate(request: Request) -> str | Response:
@@ -348,10 +310,8 @@ def serialize(triples: list[ox.Triple], key: str, build: Path | None = None) -> 
         context = _jsonld_context(build) if build is not None else None
         if context is not None:
             try:
-                from ..publish import _jsonld
-
-                return _jsonld(triples, context)
-            except Exception:  # a private helper of publish: fall back to plain (expanded) JSON-LD
+                return jsonld(triples, context)
+            except Exception:  # noqa: BLE001 - a build's context.jsonld we cannot use: answer expanded JSON-LD
                 log.exception("cannot compact JSON-LD; answering expanded JSON-LD")
         return ox.serialize(triples, format=ox.RdfFormat.JSON_LD) or b"[]"
     used = {p: ns for p, ns in VOCAB_PREFIXES.items()
@@ -520,7 +480,7 @@ class _PageBuilder:
         label, lang, zh = self.labels.best(iri)
         if label is None and iri in _PLAIN_NAMES:
             label, lang = _PLAIN_NAMES[iri], "en"
-        href = local_href(iri, self.base_iri, self.root)
+        href = local_path(iri, self.base_iri, self.root)
         external = False
         if href is None and iri.startswith(("http://", "https://")):
             href, external = iri, True
@@ -678,7 +638,7 @@ class _PageBuilder:
         lexicon = None
         if lex:
             # the row's label is a file path of the build machine: name the row by its IRI
-            lexicon = Shown(text=_lexicon_name(lex, self.base_iri), href=local_href(lex, self.base_iri, self.root),
+            lexicon = Shown(text=_lexicon_name(lex, self.base_iri), href=local_path(lex, self.base_iri, self.root),
                             title=lex)
         return Source(exact=exact, start=number("start"), end=number("end"),
                       document=self.iri_shown(src) if src else None, lexicon=lexicon, citation=cite)
@@ -695,7 +655,7 @@ class _PageBuilder:
         return Source(curator=value("curator") or _last_segment(curation), curated_on=value("cdate"),
                       reason=reason, note=value("note"), entry=value("entry"),
                       curation=Shown(text=value("entry") or _last_segment(curation),
-                                     href=local_href(curation, self.base_iri, self.root), title=curation))
+                                     href=local_path(curation, self.base_iri, self.root), title=curation))
 
 
 def _lexicon_name(iri: str, base_iri: str) -> str:
@@ -731,11 +691,11 @@ async def entity(request: Request) -> Response:
     state: AppState = request.app.state.policykg
     path = request.path_params.get("path", "")
     if not valid_path(path):
-        status = 400 if (".." in path or not _PATH.fullmatch(path or "x")) else 404
+        status = 400 if (".." in path or not ID_PATH.fullmatch(path or "x")) else 404
         return _problem(request, status, "Bad Request" if status == 400 else "Not Found",
                         "entity paths use only letters, digits, '.', '_', '~', '-' and '/' (no '..')")
     kept = (await merged_into(state)).get(state.config.base_iri + "id/" + path)
-    target = local_href(kept, state.config.base_iri, request.scope.get("root_path", "")) if kept else None
+    target = local_path(kept, state.config.base_iri, request.scope.get("root_path", "")) if kept else None
     if target is not None:
         # one thing under two IRIs (owl:sameAs): its description is at the IRI the merge kept
         query = request.url.query
@@ -771,16 +731,14 @@ async def _entity_html(request: Request, state: AppState, iri: str) -> Response:
     page = _PageBuilder(iri, state.config.base_iri, request.scope.get("root_path", "")).build(rows, truncated)
     if page is None:
         return _problem(request, 404, "Not Found", f"<{iri}> is not in the graph")
-    from . import pictures
-
     graph, d3 = None, None
     if not page.provenance_only:
         try:
             graph = await pictures.neighbourhood(state, iri)
         except Exception as exc:  # noqa: BLE001 - the page is whole without its diagram
             log.warning("neighbourhood of <%s> failed: %r", iri, exc)
-        d3 = pictures.asset_url("d3", "d3.min.js") if graph else None
-    context = {**_frame(request), "page": page, "views": _views(request, "html"), "graph": graph,
+        d3 = asset_url("d3", "d3.min.js") if graph else None
+    context = {**frame_context(request), "page": page, "views": _views(request, "html"), "graph": graph,
                "graph_list": pictures.neighbourhood_list(graph) if graph else [], "d3": d3}
     return templates().TemplateResponse(request, "entity.html.j2", context,
                                         headers={**CORS, **VARY, "Link": _alternates(request)})
@@ -796,16 +754,12 @@ def _views(request: Request, current: str) -> list[dict[str, Any]]:
 
 @cache
 def _ontology_triples() -> tuple[ox.Triple, ...]:
-    from .. import resources
-
     return tuple(ox.parse(path=str(resources.ontology_path()), format=ox.RdfFormat.TURTLE))
 
 
 @cache
 def _ontology_body(key: str, build: Path) -> bytes:
     """The ontology in format ``key``: Turtle is the hand-written file itself."""
-    from .. import resources
-
     if key == "turtle":
         return resources.ontology_path().read_bytes()
     return serialize(list(_ontology_triples()), key, build)
@@ -813,8 +767,9 @@ def _ontology_body(key: str, build: Path) -> bytes:
 
 @cache
 def _docs_html() -> str:
-    from .. import gate
-    from ..docs import render_docs
+    # imported at the page's first request: they bring rdflib, which serving needs nowhere else
+    from ... import gate
+    from ...docs import render_docs
 
     return render_docs(gate.ontology_graph())
 
@@ -851,7 +806,7 @@ async def ontology(request: Request) -> Response:
     headers = {**CORS, **VARY, "Link": _alternates(request)}
     if chosen == "html":
         html = await run_in_threadpool(_docs_html)
-        bar = _site_bar(request, _frame(request))
+        bar = _site_bar(request, frame_context(request))
         html = re.sub(r"<body([^>]*)>", lambda m: m.group(0) + str(bar), html, count=1)
         return Response(html, headers={**headers, "Content-Type": CONTENT_TYPES["html"]})
     body = await run_in_threadpool(_ontology_body, chosen, state.build)
@@ -859,7 +814,7 @@ async def ontology(request: Request) -> Response:
 
 
 def routes() -> list[BaseRoute]:
-    """The linked-data routes (mounted by :func:`policykg.server.pages.routes`)."""
+    """The linked-data routes (mounted by :func:`policykg.server.app.routes`)."""
     return [
         Route("/id/{path:path}", entity, methods=["GET"], name="entity"),
         Route("/ontology", ontology, methods=["GET"], name="ontology"),
@@ -867,4 +822,4 @@ def routes() -> list[BaseRoute]:
 
 
 __all__ = ["AUTHORITIES", "DESCRIBE_QUERY", "MERGED_QUERY", "OFFERS", "PAGE_QUERY", "authority_name",
-           "local_href", "merged_into", "negotiate", "routes", "serialize", "valid_path"]
+           "merged_into", "negotiate", "routes", "serialize"]

@@ -1,0 +1,190 @@
+"""The import graph of policykg: no circle in the server, and the application at its top.
+
+Every module of the package is read with :mod:`ast` (nothing is imported), and every ``import``
+and ``from ... import`` in it, at any depth (in functions too: a function-level import is how a
+circle hides), becomes an edge to the policykg module it names, relative imports resolved.
+``from package import name`` goes to the submodule ``package.name`` when there is one, else to
+the package. Importing a module runs its parent packages' ``__init__`` too, but those implicit
+edges are left out: only what a module's own text imports counts.
+
+Run as a script (``python tests/test_imports.py``) to print every circle of the whole package.
+"""
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import policykg
+
+ROOT = Path(policykg.__file__).resolve().parent
+SERVER = "policykg.server"
+#: The only modules that may import the application: the package's door and ``policykg serve``.
+APP_IMPORTERS = {SERVER, f"{SERVER}.run"}
+
+Graph = dict[str, dict[str, list[int]]]  # module -> module it imports -> lines
+
+
+def module_name(path: Path) -> str:
+    parts = ["policykg", *path.relative_to(ROOT).with_suffix("").parts]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    """Every module of the package, by dotted name."""
+    return {module_name(path): path for path in sorted(ROOT.rglob("*.py"))}
+
+
+def _imports(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
+    """Every import statement of ``tree``, and whether it is at the module's top level (also
+    inside a top-level ``if`` or ``try``, such as ``if TYPE_CHECKING:``)."""
+    def walk(node: ast.AST, top: bool) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.Import, ast.ImportFrom)):
+                yield child, top
+            nested = top and not isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                                    ast.Lambda))
+            yield from walk(child, nested)
+
+    yield from walk(tree, True)
+
+
+def _targets(node: ast.Import | ast.ImportFrom, name: str, is_package: bool, known: set[str]) -> list[str]:
+    """The policykg modules one import statement of module ``name`` names."""
+    def nearest(dotted: str) -> str | None:  # ``a.b.c`` -> the longest prefix that is a module
+        parts = dotted.split(".")
+        for end in range(len(parts), 0, -1):
+            if ".".join(parts[:end]) in known:
+                return ".".join(parts[:end])
+        return None
+
+    if isinstance(node, ast.Import):
+        return [t for alias in node.names if (t := nearest(alias.name)) is not None]
+    if node.level:
+        package = name.split(".") if is_package else name.split(".")[:-1]
+        base = package[:len(package) - (node.level - 1)]
+        full = ".".join(base + ([node.module] if node.module else []))
+    else:
+        full = node.module or ""
+    found = []
+    for alias in node.names:
+        submodule = f"{full}.{alias.name}"
+        target = submodule if submodule in known else nearest(full)
+        if target is not None:
+            found.append(target)
+    return found
+
+
+def import_graph() -> tuple[Graph, Graph]:
+    """(every import, the function-level imports): module -> module it imports -> lines."""
+    found = modules()
+    known = set(found)
+    graph: Graph = {name: {} for name in found}
+    local: Graph = {name: {} for name in found}
+    for name, path in found.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node, top in _imports(tree):
+            for target in dict.fromkeys(_targets(node, name, path.name == "__init__.py", known)):
+                if target != name:
+                    graph[name].setdefault(target, []).append(node.lineno)
+                    if not top:
+                        local[name].setdefault(target, []).append(node.lineno)
+    return graph, local
+
+
+def cycles(graph: Graph) -> list[list[str]]:
+    """The strongly connected components of ``graph`` with more than one module (Tarjan's
+    algorithm, iteratively), each sorted; every circle of imports lies within one of them."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    components: list[list[str]] = []
+    counter = 0
+    for start in sorted(graph):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(graph[start])))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.get(child, {})))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    components.append(sorted(component))
+    return sorted(components)
+
+
+def _in_server(name: str) -> bool:
+    return name == SERVER or name.startswith(SERVER + ".")
+
+
+@pytest.fixture(scope="module")
+def graphs() -> tuple[Graph, Graph]:
+    return import_graph()
+
+
+def test_the_walker_sees_relative_and_nested_imports(graphs: tuple[Graph, Graph]) -> None:
+    graph, local = graphs
+    assert "policykg.server.state" in graph["policykg.server.app"]  # from .state import ...
+    assert "policykg.server.render" in graph["policykg.server.pages.entity"]  # from ..render import ...
+    assert "policykg.graphs" in graph["policykg.server.pages.entity"]  # from ...graphs import ...
+    assert "policykg.server.pages.pictures" in graph["policykg.server.pages.entity"]  # from . import pictures
+    assert "policykg.server.app" in graph["policykg.server"]  # a package's __init__
+    # and an import inside a function, such as the one of the whole pipeline by ``policykg serve``
+    assert "policykg.build" in local["policykg.server.run"]
+    assert "policykg.build" in graph["policykg.server.run"]
+
+
+def test_no_circle_in_the_server(graphs: tuple[Graph, Graph]) -> None:
+    graph, _local = graphs
+    found = [c for c in cycles(graph) if any(_in_server(m) for m in c)]
+    assert not found, "import circles through policykg.server:\n" + "\n".join(" <-> ".join(c) for c in found)
+
+
+def test_only_the_door_and_serve_import_the_app(graphs: tuple[Graph, Graph]) -> None:
+    graph, _local = graphs
+    app = f"{SERVER}.app"
+    importers = {name: targets[app] for name, targets in graph.items() if app in targets and _in_server(name)}
+    others = [f"{name} (line {lines[0]})" for name, lines in sorted(importers.items()) if name not in APP_IMPORTERS]
+    assert not others, f"only {sorted(APP_IMPORTERS)} may import {app}, which sits on top: " + ", ".join(others)
+
+
+def test_server_modules_import_each_other_at_the_top(graphs: tuple[Graph, Graph]) -> None:
+    _graph, local = graphs
+    hidden = [f"{name} imports {target} in a function (line {lines[0]})"
+              for name, targets in sorted(local.items()) if _in_server(name)
+              for target, lines in sorted(targets.items()) if _in_server(target)]
+    assert not hidden, "a function-level import hides an edge of the import graph:\n" + "\n".join(hidden)
+
+
+if __name__ == "__main__":
+    every = cycles(import_graph()[0])
+    print(f"{len(every)} import circle(s) in policykg" + (":" if every else ""))
+    for component in every:
+        print("  " + " <-> ".join(component))
