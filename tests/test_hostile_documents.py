@@ -39,15 +39,18 @@ from hypothesis import strategies as st
 from policykg import extract as extract_module
 from policykg import structure, textutil
 from policykg.build import build
+from policykg.curate import Curation, curate
 from policykg.errors import InputError
 from policykg.extract import DEFINITION, _HeadWords, _NameIndex, definitions, extract
 from policykg.graphs import GRAPHS
 from policykg.lexicon import load_lexicon
 from policykg.mapping import map_records
+from policykg.provenance import BuildInfo
 from policykg.read import parse_document, read_document
 from policykg.readers import MAX_BYTES
 from policykg.recognisers.heads import class_by_head, head_words
 from policykg.reconcile import reconcile
+from policykg.review import collect_review
 from policykg.textutil import MARKUP_REFERENCE, View, _markup_spans, normalise
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -470,7 +473,14 @@ class Work:
     to its regular expressions (its compiled patterns and the ``re`` functions it calls, wrapped
     while counting: a search that finds nothing counts every character it was given, one that
     finds something those up to its end, a match those it matched; a pattern given as a string
-    its length) and characters copied into evidence (a sentence quoted once per fact)."""
+    its length), characters copied into evidence (a sentence quoted once per fact), and the
+    characters of every string that a string method copying all of it is called on
+    (``sys.setprofile``: ``text.splitlines()`` for each of n items is quadratic although it is
+    one bytecode)."""
+
+    #: the string methods that read the whole of their string, whatever their arguments
+    WHOLE = frozenset({"splitlines", "split", "rsplit", "lower", "upper", "casefold", "replace", "strip",
+                       "lstrip", "rstrip", "encode", "translate", "expandtabs", "title", "capitalize"})
 
     def __init__(self) -> None:
         self.lines = 0
@@ -490,6 +500,11 @@ class Work:
         if event == "opcode":
             self.lines += 1
         return self._step
+
+    def _profile(self, frame, event, arg):
+        if event == "c_call" and isinstance(getattr(arg, "__self__", None), str) and \
+                arg.__name__ in self.WHOLE and frame.f_code.co_filename.startswith(str(SRC)):
+            self.chars += len(arg.__self__)
 
     def scanned(self, string: str, pos: int, endpos: int | None, until: int | None) -> None:
         end = len(string) if endpos is None else min(endpos, len(string))
@@ -512,9 +527,11 @@ class Work:
 
         monkeypatch.setattr(extract_module, "Evidence", counted_evidence)
         sys.settrace(self._tracer)
+        sys.setprofile(self._profile)
         try:
             yield self
         finally:
+            sys.setprofile(None)
             sys.settrace(None)
             monkeypatch.undo()
 
@@ -579,9 +596,17 @@ def _counting_function(function, name: str, work: Work):
 
 
 def pipeline(text: str, lexicon) -> None:
-    """What a build does in Python before reasoning: read, extract, reconcile, map."""
+    """What a build does in Python around reasoning: read, extract, reconcile, map, curate and
+    the review of what it found (which quotes a sentence for each of thousands of items)."""
     doc = parse_document(text, "/tmp/growth.md")
-    map_records(reconcile([extract(doc, lexicon)]).records)
+    extraction = extract(doc, lexicon)
+    reconciled = reconcile([extraction])
+    curated = curate(map_records(reconciled.records), Curation(None), build=_BUILD)
+    warnings = doc.warnings + extraction.document.warnings + reconciled.warnings + curated.warnings
+    collect_review([extraction], reconciled, curated, warnings)
+
+
+_BUILD = BuildInfo("https://w3id.org/policykg/id/build/growth", "0", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
 
 
 #: n and k·n for each pattern (k = 4 unless said): the seed, in bytes, 8 times over, so that a

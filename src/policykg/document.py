@@ -111,6 +111,14 @@ class Document:
         """The 1-based line number of a character offset."""
         return bisect.bisect_right(self._line_starts, offset)
 
+    def line(self, number: int) -> str:
+        """The text of 1-based line ``number`` without its line break ("" outside the text)."""
+        if number < 1 or number > len(self._line_starts):
+            return ""
+        start = self._line_starts[number - 1]
+        end = self._line_starts[number] - 1 if number < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
     def slice(self, span: Span | Block) -> str:
         return self.text[span.start:span.end]
 

@@ -218,6 +218,24 @@ def sentence_at(text: str, line: int | None = None, start: int | None = None, li
     return chunk if len(chunk) <= limit else chunk[:limit - 1] + "…"
 
 
+class _Sentences:
+    """:func:`sentence_at` of a line of a document, read from the document's line index and
+    remembered: a review asks for thousands of lines, often the same long one (a paragraph that
+    names a hundred documents); splitting or cleaning the whole text for each would be
+    quadratic."""
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[str, int], str] = {}
+
+    def __call__(self, x: Extraction, line: int | None) -> str:
+        if not line:
+            return ""
+        key = (x.source, line)
+        if key not in self._known:
+            self._known[key] = sentence_at(x.document.line(line), 1)
+        return self._known[key]
+
+
 # --------------------------------------------------------------------------- the entries
 
 def _toml(text: str) -> str:
@@ -308,6 +326,7 @@ def collect_review(extractions: Sequence[Extraction], reconciled: Reconciled, cu
     docs = {x.document.path: x for x in extractions}
     by_source = {x.source: x for x in extractions}
     facts = _facts(curated)
+    _sentence = _Sentences()
     items: list[ReviewItem] = []
     stale = set(curated.warnings)
 
@@ -324,7 +343,7 @@ def collect_review(extractions: Sequence[Extraction], reconciled: Reconciled, cu
             continue
         path, line, message = m.group(1), int(m.group(2)), m.group(3)
         x = docs.get(path)
-        sentence = sentence_at(x.document.text, line) if x else ""
+        sentence = _sentence(x, line) if x else ""
         entry = assert_entry("", "", source=Path(path).name, quote=sentence) if sentence else ""
         items.append(ReviewItem("unsure", message, path, line, sentence, entry))
 
@@ -344,9 +363,9 @@ def collect_review(extractions: Sequence[Extraction], reconciled: Reconciled, cu
         ref = _ref_text(label, measure, table_label) if unique else _ref_text(None, measure)
         x = by_source.get(where[0]) if where else None
         path = x.document.path if x else ""
-        line = x.document.text.count("\n", 0, where[1]) + 1 if x and where else None
+        line = x.document.line_of(where[1]) if x and where else None
         # the whole article: the words naming an agency or a category may be in any of its sentences
-        sentence = sentence_at(x.document.text, line) if x and line else ""
+        sentence = _sentence(x, line) if x and line else ""
         of = f" of {table_label}" if table_label else ""
         for kind in missing:
             prop = "guided by" if kind == "no-agency" else "in category"
@@ -372,7 +391,7 @@ def collect_review(extractions: Sequence[Extraction], reconciled: Reconciled, cu
         kind = _kind(iri)
         path, line = minted.get(iri, ("", None))
         x = docs.get(path)
-        sentence = sentence_at(x.document.text, line) if x and line else ""
+        sentence = _sentence(x, line) if x and line else ""
         entry = "\n".join(["[[label]]", f"entity = {_toml(iri)}   # {label}",
                            'zh = ""   # its Chinese name', "alias = []   # other names, abbreviations",
                            *_signature()]) + "\n"
@@ -386,7 +405,7 @@ def collect_review(extractions: Sequence[Extraction], reconciled: Reconciled, cu
         other = b if keep == a else a
         path, line = minted.get(other, minted.get(keep, ("", None)))
         x = docs.get(path)
-        sentence = sentence_at(x.document.text, line) if x and line else ""
+        sentence = _sentence(x, line) if x and line else ""
         entry = "\n".join(["[[merge]]", f"keep = {_toml(keep)}   # {facts.labels.get(keep, '')}",
                            f"other = {_toml(other)}   # {facts.labels.get(other, '')}", *_signature()]) + "\n"
         items.append(ReviewItem("near-duplicate", f"{facts.labels.get(other)!r} and {facts.labels.get(keep)!r} "
@@ -395,7 +414,7 @@ def collect_review(extractions: Sequence[Extraction], reconciled: Reconciled, cu
         name = facts.labels.get(kept, "")
         path, line = minted.get(dropped, ("", None))
         x = docs.get(path)
-        sentence = sentence_at(x.document.text, line) if x and line else ""
+        sentence = _sentence(x, line) if x and line else ""
         entry = "\n".join(["[[split]]", f"name = {_toml(name)}", f"kind = {_toml(_record_kind(kept))}",
                            *_signature()]) + "\n" if name else ""
         items.append(ReviewItem("merged-by-name", f"<{dropped}> was merged into {name!r} <{kept}> by name; "

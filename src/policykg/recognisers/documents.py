@@ -42,7 +42,8 @@ import bisect
 import hashlib
 import itertools
 import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
 
 from ..document import MONTH_PATTERN, Block, Document
 from ..lexicon import Entry
@@ -102,14 +103,19 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
     right: dict[tuple[int, bool], int] = {}  # (position, preposition passed) -> where it stopped
     stops = [_walk_right(text, hi, end, heads, right) for _, end in reversed(found)][::-1]
     out = []
-    for pos, stop in zip(starts, stops):
-        name = text[pos:stop]
-        if name.split()[0] in ("The", "A", "An", "This", "That", "These"):
+    # the heads of one run of capitals ("Notice Notice Notice ...") all give the same name: once
+    for pos, stop in dict.fromkeys(zip(starts, stops)):
+        first = _FIRST_WORD.match(text, pos, stop)
+        if first and first.group(1) in ("The", "A", "An", "This", "That", "These"):
             continue
-        if len(name.split()) == 1 and _SENTENCE_START.search(text, max(lo, pos - 8), pos):
+        if not _SPACE.search(text, pos, stop) and _SENTENCE_START.search(text, max(lo, pos - 8), pos):
             continue  # "Measures (1) to (6) ...", "(8) Rules for compliance ...": a capital of the sentence
         out.append((pos, stop))
     return out
+
+
+_FIRST_WORD = re.compile(r"\s*(\S+)")
+_SPACE = re.compile(r"\S\s+\S")
 
 
 _BEFORE = re.compile(r"([A-Z][\w'’\-]*|[0-9]{4}|[0-9]{1,3}(?:st|nd|rd|th)|\([A-Z][\w'’\- ]{0,30}\)|of|for|on|and|the|in|&)\s+$")
@@ -433,12 +439,12 @@ def find_documents(ctx: Context) -> None:
                 noted.add((start0, end0))
                 taken.add(start0, end0)
     candidates.sort(key=lambda c: c[1])
-    footnoted: list[tuple[str, int, int]] = []  # the full names the footnotes give
+    found: list[tuple[str, int, int]] = []  # the full names the footnotes give
     used: set[tuple[int, int]] = set()  # full names a short form took
     shorts = [name for name, _, _ in candidates if class_by_head("document", name)]
     for block, view in name_notes:
         if block.italic:
-            footnoted += [(doc.slice(s), s.start, s.end) for s in block.italic]
+            found += [(doc.slice(s), s.start, s.end) for s in block.italic]
         else:
             for s, e in full_names(view, shorts):
                 name = " ".join(View.of(doc.text, s, e, markup=doc.markup).clean.split())
@@ -446,7 +452,8 @@ def find_documents(ctx: Context) -> None:
                 if dated and dated.start() > 0:  # "Guide to ... (First Edition), 30 May 2023": its date
                     name = name[:dated.start()].rstrip()
                     e = _origin_end(doc, s, e, name)
-                footnoted.append((name, s, e))
+                found.append((name, s, e))
+    footnoted = _FullNames(found)
     deferred: list[tuple[str, str | None, int, int]] = []  # short forms named before their document
     for name, start, end in candidates:
         cls = class_by_head("document", name) or annexes.get(name)
@@ -455,7 +462,7 @@ def find_documents(ctx: Context) -> None:
         entry = ctx.lexicon.lookup(name, ["document"])
         if entry is None and cls is None:
             continue
-        if entry is None and _bare_reference(name) and not _full_name(name, footnoted) and \
+        if entry is None and _bare_reference(name) and not footnoted.of(name) and \
                 ctx.document_named(normalise(name).lower(), None) is None and _short_form_of(ctx, name) is None:
             deferred.append((name, cls, start, end))
             continue
@@ -473,7 +480,7 @@ def find_documents(ctx: Context) -> None:
         entry = ctx.lexicon.lookup(clean, ["document"])
         if cls is None and entry is None:
             continue
-        _add_document(ctx, clean, cls, entry, start, end, [], used)
+        _add_document(ctx, clean, cls, entry, start, end, _FullNames(), used)
     # "the 2021 Provisions", "the January 2024 Notice", "the Notice and Work Plan" before (or
     # without) the name of their document: the one document of that kind the text names, else,
     # where it names none, a document of its own; where it names several, left out (unsure)
@@ -536,7 +543,7 @@ def _lower_case_aliases(ctx: Context) -> list[tuple[str, NamedDocument]]:
 
 
 def _add_document(ctx: Context, name: str, cls: str | None, entry: Entry | None, start: int, end: int,
-                  footnoted: list[tuple[str, int, int]], used: set[tuple[int, int]]) -> None:
+                  footnoted: _FullNames, used: set[tuple[int, int]]) -> None:
     """The document named ``text[start:end]``: one found before (by its name, a short form, a
     name given to it in brackets) or a new one; ``used`` gets the full name a new one takes."""
     known = ctx.document_named(normalise(name).lower(), entry)
@@ -557,7 +564,7 @@ def _add_document(ctx: Context, name: str, cls: str | None, entry: Entry | None,
             ctx.mentions.add(start, end, known)
             return
         bare = normalise(name).strip().split()
-        if len(bare) == 1 and not _full_name(name, footnoted) and \
+        if len(bare) == 1 and not footnoted.of(name) and \
                 sum((document_head(d.label) or "").casefold() == bare[0].casefold() for d in ctx.documents) > 1:
             # "the List" where the text has named two lists: unsure which, left out
             ctx.warn(ctx.doc.line_of(start), f"{name!r} may be any of the documents of that kind "
@@ -569,7 +576,7 @@ def _add_document(ctx: Context, name: str, cls: str | None, entry: Entry | None,
         d = NamedDocument(iri, entry.type or "PolicyDocument", name, entry.name_en, lexicon=entry,
                           evidence=evidence)
     else:
-        full = _full_name(name, footnoted)
+        full = footnoted.of(name)
         if full:
             used.add((full[1], full[2]))
         label = capitalise(full[0] if full else name)
@@ -683,18 +690,46 @@ def _reserve_document(ctx: Context, iri: str, label: str, evidence: Evidence) ->
     return iri
 
 
-def _full_name(short: str, footnoted: list[tuple[str, int, int]]) -> tuple[str, int, int] | None:
-    """The full name a footnote gives for ``short``: the one headed like it, else the shortest."""
-    words = [w.lower() for w in re.findall(r"[\w']+", short)]
-    head = (document_head(short) or "").casefold()
-    fits = []
-    for index, full in enumerate(footnoted):
-        fw = [w.lower() for w in re.findall(r"[\w']+", full[0])]
-        if words and all(w in fw for w in words) and full[0].lower() != short.lower():
-            # "Several Measures" is the full name headed "Measures", not the "Notice ... on
-            # Issuing Several Measures ..." that holds the same words; then the shortest
-            fits.append(((document_head(full[0]) or "").casefold() != head, len(fw), index, full))
-    return min(fits)[3] if fits else None
+class _FullNames:
+    """The full names the footnotes give (``(name, start, end)``, in order), and the one of them
+    a short name stands for (:meth:`of`). Each name is split into words once, and a short name
+    is compared only with the names that hold its rarest word, once per distinct short name: a
+    text that names thousands of documents is not re-read for each of them."""
+
+    def __init__(self, names: Sequence[tuple[str, int, int]] = ()) -> None:
+        self.names = list(names)
+        self._words = [frozenset(w.lower() for w in re.findall(r"[\w']+", n[0])) for n in self.names]
+        self._lengths = [len(re.findall(r"[\w']+", n[0])) for n in self.names]
+        self._heads = [(document_head(n[0]) or "").casefold() for n in self.names]
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        for index, words in enumerate(self._words):
+            for word in words:
+                self._postings[word].append(index)
+        self._memo: dict[str, tuple[str, int, int] | None] = {}
+
+    def __iter__(self) -> Iterator[tuple[str, int, int]]:
+        return iter(self.names)
+
+    def of(self, short: str) -> tuple[str, int, int] | None:
+        """The full name a footnote gives for ``short``: the one headed like it, else the shortest."""
+        if short not in self._memo:
+            self._memo[short] = self._find(short)
+        return self._memo[short]
+
+    def _find(self, short: str) -> tuple[str, int, int] | None:
+        words = {w.lower() for w in re.findall(r"[\w']+", short)}
+        if not words:
+            return None
+        head = (document_head(short) or "").casefold()
+        rarest = min(words, key=lambda w: len(self._postings.get(w, ())))
+        fits = []
+        for index in self._postings.get(rarest, ()):
+            full = self.names[index]
+            if words <= self._words[index] and full[0].lower() != short.lower():
+                # "Several Measures" is the full name headed "Measures", not the "Notice ... on
+                # Issuing Several Measures ..." that holds the same words; then the shortest
+                fits.append((self._heads[index] != head, self._lengths[index], index))
+        return self.names[min(fits)[2]] if fits else None
 
 
 def find_holder(ctx: Context) -> None:
