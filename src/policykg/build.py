@@ -34,6 +34,7 @@ from .graphs import GRAPHS
 from .lexicon import Lexicon, load_lexicon
 from .mapping import load_rules, map_records
 from .provenance import BuildInfo, SourceInfo, provenance_quads
+from .rdfio import gc_paused
 from .query import QualityReport, check_quality_store
 from .reconcile import reconcile
 from .review import Review, collect_review
@@ -246,7 +247,9 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
     out = publish.resolve_out_dir(out)
     publish.check_out_dir(out)  # refused before any work, and again when publishing
     started = _now()
-    with _lock(out):
+    # the collector off for the whole build (rdfio.gc_paused): it keeps millions of objects alive
+    # to its end, which each full collection would walk again
+    with _lock(out), gc_paused():
         lexicon = lexicon or load_lexicon()
         rules = load_rules()
         corrections = load_curation(curation)

@@ -21,7 +21,7 @@ from rdflib import Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
 from . import resources, shacl_sparql
-from .rdfio import rdflib_term
+from .rdfio import gc_paused, rdflib_term
 
 
 class Severity(Enum):
@@ -270,7 +270,8 @@ def validate_store(store, graphs: Iterable = (), *, shapes: Graph | None = None)
         if payload:
             data.parse(data=payload, format="nt")
         return _pyshacl(data, shapes, Graph(), "none", str(reason))
-    return _report(plan, plan.run(store, default_graph=graphs), shapes, ())
+    with gc_paused():  # the report's rdflib terms, in bulk for a failing graph (rdfio.gc_paused)
+        return _report(plan, plan.run(store, default_graph=graphs), shapes, ())
 
 
 def _pyshacl(data: Graph, shapes: Graph, ontology: Graph, inference: str, fallback: str | None) -> Report:
@@ -293,19 +294,36 @@ def _pyshacl(data: Graph, shapes: Graph, ontology: Graph, inference: str, fallba
 
 def _report(plan: shacl_sparql.Plan, rows: Iterable[shacl_sparql.Row], shapes: Graph,
             namespaces: Iterable[tuple[str, Node]]) -> Report:
-    """A SHACL validation report graph (as pySHACL writes one) of the compiled plan's rows."""
+    """A SHACL validation report graph (as pySHACL writes one) of the compiled plan's rows.
+
+    The results are numbered check by check and, within a check, in the order of their focus
+    node, value node, path and bindings (as N-Triples terms), and each result's blank node is
+    labelled by its number. rdflib's Turtle writer lists a subject's objects by their labels:
+    with the random labels of ``BNode()`` the results of ``shacl-report.ttl`` came in a new
+    order at every build of the same graph; now their order, and the file, depend on the
+    results only (not on chance, nor on the order in which Oxigraph gives a query's solutions).
+    """
     from rdflib import BNode
 
     report = Graph()
     for prefix, namespace in list(shapes.namespaces()) + list(namespaces):
         report.bind(prefix, namespace, override=False)
-    root = BNode()
+    root = BNode("report")
     report.add((root, RDF.type, SH.ValidationReport))
     conforms = True
-    for row in rows:
+    position = {id(check): i for i, check in enumerate(plan.checks)}
+
+    def order(row: shacl_sparql.Row) -> tuple:
+        return (position.get(id(row.check), len(position)), str(row.focus),
+                "" if row.value is None else str(row.value), "" if row.path is None else str(row.path),
+                sorted((k, str(v)) for k, v in row.bindings.items()))
+
+    rows = sorted(rows, key=order)
+    width = len(str(len(rows)))
+    for number, row in enumerate(rows):
         check = row.check
         conforms = False
-        node = BNode()
+        node = BNode(f"result{number:0{width}d}")
         report.add((root, SH.result, node))
         report.add((node, RDF.type, SH.ValidationResult))
         report.add((node, SH.focusNode, rdflib_term(row.focus)))

@@ -59,9 +59,10 @@ OWL 2 RL inference (:func:`infer`)
     looks for the derivations that use a triple derived since its previous evaluation began
     (the *delta*): for each triple pattern of its body, one variant of its query restricts that
     pattern to ``GRAPH ?policykg_delta { s p o }`` and leaves the others on the union, and the
-    query is given the delta's graphs as its named graphs (in the second round, the
-    ``inferences`` and scratch graphs, which hold everything derived; from the third, a
-    scratch copy of what was derived since the previous round began). A variant runs only when
+    query is given the delta's graphs as its named graphs: when the delta is most of what has
+    been derived, the ``inferences`` and scratch graphs, which hold all of it; otherwise a
+    scratch graph that holds exactly the delta, moved forward rule by rule (in the rules'
+    order, each rule's delta begins after the previous one's). A variant runs only when
     a triple with its pattern's predicate was derived since the rule's previous evaluation.
     The variants are written from the rule's text by a small reader of SPARQL group graph
     patterns (:class:`_RuleBody`; ``;`` and ``,`` lists are written out, and a pattern in a
@@ -417,9 +418,9 @@ def rl_rules(folder: Path | None = None) -> tuple[Rule, ...]:
 
 # ---- semi-naive evaluation: the delta variants of a rule ---------------------------------
 
-#: From the third round of a semi-naive run on, the triples derived since the start of the
-#: previous round (in the second, the delta is the whole ``inferences`` and scratch graphs).
-#: Removed when the run ends.
+#: In a semi-naive run, the triples derived since the evaluation of a rule began (its delta),
+#: when they are not most of what has been derived (then the delta is the whole ``inferences``
+#: and scratch graphs). Removed when the run ends.
 _DELTA_GRAPH = "https://w3id.org/policykg/graph/reasoning-delta"
 
 #: The graph variable of a rewritten body pattern, ``GRAPH ?policykg_delta { s p o }``; each
@@ -866,6 +867,21 @@ def load_ontology(store: pyoxigraph.Store) -> int:
     return len(triples)
 
 
+def _gc_paused(function):
+    """``function`` run with the cyclic garbage collector off (:func:`policykg.rdfio.gc_paused`:
+    the set of every conclusion, a pyoxigraph triple each, lives until the run ends)."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        from policykg.rdfio import gc_paused
+
+        with gc_paused():
+            return function(*args, **kwargs)
+
+    return run
+
+
+@_gc_paused
 def infer(store: pyoxigraph.Store, *, max_rounds: int = 20,
           strategy: str = "semi-naive") -> InferenceResult:
     """Write what the OWL 2 RL rules entail from ``ontology`` + ``data`` into ``inferences``.
@@ -936,17 +952,51 @@ def infer(store: pyoxigraph.Store, *, max_rounds: int = 20,
     # those of the delta it has not seen yet.
     unseen: dict[str, set[str]] = {rule.id: set() for rule in rules}
 
+    # Every conclusion written, in order; for each rule, the length of ``log`` when its last
+    # evaluation began: its delta is ``log[began[rule]:]``.
+    log: list[pyoxigraph.Triple] = []
+    began: dict[str, int] = {}
+    low: int | None = None  # when set, the delta graph holds exactly log[low:]
+
+    def delta_graphs(since: int) -> list[pyoxigraph.NamedNode]:
+        """Named graphs that hold every conclusion since ``log[since]`` (and perhaps some
+        before it: a larger delta gives the same answers, with more work).
+
+        Most of the log (a rule evaluated early in the previous round): the ``inferences`` and
+        scratch graphs, which hold all of it. Otherwise the delta graph, moved to
+        ``log[since:]``: in a round the rules come in the order of the previous one, so the
+        window only moves forward (the older part leaves it) until the next round begins.
+        Without it, every rule of the second round looked for derivations through everything
+        the first had derived, a third of the reasoning on a large graph (issue 18).
+        """
+        nonlocal low
+        if 2 * since <= len(log):
+            return [inferences, scratch]
+        if low is not None and low <= since and since - low <= len(log) - since:
+            for t in log[low:since]:
+                store.remove(ox.Quad(t.subject, t.predicate, t.object, delta))
+        elif low is not None and since < low:
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, delta) for t in log[since:low])
+        else:
+            store.clear_graph(delta)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, delta) for t in log[since:])
+        low = since
+        return [delta]
+
     def answers(rule: Rule, rounds: int) -> Iterable[pyoxigraph.Triple]:
-        """The rule's conclusions: all of them, or those of a derivation using the delta."""
+        """The rule's conclusions: all of them, or those of a derivation using the delta (what
+        was derived since its previous evaluation began)."""
         new_predicates, unseen[rule.id] = unseen[rule.id], set()
+        since, began[rule.id] = began.get(rule.id, 0), len(log)
         plan = plans.get(rule.id)
         if plan is None or rounds == 1 or plan.runs_in_full(new_predicates):
             return store.query(rule.query, default_graph=union)
-        # In round 2 the delta is everything derived so far; then the delta graph holds it.
-        graphs = [inferences, scratch] if rounds == 2 else [delta]
+        queries = plan.queries(new_predicates)
+        if not queries:
+            return ()
+        graphs = delta_graphs(since)
         return itertools.chain.from_iterable(
-            store.query(query, default_graph=union, named_graphs=graphs)
-            for query in plan.queries(new_predicates))
+            store.query(query, default_graph=union, named_graphs=graphs) for query in queries)
 
     def apply(rule: Rule, rounds: int) -> list[pyoxigraph.Triple]:
         """Evaluate ``rule``, write what it derives first, and return that."""
@@ -970,9 +1020,10 @@ def infer(store: pyoxigraph.Store, *, max_rounds: int = 20,
             if not hidden:
                 per_rule[rule.id] += 1
                 added += 1
-        if plans and rounds > 2:
+        if low is not None:  # the delta graph holds log[low:]: and so what is added to it
             quads += [ox.Quad(t.subject, t.predicate, t.object, delta) for t in fresh]
         store.extend(quads)
+        log.extend(fresh)
         predicates = {t.predicate.value for t in fresh}
         for pending in unseen.values():
             pending |= predicates
@@ -982,16 +1033,10 @@ def infer(store: pyoxigraph.Store, *, max_rounds: int = 20,
     others = [rule for rule in rules if not rule.id.startswith("scm-")]
     round_derived: list[int] = []
     round_seconds: list[float] = []
-    previous: list[pyoxigraph.Triple] = []  # what the previous round derived
     completed = False
     try:
         for rounds in range(1, max_rounds + 1):
             round_start = time.perf_counter()
-            if plans and rounds > 2:
-                # The delta of a semi-naive round: every triple derived since the previous
-                # round began (what it derived, and what this round derives as it goes).
-                store.clear_graph(delta)
-                store.extend(ox.Quad(t.subject, t.predicate, t.object, delta) for t in previous)
             derived: list[pyoxigraph.Triple] = []
             if rounds == 1:
                 # The first round closes the schema before the other rules use it: then no
@@ -1012,7 +1057,6 @@ def infer(store: pyoxigraph.Store, *, max_rounds: int = 20,
             if not derived:
                 completed = True
                 break
-            previous = derived
     finally:
         store.remove_graph(scratch)
         store.remove_graph(delta)

@@ -46,13 +46,23 @@ found once, from ``C``, and joined on ``?value``:
 
 (``tests/test_gate_equivalence.py`` compares both with ``FILTER NOT EXISTS`` and with pySHACL
 on literals, blank nodes, subclass instances, untyped nodes and types in other graphs.)
+
+Nothing is found twice when once will do (issue 18: the gate grew 14 times for 8 times the
+graph). The counting constraints on a predicate or an inverse predicate join the focus nodes
+with its triples (:func:`_count_query`: MINUS for a minimum of one, a join and a count for a
+maximum) instead of a DISTINCT sub-select that finds the focus nodes again; and the sets that
+several checks share, the focus nodes of a shape and the instances of a class, are found once
+per run and read back from a scratch graph (:class:`_SharedSets`). ``tests/test_gate_growth.py``
+compares every check as run with the check as compiled, row for row, and with pySHACL.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Self
 
 from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.collection import Collection
@@ -139,6 +149,26 @@ class Check:
     default_message: str
     query: str
     constraint: Node | None = None  # the sh:sparql node of a SHACL-SPARQL constraint
+    #: The sets of nodes that ``query`` finds on its way (the focus nodes, the instances of a
+    #: class): :meth:`Plan.run` finds each once per run instead of once per check.
+    sets: tuple[NodeSet, ...] = ()
+
+
+@dataclass(frozen=True)
+class NodeSet:
+    """A set of nodes that a check's query finds, as it finds it.
+
+    ``text`` is the part of the query that finds them: a group that binds ``?var`` to each
+    node (for the focus nodes, the DISTINCT sub-select of the shape's targets), or, with
+    ``minus``, ``MINUS { ... }`` of such a group (the instances of a class, see the module
+    notes). ``key`` is a DISTINCT sub-select binding ``?this`` to the same nodes: two checks
+    with the same key find the same set.
+    """
+
+    text: str
+    key: str
+    var: str
+    minus: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,16 +193,124 @@ class Plan:
 
         ``default_graph``: the named graphs whose union is the data graph (the ontology
         included, so that subclass targets and ``sh:class`` see the class hierarchy).
+
+        The focus nodes of a shape and the instances of a class are found once per run, not
+        once per check: they are written to a scratch named graph of ``store``
+        (:class:`_SharedSets`), which is removed when the run ends; the data graph is only read.
         """
         options = {} if default_graph is None else {"default_graph": list(default_graph)}
-        for check in self.checks:
-            solutions = store.query(check.query, **options)
-            names = [v.value for v in solutions.variables]
-            for solution in solutions:
-                bindings = {n: solution[n] for n in names if solution[n] is not None}
-                if "this" not in bindings:
-                    continue
-                yield Row(check, bindings["this"], bindings.get("value"), bindings.get("path"), bindings)
+        with _SharedSets(store, self.checks, default_graph) as foci:
+            for check in self.checks:
+                query, named = foci.query(check)
+                solutions = store.query(query, **options, **named)
+                names = [v.value for v in solutions.variables]
+                for solution in solutions:
+                    bindings = {n: solution[n] for n in names if solution[n] is not None}
+                    if "this" not in bindings:
+                        continue
+                    yield Row(check, bindings["this"], bindings.get("value"), bindings.get("path"), bindings)
+
+
+class _SharedSets:
+    """The node sets of the checks (:class:`NodeSet`), found once and kept in a scratch graph.
+
+    Every check of a shape selects the shape's focus nodes first (a DISTINCT sub-select of its
+    targets: ``?this rdf:type/rdfs:subClassOf* C``, ...), and a class check the instances of its
+    class; with a hundred checks over a few shapes and classes, finding the same nodes again
+    was a third of the gate, and Oxigraph's hash tables for them grow faster than the graph
+    (issue 18). Here each set that two checks or more share is found once, by ``INSERT {
+    GRAPH <scratch> { <scratch:k> <member> ?this } } USING <each graph of the data graph> WHERE
+    { key }``, and :meth:`query` reads it back with ``GRAPH <scratch> { <scratch:k> <member>
+    ?var }``: the same nodes (a graph is a set, as the DISTINCT sub-select is; the node is the
+    object, so a literal or a blank node stays itself), one index scan per check.
+
+    The scratch graph has a fresh name per run, is outside the data graph (``default_graph``
+    never names it) and is removed at the end. A SHACL-SPARQL constraint that names graphs
+    itself (``GRAPH``, ``FROM``) keeps its own text and is given every named graph of the store
+    but the scratch one, so that it sees the dataset as before. When the sets cannot be written
+    this way (a read-only store, a data graph that is not a list of named graphs), every check
+    runs as compiled: slower, the same results.
+    """
+
+    MEMBER = "urn:policykg:gate:member"
+
+    def __init__(self, store, checks: Sequence[Check], default_graph: Sequence | None) -> None:
+        self.store = store
+        self.default_graph = default_graph
+        self.graph = None
+        self.members: dict[str, str] = {}  # key -> the IRI of its set in the scratch graph
+        self.named: list | None = None
+        uses: dict[str, int] = {}
+        for check in checks:
+            for key in {node_set.key for node_set in check.sets}:
+                uses[key] = uses.get(key, 0) + 1
+        self.shared = [key for key, n in uses.items() if n > 1]
+
+    def __enter__(self) -> Self:
+        import uuid
+
+        import pyoxigraph as ox
+
+        if not self.shared:
+            return self
+        using = ""
+        if self.default_graph is not None:
+            graphs = list(self.default_graph)
+            if not graphs or not all(isinstance(g, ox.NamedNode) for g in graphs):
+                return self
+            try:
+                using = "".join(f" USING {_iri(URIRef(g.value))}" for g in graphs)
+            except Unsupported:
+                return self
+        name = f"urn:policykg:gate:sets:{uuid.uuid4().hex}"
+        graph = ox.NamedNode(name)
+        try:
+            for k, key in enumerate(self.shared):
+                member = f"{name}:{k}"
+                self.store.update(f"INSERT {{ GRAPH <{name}> {{ <{member}> <{self.MEMBER}> ?this }} }}"
+                                  f"{using} WHERE {{ {key} }}")
+                self.members[key] = member
+        except (OSError, RuntimeError):  # a read-only store, a full disk: every check runs as compiled
+            self.members.clear()
+            self._remove(graph)
+            return self
+        self.graph = graph
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.graph is not None:
+            self._remove(self.graph)
+            self.graph = None
+
+    def _remove(self, graph) -> None:
+        try:
+            self.store.remove_graph(graph)
+        except (OSError, RuntimeError):  # pragma: no cover - the store went read-only under us
+            pass
+
+    def query(self, check: Check) -> tuple[str, dict]:
+        """The check's query as run, and the named graphs to give it (none: the store's)."""
+        if self.graph is None:
+            return check.query, {}
+        if check.constraint is not None and _NAMES_GRAPHS.search(check.query):
+            if self.named is None:
+                self.named = [g for g in self.store.named_graphs() if g != self.graph]
+            return check.query, {"named_graphs": self.named}
+        query = check.query
+        for node_set in check.sets:
+            member = self.members.get(node_set.key)
+            if member is None:
+                continue
+            found = f"GRAPH <{self.graph.value}> {{ <{member}> <{self.MEMBER}> ?{node_set.var} }}"
+            # A materialised set is one quad pattern: NOT EXISTS looks each value node up in the
+            # scratch graph's index (MINUS would read the whole set for every check).
+            query = query.replace(node_set.text, f"FILTER NOT EXISTS {{ {found} }}" if node_set.minus
+                                  else f"{{ {found} }}")
+        return query, {}
+
+
+#: A SPARQL query that chooses graphs itself (it runs as compiled, see :class:`_SharedSets`).
+_NAMES_GRAPHS = re.compile(r"\b(GRAPH|FROM)\b", re.IGNORECASE)
 
 
 # ------------------------------------------------------------------------------------ terms
@@ -452,13 +590,15 @@ class _Compiler:
                 continue
             focus = _focus(targets)
             if g.value(shape, SH.path) is not None:  # a property shape with targets of its own
-                checks += self.property_checks(shape, focus)
-                continue
-            checks += self.node_checks(shape, focus)
-            for prop in sorted(g.objects(shape, SH.property), key=_order):
-                if g.value(prop, SH.deactivated) == Literal(True):
-                    continue
-                checks += self.property_checks(prop, focus)
+                mine = self.property_checks(shape, focus)
+            else:
+                mine = self.node_checks(shape, focus)
+                for prop in sorted(g.objects(shape, SH.property), key=_order):
+                    if g.value(prop, SH.deactivated) == Literal(True):
+                        continue
+                    mine += self.property_checks(prop, focus)
+            checks += [dataclasses.replace(c, sets=(NodeSet(focus, focus, "this"), *c.sets))
+                       if focus in c.query else c for c in mine]
         return Plan(tuple(checks))
 
     # The value nodes: ``?value`` for each value of the focus node ``?this``.
@@ -486,6 +626,12 @@ class _Compiler:
             raise Unsupported(f"{shape}: a property-shape constraint on a node shape")
         node_focus = values.startswith("BIND")
         where_values = f"{focus} {values}" if node_focus else values
+        # For a path that is a predicate or the inverse of one, the counting constraints join
+        # the focus nodes with its triples directly (``pairs``), not through ``values`` (a
+        # DISTINCT sub-select that finds the focus nodes a second time): their counts are of
+        # distinct values anyway, and the same check takes half the time (issue 18).
+        pairs = _predicate_pattern(g, path) if path is not None else None
+        focus_pairs = f"{focus} {pairs}" if pairs is not None else values
         out: list[Check] = []
         for key in keys:
             if key in (SH.property, SH.flags, SH.ignoredProperties, SH.qualifiedMinCount, SH.qualifiedMaxCount):
@@ -499,9 +645,11 @@ class _Compiler:
                     out.append(self.check(shape, key, COMPONENTS[key], path, query))
             elif key == SH["class"]:  # the instances found once, from the class (module notes)
                 for cls in parameters(g, shape, key):
-                    query = (f"SELECT ?this ?value WHERE {{ {where_values} "
-                             f"MINUS {{ ?value {TYPE_PATH} {_iri(cls)} }} }}")
-                    out.append(self.check(shape, key, COMPONENTS[key], path, query))
+                    instances = NodeSet(f"MINUS {{ ?value {TYPE_PATH} {_iri(cls)} }}",
+                                        _focus([f"?this {TYPE_PATH} {_iri(cls)} ."]), "value", minus=True)
+                    query = f"SELECT ?this ?value WHERE {{ {where_values} {instances.text} }}"
+                    check = self.check(shape, key, COMPONENTS[key], path, query)
+                    out.append(dataclasses.replace(check, sets=(instances,)))
             elif key in VALUE_LEVEL:
                 for parameter in parameters(g, shape, key) if key in SEVERAL else [None]:
                     instances = Instances("?value")
@@ -511,16 +659,14 @@ class _Compiler:
                     out.append(self.check(shape, key, COMPONENTS[key], path, query))
             elif key in (SH.minCount, SH.maxCount):
                 n = _int(g, shape, key)
-                op = "<" if key == SH.minCount else ">"
                 if key == SH.minCount and n == 0:
                     continue
-                query = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {values} }} }} "
-                         f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {op} {n})")
+                query = _count_query(focus, values, pairs, "", "true", "<" if key == SH.minCount else ">", n)
                 out.append(self.check(shape, key, COMPONENTS[key], path, query))
             elif key == SH.uniqueLang:
                 if _one(g, shape, key) != Literal(True):
                     continue
-                query = (f"SELECT ?this WHERE {{ {values} FILTER(isLiteral(?value) && lang(?value) != \"\") "
+                query = (f"SELECT ?this WHERE {{ {focus_pairs} FILTER(isLiteral(?value) && lang(?value) != \"\") "
                          "BIND(LCASE(lang(?value)) AS ?policykgLang) } "
                          "GROUP BY ?this ?policykgLang HAVING (COUNT(DISTINCT ?value) > 1)")
                 out.append(self.check(shape, key, COMPONENTS[key], path, query))
@@ -550,9 +696,7 @@ class _Compiler:
                     if g.value(shape, bound_key) is None:
                         continue
                     n = _int(g, shape, bound_key)
-                    query = (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {values} {instances.patterns()} "
-                             f"FILTER({cond}) }} }} "
-                             f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {op} {n})")
+                    query = _count_query(focus, values, pairs, instances.patterns(), cond, op, n)
                     component = (SH.QualifiedMinCountConstraintComponent if bound_key == SH.qualifiedMinCount
                                  else SH.QualifiedMaxCountConstraintComponent)
                     out.append(self.check(shape, bound_key, component, path, query))
@@ -603,6 +747,42 @@ class _Compiler:
                           "\n".join(sorted(set(prefixes))) + "\n" + text, constraint, messages)
 
 
+def _predicate_pattern(shapes: Graph, path: Node) -> str | None:
+    """The triple pattern from ``?this`` to ``?value`` of a path that is one predicate or the
+    inverse of one (``None`` for any other path)."""
+    if isinstance(path, URIRef):
+        return f"?this {_iri(path)} ?value ."
+    if isinstance(path, BNode) and set(shapes.predicates(path)) == {SH.inversePath}:
+        inverse = list(shapes.objects(path, SH.inversePath))
+        if len(inverse) == 1 and isinstance(inverse[0], URIRef):
+            return f"?value {_iri(inverse[0])} ?this ."
+    return None
+
+
+def _count_query(focus: str, values: str, pairs: str | None, flags: str, condition: str, op: str,
+                 n: int) -> str:
+    """The focus nodes whose number of distinct value nodes satisfying ``condition`` (an
+    expression; ``flags`` binds its class flags) is ``op`` (``<`` or ``>``) ``n``.
+
+    ``values`` binds ``?this`` and ``?value`` for the focus nodes (a DISTINCT sub-select that
+    finds them); ``pairs``, when the path allows, is the triple pattern that binds them, joined
+    with the focus nodes here (counts are of distinct values: no DISTINCT needed). A maximum is
+    exceeded only by a focus node with values: a join, no OPTIONAL. A minimum of one is missed
+    by the focus nodes with no such value: MINUS (the value side always binds ``?this``, so
+    MINUS removes exactly the focus nodes that have one); a larger minimum counts with
+    OPTIONAL, so that a focus node without values counts 0.
+    """
+    keep = "" if condition == "true" else f"FILTER({condition})"
+    side = f"{focus} {pairs}" if pairs is not None else values
+    if op == ">":
+        return (f"SELECT ?this WHERE {{ {side} {flags} {keep} }} "
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {n})")
+    if n == 1:
+        return f"SELECT ?this WHERE {{ {focus} MINUS {{ {side} {flags} {keep} }} }}"
+    return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ {side} {flags} {keep} }} }} "
+            f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {n})")
+
+
 def _order(node: Node) -> tuple[int, str]:
     return (0 if isinstance(node, URIRef) else 1, str(node))
 
@@ -643,5 +823,5 @@ def copy_path(shapes: Graph, path: Node, report: Graph) -> None:
         copy_path(shapes, o, report)
 
 
-__all__ = ["Check", "Instances", "Plan", "Row", "Unsupported", "compile_shapes", "conforms", "copy_path",
+__all__ = ["Check", "Instances", "NodeSet", "Plan", "Row", "Unsupported", "compile_shapes", "conforms", "copy_path",
            "message_for", "path_sparql", "value_condition"]
