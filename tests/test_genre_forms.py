@@ -402,3 +402,47 @@ def test_a_who_acts_column_and_a_date_after_a_bracketed_short_name(tmp_path: Pat
     x = _extract(tmp_path, "u.md", text)
     assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "guidance")} == {"cac", "miit", "mps"}
     assert [f["date"].isoformat() for f in _facts(x, "issue_date")] == ["2024-11-12"]
+
+
+# ------------------------------------------------------------------ session 6: dates and standards
+
+_PUBLISHED = ("# Labels\n\nPolicy Update | March 2025\n\nOn 14 March 2025 the CAC and the MIIT published the "
+              "**Measures for Labelling Synthetic Content** (the “Labelling Measures”). ")
+
+
+@pytest.mark.parametrize("said,date", [
+    ("The Labelling Measures are dated 7 March 2025.", "2025-03-07"),
+    ("The Measures bear 7 March 2025 as their date of issue.", "2025-03-07"),
+    ("They carry the date of 7 March 2025.", "2025-03-07"),
+    ("The two departments had issued the Measures on 7 March 2025.", "2025-03-07"),
+    # a date the Measures merely bear is no issue date: the day they were published stays
+    ("The Measures bear 7 March 2025.", "2025-03-14"),
+])
+def test_the_issue_date_the_text_gives_wins_over_the_publication(tmp_path: Path, said: str, date: str) -> None:
+    x = _extract(tmp_path, "u.md", _PUBLISHED + said + MEASURE)
+    assert [f["date"].isoformat() for f in _facts(x, "issue_date")] == [date]
+
+
+def test_both_documents_carry_one_date(tmp_path: Path) -> None:
+    text = ("# Public Data\n\nPolicy Update | March 2025\n\nThe NDRC and the NDA issued the **Interim Measures on "
+            "Data Registration** and the **Specification for Data Operation**. Both carry the date of 28 February "
+            "2025 and were released on 5 March." + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    labels = {r.get("iri"): str(r.get("label")) for r in x.records if r.kind == "document"}
+    dates = {(labels[f["document"]], f["date"].isoformat()) for f in _facts(x, "issue_date")}
+    assert dates == {("Interim Measures on Data Registration", "2025-02-28"),
+                     ("Specification for Data Operation", "2025-02-28")}
+
+
+def test_a_standard_named_by_its_code_is_a_document_with_its_title(tmp_path: Path) -> None:
+    text = ("# Labels\n\nPolicy Update | March 2025\n\nThe Measures come with the national standard GB/T "
+            "35273-2020, Information Security Technology - Personal Information Security Specification, which "
+            "the State Administration for Market Regulation (SAMR) issued on 6 March 2020." + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    docs = [dict(r.fields) for r in x.records if r.kind == "document" and r.get("label") == "GB/T 35273-2020"]
+    assert len(docs) == 1
+    assert "Information Security Technology - Personal Information Security Specification" in docs[0]["alt"]
+    assert "Personal Information Security Specification" not in _labels(x)  # one standard, not two
+    assert {(f["agency"].rsplit("/", 1)[1], f["document"]) for f in _facts(x, "issuance")} == \
+        {("samr", docs[0]["iri"])}
+    assert [f["date"].isoformat() for f in _facts(x, "issue_date")] == ["2020-03-06"]

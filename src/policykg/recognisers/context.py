@@ -97,6 +97,18 @@ class DocumentMentions:
         i = bisect.bisect_left(self.referable, offset, key=_mention_start) - 1
         return self.referable[i][2] if i >= 0 else None
 
+    def last_referables_before(self, offset: int, n: int, window: int = 50) -> list[NamedDocument]:
+        """The last ``n`` distinct documents a pronoun can stand for named before ``offset``,
+        the last first (fewer when the ``window`` mentions before name fewer)."""
+        i = bisect.bisect_left(self.referable, offset, key=_mention_start) - 1
+        found: list[NamedDocument] = []
+        for _, _, d in reversed(self.referable[max(0, i + 1 - window):i + 1]):
+            if d not in found:
+                found.append(d)
+                if len(found) == n:
+                    break
+        return found
+
     def remove(self, d: NamedDocument) -> None:
         """Forget every mention of ``d``."""
         self.items = [m for m in self.items if m[2] is not d]
@@ -374,6 +386,11 @@ class Context:
         """The last document named before ``offset`` that a pronoun can stand for: not a law
         (laws are what documents build on), not the update itself."""
         return self.mentions.last_referable_before(offset)
+
+    def last_documents_before(self, offset: int, n: int) -> list[NamedDocument]:
+        """The last ``n`` documents a pronoun can stand for named before ``offset`` (see
+        :meth:`last_document_before`; "Both are dated ...": the two named last)."""
+        return self.mentions.last_referables_before(offset, n)
 
     def last_with_head(self, heads: Iterable[str], offset: int) -> NamedDocument | None:
         """The document named last before ``offset`` whose head word is one of ``heads``

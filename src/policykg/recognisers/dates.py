@@ -80,10 +80,32 @@ _DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\(|(?:is|was)\s+
 #: ", dated 1 June": a date without its year (the update's), only after "dated".
 _DATED_THIS_YEAR = re.compile(rf"\s*(?:,\s*|\(\s*|(?:is|was)\s+)?dated\s+(?:on\s+)?(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
                               rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}))(?P<y>)(?![\d,]*\s*\d{{4}})", re.IGNORECASE)
-#: "The notice is dated 31 December 2023": a document named by its head word, and its date.
-_DATED_ANAPHORA = re.compile(rf"\b(?:[Tt]he\s+(?P<what>[A-Za-z]+)|(?P<it>It))\s+(?:is|was|are|were)\s+dated\s+(?:on\s+)?"
-                             rf"(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)"
-                             rf"(?:\s+(?P<y>\d{{4}}))?\b|{_CN_DATE})", re.IGNORECASE)
+#: Who a sentence says is dated (:func:`dated_anaphora`): "The notice", "The Labelling
+#: Measures" (a document named by its head word, after up to three capitalised words), "It",
+#: "They", "Both" (the two documents named last).
+_DATED_SUBJECT = (r"(?:[Tt]he\s+(?:[A-Z][\w'’-]*\s+){0,3}?(?P<what>[A-Za-z]+)|(?P<it>It|They)|"
+                  r"(?P<both>Both(?:\s+(?:texts|documents))?))")
+_DATE_GROUPS = (rf"(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)"
+                rf"(?:\s+(?P<y>\d{{4}}))?\b|{_CN_DATE})")
+#: "The notice is dated 31 December 2023", "Both are dated 28 February 2025".
+_DATED_ANAPHORA = re.compile(rf"\b{_DATED_SUBJECT}\s+(?:is|was|are|were)\s+(?:both\s+)?dated\s+(?:on\s+)?"
+                             rf"{_DATE_GROUPS}", re.IGNORECASE)
+#: "Both carry the date of 28 February 2025", "The Measures bear 22 February 2023 as their date
+#: of issue": a date a document bears is its date of issue only when the words say so (group
+#: ``the`` or ``issue``).
+_BEARS_DATE = re.compile(rf"\b{_DATED_SUBJECT}\s+(?:both\s+)?(?:bears?|bore|carry|carries|carried)\s+"
+                         rf"(?P<the>the\s+date\s+(?:of\s+)?)?{_DATE_GROUPS}"
+                         rf"(?P<issue>\s+as\s+(?:its|their)\s+(?:date|day)\s+of\s+(?:issue|issuance|signature))?",
+                         re.IGNORECASE)
+#: "The three departments issued the Provisions on 12 July 2021", "They had issued them on
+#: ...": issuers the text named before, pointed back at; the sentence gives only the date.
+_ISSUERS_BEFORE = re.compile(r"^\W*(?:(?:on|in)\s+[^,]{3,30},\s*)?(?:(?:the\s+)?(?:two|three|four|five|six|seven|eight|"
+                             r"nine|ten|eleven|twelve|\d{1,2}|said|same|these|those|both)\s+(?:departments|ministries|"
+                             r"agencies|bodies|authorities|regulators|issuers|administrations|commissions)|they)"
+                             r"\s+(?:(?:had|have|has|then|jointly|formally|also)\s+)*$", re.IGNORECASE)
+
+#: "issued the Provisions": the verb's object a document's head word alone (one named before).
+_HEAD_OBJECT = re.compile(r"\s+(?:the|these|this)\s+(?P<what>[A-Z][a-z]+)\b(?!\s+(?:on|of|for)\s+[A-Z])")
 #: "issued them", "issued it": the verb's object is a pronoun.
 _PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
 #: "... jointly with the NDRC, the MOE and the MIIT": co-issuers after the verb.
@@ -141,6 +163,10 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
         if target is None and not sdocs and _PRONOUN_OBJECT.match(sent, verb.end()):
             # "The CAC issued them on 10 July 2023": the document named last before
             target = ctx.last_document_before(view.origin(s, e)[0])
+        head = _HEAD_OBJECT.match(sent, verb.end()) if target is None else None
+        if head:  # "The three departments issued the Provisions on 12 July 2021": named before
+            what = head.group("what").casefold()
+            target = ctx.last_with_head((what, what.rstrip("s")), view.origin(s, e)[0])
         agencies = agencies_in(ctx, view, s, s + verb.start(), strict=True)
         issuers_from = (s, s + verb.start())
     if target is None:
@@ -153,7 +179,8 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
                                             strict=True)
                      if a.iri not in {x.iri for x in agencies}]
     agencies += _listed_issuers(ctx, view, *issuers_from, block, agencies)
-    if not agencies:
+    if not agencies and not (relative is None and not by and _ISSUERS_BEFORE.match(sent[:verb.start()])
+                             and re.search(r"issued|promulgated|adopted", verb.group(0), re.IGNORECASE)):
         return None
     o_start, o_end = view.origin(s, e)
     evidence = ctx.evidence(o_start, o_end)
@@ -338,23 +365,30 @@ _CLAUSE_STOP = re.compile(r"[;.]|,\s+(?:and\s+)?(?:the\s+)?[*_]*(?-i:[A-Z])[a-z]
 
 
 def dated_anaphora(ctx: Context, view: View, s: int, e: int) -> None:
-    """"The notice is dated 31 December 2023": the last document named before with that
-    head word (or of that class) was issued that day; "It is dated 15 July 2020": the document
-    named last before the sentence."""
-    for m in _DATED_ANAPHORA.finditer(view.clean, s, e):
+    """"The notice is dated 31 December 2023", "The Labelling Measures are dated 7 March 2025":
+    the last document named before with that head word (or of that class) was issued that day;
+    "It is dated 15 July 2020": the document named last before the sentence; "Both carry the
+    date of 28 February 2025": the two documents named last. A date a document "bears" is its
+    issue date only where the words say so ("the date of", "as its date of issue")."""
+    found = list(_DATED_ANAPHORA.finditer(view.clean, s, e))
+    found += [m for m in _BEARS_DATE.finditer(view.clean, s, e) if m.group("the") or m.group("issue")]
+    for m in found:
         what = (m.group("what") or "it").casefold()
         o_start, o_end = view.origin(m.start(), m.end())
-        if m.group("it"):
+        if m.group("it") or m.group("both"):
             if m.start() != s:
-                continue  # only a sentence that opens with it: "It is dated ..."
-            before = ctx.last_document_before(o_start)
-            target = before if before is not None and before.iri != ctx.source else None
+                continue  # only a sentence that opens with it: "It is dated ...", "Both carry ..."
+            targets = ctx.last_documents_before(o_start, 2 if m.group("both") else 1)
+            if m.group("both") and len(targets) != 2:
+                continue
         else:
             target = ctx.last_with_head((what, what.rstrip("s")), o_start)
+            targets = [target] if target is not None else []
         date = date_of(ctx, m)
-        if target is None or date is None:
+        if date is None:
             continue
-        ctx.fact("issue_date", ctx.evidence(o_start, o_end), document=target.iri, date=date)
+        for target in targets:
+            ctx.fact("issue_date", ctx.evidence(o_start, o_end), document=target.iri, date=date)
 
 
 def settle_issue_dates(ctx: Context) -> None:
@@ -382,8 +416,9 @@ def settle_issue_dates(ctx: Context) -> None:
 def _issue_rank(rec: Record) -> int:
     """How surely the sentence of an issue date gives the date of issue (lower: surer)."""
     text = rec.evidence.exact if rec.evidence is not None else ""
-    if re.search(r"\bdated\b", text, re.IGNORECASE):
-        return 0
+    if re.search(r"\bdated\b|\bdate\s+of\s+(?:issue|issuance|signature)\b|\b(?:bears?|bore|carry|carries|carried)\s+"
+                 r"the\s+date\b", text, re.IGNORECASE):
+        return 0  # "is dated", "bear ... as their date of issue", "carry the date of"
     if re.search(r"\b(?:issued|promulgated|signed)\b", text, re.IGNORECASE):
         return 1
     if re.search(r"\badopted\b", text, re.IGNORECASE):  # a law's adoption is its issue; a rule's, less sure

@@ -396,6 +396,25 @@ def find_documents(ctx: Context) -> None:
                 name = short.group(1)
                 abbreviated[name] = short.group(2)
             candidates.append((name, start, end))
+    # national standards named by their code ("GB 45438-2025", "GB/T 35273-2020"): documents
+    # without a head word; a title right after the code is the same standard's
+    titled: dict[str, str] = {}  # code -> the title written after it
+    codes = _standard_codes(doc, candidates)
+    if codes:
+        candidates.sort(key=lambda c: c[1])
+        starts = [c[1] for c in candidates]
+        titles: set[int] = set()  # the candidates that are a code's title
+        for name, start, end in codes:
+            annexes[name] = "PolicyDocument"
+            i = bisect.bisect_left(starts, end)
+            gap = _CODE_TITLE_GAP.fullmatch(doc.text, end, starts[i]) if i < len(candidates) and \
+                starts[i] <= end + 80 else None
+            if gap:  # "GB/T 35273-2020, Information Security Technology - Personal ... Specification"
+                title = View.of(doc.text, end + gap.end("lead") - gap.start(), candidates[i][2], markup=doc.markup)
+                titled[name] = " ".join(title.clean.split()).strip(" .,:;*")
+                titles.add(i)
+        candidates = [c for i, c in enumerate(candidates) if i not in titles] + codes
+    candidates.sort(key=lambda c: c[1])
     # "a notice¹" where footnote ¹ gives full names: a document, named by its head word; and
     # "issued an official reply approving ...[^2]" where the note's full name is a "Reply ...":
     # the one lower-case head word of the marker's sentence that heads a name in the note
@@ -470,6 +489,8 @@ def find_documents(ctx: Context) -> None:
     for d in ctx.documents:
         if d.short in abbreviated and d.lexicon is None:
             d.alt.add(abbreviated[d.short])
+        if d.short in titled and d.lexicon is None:
+            d.alt.add(titled[d.short])
     # a footnote of full names names documents of its own: those the text named by no
     # short form are documents all the same ("a notice¹ that contains ...")
     for name, start, end in footnoted:
@@ -521,6 +542,31 @@ def find_documents(ctx: Context) -> None:
         for index, lo, hi in finder.find(view.clean):
             start, end = view.origin(lo, hi)
             ctx.mentions.add(start, end, names[index][1])
+
+
+#: The code of a national or sector standard: "GB 45438-2025", "GB/T 35273-2020", "YD/T 3802-2020".
+STANDARD_CODE = re.compile(r"(?<![\w/-])(?:GB|GB/T|GB/Z|[A-Z]{2}/T|[A-Z]{2})\s?\d{3,5}(?:\.\d{1,2})?[-—–]\d{4}(?![\w-])")
+#: Between a standard's code and the name found after it: spaces, a comma, a dash, emphasis
+#: marks (group ``lead``), then the first words of its title ("Information Security Technology -").
+_CODE_TITLE_GAP = re.compile(r"(?P<lead>[\s,*_—–-]*)(?:[A-Z][\w'’]*(?:-\s*\n?\s*[a-z]+)?[\s—–-]+){0,6}")
+
+
+def _standard_codes(doc: Document, candidates: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """The standards' codes the text writes outside the names already found (a code inside a
+    name, "... Specification (GB/T 35273-2020)", is that name's)."""
+    covered = Coverage()
+    for _, start, end in candidates:
+        covered.add(start, end)
+    found = []
+    for block in doc.blocks:
+        if block.kind in ("title", "dateline", "category", "preamble"):
+            continue
+        view = block_view(doc, block)
+        for m in STANDARD_CODE.finditer(view.clean):
+            start, end = view.origin(m.start(), m.end())
+            if not covered.covers(start):
+                found.append((" ".join(m.group(0).split()), start, end))
+    return found
 
 
 #: "(the pilot notice)", "(hereinafter the labelling opinions)": a lower-case short name that
