@@ -446,3 +446,28 @@ def test_a_standard_named_by_its_code_is_a_document_with_its_title(tmp_path: Pat
     assert {(f["agency"].rsplit("/", 1)[1], f["document"]) for f in _facts(x, "issuance")} == \
         {("samr", docs[0]["iri"])}
     assert [f["date"].isoformat() for f in _facts(x, "issue_date")] == ["2020-03-06"]
+
+
+def _pairs(x, kind: str, a: str, b: str) -> set[tuple[str, str]]:
+    labels = {r.get("iri"): str(r.get("label")) for r in x.records if r.kind == "document"}
+    return {(labels[f[a]], labels[f[b]]) for f in _facts(x, kind)}
+
+
+def test_a_document_named_by_its_head_word_refers_to_another(tmp_path: Path) -> None:
+    text = ("# Bay Area Data\n\nPolicy Update | December 2023\n\nThe CAC issued the **Guidelines for the Bay Area "
+            "Standard Contract** on 10 December 2023. The **Notice on Data Zones** of the NDRC came later. "
+            "The Guidelines implement the **Memorandum of Understanding on Bay Area Data Flow**." + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    assert _pairs(x, "reference", "document", "target") == \
+        {("Guidelines for the Bay Area Standard Contract", "Memorandum of Understanding on Bay Area Data Flow")}
+
+
+@pytest.mark.parametrize("sentence", [
+    "The template, the **Standard Contract for Data Export**, forms the annex to the Measures.",
+    "The **Standard Contract for Data Export** is attached to the Measures.",
+])
+def test_a_document_that_forms_the_annex_to_another_is_its_part(tmp_path: Path, sentence: str) -> None:
+    text = ("# Contracts\n\nPolicy Update | February 2023\n\nThe CAC issued the **Measures on the Standard Contract** "
+            "on 22 February 2023. " + sentence + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    assert _pairs(x, "part", "part", "whole") == {("Standard Contract for Data Export", "Measures on the Standard Contract")}

@@ -330,6 +330,9 @@ def _top_level(text: str, sep: str) -> list[int]:
 FULL_NAMES = re.compile(r"\bfull\s+names?\b", re.IGNORECASE)
 PARTS = re.compile(r"\b(?:entails?|includes?|contains?|comprises?|consists?\s+of|(?:is|are)\s+accompanied\s+by|"
                    r"attache[sd]?|annex(?:es|ed)?|comes?\s+with|has\s+(?:two|three|four)\s+parts)\b", re.IGNORECASE)
+#: "forms the annex to", "is part of", "is attached to": the document before is part of the one after.
+PART_OF = re.compile(r"\b(?:forms?|is|are|constitutes?)\s+(?:an?\s+|the\s+)?(?:integral\s+)?(?:part|annex|attachment|"
+                     r"appendix)\s+(?:of|to)\b|\b(?:is|are)\s+(?:annexed|attached|appended)\s+to\b", re.IGNORECASE)
 #: "the notice", "this plan": the words of mappings/patterns/anaphora.toml ([document]).
 ANAPHORA = _anaphora.document_anaphora()
 #: "Data Security Law (DSL)": a name with its abbreviation in brackets.
@@ -1042,6 +1045,14 @@ def issuers_in_names(ctx: Context, sdocs: list) -> None:
 def parts(ctx: Context, sent: str, evidence: Evidence, sdocs: list, offset: int) -> None:
     """"The notice entails a plan and a table": the documents named after the verb are parts
     of the one named before it (or that "the notice" stands for)."""
+    part_of = PART_OF.search(sent)
+    if part_of:  # "The Standard Contract forms the annex to the Measures": the other way round
+        parts_ = [d for st, _, d in sdocs if st < offset + part_of.start() and d.cls != "Law"]
+        wholes = [d for st, _, d in sdocs if st >= offset + part_of.end()]
+        if len(parts_) == 1 and wholes and wholes[0].iri != parts_[0].iri and \
+                parts_[0].cls in ("Plan", "MeasureTable", "DesignationList", "PolicyDocument"):
+            ctx.fact("part", evidence, whole=wholes[0].iri, part=parts_[0].iri)
+        return
     verb = PARTS.search(sent)
     if not verb:
         return
@@ -1109,6 +1120,6 @@ def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None)
         ctx.document_before(offset, ["Plan", "PolicyDocument"])
 
 
-__all__ = ["ANAPHORA", "FULL_NAMES", "PARTS", "anaphora", "emit_documents", "find_documents", "find_holder",
+__all__ = ["ANAPHORA", "FULL_NAMES", "PARTS", "PART_OF", "anaphora", "emit_documents", "find_documents", "find_holder",
            "full_names", "issued_parts", "issuers_after_names", "issuers_in_names", "name_spans", "parts", "pilot_document",
            "possessive_issuers", "report", "the_update"]

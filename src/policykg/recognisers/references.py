@@ -22,6 +22,7 @@ from ..textutil import View, block_view, sentences
 from .context import Context, NamedDocument, quote
 from .anaphora import both_documents
 from .documents import anaphora
+from .heads import document_heads
 
 @dataclass(frozen=True)
 class Verb:
@@ -72,6 +73,12 @@ def _denied(text: str, verb: re.Match[str], sentence_start: int) -> bool:
                 or _NEGATED_AFTER.match(text, verb.end()))
 
 
+#: The subject of a sentence's verb named by a document's head word, after "the" and up to
+#: three words ("The Guidelines", "The 2019 Guidelines", "The Revised Guidelines also").
+_HEAD_SUBJECT = re.compile(r"(?:^|[,;:]\s*|\b)[Tt]he\s+(?:[A-Z0-9][\w'’-]*\s+){0,3}?(?P<what>[A-Z][a-z]+)\s+"
+                           r"(?:(?:do|does|also|both|themselves|itself|further|thus|then|\w+ly)\s+)*$")
+
+
 def references(ctx: Context, block: Block, block_docs: list) -> None:
     """Which document refers to which: "replace(s) the X", "implements the X", "under the
     X" name the document the sentence is about (named before the verb, else the update's
@@ -116,6 +123,12 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
             chosen = subjects[-1:]
         else:  # "The notice implements ...": the notice named last; else the paragraph's, the update's
             named = anaphora(ctx, before_verb, o_s)
+            head = _HEAD_SUBJECT.search(before_verb) if named is None else None
+            if head and head.group("what").casefold() in document_heads():
+                # "The Guidelines implement ...", "The 2019 Guidelines rest on ...": the last
+                # document named before with that head word
+                what = head.group("what").casefold()
+                named = ctx.last_with_head((what, what.rstrip("s")), o_s)
             chosen = [named or in_block or ctx.main_document()]
         for subject in chosen:
             if subject is None:
