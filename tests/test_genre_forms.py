@@ -471,3 +471,14 @@ def test_a_document_that_forms_the_annex_to_another_is_its_part(tmp_path: Path, 
             "on 22 February 2023. " + sentence + MEASURE)
     x = _extract(tmp_path, "u.md", text)
     assert _pairs(x, "part", "part", "whole") == {("Standard Contract for Data Export", "Measures on the Standard Contract")}
+
+
+def test_a_page_whose_meta_line_dates_it_european_style_opens_with_its_h1(tmp_path: Path) -> None:
+    page = ("<html><body><main><p class='post-meta'>Policy Update on Measures regarding Data &middot; Posted "
+            "22.09.2025 &middot; 7 min read</p><h1>One Hour to Report</h1><p>The CAC issued the <strong>Measures "
+            "on Incident Reporting</strong> on 11 September 2025.</p>"
+            "<h4>Article 2 &middot; Who must report</h4><p>Network operators report incidents. The CAC guides.</p>"
+            "<h4>Article 3 &middot; Division of work</h4><p>The MPS handles crimes.</p></main></body></html>")
+    doc = _read(tmp_path, "u.html", page)
+    assert doc.slice(doc.title) == "One Hour to Report" and (doc.year, doc.month) == (2025, 9)
+    assert sorted(f["number"] for f in _facts(extract(doc, LEXICON), "article")) == [2, 3]

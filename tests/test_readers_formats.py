@@ -665,6 +665,26 @@ def test_pdf_indented_paragraphs(pdf_folder):
     ]
 
 
+CAPTIONS = """<!doctype html><html><head><meta charset="utf-8"><style>
+@page { size: A5; margin: 20mm } body { font: 10.5pt "DejaVu Serif", serif } p { margin: 0 0 6pt }
+</style></head><body>
+<p><b>A market for data as a factor of production</b></p>
+<p><b>No. 1</b> Build a system of data resources with property rights and grades.</p>
+<p><b>Data security</b></p>
+<p><b>No. 2</b> Classified and graded protection of industrial data.</p>
+</body></html>"""
+
+
+def test_pdf_a_bold_line_over_text_is_a_block_of_its_own(pdf_folder):
+    """A bold caption (a category) is not run into the text under it although it ends with no
+    full stop and the gap is a line's."""
+    path = chromium_pdf(CAPTIONS, pdf_folder, "captions")
+    r = pdf_reader.read(path.read_bytes(), path)
+    assert [t for _, _, _, t in outline(r)] == [
+        "A market for data as a factor of production", "No. 1 Build a system of data resources with property "
+        "rights and grades.", "Data security", "No. 2 Classified and graded protection of industrial data."]
+
+
 def test_pdf_hyphenation_judgement():
     """The mending rule on its own: a capital after the hyphen keeps it, a word the document
     writes with its hyphen keeps it, a soft hyphen and an unknown break go."""

@@ -312,7 +312,8 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     """Read the genre into ``rendition``'s blocks; the :class:`Document` of ``path``.
 
     Raises :class:`InputError` (file and line): no numbered measure, an article number out of
-    range, a footnote marker with no footnote, a footnote defined twice.
+    range, a footnote defined twice (a footnote marker with no footnote is left out, with a
+    warning in :attr:`Document.warnings`).
     """
     path = Path(path)
     text = rendition.text
@@ -585,21 +586,52 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
         found = _month_year(doc.slice(dateline))
         if found:
             month, year = found
+    blocks_out = _notes_by_number(text, list(doc.blocks))
     # a dagger after a word is a footnote marker only where a footnote opens with it ("Tom†" in
-    # a name list is no marker); a digit marker without its footnote stays an error (_check)
-    notes = {b.footnote for b in doc.blocks if b.kind == "footnote"}
-    blocks_out = tuple(replace(b, markers=tuple(m for m in b.markers if m.label in notes or
-                                                not set(m.label) <= set("†‡")))
-                       if any(set(m.label) <= set("†‡") for m in b.markers) else b for b in doc.blocks)
+    # a name list is no marker); a digit marker without its footnote is left out with a warning
+    notes = {b.footnote for b in blocks_out if b.kind == "footnote"}
+    warnings = [f"{path}:{lines.of(m.start)}: footnote marker {text[m.start:m.end]!r} has no footnote: left out"
+                for b in blocks_out for m in b.markers if m.label not in notes and not set(m.label) <= set("†‡")]
+    blocks_out = tuple(replace(b, markers=tuple(m for m in b.markers if m.label in notes))
+                       if any(m.label not in notes for m in b.markers) else b for b in blocks_out)
     doc = Document(path=doc.path, text=text, sha256=sha256, blocks=blocks_out, year=year, month=month,
-                   _line_starts=doc._line_starts, format=doc.format, markup=doc.markup)
+                   _line_starts=doc._line_starts, format=doc.format, markup=doc.markup, warnings=tuple(warnings))
     _check(doc)
     return doc
 
 
-#: A month written with digits: "2025-03", "2025-03-05" (ISO), "2021年8月" (Chinese).
-_NUMERIC_MONTH = re.compile(r"\b(?P<y>(?:19|20)\d\d)-(?P<m>0?[1-9]|1[0-2])(?:-\d{1,2})?\b|"
-                            r"(?P<cy>(?:19|20)\d\d)\s*年\s*(?P<cm>\d{1,2})\s*月")
+#: A note written as a paragraph that opens with its number alone: "1 The NPCSC adopted ...".
+_NOTE_NUMBER = re.compile(r"[ \t]*(\d{1,3})[.)]?[ \t]+(?=\S)")
+
+
+def _notes_by_number(text: str, blocks: list[Block]) -> list[Block]:
+    """The footnotes a document writes as paragraphs that open with a bare number ("1 The
+    NPCSC adopted ..." under "Notes", as Word's numbered notes come out in plain text): a
+    paragraph after every marker of its number, where no footnote has that number."""
+    notes = {b.footnote for b in blocks if b.kind == "footnote"}
+    last_marker: dict[str, int] = {}
+    for b in blocks:
+        for m in b.markers:
+            if m.label not in notes:
+                last_marker[m.label] = max(last_marker.get(m.label, -1), m.start)
+    if not last_marker:
+        return blocks
+    out = []
+    for b in blocks:
+        m = _NOTE_NUMBER.match(text, b.start, b.end) if b.kind == "paragraph" else None
+        label = footnote_label(m.group(1)) if m else None
+        if m and label in last_marker and last_marker[label] < b.start and label not in notes:
+            notes.add(label)
+            b = replace(b, kind="footnote", start=m.end(), footnote=label)
+        out.append(b)
+    return out
+
+
+#: A month written with digits: "2025-03", "2025-03-05", "2025/03/05" (ISO order), "2021年8月"
+#: (Chinese), "22.09.2025" (day, month and year with full stops, as European pages write it).
+_NUMERIC_MONTH = re.compile(r"\b(?P<y>(?:19|20)\d\d)[-/](?P<m>0?[1-9]|1[0-2])(?:[-/]\d{1,2})?\b|"
+                            r"(?P<cy>(?:19|20)\d\d)\s*年\s*(?P<cm>\d{1,2})\s*月|"
+                            r"\b\d{1,2}\.(?P<em>0?[1-9]|1[0-2])\.(?P<ey>(?:19|20)\d\d)\b")
 
 
 def _month_year(content: str) -> tuple[int, int] | None:
@@ -608,8 +640,8 @@ def _month_year(content: str) -> tuple[int, int] | None:
     if m:
         return MONTHS[m.group(1).lower()], int(m.group(2))
     n = _NUMERIC_MONTH.search(content)
-    if n and 1 <= int(n.group("m") or n.group("cm")) <= 12:
-        return int(n.group("m") or n.group("cm")), int(n.group("y") or n.group("cy"))
+    if n and 1 <= int(n.group("m") or n.group("cm") or n.group("em")) <= 12:
+        return int(n.group("m") or n.group("cm") or n.group("em")), int(n.group("y") or n.group("cy") or n.group("ey"))
     return None
 
 
@@ -646,12 +678,6 @@ def _check(doc: Document) -> None:
         raise InputError(f"found {found or 'no blocks'} and 0 numbered measures; expected lines such as "
                          "\"Article 12: ...\", \"Art. 12\", \"(12)\", \"12.\" in a numbered list or a "
                          "table with a number column: not a policy update on measures", path=path, line=1)
-    notes = doc.footnotes
-    for block in doc.blocks:
-        for marker in block.markers:
-            if marker.label not in notes:
-                raise InputError(f"footnote marker {doc.text[marker.start:marker.end]!r} has no "
-                                 f"footnote", path=path, line=doc.line_of(marker.start))
     seen: dict[str, Block] = {}
     for block in doc.blocks:
         if block.kind == "footnote" and block.footnote:

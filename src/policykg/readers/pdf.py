@@ -748,6 +748,8 @@ class _Layout:
         if abs(line.size - block.size) > max(0.6, block.size * 0.08):
             return False
         ended = bool(_SENTENCE_END.search("".join(r.text for r in block.runs[-1] if r.note is None)))
+        if len(block.lines) == 1 and self._all_bold(last) and not self._all_bold(line):
+            return False  # a bold line alone, then text: a caption over it ("Data security", then "No. 11 ...")
         if new_page or line.page != last.page:
             if block.kind not in (PARAGRAPH, ITEM) or ended:
                 return False
@@ -756,6 +758,12 @@ class _Layout:
             if gap <= 0 or gap > self._spacing(line) * GAP_RATIO:
                 return False
         return self._aligned(block, line, ended, new_page or line.page != last.page)
+
+    @staticmethod
+    def _all_bold(line: _Line) -> bool:
+        """Every piece of ``line`` with text (raised markers aside) is bold."""
+        pieces = [p for p in line.pieces if p.text.strip() and not line.raised(p)]
+        return bool(pieces) and all(p.bold for p in pieces)
 
     def _rel(self, x: float, page: int) -> float:
         """``x`` from the left edge of the page's text."""
