@@ -168,6 +168,9 @@ class Context:
         #: document whose issue date they count from when not their own)
         self.pending_trials: list[tuple[re.Match[str], NamedDocument, Evidence, dt.date | None,
                                         NamedDocument | None]] = []
+        #: trial periods from the issue date of a document to a day written ("The pilots run from
+        #: the date of the notice until 31 December 2026"): (notice, evidence, counted from, last day)
+        self.pending_spans: list[tuple[NamedDocument, Evidence, NamedDocument, dt.date]] = []
         self.categories: dict[str, Evidence] = {}  # category IRI -> its first heading
         self.stated_counts: set[int] = set()  # the pilot-area counts stated so far
         self.last_guidance: list[str] = []  # the agencies that guide the measure read last

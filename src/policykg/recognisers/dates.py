@@ -71,11 +71,17 @@ def _day(tag: str) -> str:
             rf"(?P<d2_{tag}>\d{{1,2}}),?)\s+(?P<y_{tag}>\d{{4}})")
 
 
-#: "The pilot period runs from 1 January 2024 to 31 December 2026": the first and last day.
-_TRIAL_SPAN = re.compile(rf"\b(?:trial|pilot)\s+period\s+(?:runs?|lasts?|is|will\s+run)\s+from\s+{_day('a')}\s+"
+#: "The pilot period runs from 1 January 2024 to 31 December 2026", "The pilots run from ...":
+#: the first and last day.
+_TRIAL_SPAN = re.compile(rf"\b(?:trial|pilot)(?:s|\s+period)\s+(?:runs?|lasts?|is|will\s+run)\s+from\s+{_day('a')}\s+"
                          rf"(?:to|until|till|through)\s+{_day('b')}", re.IGNORECASE)
+#: "The pilots run from the date of the notice until 31 December 2026": the first day is the
+#: issue date of the document named (known once the whole text is read), the last written.
+_TRIAL_UNTIL = re.compile(rf"\b(?:trial|pilot)(?:s|\s+period)\s+(?:runs?|lasts?|is|will\s+run)\s+from\s+"
+                          rf"(?P<event>(?:the|its|their)\s+(?:day|date)\s+of\s+(?:the\s+)?[^.;]{{1,60}}?)\s+"
+                          rf"(?:to|until|till|through)\s+{_day('b')}", re.IGNORECASE)
 #: A date right after a document's name: "of 7 July 2022", "(22 March 2024)", ", dated 1 June 2023".
-_DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\(|(?:is|was)\s+dated|\(\s*dated)\s*(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
+_DATED = re.compile(rf"\s*(?:of|dated|,\s*dated|,\s*issued\s+on|\(|(?:is|was|are|were)\s+dated|\(\s*dated)\s*(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
                     rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)\s+(?P<y>\d{{4}})\b|{_CN_DATE})", re.IGNORECASE)
 #: ", dated 1 June": a date without its year (the update's), only after "dated".
 _DATED_THIS_YEAR = re.compile(rf"\s*(?:,\s*|\(\s*|(?:is|was)\s+)?dated\s+(?:on\s+)?(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|"
@@ -350,7 +356,7 @@ def issued_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) ->
 
 
 #: A short name in brackets right after a document's name: "(the Qinglang notice)".
-_ALIAS_AFTER = re.compile(r"\s*\((?:the\s+)?[^()]{1,60}\)(?=\s*,)")
+_ALIAS_AFTER = re.compile(r"\s*\((?:the\s+)?[^()]{1,80}\)(?=\s*,|\s+(?:is|was|are|were)\s+dated\b)")
 #: "..., all issued by the CAC:" in a footnote of full names: the issuers of every name after it.
 _ALL_ISSUED_BY = re.compile(r"\ball\s+(?:of\s+them\s+)?(?:issued|released|published)\s+by\s+(?:the\s+)?", re.IGNORECASE)
 #: ", 31 August 2022" right after a name in a footnote of full names and dates.
@@ -435,10 +441,11 @@ def trial(ctx: Context, sent: str, evidence: Evidence, issued: NamedDocument | N
     to; one counted from a date is settled by :func:`settle_trials`, from its start or from the
     issue date of the document whose date it counts from ("from the date of the notice")."""
     span = _TRIAL_SPAN.search(sent)
+    until = _TRIAL_UNTIL.search(sent) if not span else None
     m = TRIAL.search(sent) or _TRIED_FOR.search(sent)
-    if not m and not span:
+    if not m and not span and not until:
         return
-    at = (m or span).start()  # type: ignore[union-attr]
+    at = (m or span or until).start()  # type: ignore[union-attr]
     notice = issued or pilot_document(ctx, offset + at, offset)
     if notice is None:
         ctx.warn(evidence.line, f"a trial period of no known document: left out of {quote(sent)}")
@@ -449,6 +456,23 @@ def trial(ctx: Context, sent: str, evidence: Evidence, issued: NamedDocument | N
             ctx.warn(evidence.line, f"a trial period whose days are unsure: left out of {quote(sent)}")
             return
         ctx.fact("trial", evidence, notice=notice.iri, start=first, end=last)
+        return
+    if until and not m:  # from the date of a document to a day written
+        last = date_of(ctx, _Groups(until, "b"))
+        event_text = until.group("event")
+        if last is None or _NOT_ISSUING.search(event_text) or not _ISSUING.search(event_text):
+            ctx.warn(evidence.line, f"a trial period counted from an event other than an issue: left out of "
+                                    f"{quote(sent)}")
+            return
+        named = [d for _, _, d in ctx.documents_in(offset + until.start("event"), offset + until.end("event"))
+                 if d.iri != ctx.source]
+        counted_from = named[0] if named else anaphora(ctx, event_text, offset + until.start("event"))
+        if counted_from is None:
+            ctx.warn(evidence.line, f"a trial period counted from no known document: left out of {quote(sent)}")
+            return
+        if issued is None and not [d for _, _, d in ctx.documents_in(offset, offset + at) if d.iri != ctx.source]:
+            notice = counted_from  # "The pilots run from the date of the notice ...": the notice's
+        ctx.pending_spans.append((notice, evidence, counted_from, last))
         return
     assert m is not None
     event = _TRIAL_FROM_EVENT.match(sent, m.end())
@@ -498,6 +522,12 @@ def settle_trials(ctx: Context) -> None:
             ctx.warn(evidence.line, "a trial period with no start date: left out")
             continue
         _trial_fact(ctx, m, notice, evidence, start)
+    for notice, evidence, counted_from, last in ctx.pending_spans:
+        start = ctx.issue_date(counted_from.iri)
+        if start is None or last < start:
+            ctx.warn(evidence.line, "a trial period with no start date (or one after its end): left out")
+            continue
+        ctx.fact("trial", evidence, notice=notice.iri, start=start, end=last)
 
 
 def _trial_fact(ctx: Context, m: re.Match[str], notice: NamedDocument, evidence: Evidence, start: dt.date) -> None:

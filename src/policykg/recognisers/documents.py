@@ -106,6 +106,9 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
     # the heads of one run of capitals ("Notice Notice Notice ...") all give the same name: once
     for pos, stop in dict.fromkeys(zip(starts, stops)):
         first = _FIRST_WORD.match(text, pos, stop)
+        if first and first.group(1) in ("Its", "Their", "Our"):  # "Its Interim Provisions on ...": the name after
+            pos = _skip_spaces(text, first.end(), stop)
+            first = _FIRST_WORD.match(text, pos, stop)
         if first and first.group(1) in ("The", "A", "An", "This", "That", "These"):
             continue
         if not _SPACE.search(text, pos, stop) and _SENTENCE_START.search(text, max(lo, pos - 8), pos):
@@ -115,6 +118,12 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
 
 
 _FIRST_WORD = re.compile(r"\s*(\S+)")
+
+
+def _skip_spaces(text: str, at: int, end: int) -> int:
+    while at < end and text[at].isspace():
+        at += 1
+    return at
 _SPACE = re.compile(r"\S\s+\S")
 
 
@@ -612,6 +621,10 @@ def _add_document(ctx: Context, name: str, cls: str | None, entry: Entry | None,
             known.alt.add(name)
             ctx.mentions.add(start, end, known)
             return
+        if _several_short_forms(ctx, name):  # "the Guiding Opinions" after two Guiding Opinions
+            ctx.warn(ctx.doc.line_of(start), f"{name!r} may be any of the documents of that kind "
+                                             f"named before: left out")
+            return
         bare = normalise(name).strip().split()
         if len(bare) == 1 and not footnoted.of(name) and \
                 sum((document_head(d.label) or "").casefold() == bare[0].casefold() for d in ctx.documents) > 1:
@@ -709,6 +722,17 @@ def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
     head = words[-1].lower()
     if head not in document_heads():
         return None
+    fits = _short_form_fits(ctx, words)
+    return fits[0] if len(fits) == 1 else None
+
+
+#: Public name of :func:`_short_form_of` (the references read subjects with it).
+short_form_of = _short_form_of
+
+
+def _short_form_fits(ctx: Context, words: list[str]) -> list[NamedDocument]:
+    """The documents named so far whose head is ``words[-1]`` and whose name holds the other words."""
+    head = words[-1].lower()
     fits = []
     for d in ctx.documents:
         if (document_head(d.label) or "").lower() != head:
@@ -716,7 +740,16 @@ def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
         text = normalise(d.label).lower()
         if all(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", text) for w in words[:-1]):
             fits.append(d)
-    return fits[0] if len(fits) == 1 else None
+    return fits
+
+
+def _several_short_forms(ctx: Context, name: str) -> bool:
+    """Whether ``name`` is a short form ("the Guiding Opinions") that fits more than one of the
+    documents named so far: unsure which, so none."""
+    words = [w for w in re.findall(r"[\w'’-]+", normalise(name)) if w.lower() != "the"]
+    if not words or len(words) > 3 or words[-1][:1].islower() or words[-1].lower() not in document_heads():
+        return False
+    return len(_short_form_fits(ctx, words)) > 1
 
 
 def _reserve_document(ctx: Context, iri: str, label: str, evidence: Evidence) -> str:
@@ -1120,6 +1153,6 @@ def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None)
         ctx.document_before(offset, ["Plan", "PolicyDocument"])
 
 
-__all__ = ["ANAPHORA", "FULL_NAMES", "PARTS", "PART_OF", "anaphora", "emit_documents", "find_documents", "find_holder",
+__all__ = ["ANAPHORA", "FULL_NAMES", "PARTS", "PART_OF", "anaphora", "emit_documents", "find_documents", "find_holder", "short_form_of",
            "full_names", "issued_parts", "issuers_after_names", "issuers_in_names", "name_spans", "parts", "pilot_document",
            "possessive_issuers", "report", "the_update"]

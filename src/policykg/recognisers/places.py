@@ -26,18 +26,19 @@ from .iris import ID
 from .records import Mention, Record
 
 COUNT = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w/-]+\s+){{0,4}}?(?:provinces|cities|areas|regions|"
-                   rf"municipalities|zones|districts|pilot\s+areas)\b", re.IGNORECASE)
+                   rf"municipalities|zones|districts|counties|localities|pilot\s+areas)\b", re.IGNORECASE)
 LIST_INTRO = re.compile(r"(?:\b(?:full\s+list|list)\s+(?:entails|includes|comprises|is|are|consists\s+of)|"
                         r"\b(?:are|include|includes|comprise|is)\s*:|"
-                        r"\b(?:areas|zones|cities|provinces|regions)\s+(?:are|include|comprise)\s+(?:the\s+)?(?=[A-Z])|"
+                        r"\b(?:areas|zones|cities|provinces|regions|counties|localities)\s+(?:are|include|comprise)\s+(?:the\s+)?(?=[A-Z])|"
                         r":)\s*", re.IGNORECASE)
 #: A sentence that says areas were chosen for a pilot without "pilot areas": "piloted in nine
 #: cities", "The pilot notice selected 15 provinces".
 _PILOTED = re.compile(r"\b(?:piloted|selected|chose|chosen|designated)\s+(?:in\s+)?(?:the\s+)?"
-                      rf"{NUMBER}\s+(?:[\w/-]+\s+){{0,3}}?(?:provinces|cities|areas|regions|municipalities|zones)\b",
+                      rf"{NUMBER}\s+(?:[\w/-]+\s+){{0,3}}?(?:provinces|cities|areas|regions|municipalities|zones|counties|"
+                      r"localities)\b",
                       re.IGNORECASE)
 REGION_WORDS = re.compile(r"\b(?:pilot|demonstration|experimental)\s+(?:areas?|zones?|cities|city|provinces?|"
-                          r"regions?|municipalities)\b", re.IGNORECASE)
+                          r"regions?|municipalities|counties|county|localities|locality)\b", re.IGNORECASE)
 
 
 def areas_in(ctx: Context, view: View, lo: int = 0, hi: int | None = None) -> list[Mention]:

@@ -21,7 +21,7 @@ from ..document import Block
 from ..textutil import View, block_view, sentences
 from .context import Context, NamedDocument, quote
 from .anaphora import both_documents
-from .documents import anaphora
+from .documents import anaphora, short_form_of
 from .heads import document_heads
 
 @dataclass(frozen=True)
@@ -125,10 +125,13 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
             named = anaphora(ctx, before_verb, o_s)
             head = _HEAD_SUBJECT.search(before_verb) if named is None else None
             if head and head.group("what").casefold() in document_heads():
-                # "The Guidelines implement ...", "The 2019 Guidelines rest on ...": the last
-                # document named before with that head word
-                what = head.group("what").casefold()
-                named = ctx.last_with_head((what, what.rstrip("s")), o_s)
+                # "The Guidelines implement ...", "The Guiding Opinions also cite ...": the one
+                # document named so far that the words fit (two Guiding Opinions: unsure, none)
+                named = short_form_of(ctx, before_verb[head.start():head.end("what")])
+                if named is None:
+                    ctx.warn(ctx.doc.line_of(o_s), f"the document that {quote(view.clean[s:e])} is said of may be "
+                                                   f"any of several named before: left out")
+                    continue
             chosen = [named or in_block or ctx.main_document()]
         for subject in chosen:
             if subject is None:
@@ -169,6 +172,10 @@ def _marker_subject(ctx: Context, note: Block) -> NamedDocument | None:
     return named[0] if named else None
 
 
+#: What a paragraph may hold before the name it opens with: markup, "The", "Its".
+_OPENS_WITH_NAME = re.compile(r"[\s*_>#-]*(?:(?:The|Its|Their|This|These)\s+)?[*_“\"]*")
+
+
 def _laws_beside(ctx: Context, view: View, block_docs: list, note_subject: NamedDocument | None) -> None:
     """A law named in a paragraph about a document: the document refers to it, unless the
     text says it does not. In a footnote, the document is the one its marker's sentence names
@@ -178,6 +185,13 @@ def _laws_beside(ctx: Context, view: View, block_docs: list, note_subject: Named
     if note_subject is not None:
         others = [(-1, note_subject)]
     if not laws or not others:
+        return
+    if len({d.iri for _, d in others if d.iri != ctx.source}) > 1 and \
+            not _OPENS_WITH_NAME.fullmatch(ctx.doc.text, view.origin(0, 0)[0], others[0][0]):
+        # a paragraph that names several documents and opens with none of them: which one
+        # builds on the law, the text does not say (a verb would: "The Guidelines rest on the
+        # PIPL"); none. ("The Overall Plan generally proposes ... the Data Security Law": the
+        # paragraph is about the document it opens with.)
         return
     # a law named in a sentence that says it is not cited ("...; the Provisions do not cite
     # it yet"), or right before one that says so of "the new law", is not taken as cited
