@@ -14,14 +14,15 @@ from policykg.evaluate import evaluate_files
 
 BLIND = sorted((Path(__file__).resolve().parent / "documents" / "blind").glob("*.facts"))
 
-#: Reached in session 5 (precision 0.967, recall 0.883 over 1,860 gold facts of 34 documents);
-#: the margins allow for a fact or two, not for a regression.
-MIN_PRECISION = 0.963
-MIN_RECALL = 0.877
+#: Reached in session 6 (precision 0.958, recall 0.870 over 2,252 gold facts of 40 documents,
+#: batch F's six among them; session 5: 0.967 and 0.883 over the first 34); the margins allow
+#: for a fact or two, not for a regression.
+MIN_PRECISION = 0.955
+MIN_RECALL = 0.866
 
 
 def test_the_blind_documents_keep_their_figures() -> None:
-    assert len(BLIND) == 34
+    assert len(BLIND) == 40
     result = evaluate_files(BLIND, build=True)
     assert not result.failures, [str(f) for f in result.failures]
     overall = result.overall

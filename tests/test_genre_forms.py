@@ -501,3 +501,26 @@ def test_a_short_form_that_fits_two_documents_is_left_out(tmp_path: Path) -> Non
     x = _extract(tmp_path, "u.md", text)
     assert not _facts(x, "reference")
     assert "Guiding Opinions" not in _labels(x)  # no third document named by the short form alone
+
+
+@pytest.mark.parametrize("sentence,issuers", [
+    ("On 20 May 2024 the National Development and Reform Commission (NDRC), the National Data Administration "
+     "(NDA) and the Ministry of Finance (MOF) made public their **Guiding Opinions on Smart Cities**.",
+     {"ndrc", "nda", "mof"}),
+    ("The MOHURD started the pilots with its **Guiding Opinions on Smart Cities** of 5 December 2012.", {"mohurd"}),
+    # the subject is no agency: "its" is the city's, not the CAC's
+    ("Under the guidance of the CAC, the city published its **Guiding Opinions on Smart Cities**.", set()),
+])
+def test_its_document_is_issued_by_the_agencies_the_sentence_opens_with(tmp_path: Path, sentence: str,
+                                                                         issuers: set[str]) -> None:
+    x = _extract(tmp_path, "u.md", "# Smart Cities\n\nPolicy Update | May 2024\n\n" + sentence + MEASURE)
+    assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == issuers
+
+
+def test_a_part_column_gives_the_categories(tmp_path: Path) -> None:
+    text = ("# Smart Cities\n\nPolicy Update | May 2024\n\nThe NDRC issued the **Guiding Opinions on Smart Cities**.\n\n"
+            "| No. | Task | Lead | Part |\n|---|---|---|---|\n| (1) | A city information model. | MNR | All fields |\n"
+            "| (8) | Gigabit networks. | NDRC | Support |\n")
+    x = _extract(tmp_path, "u.md", text)
+    assert {(f["measure"].rsplit("/", 1)[1], f["category"].rsplit("/", 1)[1]) for f in _facts(x, "categorisation")} \
+        == {("1", "all-fields"), ("8", "support")}

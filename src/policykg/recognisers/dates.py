@@ -110,6 +110,9 @@ _ISSUERS_BEFORE = re.compile(r"^\W*(?:(?:on|in)\s+[^,]{3,30},\s*)?(?:(?:the\s+)?
                              r"agencies|bodies|authorities|regulators|issuers|administrations|commissions)|they)"
                              r"\s+(?:(?:had|have|has|then|jointly|formally|also)\s+)*$", re.IGNORECASE)
 
+#: An opening clause that names who guides, not who issues: "Under the guidance of the CAC, ".
+_GUIDANCE_CLAUSE = re.compile(r"\b(?:under\s+the\s+(?:guidance|leadership|supervision|direction)\s+of|"
+                              r"guided\s+by|with\s+the\s+(?:support|approval)\s+of)\b[^,]{0,160},", re.IGNORECASE)
 #: "issued the Provisions": the verb's object a document's head word alone (one named before).
 _HEAD_OBJECT = re.compile(r"\s+(?:the|these|this)\s+(?P<what>[A-Z][a-z]+)\b(?!\s+(?:on|of|for)\s+[A-Z])")
 #: "issued them", "issued it": the verb's object is a pronoun.
@@ -174,6 +177,11 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
             what = head.group("what").casefold()
             target = ctx.last_with_head((what, what.rstrip("s")), view.origin(s, e)[0])
         agencies = agencies_in(ctx, view, s, s + verb.start(), strict=True)
+        if _GUIDANCE_CLAUSE.search(sent, 0, verb.start()):
+            # "Under the guidance of the CAC, the city published ...": the agencies of that
+            # clause guide, they do not issue; only those the main clause opens with do
+            clause = _GUIDANCE_CLAUSE.search(sent, 0, verb.start())
+            agencies = [a for a in agencies if bisect.bisect_left(view.offsets, a.start, s, e) - s >= clause.end()]
         issuers_from = (s, s + verb.start())
     if target is None:
         return None

@@ -1003,10 +1003,47 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
             continue
         m = _POSSESSIVE.search(view.clean, max(s, at - 120), at)
         if not m:
+            pronoun = _POSSESSIVE_PRONOUN.search(view.clean, max(s, at - 12), at)
+            if pronoun:  # "MOHURD started the pilots with its Notice on ...": the subject's
+                for a in _subject_agencies(ctx, view, s, pronoun.start()):
+                    ctx.fact("issuance", ctx.evidence(a.start, end), document=d.iri, agency=a.iri)
             continue
         for a in agencies_in(ctx, view, m.start("who"), m.end("who"), strict=True):
             o_start, _ = view.origin(m.start("who"), m.end("who"))
             ctx.fact("issuance", ctx.evidence(o_start, end), document=d.iri, agency=a.iri)
+
+
+#: "its", "their" right before a document's name.
+_POSSESSIVE_PRONOUN = re.compile(r"\b(?:its|their)\s+[*_“\"]*$")
+#: What a sentence may open with before its subject: "On 20 May 2024", "In 2012", "Then".
+_SUBJECT_LEAD = re.compile(r"\W*(?:(?:On|In|Then|Later|Last\s+\w+)\b[^,]{0,40}?,?\s+)?(?:the\s+)?", re.IGNORECASE)
+#: What may stand between the agencies of a subject: commas, "and", "the", an abbreviation.
+_SUBJECT_GAP = re.compile(r"[\s,]*(?:\([^()]{1,40}\))?[\s,]*(?:and\s+|as\s+well\s+as\s+)?(?:the\s+)?[*_]*",
+                          re.IGNORECASE)
+
+
+def _subject_agencies(ctx: Context, view: View, s: int, hi: int) -> list[Mention]:
+    """The agencies a sentence opens with, as its subject ("On 20 May 2024 the NDRC, the NDA
+    and the MOF made public their ..."): none unless the sentence opens with an agency and
+    nothing but commas, "and" and abbreviations stands between them."""
+    found = agencies_in(ctx, view, s, hi, strict=True)
+    subject: list[Mention] = []
+    at = s
+    for a in found:
+        lo = bisect.bisect_left(view.offsets, a.start, s, hi)
+        if subject and a.iri == subject[-1].iri and view.clean[at:lo].strip(" *_") == "(":
+            # its abbreviation in brackets: "the National Data Administration (NDA)"
+            at = bisect.bisect_left(view.offsets, a.end, s, hi)
+            at += len(view.clean[at:at + 3]) - len(view.clean[at:at + 3].lstrip("*_)"))
+            continue
+        gap = (_SUBJECT_GAP if subject else _SUBJECT_LEAD).fullmatch(view.clean, at, lo)
+        if gap is None:
+            break
+        subject.append(a)
+        at = bisect.bisect_left(view.offsets, a.end, s, hi)
+        while at < hi and view.clean[at] in "*_":
+            at += 1
+    return subject
 
 
 #: A name followed by whose it is: "the Plan for Reforming ... of the CPC Central Committee and
