@@ -524,3 +524,17 @@ def test_a_part_column_gives_the_categories(tmp_path: Path) -> None:
     x = _extract(tmp_path, "u.md", text)
     assert {(f["measure"].rsplit("/", 1)[1], f["category"].rsplit("/", 1)[1]) for f in _facts(x, "categorisation")} \
         == {("1", "all-fields"), ("8", "support")}
+
+
+def test_a_count_with_some_areas_named_among_them(tmp_path: Path) -> None:
+    """"names 117 pilot areas, among them Pinggu District in Beijing, ...": the count stands (the
+    text says it names only some), each area placed in its province, the provinces no pilot areas."""
+    text = ("# Villages\n\nPolicy Update | October 2020\n\nThe CAC issued the **Notice on the List of Village Pilot "
+            "Areas** on 19 October 2020. It names 117 pilot areas, among them Pinggu District in Beijing, Deqing "
+            "County in Zhejiang and Xiji County in Ningxia." + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    assert [f["count"] for f in _facts(x, "stated_count")] == [117]
+    assert {f["area"].rsplit("/", 1)[1] for f in _facts(x, "pilot_area")} == {"pinggu-district", "deqing-county",
+                                                                             "xiji-county"}
+    assert {(f["child"].rsplit("/", 1)[1], f["parent"].rsplit("/", 1)[1]) for f in _facts(x, "containment")} >= \
+        {("pinggu-district", "beijing"), ("deqing-county", "zhejiang"), ("xiji-county", "ningxia")}

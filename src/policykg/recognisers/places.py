@@ -128,7 +128,7 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
     markers = [mk for mk in block.markers if o_start <= mk.start <= o_end + 2]
     notes = [ctx.doc.footnotes[mk.label] for mk in markers if mk.label in ctx.doc.footnotes]
     lists = [n for n in notes if _list_intro(ctx, n) is not None and _is_area_list(ctx, n)]
-    including = re.search(r"\b(?:including|includ(?:es|e)|such\s+as|namely|:)\s+", sent)
+    including = re.search(r"\b(?:including|includ(?:es|e)|such\s+as|namely|among\s+them|:)\s+", sent)
     if not m and not lists:
         return
     at = view.origin(s + (m.start() if m else 0), s + (m.end() if m else 1))[0]
@@ -175,6 +175,11 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
                     ctx.fact("containment", ctx.evidence(i_start, n_end), child=iri, parent=parent.iri)
             ctx.fact("pilot_area", ctx.evidence(i_start, end), notice=notice.iri, area=iri)
     if including:
+        placed = _placed_items(ctx, view, s + including.end(), e)
+        if placed is not None:  # "among them Pinggu District in Beijing, Deqing County in Zhejiang"
+            for start, end, area in placed:
+                ctx.fact("pilot_area", ctx.evidence(start, end), notice=notice.iri, area=area)
+            return
         for mention in areas_in(ctx, view, s + including.end(), e):
             ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
                      area=mention.iri)
@@ -187,6 +192,46 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
             for mention in areas_in(ctx, view, lo, lo + len(dash.group("list"))):
                 ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
                          area=mention.iri)
+
+
+#: A list item that places an area in another: "Pinggu District in Beijing", "Pudong New Area of
+#: Shanghai".
+_PLACED = re.compile(rf"(?P<a>{NAME})\s+(?:in|of)\s+(?P<b>{NAME})")
+
+
+def _placed_items(ctx: Context, view: View, lo: int, hi: int) -> list[tuple[int, int, str]] | None:
+    """The areas of a list whose items place each in a larger one ("among them Pinggu District
+    in Beijing, Deqing County in Zhejiang and Wuhu"): the first of each item (the lexicon's, or
+    a new area: the text places it), contained in the second; an item of one known area is
+    that area. ``None`` when no item places an area (the list is read as before), or when an
+    item is neither (then the list is unsure: nothing is taken from it, with a warning)."""
+    o_lo, o_hi = view.origin(lo, hi)
+    items = split_list(ctx.doc.text, o_lo, o_hi)
+    found: list[tuple[int, int, str]] = []
+    placed = False
+    for i_start, i_end in items:
+        item = View.of(ctx.doc.text, i_start, i_end, markup=ctx.doc.markup)
+        text = item.clean.strip().rstrip(".")
+        m = _PLACED.fullmatch(text)
+        outer = ctx.lexicon.lookup(m.group("b"), ["area"]) if m else None
+        if m and outer is not None:
+            placed = True
+            a_start, a_end = item.origin(item.clean.index(m.group("a")), item.clean.index(m.group("a")) + len(m.group("a")))
+            inner = ctx.lexicon.lookup(m.group("a"), ["area"])
+            area = ctx.entity_from_lexicon(inner) if inner is not None else \
+                ctx.mint("area", m.group("a"), ctx.evidence(a_start, a_end))
+            ctx.entity_from_lexicon(outer)
+            ctx.fact("containment", ctx.evidence(i_start, i_end), child=area, parent=outer.iri)
+            found.append((a_start, a_end, area))
+            continue
+        entry = ctx.lexicon.lookup(text, ["area"])
+        if entry is None:
+            if placed or _PLACED.search(text):
+                ctx.warn(ctx.doc.line_of(i_start), f"list item {text!r} is not an area: the list is left out")
+                return []
+            return None
+        found.append((i_start, i_end, ctx.entity_from_lexicon(entry)))
+    return found if placed else None
 
 
 #: A line over a list of the pilot areas: "The 12 pilot cities", "Pilot cities (12):".
@@ -236,6 +281,11 @@ def listed_pilot_areas(ctx: Context) -> None:
             ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=owner, area=mention.iri)
 
 
+#: Words that say a list names only some of what was counted.
+_PARTIAL = re.compile(r"\b(?:among\s+them|among\s+others|including|such\s+as|for\s+example|for\s+instance|e\.g\.)",
+                      re.IGNORECASE)
+
+
 def settle_counts(ctx: Context) -> None:
     """The text's count of pilot areas is a checksum of the areas found for its document: where
     they are not as many, an area was missed, split or merged, or the count is another
@@ -251,6 +301,8 @@ def settle_counts(ctx: Context) -> None:
     for rec in ctx.records:
         if rec.kind == "stated_count":
             found = areas.get(rec.get("notice"), set())
+            if 0 < len(found) < rec.get("count") and _PARTIAL.search(_sentence_at(ctx, rec)):
+                continue  # "117 pilot areas, among them ...": the text says it names only some
             if len(found) != rec.get("count"):
                 line = rec.evidence.line if rec.evidence else 0
                 what = "the count and those areas are" if len(found) > rec.get("count") else "the count is"
