@@ -122,7 +122,7 @@ def test_the_stated_count_is_a_checksum_of_the_areas(tmp_path: Path, count: str,
 
 
 @pytest.mark.parametrize("start,first", [
-    ("from the day the Notice takes effect", None),  # a date the graph does not hold: left out
+    ("from the day the Notice takes effect", "2020-08-01"),  # the day the text says it takes effect
     ("from the date of implementation", None),
     ("counted from the date of the Notice", "2020-07-15"),  # the Notice's issue date
     ("counted from 1 September 2020", "2020-09-01"),

@@ -538,3 +538,25 @@ def test_a_count_with_some_areas_named_among_them(tmp_path: Path) -> None:
                                                                              "xiji-county"}
     assert {(f["child"].rsplit("/", 1)[1], f["parent"].rsplit("/", 1)[1]) for f in _facts(x, "containment")} >= \
         {("pinggu-district", "beijing"), ("deqing-county", "zhejiang"), ("xiji-county", "ningxia")}
+
+
+@pytest.mark.parametrize("said,trial", [
+    ("The Notice takes effect on 1 August 2020. The pilots run for a trial period of two years from the day the "
+     "Notice takes effect.", ("2020-08-01", "2022-07-31")),
+    ("It was made public on 23 July 2020. It sets a pilot period of two years, counted from the day the notice "
+     "was made public.", ("2020-07-23", "2022-07-22")),
+    # the day it takes effect is not given: no trial
+    ("The pilots run for a trial period of two years from the day the Notice takes effect.", None),
+])
+def test_a_trial_counted_from_publication_or_entry_into_force(tmp_path: Path, said: str, trial) -> None:
+    text = ("# Data Markets\n\nPolicy Update | July 2020\n\nThe NDRC issued the **Notice on Data Market Pilots** on "
+            "15 July 2020. " + said + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    found = [(f["start"].isoformat(), f["end"].isoformat()) for f in _facts(x, "trial")]
+    assert found == ([trial] if trial else [])
+    assert [f["date"].isoformat() for f in _facts(x, "issue_date")] == ["2020-07-15"]  # publication is no issue
+
+
+def test_the_document_is_dated(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", _PUBLISHED + "The document is dated 7 March 2025 and carries a number." + MEASURE)
+    assert {f["date"].isoformat() for f in _facts(x, "issue_date")} == {"2025-03-07"}

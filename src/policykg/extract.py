@@ -34,7 +34,7 @@ context holds it as data:
 6. The prose (:func:`prose`), sentence by sentence: ``dates.issuance`` (it sets
    ``last_issued``, which the pilot facts after it read), ``documents.possessive_issuers``,
    ``documents.issuers_in_names``, ``documents.issuers_after_names``, ``dates.dated_names``,
-   ``dates.dated_anaphora``,
+   ``dates.dated_anaphora``, ``dates.event_dates`` (days of publication and effect, for trials),
    ``dates.trial`` (kept in ``pending_trials``), ``places.pilot_areas``, ``documents.parts``;
    then ``references.references`` for the block.
 7. ``documents.issued_parts`` — "Notice on Issuing the X": X is part of the notice.
@@ -128,6 +128,7 @@ def prose(ctx: Context) -> None:
             dates.dated_names(ctx, view, s, e, sdocs)
             dates.issued_after_names(ctx, view, s, e, sdocs)
             dates.dated_anaphora(ctx, view, s, e)
+            dates.event_dates(ctx, view, s, e, sdocs)
             if issued is not None:
                 ctx.last_issued = issued
             dates.trial(ctx, sent, evidence, issued, o_start)

@@ -165,9 +165,12 @@ class Context:
         self.holders: list[tuple[int, NamedDocument]] = []
         self.last_issued: NamedDocument | None = None  # the document whose issuing the text reported last
         #: trial periods waiting for their start: (match, document, evidence, explicit start, the
-        #: document whose issue date they count from when not their own)
+        #: document whose date they count from when not their own, the event: issue, publication
+        #: or effect)
         self.pending_trials: list[tuple[re.Match[str], NamedDocument, Evidence, dt.date | None,
-                                        NamedDocument | None]] = []
+                                        NamedDocument | None, str]] = []
+        #: (document IRI, "publication" | "effect") -> the day the text gives for it (None: two days)
+        self.event_dates: dict[tuple[str, str], dt.date | None] = {}
         #: trial periods from the issue date of a document to a day written ("The pilots run from
         #: the date of the notice until 31 December 2026"): (notice, evidence, counted from, last day)
         self.pending_spans: list[tuple[NamedDocument, Evidence, NamedDocument, dt.date]] = []

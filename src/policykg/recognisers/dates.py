@@ -31,7 +31,7 @@ from ..textutil import NUMBER, View, block_view, parse_number
 from .agencies import agencies_in
 from .context import Context, NamedDocument, quote
 from .anaphora import same_issuers
-from .documents import FULL_NAMES, anaphora, pilot_document
+from .documents import ANAPHORA, FULL_NAMES, anaphora, pilot_document
 from .iris import ID, YEAR_IN_NAME, dated_document_slug, document_iri, document_slug
 from .records import Evidence, Mention, Record
 
@@ -88,8 +88,8 @@ _DATED_THIS_YEAR = re.compile(rf"\s*(?:,\s*|\(\s*|(?:is|was)\s+)?dated\s+(?:on\s
                               rf"(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}))(?P<y>)(?![\d,]*\s*\d{{4}})", re.IGNORECASE)
 #: Who a sentence says is dated (:func:`dated_anaphora`): "The notice", "The Labelling
 #: Measures" (a document named by its head word, after up to three capitalised words), "It",
-#: "They", "Both" (the two documents named last).
-_DATED_SUBJECT = (r"(?:[Tt]he\s+(?:[A-Z][\w'’-]*\s+){0,3}?(?P<what>[A-Za-z]+)|(?P<it>It|They)|"
+#: "They", "The document" (the document named last), "Both" (the two documents named last).
+_DATED_SUBJECT = (r"(?:(?P<it>It|They|(?:[Tt]he|[Tt]his)\s+(?:document|text))|[Tt]he\s+(?:[A-Z][\w'’-]*\s+){0,3}?(?P<what>[A-Za-z]+)|"
                   r"(?P<both>Both(?:\s+(?:texts|documents))?))")
 _DATE_GROUPS = (rf"(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)"
                 rf"(?:\s+(?P<y>\d{{4}}))?\b|{_CN_DATE})")
@@ -484,16 +484,26 @@ def trial(ctx: Context, sent: str, evidence: Evidence, issued: NamedDocument | N
         return
     assert m is not None
     event = _TRIAL_FROM_EVENT.match(sent, m.end())
+    kind = "issue"
     if event and (_NOT_ISSUING.search(event.group("event")) or not _ISSUING.search(event.group("event"))):
-        # "from the day the Notice takes effect": a date the graph does not hold
-        ctx.warn(evidence.line, f"a trial period counted from an event other than an issue: left out of "
-                                f"{quote(sent)}")
-        return
+        # "from the day the Notice takes effect", "from the day the list was made public": the
+        # day the text gives for that event, if it gives one (settle_trials); else left out
+        kind = _event_kind(event.group("event"))
+        if kind is None:
+            ctx.warn(evidence.line, f"a trial period counted from an event other than an issue, publication "
+                                    f"or entry into force: left out of {quote(sent)}")
+            return
     counted_from = None
     if event:  # "counted from the date of the notice": that notice's issue date
         named = [d for _, _, d in ctx.documents_in(offset + event.start("event"), offset + event.end("event"))
                  if d.iri != ctx.source]
         counted_from = named[0] if named else anaphora(ctx, event.group("event"), offset + event.start("event"))
+        if counted_from is None and not named and ANAPHORA.search(event.group("event")):
+            # "counted from the day the list was made public" where no list was named: which
+            # document's day, the text does not say
+            ctx.warn(evidence.line, f"a trial period counted from a day of a document the text does not "
+                                    f"name: left out of {quote(sent)}")
+            return
         if counted_from is not None and issued is None and not [
                 d for _, _, d in ctx.documents_in(offset, offset + at) if d.iri != ctx.source]:
             # "The pilots run for a trial period of two years from the date of the notice": the
@@ -503,7 +513,7 @@ def trial(ctx: Context, sent: str, evidence: Evidence, issued: NamedDocument | N
     # "a trial period of two years, counted from 1 March 2024"; else from the document's
     # issue date, known once the whole text is read
     start = date_of(ctx, explicit) if explicit else None
-    ctx.pending_trials.append((m, notice, evidence, start, counted_from))
+    ctx.pending_trials.append((m, notice, evidence, start, counted_from, kind))
 
 
 class _Groups:
@@ -524,10 +534,13 @@ def settle_trials(ctx: Context) -> None:
     """The trial periods found, from their explicit start or the issue date of the document
     they count from (their own, unless the text names another) (after
     :func:`settle_issue_dates`)."""
-    for m, notice, evidence, start, counted_from in ctx.pending_trials:
-        start = start or ctx.issue_date((counted_from or notice).iri)
+    for m, notice, evidence, start, counted_from, kind in ctx.pending_trials:
+        of = (counted_from or notice).iri
+        start = start or (ctx.issue_date(of) if kind == "issue" else ctx.event_dates.get((of, kind)))
         if start is None:
-            ctx.warn(evidence.line, "a trial period with no start date: left out")
+            ctx.warn(evidence.line, "a trial period with no start date: left out" if kind == "issue" else
+                     f"a trial period counted from an event, the {_EVENT_NAMES[kind]} of a document, that the "
+                     f"text does not date: left out of {quote(' '.join(evidence.exact.split()))}")
             continue
         _trial_fact(ctx, m, notice, evidence, start)
     for notice, evidence, counted_from, last in ctx.pending_spans:
@@ -553,6 +566,54 @@ def _trial_fact(ctx: Context, m: re.Match[str], notice: NamedDocument, evidence:
                          f"ends outside the years 1 to 9999 that a date can have: "
                          f"{quote(m.group(0))}", path=ctx.doc.path, line=evidence.line) from None
     ctx.fact("trial", evidence, notice=notice.iri, start=start, end=end)
+
+
+# ----------------------------------------------------------- days of publication and effect
+
+#: "was made public on 23 October", "takes effect on 1 August 2020": the day of an event of a
+#: document other than its issue, which a trial period may count from (never a fact of the graph).
+_EVENT_ON = re.compile(rf"\b(?:(?P<publication>(?:was|were|is|are|been)\s+(?:made\s+public|published|released|posted|"
+                       rf"announced)|made\s+(?:it|them)\s+public)|(?P<effect>(?:takes?|took|take)\s+effect|"
+                       rf"(?:enters?|entered|came|comes?)\s+into\s+force|(?:is|are|was|were|became|become)\s+"
+                       rf"effective|(?:has|have)\s+(?:been\s+)?in\s+force|appl(?:y|ies|ied))"
+                       rf")\s+(?:on|from|as\s+of|since)\s+(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+"
+                       rf"(?P<d2>\d{{1,2}}),?)(?:\s+(?P<y>\d{{4}}))?\b", re.IGNORECASE)
+_EVENT_NAMES = {"publication": "publication", "effect": "entry into force", "issue": "issue"}
+
+
+def _event_kind(text: str) -> str | None:
+    """Which event a trial period is counted from: "the day the list was made public"
+    (publication), "the day the Notice takes effect" (effect); ``None`` for any other."""
+    if re.search(r"\b(?:made\s+public|publish\w*|publication|release[sd]?|posted|announce[sd]?)\b", text, re.IGNORECASE):
+        return "publication"
+    if re.search(r"\b(?:effect(?:ive)?|force|appl(?:y|ies|ication))\b", text, re.IGNORECASE):
+        return "effect"
+    return None
+
+
+def event_dates(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
+    """"It is dated 19 October 2020 and was posted on 23 October", "The Notice takes effect on
+    1 August 2020": the day the document named last before the verb in the sentence (or the
+    one "it", "the notice" stands for) was made public or took effect, kept for the trial
+    periods counted from it (:attr:`Context.event_dates`). Two days for one event: neither."""
+    for m in _EVENT_ON.finditer(view.clean, s, e):
+        o_at = view.origin(m.start(), m.end())[0]
+        before = [d for st, _, d in sdocs if st < o_at and d.iri != ctx.source]
+        target = before[-1] if before else None
+        if target is None:
+            lead = view.clean[s:m.start()]
+            if re.match(r"\s*(?:It|They|This|These)\b", lead):
+                target = ctx.last_document_before(view.origin(s, e)[0])
+            else:
+                target = anaphora(ctx, lead, view.origin(s, e)[0])
+        date = date_of(ctx, m)
+        if target is None or date is None:
+            continue
+        key = (target.iri, "publication" if m.group("publication") else "effect")
+        if ctx.event_dates.get(key, date) != date:
+            ctx.event_dates[key] = None  # two days: unsure
+        elif key not in ctx.event_dates:
+            ctx.event_dates[key] = date
 
 
 # ------------------------------------------------------------------------- dated documents
@@ -602,4 +663,5 @@ def date_documents(ctx: Context) -> None:
 
 
 __all__ = ["DATE", "ISSUE", "PASSIVE_BY", "TRIAL", "date_documents", "date_in", "dated_anaphora", "dated_names",
+           "event_dates",
            "issuance", "settle_issue_dates", "settle_trials", "trial"]
