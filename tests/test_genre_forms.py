@@ -560,3 +560,13 @@ def test_a_trial_counted_from_publication_or_entry_into_force(tmp_path: Path, sa
 def test_the_document_is_dated(tmp_path: Path) -> None:
     x = _extract(tmp_path, "u.md", _PUBLISHED + "The document is dated 7 March 2025 and carries a number." + MEASURE)
     assert {f["date"].isoformat() for f in _facts(x, "issue_date")} == {"2025-03-07"}
+
+
+def test_forerunners_said_in_a_list_item_after_a_table(tmp_path: Path) -> None:
+    text = ("# Smart Cities\n\nPolicy Update | May 2024\n\nThe NDRC issued the **Guiding Opinions on Smart Cities** on "
+            "14 May 2024.\n\n| No. | Task | Lead | Part |\n|---|---|---|---|\n| (4) | Governance. | NDA | All fields |\n"
+            "| (5) | Services. | NDA | All fields |\n\n- Shanghai and Hangzhou, where \"one network\" models began, are "
+            "named as forerunners for tasks (4) and (5).\n")
+    x = _extract(tmp_path, "u.md", text)
+    assert {(f["measure"].rsplit("/", 1)[1], f["area"].rsplit("/", 1)[1]) for f in _facts(x, "forerunner")} == \
+        {("4", "shanghai"), ("5", "shanghai"), ("4", "hangzhou"), ("5", "hangzhou")}

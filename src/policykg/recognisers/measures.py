@@ -87,7 +87,7 @@ def articles(ctx: Context) -> None:
             cell = _category(ctx, block.category_cell) if block.category_cell else None
             done.append(_article(ctx, block, table, cell or category))
             by_number.setdefault(block.article, []).append(done[-1][0])
-        elif block.kind == "paragraph" and done:
+        elif block.kind in ("paragraph", "bullet") and done:  # (a list item says it as a paragraph would)
             _forerunners(ctx, block, done, by_number, adjacent=previous is not None and previous.kind == "article")
         if block.kind != "footnote":
             previous = block
