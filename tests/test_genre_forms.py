@@ -465,6 +465,8 @@ def test_a_document_named_by_its_head_word_refers_to_another(tmp_path: Path) -> 
 @pytest.mark.parametrize("sentence", [
     "The template, the **Standard Contract for Data Export**, forms the annex to the Measures.",
     "The **Standard Contract for Data Export** is attached to the Measures.",
+    "The **Standard Contract for Data Export** was attached to the Measures.",
+    "Attached to them is the **Standard Contract for Data Export**.",
 ])
 def test_a_document_that_forms_the_annex_to_another_is_its_part(tmp_path: Path, sentence: str) -> None:
     text = ("# Contracts\n\nPolicy Update | February 2023\n\nThe CAC issued the **Measures on the Standard Contract** "

@@ -340,8 +340,12 @@ FULL_NAMES = re.compile(r"\bfull\s+names?\b", re.IGNORECASE)
 PARTS = re.compile(r"\b(?:entails?|includes?|contains?|comprises?|consists?\s+of|(?:is|are)\s+accompanied\s+by|"
                    r"attache[sd]?|annex(?:es|ed)?|comes?\s+with|has\s+(?:two|three|four)\s+parts)\b", re.IGNORECASE)
 #: "forms the annex to", "is part of", "is attached to": the document before is part of the one after.
-PART_OF = re.compile(r"\b(?:forms?|is|are|constitutes?)\s+(?:an?\s+|the\s+)?(?:integral\s+)?(?:part|annex|attachment|"
-                     r"appendix)\s+(?:of|to)\b|\b(?:is|are)\s+(?:annexed|attached|appended)\s+to\b", re.IGNORECASE)
+PART_OF = re.compile(r"\b(?:forms?|formed|is|are|was|were|constitutes?)\s+(?:an?\s+|the\s+)?(?:integral\s+)?(?:part|annex|"
+                     r"attachment|appendix)\s+(?:of|to)\b|\b(?:is|are|was|were)\s+(?:annexed|attached|appended)\s+to\b",
+                     re.IGNORECASE)
+#: "Attached to it is the Work Plan ...", "Annexed to the notice are ...": the whole first.
+_ATTACHED_TO = re.compile(r"^\W*(?:Attached|Annexed|Appended)\s+to\s+(?P<whole>.{1,80}?)\s+(?:is|are|was|were)\s+",
+                          re.IGNORECASE)
 #: "the notice", "this plan": the words of mappings/patterns/anaphora.toml ([document]).
 ANAPHORA = _anaphora.document_anaphora()
 #: "Data Security Law (DSL)": a name with its abbreviation in brackets.
@@ -1115,6 +1119,19 @@ def issuers_in_names(ctx: Context, sdocs: list) -> None:
 def parts(ctx: Context, sent: str, evidence: Evidence, sdocs: list, offset: int) -> None:
     """"The notice entails a plan and a table": the documents named after the verb are parts
     of the one named before it (or that "the notice" stands for)."""
+    attached = _ATTACHED_TO.match(sent)
+    if attached:  # "Attached to it is the Work Plan for ...": the part after the verb
+        named = [d for st, _, d in sdocs if offset + attached.start("whole") <= st < offset + attached.end("whole")]
+        if named:
+            whole = named[0]
+        elif re.fullmatch(r"(?:it|them)", attached.group("whole"), re.IGNORECASE):
+            whole = ctx.last_document_before(offset)
+        else:
+            whole = anaphora(ctx, attached.group("whole"), offset)
+        parts_ = [d for st, _, d in sdocs if st >= offset + attached.end() and d.cls != "Law"]
+        if whole is not None and parts_ and parts_[0].iri != whole.iri:
+            ctx.fact("part", evidence, whole=whole.iri, part=parts_[0].iri)
+        return
     part_of = PART_OF.search(sent)
     if part_of:  # "The Standard Contract forms the annex to the Measures": the other way round
         parts_ = [d for st, _, d in sdocs if st < offset + part_of.start() and d.cls != "Law"]
