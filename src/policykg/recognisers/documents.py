@@ -549,7 +549,14 @@ def find_documents(ctx: Context) -> None:
             _add_document(ctx, doc.text[m.start:m.end], None, entry, m.start, m.end, footnoted, used)
     # later plain mentions of the documents' names ("The Overall Plan generally proposes")
     # (a one-word name, "Table", only as written, capital and all; longer names in any case)
-    names = sorted([(d.short, d) for d in ctx.documents] + _lower_case_aliases(ctx), key=lambda x: -len(x[0]))
+    # (and the capitalised names given to one document only: "the “Plan”", "the “Guizhou Reply”")
+    owners: dict[str, set[str]] = {}
+    for d in ctx.documents:
+        for a in d.alt | {d.short}:
+            owners.setdefault(normalise(a).casefold(), set()).add(d.iri)
+    given = [(a, d) for d in ctx.documents for a in sorted(d.alt)
+             if a[:1].isupper() and a != d.short and len(owners[normalise(a).casefold()]) == 1]
+    names = sorted([(d.short, d) for d in ctx.documents] + given + _lower_case_aliases(ctx), key=lambda x: -len(x[0]))
     finder = DocumentNames(names)
     for block in doc.blocks:
         if block.kind in ("title", "dateline", "preamble"):
