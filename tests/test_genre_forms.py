@@ -572,3 +572,13 @@ def test_forerunners_said_in_a_list_item_after_a_table(tmp_path: Path) -> None:
     x = _extract(tmp_path, "u.md", text)
     assert {(f["measure"].rsplit("/", 1)[1], f["area"].rsplit("/", 1)[1]) for f in _facts(x, "forerunner")} == \
         {("4", "shanghai"), ("5", "shanghai"), ("4", "hangzhou"), ("5", "hangzhou")}
+
+
+def test_a_name_given_in_brackets_is_found_where_it_is_written_again(tmp_path: Path) -> None:
+    text = ("# Big Data\n\nPolicy Update | January 2022\n\nThe MIIT issued the **14th Five-Year Plan for the Big Data "
+            "Industry** (the “Plan”) on 30 November 2021. It replaces the **Big Data Industry Plan (2016–2020)** "
+            "(the “2016 Plan”). Like the 2016 Plan, the Plan implements the **Action Outline for Big Data**."
+            + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    refs = _pairs(x, "reference", "document", "target")
+    assert ("14th Five-Year Plan for the Big Data Industry", "Action Outline for Big Data") in refs
