@@ -624,7 +624,8 @@ SMALL = (150, 600)
                                      "long-paragraph", "long-article", "footnote-areas", "agencies", "seed",
                                      "and-ministry-of", "undefined-abbreviations", "brackets", "trial-periods",
                                      "heads-in-a-row", "issued-without-end", "short-bold-lines",
-                                     "forerunner-paragraphs", "called-names"])
+                                     "forerunner-paragraphs", "called-names", "short-names", "possessive-names",
+                                     "event-days"])
 def test_work_grows_linearly(pattern: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The work of n and of k·n repetitions: k times as much (up to 1.25·k), never k²."""
     lexicon = load_lexicon()
@@ -663,6 +664,15 @@ def _work_document(pattern: str, n: int) -> str:
     if pattern == "called-names":  # each 'called the "X Measures"' looked back over every mention
         return head + "- **Article 1:** x.\n\n" + "".join(
             f'The **Notice on Trade {k}** is widely called the "Trade {k} Measures". ' for k in range(n)) + "\n"
+    if pattern == "short-names":  # each new two-word name compared with every document named before
+        return head + "- **Article 1:** x.\n\n" + "".join(f"The **{growth.word(k)} Measures** apply. " for k in range(n)) + "\n"
+    if pattern == "possessive-names":  # each "its" looked for the sentence's subject again
+        return head + "- **Article 1:** x.\n\nThe CAC issued " + ", ".join(
+            f"its **Notice on {growth.word(k)}**" for k in range(n)) + ".\n"
+    if pattern == "event-days":  # each day of an event looked for its document among all before
+        return head + "- **Article 1:** x.\n\n" + " ".join(
+            f"the **Notice on {growth.word(k)}** was published on 3 May 2020 and took effect on 4 May 2020,"
+            for k in range(n)) + " all of them.\n"
     if pattern == "trial-periods":  # each trial period looked for its start among every record
         return head.replace("with a trial period of three years.", "with a trial period of three years. " * n) + \
             "- **Article 1:** Pilot areas shall open a data channel.\n"

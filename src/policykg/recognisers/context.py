@@ -151,6 +151,8 @@ class Context:
         self.records: list[Record] = []
         self.new: dict[str, NewEntity] = {}
         self.warnings: list[str] = []
+        #: indexes a recogniser builds once and keeps up to date (by name: "short-forms")
+        self.cache: dict[str, object] = {}
         self.entities: dict[str, Record] = {}
         # the names the text gives
         self.abbreviations: dict[str, tuple[str, str]] = {}  # ABBR -> (iri, full name)

@@ -54,7 +54,7 @@ from .context import Context, NamedDocument
 from .heads import class_by_head, document_head, document_heads
 from .indexes import Coverage, DocumentNames
 from .iris import document_iri, document_slug
-from .records import Evidence, record
+from .records import Evidence, Mention, record
 
 _MONTH = MONTH_PATTERN
 _CONNECT = {"of", "for", "on", "and", "the", "in", "to", "regarding", "concerning", "about", "&", "a", "an"}
@@ -733,7 +733,7 @@ def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
     head = words[-1].lower()
     if head not in document_heads():
         return None
-    fits = _short_form_fits(ctx, words)
+    fits = _short_form_fits(ctx, words, most=2)
     return fits[0] if len(fits) == 1 else None
 
 
@@ -741,17 +741,52 @@ def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
 short_form_of = _short_form_of
 
 
-def _short_form_fits(ctx: Context, words: list[str]) -> list[NamedDocument]:
-    """The documents named so far whose head is ``words[-1]`` and whose name holds the other words."""
+def _short_form_fits(ctx: Context, words: list[str], most: int | None = None) -> list[NamedDocument]:
+    """The documents named so far whose head is ``words[-1]`` and whose name holds the other
+    words (at most ``most`` of them). Looked up in an index of the documents by head word and
+    by the words of their names (:class:`_ShortForms`), not by reading every name: a text that
+    names thousands of documents is not read again for each."""
+    index = ctx.cache.get("short-forms")
+    if not isinstance(index, _ShortForms) or not index.current(ctx.documents):
+        index = ctx.cache["short-forms"] = _ShortForms(ctx.documents)
+    index.update(ctx.documents)
     head = words[-1].lower()
+    candidates = index.by_head.get(head, [])
+    parts = [p for w in words[:-1] for p in re.findall(r"\w+", w.lower())]
+    if parts:
+        rarest = min(parts, key=lambda p: len(index.by_word.get((head, p), ())))
+        candidates = index.by_word.get((head, rarest), [])
     fits = []
-    for d in ctx.documents:
-        if (document_head(d.label) or "").lower() != head:
-            continue
+    for d in candidates:
         text = normalise(d.label).lower()
         if all(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", text) for w in words[:-1]):
             fits.append(d)
+            if most is not None and len(fits) >= most:
+                break
     return fits
+
+
+class _ShortForms:
+    """The documents named so far by head word, and by (head word, a word of the name), in the
+    order they were named; brought up to date as documents are added (:meth:`update`)."""
+
+    def __init__(self, documents: list[NamedDocument]) -> None:
+        self.by_head: dict[str, list[NamedDocument]] = {}
+        self.by_word: dict[tuple[str, str], list[NamedDocument]] = {}
+        self.seen: list[NamedDocument] = []
+
+    def current(self, documents: list[NamedDocument]) -> bool:
+        """Whether the documents are still those indexed, with more perhaps added after them."""
+        n = len(self.seen)
+        return len(documents) >= n and (n == 0 or documents[n - 1] is self.seen[-1])
+
+    def update(self, documents: list[NamedDocument]) -> None:
+        for d in documents[len(self.seen):]:
+            self.seen.append(d)
+            head = (document_head(d.label) or "").lower()
+            self.by_head.setdefault(head, []).append(d)
+            for word in set(re.findall(r"\w+", normalise(d.label).lower())):
+                self.by_word.setdefault((head, word), []).append(d)
 
 
 def _several_short_forms(ctx: Context, name: str) -> bool:
@@ -760,7 +795,7 @@ def _several_short_forms(ctx: Context, name: str) -> bool:
     words = [w for w in re.findall(r"[\w'’-]+", normalise(name)) if w.lower() != "the"]
     if not words or len(words) > 3 or words[-1][:1].islower() or words[-1].lower() not in document_heads():
         return False
-    return len(_short_form_fits(ctx, words)) > 1
+    return len(_short_form_fits(ctx, words, most=2)) > 1
 
 
 def _reserve_document(ctx: Context, iri: str, label: str, evidence: Evidence) -> str:
@@ -1006,6 +1041,7 @@ def report(ctx: Context) -> None:
 
 def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
     """"the CAC's Provisions on ...": the agency whose document it is issued it."""
+    subject: list[Mention] | None = None  # the agencies the sentence opens with, found once
     for start, end, d in sdocs:
         if d.lexicon is not None and d.cls == "Law":
             continue
@@ -1016,7 +1052,9 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
         if not m:
             pronoun = _POSSESSIVE_PRONOUN.search(view.clean, max(s, at - 12), at)
             if pronoun:  # "MOHURD started the pilots with its Notice on ...": the subject's
-                for a in _subject_agencies(ctx, view, s, pronoun.start()):
+                if subject is None:
+                    subject = _subject_agencies(ctx, view, s, pronoun.start())
+                for a in subject:
                     ctx.fact("issuance", ctx.evidence(a.start, end), document=d.iri, agency=a.iri)
             continue
         for a in agencies_in(ctx, view, m.start("who"), m.end("who"), strict=True):
@@ -1024,6 +1062,9 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
             ctx.fact("issuance", ctx.evidence(o_start, end), document=d.iri, agency=a.iri)
 
 
+#: How far into a sentence its subject may reach (a list of a dozen agencies with their
+#: abbreviations): what lies beyond is not read for it.
+_SUBJECT_REACH = 1200
 #: "its", "their" right before a document's name.
 _POSSESSIVE_PRONOUN = re.compile(r"\b(?:its|their)\s+[*_“\"]*$")
 #: What a sentence may open with before its subject: "On 20 May 2024", "In 2012", "Then".
@@ -1036,7 +1077,9 @@ _SUBJECT_GAP = re.compile(r"[\s,]*(?:\([^()]{1,40}\))?[\s,]*(?:and\s+|as\s+well\
 def _subject_agencies(ctx: Context, view: View, s: int, hi: int) -> list[Mention]:
     """The agencies a sentence opens with, as its subject ("On 20 May 2024 the NDRC, the NDA
     and the MOF made public their ..."): none unless the sentence opens with an agency and
-    nothing but commas, "and" and abbreviations stands between them."""
+    nothing but commas, "and" and abbreviations stands between them. Read up to ``hi`` (the
+    first "its"), and no further than the subject can reach."""
+    hi = min(hi, s + _SUBJECT_REACH)
     found = agencies_in(ctx, view, s, hi, strict=True)
     subject: list[Mention] = []
     at = s
