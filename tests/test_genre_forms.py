@@ -582,3 +582,14 @@ def test_a_name_given_in_brackets_is_found_where_it_is_written_again(tmp_path: P
     x = _extract(tmp_path, "u.md", text)
     refs = _pairs(x, "reference", "document", "target")
     assert ("14th Five-Year Plan for the Big Data Industry", "Action Outline for Big Data") in refs
+
+
+@pytest.mark.parametrize("sentence,issuers", [
+    ("On 21 March 2025 the CAC and the MPS made public the **Measures on Face Recognition**.", {"cac", "mps"}),
+    # "by" after a comma is another verb's: the NDRC administers the NDA, it did not issue the plan
+    ("The **Plan for Reforming Institutions**, made public on 16 March 2023, created the NDA, administered by the "
+     "National Development and Reform Commission (NDRC).", set()),
+])
+def test_made_public_by_whom(tmp_path: Path, sentence: str, issuers: set[str]) -> None:
+    x = _extract(tmp_path, "u.md", "# Faces\n\nPolicy Update | March 2025\n\n" + sentence + MEASURE)
+    assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == issuers

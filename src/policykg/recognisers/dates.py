@@ -35,8 +35,8 @@ from .documents import ANAPHORA, FULL_NAMES, anaphora, pilot_document
 from .iris import ID, YEAR_IN_NAME, dated_document_slug, document_iri, document_slug
 from .records import Evidence, Mention, Record
 
-ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced|adopted))\b",
-                   re.IGNORECASE)
+ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced|adopted|"
+                   r"made\s+public))\b", re.IGNORECASE)
 PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
 _MONTH = MONTH_PATTERN
 #: A date written the Chinese way inside English text: "2021年7月30日".
@@ -141,6 +141,8 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
     after = [d for st, _, d in sdocs if st >= o_verb]
     before = [d for st, _, d in sdocs if st < o_verb]
     by = PASSIVE_BY.search(sent, verb.end())
+    if by and (by.start() - verb.end() > 80 or re.search(r"[,;]", sent[verb.end():by.start()])):
+        by = None  # "made public on 16 March, created the NDA, administered by the NDRC": another verb's
     relative = None
     if before:
         # "... the Measures (2020), which the CAC and eleven other departments had issued"
@@ -201,7 +203,7 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
     for a in agencies:
         ctx.fact("issuance", evidence, document=target.iri, agency=a.iri)
     date, m = date_in(ctx, _issuing_clause(sent, verb.start(), relative - s if relative is not None else 0))
-    if date is not None and re.search(r"(?:released|published|announced|unveiled)$", verb.group(0), re.IGNORECASE) \
+    if date is not None and re.search(r"(?:released|published|announced|unveiled|public)$", verb.group(0), re.IGNORECASE) \
             and re.search(r"\bdated\b", sent, re.IGNORECASE):
         date = None  # "published the Notice ..., dated 12 November 2024": the date it is dated, not this one
     if date is not None:
