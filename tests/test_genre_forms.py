@@ -593,3 +593,16 @@ def test_a_name_given_in_brackets_is_found_where_it_is_written_again(tmp_path: P
 def test_made_public_by_whom(tmp_path: Path, sentence: str, issuers: set[str]) -> None:
     x = _extract(tmp_path, "u.md", "# Faces\n\nPolicy Update | March 2025\n\n" + sentence + MEASURE)
     assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == issuers
+
+
+@pytest.mark.parametrize("name,agency", [
+    ("the Supreme People's Court (SPC)", True),
+    ("the Standing Committee of the Shenzhen Municipal People's Congress", True),
+    ("the Guangdong Provincial People's Government", True),
+    ("the Standing Committee", False),  # a head word alone names no one body
+    ("the National Artificial Intelligence Governance Expert Committee", False),
+])
+def test_courts_congresses_and_governments_are_agencies(tmp_path: Path, name: str, agency: bool) -> None:
+    x = _extract(tmp_path, "u.md", "# Courts\n\nPolicy Update | July 2021\n\n"
+                                   f"- **Article 1:** Pilot courts share case data. {name[0].upper() + name[1:]} guides.\n")
+    assert bool(_facts(x, "guidance")) == agency

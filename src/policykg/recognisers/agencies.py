@@ -18,11 +18,12 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterator
+from functools import cache
 
 from ..lexicon import Entry
 from ..textutil import View, block_view, normalise
 from .context import Context, quote
-from .heads import class_by_head, document_heads
+from .heads import class_by_head, document_heads, head_words
 from .indexes import LEXICON_TOKEN, Disjoint, HeadWords, longest_forms
 from .records import Mention
 
@@ -248,9 +249,16 @@ def _agency_phrases(ctx: Context, text: str, start: int, end: int) -> Iterator[t
 def _agency_name(ctx: Context, text: str, s: int, e: int) -> Iterator[tuple[int, int]]:
     name, skip = trim_name(ctx, text[s:e])
     if len(name.split()) >= 2 and class_by_head("agency", name) is not None and \
-            name.split()[0].lower() not in document_heads():
-        # ("Provisions on the Administration of ...": a document's name, not an agency's)
+            name.split()[0].lower() not in document_heads() and " ".join(name.split()).lower() not in _bare_heads():
+        # ("Provisions on the Administration of ...": a document's name, not an agency's; a
+        # head word alone, "Standing Committee", names no one body)
         yield s + skip, e
+
+
+@cache
+def _bare_heads() -> frozenset[str]:
+    """The agency head words of more than one word ("standing committee"), lower case."""
+    return frozenset(h.head.lower() for h in head_words() if h.kind == "agency" and " " in h.head)
 
 
 __all__ = ["ABBREVIATION", "DEFINITION", "NAME", "agencies_in", "definitions", "find_definitions", "trim_name"]
