@@ -606,3 +606,19 @@ def test_courts_congresses_and_governments_are_agencies(tmp_path: Path, name: st
     x = _extract(tmp_path, "u.md", "# Courts\n\nPolicy Update | July 2021\n\n"
                                    f"- **Article 1:** Pilot courts share case data. {name[0].upper() + name[1:]} guides.\n")
     assert bool(_facts(x, "guidance")) == agency
+
+
+def test_issuers_after_a_name_and_its_short_name(tmp_path: Path) -> None:
+    text = ("# Big Data\n\nPolicy Update | January 2022\n\nGuizhou became the first in 2016, with the **Reply on "
+            "the Guizhou Pilot Zone** (the “Guizhou Reply”) of the National Development and Reform Commission "
+            "(NDRC), MIIT and the Cyberspace Administration of China (CAC)." + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == {"ndrc", "miit", "cac"}
+
+
+def test_a_later_verb_of_the_sentence_names_the_issuers(tmp_path: Path) -> None:
+    text = ("# Digital China\n\nPolicy Update | March 2023\n\nOn 27 February 2023 Xinhua published the **Overall "
+            "Layout Plan for Digital China** (the \"Layout Plan\"), which the State Council had \"recently issued\"."
+            + MEASURE)
+    x = _extract(tmp_path, "u.md", text)
+    assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == {"state-council"}

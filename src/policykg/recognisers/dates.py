@@ -132,11 +132,30 @@ _OTHER_DATES = re.compile(rf"\b(?:effect(?:ive)?|force|made\s+public|publication
 def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block) -> NamedDocument | None:
     """"The CAC issued the Provisions on 22 March 2024", "The list was co-released on 2 April by
     the A, B and C", "... which the CAC had issued": the issuers and the issue date of the
-    document the sentence ``view.clean[s:e]`` says was issued; that document, or ``None``."""
-    sent = view.clean[s:e]
-    verb = ISSUE.search(sent)
-    if not verb:
-        return None
+    document the sentence ``view.clean[s:e]`` says was issued; that document, or ``None``.
+    The sentence's verbs are read in turn until one names issuers ("Xinhua published the Plan,
+    which the State Council had issued": Xinhua is no issuer; the State Council is)."""
+    verbs = list(ISSUE.finditer(view.clean, s, e))
+    if len(verbs) == 1:
+        return _issuance_at(ctx, view, s, e, sdocs, block, view.clean[s:e], ISSUE.search(view.clean[s:e]))
+    # several verbs: each is read in its own stretch, from the verb before it to the verb after
+    # it (so that a sentence of a thousand verbs is read once, not once per verb)
+    starts = [st for st, _, _ in sdocs]
+    for i, verb in enumerate(verbs):
+        lo = verbs[i - 1].end() if i else s
+        hi = verbs[i + 1].start() if i + 1 < len(verbs) else e
+        o_lo, o_hi = view.origin(lo, hi)
+        window = sdocs[bisect.bisect_left(starts, o_lo):bisect.bisect_left(starts, o_hi)]
+        sent = view.clean[lo:hi]
+        found = _issuance_at(ctx, view, lo, hi, window, block, sent, ISSUE.search(sent, verb.start() - lo))
+        if found is not None:
+            return found
+    return None
+
+
+def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block, sent: str,
+                 verb: re.Match[str]) -> NamedDocument | None:
+    """:func:`issuance` for one verb of the sentence."""
     o_verb = view.origin(s + verb.start(), s + verb.end())[0]
     after = [d for st, _, d in sdocs if st >= o_verb]
     before = [d for st, _, d in sdocs if st < o_verb]

@@ -1101,8 +1101,9 @@ def _subject_agencies(ctx: Context, view: View, s: int, hi: int) -> list[Mention
 
 
 #: A name followed by whose it is: "the Plan for Reforming ... of the CPC Central Committee and
-#: the State Council, made public on ...": the agencies after "of", to a comma, a bracket or a verb.
-_OF_AGENCIES = re.compile(r"[\s*_]*\s+of\s+(?P<who>(?:the\s+)?[*_]*[A-Z][^,;.()]{2,200}?)(?=\s*(?:[,;.()]|$|\s+(?:was|were|is|are|made|issued|published|on|in|which)\b))")
+#: the State Council, made public on ...", "the Reply on ... (the “Guizhou Reply”) of the NDRC":
+#: the agencies after "of", to a comma, a bracket or a verb.
+_OF_AGENCIES = re.compile(r"[\s*_]*(?:\s*\((?:the\s+)?[“\"][^()“”\"]{1,60}[”\"]\))?\s+of\s+(?P<who>(?:the\s+)?[*_]*[A-Z](?:[^,;.()]|\s*\([A-Z][A-Za-z]{1,8}\)|,\s+(?=(?:the\s+)?[*_]*[A-Z])){2,300}?)(?=\s*(?:[;.)]|,(?!\s+(?:the\s+)?[*_]*[A-Z])|\((?![A-Z][A-Za-z]{1,8}\))|$|\s+(?:was|were|is|are|made|issued|published|on|in|which)\b))")
 
 
 def issuers_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
@@ -1126,7 +1127,7 @@ def issuers_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -
             lo, hi = bisect.bisect_left(who.offsets, a.start), bisect.bisect_left(who.offsets, a.end)
             for i in range(lo, min(hi, len(rest))):
                 rest[i] = " "
-        if re.sub(r"\b(?:and|the)\b|[\s,*_]", "", "".join(rest)):
+        if re.sub(r"\b(?:and|the)\b|[\s,*_()]", "", "".join(rest)):
             continue  # other words there: "of the data that the CAC ..." names no issuer
         o_start, o_end = view.origin(m.start("who"), m.end("who"))
         for a in found:
