@@ -622,3 +622,15 @@ def test_a_later_verb_of_the_sentence_names_the_issuers(tmp_path: Path) -> None:
             + MEASURE)
     x = _extract(tmp_path, "u.md", text)
     assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == {"state-council"}
+
+
+def test_a_reply_that_followed_with_three_cities_between_dashes(tmp_path: Path) -> None:
+    text = ("# AI Zones\n\nPolicy Update | November 2020\n\nOn 27 October 2020, MOST followed with an official **Reply** "
+            "supporting **three cities – Chengdu, Xi'an and Jinan –** in building pilot zones, with a pilot period of "
+            "three years. Beijing and Shanghai, the first two pilot zones, are named as forerunners.\n\n"
+            "- **Article 1:** Pilot zones open computing centres. MOST guides.\n")
+    x = _extract(tmp_path, "u.md", text)
+    assert [f["count"] for f in _facts(x, "stated_count")] == [3]  # "an official Reply ... three": three
+    assert {f["area"].rsplit("/", 1)[1] for f in _facts(x, "pilot_area")} == {"chengdu", "xian", "jinan"}
+    assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == {"most"}
+    assert [(f["start"].isoformat(), f["end"].isoformat()) for f in _facts(x, "trial")] == [("2020-10-27", "2023-10-26")]

@@ -25,7 +25,9 @@ from .documents import FULL_NAMES, pilot_document
 from .iris import ID
 from .records import Mention, Record
 
-COUNT = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w/-]+\s+){{0,4}}?(?:provinces|cities|areas|regions|"
+#: (the words between the number and the noun are no number themselves: "an official Reply
+#: supporting three cities" counts three, not one)
+COUNT = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:(?!(?:{NUMBER})\b)[\w/-]+\s+){{0,4}}?(?:provinces|cities|areas|regions|"
                    rf"municipalities|zones|districts|counties|localities|pilot\s+areas)\b", re.IGNORECASE)
 LIST_INTRO = re.compile(r"(?:\b(?:full\s+list|list)\s+(?:entails|includes|comprises|is|are|consists\s+of)|"
                         r"\b(?:are|include|includes|comprise|is)\s*:|"
@@ -290,7 +292,8 @@ def settle_counts(ctx: Context) -> None:
     """The text's count of pilot areas is a checksum of the areas found for its document: where
     they are not as many, an area was missed, split or merged, or the count is another
     document's; then the count is left out, with a warning that quotes its sentence, and where
-    more areas were found than the text counts (so one at least is false), the areas too.
+    more areas were found than the text counts (so one at least is false), the areas too —
+    unless another count of the same document matches them (then that one is the document's).
     Fewer stay: each stands on its own evidence, and the warning says some are missing."""
     areas: dict[object, set[object]] = {}
     for rec in ctx.records:
@@ -298,6 +301,9 @@ def settle_counts(ctx: Context) -> None:
             areas.setdefault(rec.get("notice"), set()).add(rec.get("area"))
     counts: set[int] = set()  # the counts left out
     extra: set[object] = set()  # ... and whose areas too
+    # a document one of whose counts the areas found match: its other counts are the ones wrong
+    matched = {rec.get("notice") for rec in ctx.records if rec.kind == "stated_count"
+               and len(areas.get(rec.get("notice"), ())) == rec.get("count")}
     for rec in ctx.records:
         if rec.kind == "stated_count":
             found = areas.get(rec.get("notice"), set())
@@ -309,7 +315,7 @@ def settle_counts(ctx: Context) -> None:
                 ctx.warn(line, f"the text states {rec.get('count')} pilot areas but {len(found)} were found for "
                                f"its document: {what} left out: {quote(_sentence_at(ctx, rec))}")
                 counts.add(id(rec))
-                if len(found) > rec.get("count"):
+                if len(found) > rec.get("count") and rec.get("notice") not in matched:
                     extra.add(rec.get("notice"))
     if counts:
         ctx.records[:] = [rec for rec in ctx.records
