@@ -634,3 +634,14 @@ def test_a_reply_that_followed_with_three_cities_between_dashes(tmp_path: Path) 
     assert {f["area"].rsplit("/", 1)[1] for f in _facts(x, "pilot_area")} == {"chengdu", "xian", "jinan"}
     assert {f["agency"].rsplit("/", 1)[1] for f in _facts(x, "issuance")} == {"most"}
     assert [(f["start"].isoformat(), f["end"].isoformat()) for f in _facts(x, "trial")] == [("2020-10-27", "2023-10-26")]
+
+
+def test_a_measure_numbered_in_a_heading_has_the_paragraphs_under_it(tmp_path: Path) -> None:
+    page = ("<html><body><h1>Incidents</h1><p>Policy Update | September 2025</p><p>The CAC issued the "
+            "<strong>Measures on Incident Reporting</strong> on 11 September 2025.</p>"
+            "<h4>Article 3 &middot; Division of work</h4><p>The CAC coordinates incident reporting nationwide.</p>"
+            "<h4>Article 7 &middot; Critical infrastructure</h4><p>Operators report within one hour.</p>"
+            "<p>The MPS is responsible.</p><h2>What next?</h2><p>The CAC will publish a guide.</p></body></html>")
+    x = _extract(tmp_path, "u.html", page)
+    assert {(f["measure"].rsplit("/", 1)[1], f["agency"].rsplit("/", 1)[1]) for f in _facts(x, "guidance")} == \
+        {("3", "cac"), ("7", "mps")}

@@ -427,6 +427,26 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
             continue
         blocks[i] = make(i, "paragraph")
 
+    # a measure numbered in a heading ("<h4>Article 3 · Division of work</h4>") has its text in
+    # the paragraphs under the heading: they are the measure's, to the next heading or measure
+    for i, raw in enumerate(raws):
+        b = blocks[i]
+        if raw.kind != HEADING or b is None or b.kind != "article":
+            continue
+        j = i
+        while j + 1 < len(raws) and raws[j + 1].kind == PARAGRAPH and blocks[j + 1] is not None \
+                and blocks[j + 1].kind == "paragraph":
+            j += 1
+        if j > i:
+            end = raws[j].end
+            blocks[i] = replace(b, end=end, bold=_inside(raw.bold, b.start, raw.end) + tuple(
+                                    s for k in range(i + 1, j + 1) for s in blocks[k].bold),
+                                italic=_inside(raw.italic, b.start, raw.end) + tuple(
+                                    s for k in range(i + 1, j + 1) for s in blocks[k].italic),
+                                markers=b.markers + tuple(mk for k in range(i + 1, j + 1) for mk in blocks[k].markers))
+            for k in range(i + 1, j + 1):
+                blocks[k] = None
+
     # bare numbers ("75." items) are measures where nothing else numbers them; where something
     # does, a list of them right under a heading ("At enterprise level", then Word's numbered
     # paragraphs) is measures all the same: the second document's, whose headings group them
