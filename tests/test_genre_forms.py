@@ -645,3 +645,10 @@ def test_a_measure_numbered_in_a_heading_has_the_paragraphs_under_it(tmp_path: P
     x = _extract(tmp_path, "u.html", page)
     assert {(f["measure"].rsplit("/", 1)[1], f["agency"].rsplit("/", 1)[1]) for f in _facts(x, "guidance")} == \
         {("3", "cac"), ("7", "mps")}
+
+
+def test_a_sentence_about_a_numbered_measure_is_not_one(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Data Assets\n\nPolicy Update | March 2025\n\nThe MOF issued the **Measures on "
+                                   "Data Assets**.\n\nTask 2 (holding) Institutions register their data. The MOF "
+                                   "guides.\n\nTask 18 (organisation and implementation) is not summarised here.\n")
+    assert sorted(f["number"] for f in _facts(x, "article")) == [2]

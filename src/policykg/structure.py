@@ -399,6 +399,8 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
         numbered = _numbering(text, raw.start, raw.end, bare=False)
         if numbered is not None and not re.sub(r"[\s*_.:;,–—-]+", "", text[numbered.body:raw.end]):
             numbered = None  # "No. 11." alone: a number with no measure (a document number)
+        if numbered is not None and _ABOUT_A_MEASURE.match(text, numbered.body, raw.end):
+            numbered = None  # "Task 18 (organisation) is not summarised here.": a sentence about one
         if numbered is not None:
             n = check_number(i, numbered.number_text, numbered.head.start)
             explicit += 1
@@ -666,6 +668,10 @@ def _month_year(content: str) -> tuple[int, int] | None:
 
 
 #: A heading that opens with a number: "1. Broadband for every village", "3) Platforms".
+#: After a measure's number, a caption in brackets and a verb: a sentence about the measure, not
+#: the measure ("Task 18 (organisation and implementation) is not summarised here.").
+_ABOUT_A_MEASURE = re.compile(r"[*_]*\s*\([^()\n]{1,80}\)[*_]*\s+(?:is|are|was|were|has|have|had|will|would|remains?|"
+                              r"appears?|does|do|did|covers?|falls?|stays?)\b")
 _HEADING_NUMBER = re.compile(r"[ \t]*(?:[*_]+[ \t]*)?(\d{1,4})[.)][ \t]+(?=\S)")
 
 
