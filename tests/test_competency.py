@@ -37,14 +37,13 @@ import servers
 
 import policykg.query as query_module
 from policykg.errors import InputError
+from policykg.quality import Severity, load_quality_rules
 from policykg.query import (
     CompetencyQuery,
     QueryResult,
     QuerySyntaxError,
-    Severity,
     check_quality,
     load_competency_queries,
-    load_quality_rules,
     read_expected,
     run_query,
 )

@@ -229,7 +229,7 @@ def test_plain_rdfxml_keeps_xsd_date_and_owl_has_datetime(seed: Built) -> None:
 @pytest.mark.java
 @pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime on PATH")
 def test_owl_edition_is_owl2_dl_and_consistent(seed: Built, tmp_path: Path) -> None:
-    from policykg.reason import check_owl
+    from policykg.owlcheck import check_owl
 
     result = check_owl(export(seed.out, "owl", tmp_path / "policykg.owl"))
     assert result.ok, result.summary()

@@ -327,7 +327,7 @@ def time_limit(seconds: float) -> Iterator[None]:
 
 
 #: Found by this file: U+0085, U+2028 or U+2029 inside a label ended up as a raw line break in
-#: the published policykg.nt and policykg.nq (``str.splitlines`` in publish._sorted_lines).
+#: the published policykg.nt and policykg.nq (``str.splitlines`` in serialize._sorted_lines).
 LINE_SEPARATOR_IN_TITLE = (
     SEED.name,
     ORIGINALS[SEED.name].replace(b"Innovative Development", "Innovative\u2028Development".encode(), 1),

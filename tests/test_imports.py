@@ -1,4 +1,5 @@
-"""The import graph of policykg: no circle in the server, and the application at its top.
+"""The import graph of policykg: no circle in the server, the application at its top, and no
+module of the pipeline importing a tool.
 
 Every module of the package is read with :mod:`ast` (nothing is imported), and every ``import``
 and ``from ... import`` in it, at any depth (in functions too: a function-level import is how a
@@ -7,11 +8,19 @@ circle hides), becomes an edge to the policykg module it names, relative imports
 the package. Importing a module runs its parent packages' ``__init__`` too, but those implicit
 edges are left out: only what a module's own text imports counts.
 
-Run as a script (``python tests/test_imports.py``) to print every circle of the whole package.
+The package has two sides. The tools (:data:`TOOLS`) work on what the pipeline published, one
+``policykg`` verb each, and the command line is the thin layer over both. Every other module is
+the pipeline's: a stage, or what the stages are built from (names, graphs, the document model,
+errors, ...). A tool may import the pipeline (``policykg serve`` builds first); the pipeline
+never imports a tool, at any depth.
+
+Run as a script (``python tests/test_imports.py``) to print every circle of the whole package,
+and the two sides.
 """
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +32,12 @@ ROOT = Path(policykg.__file__).resolve().parent
 SERVER = "policykg.server"
 #: The only modules that may import the application: the package's door and ``policykg serve``.
 APP_IMPORTERS = {SERVER, f"{SERVER}.run"}
+#: The tools, by their name in the package (a package stands for every module in it): ``query``,
+#: ``export``, ``diff``, ``push``, ``docs``, ``eval`` (evaluate), ``check`` (checks, with the
+#: OWL API and HermiT's owlcheck), ``vocab`` (vocabgen), ``serve`` (server, with its webassets),
+#: and the command line itself.
+TOOLS = ("query", "export", "diff", "push", "docs", "evaluate", "checks", "owlcheck", "vocabgen", "server",
+         "webassets", "cli", "__main__")
 
 Graph = dict[str, dict[str, list[int]]]  # module -> module it imports -> lines
 
@@ -144,6 +159,18 @@ def _in_server(name: str) -> bool:
     return name == SERVER or name.startswith(SERVER + ".")
 
 
+def is_tool(name: str) -> bool:
+    """Whether the module ``name`` is a tool's (:data:`TOOLS`), not the pipeline's."""
+    parts = name.split(".")
+    return len(parts) > 1 and parts[1] in TOOLS
+
+
+def sides(graph: Graph) -> tuple[list[str], list[str]]:
+    """(the pipeline's modules, the tools' modules), each sorted: every module of the package
+    is on one side."""
+    return sorted(m for m in graph if not is_tool(m)), sorted(m for m in graph if is_tool(m))
+
+
 @pytest.fixture(scope="module")
 def graphs() -> tuple[Graph, Graph]:
     return import_graph()
@@ -183,8 +210,70 @@ def test_server_modules_import_each_other_at_the_top(graphs: tuple[Graph, Graph]
     assert not hidden, "a function-level import hides an edge of the import graph:\n" + "\n".join(hidden)
 
 
+def test_every_tool_is_a_module_of_the_package(graphs: tuple[Graph, Graph]) -> None:
+    graph, _local = graphs
+    missing = [t for t in TOOLS if f"policykg.{t}" not in graph]
+    assert not missing, f"TOOLS names what the package does not hold: {missing}"
+    pipeline, tools = sides(graph)
+    assert {"policykg.build", "policykg.publish", "policykg.release", "policykg.quality",
+            "policykg.reason", "policykg.names"} <= set(pipeline)
+    assert {"policykg.query", "policykg.server.app", "policykg.cli"} <= set(tools)
+
+
+def test_no_pipeline_module_imports_a_tool(graphs: tuple[Graph, Graph]) -> None:
+    graph, _local = graphs
+    pipeline, _tools = sides(graph)
+    found = [f"{name} imports {target} (line {lines[0]})"
+             for name in pipeline for target, lines in sorted(graph[name].items()) if is_tool(target)]
+    assert not found, "the pipeline imports a tool, which sits above it:\n" + "\n".join(found)
+
+
+# ------------------------------------------------------------------------- the pipeline, told once
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+
+
+def _stage_names(block: str) -> list[str]:
+    """The stages of an indented ``stage   what`` block: the words before the first wide gap."""
+    return [m.group(1) for m in re.finditer(r"^    (\S+(?: \S+)*?) {2,}\S", block, re.MULTILINE)]
+
+
+def told_by_the_package() -> list[str]:
+    text = policykg.__doc__ or ""
+    return _stage_names(text.split("::", 1)[1].split("\n\n", 2)[1])
+
+
+def told_by_build() -> list[str]:
+    text = (ROOT / "build.py").read_text(encoding="utf-8")
+    docstring = ast.get_docstring(ast.parse(text)) or ""
+    return _stage_names(docstring.split("::", 1)[1].split("\n\n", 2)[1])
+
+
+def told_by_the_readme() -> list[str]:
+    text = (REPOSITORY / "README.md").read_text(encoding="utf-8")
+    section = re.split(r"\n##+ ", text.split("\n## The pipeline\n", 1)[1], maxsplit=1)[0]
+    return [m.group(1) for m in re.finditer(r"^\| ([a-z][a-z +]*) \|", section, re.MULTILINE)
+            if m.group(1) != "stage"]
+
+
+@pytest.mark.skipif(not (REPOSITORY / "README.md").is_file(), reason="not run from the source tree")
+def test_the_pipeline_is_told_one_way() -> None:
+    stages = told_by_the_package()
+    assert stages[0] == "load" and stages[-1] == "publish" and len(stages) >= 10, stages
+    assert told_by_build() == stages
+    assert told_by_the_readme() == stages
+
+
 if __name__ == "__main__":
-    every = cycles(import_graph()[0])
+    graph = import_graph()[0]
+    every = cycles(graph)
     print(f"{len(every)} import circle(s) in policykg" + (":" if every else ""))
     for component in every:
         print("  " + " <-> ".join(component))
+    pipeline, tools = sides(graph)
+    print(f"the pipeline ({len(pipeline)} modules): " + ", ".join(m.removeprefix("policykg.") or m for m in pipeline))
+    print(f"the tools ({len(tools)} modules): " + ", ".join(m.removeprefix("policykg.") for m in tools))
+    wrong = [(m, t) for m in pipeline for t in graph[m] if is_tool(t)]
+    print(f"{len(wrong)} import(s) of a tool by the pipeline" + (":" if wrong else ""))
+    for name, target in wrong:
+        print(f"  {name} -> {target}")

@@ -202,7 +202,7 @@ def test_a_wikidata_id_would_become_a_link_cited_by_its_source(tmp_path: Path) -
 
 def test_json_ld_context_names_the_authorities() -> None:
     from policykg import gate
-    from policykg.publish import jsonld_context
+    from policykg.serialize import jsonld_context
 
     context = jsonld_context(gate.ontology_graph(), gate.shapes_graph())
     assert context["gn"] == GEONAMES and context["wd"] == WIKIDATA

@@ -36,7 +36,7 @@ import pyoxigraph as ox
 import pytest
 
 import servers
-from policykg.publish import history, latest_good
+from policykg.release import history, latest_good
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"
@@ -178,14 +178,14 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 ORDER = ("starting", "preflight", "lock", "load", "parse", "extract", "map", "store", "reason", "gate", "check",
          "void", "write", "ended")
 #: The module (and function) that the build calls for each stage.
-CALLEES = {("publish.py", "publish"): "write", ("publish.py", "lock"): "lock",
-           ("publish.py", "resolve_out_dir"): "preflight", ("publish.py", "check_out_dir"): "preflight",
-           ("publish.py", "latest_good"): "check", ("build.py", "_previous_size"): "check",
+CALLEES = {("publish.py", "publish"): "write", ("release.py", "lock"): "lock",
+           ("release.py", "resolve_out_dir"): "preflight", ("release.py", "check_out_dir"): "preflight",
+           ("release.py", "latest_good"): "check", ("build.py", "_previous_size"): "check",
            ("build.py", "_lock"): "lock", ("build.py", "_to_rdflib"): "gate",
            ("reason.py", "load_ontology"): "store", ("reason.py", "infer"): "reason",
            ("mapping.py", "load_rules"): "load", ("mapping.py", "map_records"): "map",
            "lexicon.py": "load", "mapping.py": "map", "document.py": "parse", "extract.py": "extract",
-           "reconcile.py": "map", "provenance.py": "store", "gate.py": "gate", "query.py": "gate",
+           "reconcile.py": "map", "provenance.py": "store", "gate.py": "gate", "quality.py": "gate",
            "void.py": "void", "publish.py": "write"}
 
 

@@ -19,12 +19,16 @@ import rdflib
 from rdflib.compare import isomorphic
 
 import policykg.publish as pub
+import policykg.release as release
 from policykg.errors import EnvironmentProblem, InputError
 from policykg.graphs import GRAPHS
+from policykg.names import PREFIXES
 from policykg.ontology import owl_edition
-from policykg.publish import (PREFIXES, PublishResult, RollbackResult, canonical_ntriples,
-                              history, latest_good, publish, rollback)
-from policykg.reason import check_owl, infer, load_ontology
+from policykg.owlcheck import check_owl
+from policykg.publish import PublishResult, publish
+from policykg.reason import infer, load_ontology
+from policykg.release import RollbackResult, history, latest_good, rollback
+from policykg.serialize import canonical_ntriples
 
 # rdflib's own JSON-LD and N-Quads parsers use its deprecated ConjunctiveGraph API
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
@@ -92,18 +96,18 @@ def hashes(folder: Path) -> dict[str, str]:
     store's: what the build's id is made of). tests/test_store.py tests the store."""
     def content(p: Path) -> bytes:
         data = p.read_bytes()
-        if p.name == pub.CHECKSUMS:
+        if p.name == release.CHECKSUMS:
             data = b"".join(line for line in data.splitlines(keepends=True) if b"  store/" not in line)
         return data
 
     return {p.name: hashlib.sha256(content(p)).hexdigest()
-            for p in sorted(folder.iterdir()) if p.name != pub.STORE}
+            for p in sorted(folder.iterdir()) if p.name != release.STORE}
 
 
 def store_hashes(folder: Path) -> dict[str, str]:
     """The digest of every file of a build's persistent store."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted((folder / pub.STORE).iterdir())} if (folder / pub.STORE).is_dir() else {}
+            for p in sorted((folder / release.STORE).iterdir())} if (folder / release.STORE).is_dir() else {}
 
 
 def leftovers(parent: Path, name: str = "dist") -> list[str]:
@@ -307,7 +311,7 @@ def test_a_failure_in_the_middle_leaves_the_previous_build(store, tmp_path, monk
     def boom(*_args, **_kwargs):
         raise RuntimeError("the RDF/XML writer broke")
 
-    monkeypatch.setattr(pub, "_rdfxml", boom)
+    monkeypatch.setattr(pub, "rdfxml", boom)
     with pytest.raises(RuntimeError, match="RDF/XML writer broke"):
         do_publish(variant(1), out)
     assert state(out) == before
@@ -325,9 +329,9 @@ def test_a_failure_during_the_swap_leaves_every_build(tmp_path, monkeypatch, exc
     if exchange == "renameat2":
         def failing_exchange(a, b):
             raise OSError(28, "No space left on device", str(b))
-        monkeypatch.setattr(pub, "_exchange", failing_exchange)
+        monkeypatch.setattr(release, "_exchange", failing_exchange)
     else:
-        monkeypatch.setattr(pub, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(release, "_exchange", lambda a, b: False)
         real_rename = os.rename
 
         def failing_rename(src, dst):
@@ -335,7 +339,7 @@ def test_a_failure_during_the_swap_leaves_every_build(tmp_path, monkeypatch, exc
                 raise OSError(28, "No space left on device", str(dst))
             return real_rename(src, dst)
 
-        monkeypatch.setattr(pub.os, "rename", failing_rename)
+        monkeypatch.setattr(release.os, "rename", failing_rename)
     with pytest.raises(EnvironmentProblem, match="No space left"):
         do_publish(variant(3), out)
     monkeypatch.undo()
@@ -346,7 +350,7 @@ def test_a_failure_during_the_swap_leaves_every_build(tmp_path, monkeypatch, exc
 @pytest.mark.parametrize("exchange", ["renameat2", "renames"])
 def test_the_last_builds_are_kept_and_the_oldest_pruned(tmp_path, monkeypatch, exchange) -> None:
     if exchange == "renames":
-        monkeypatch.setattr(pub, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(release, "_exchange", lambda a, b: False)
     out = tmp_path / "dist"
     results = [publish(variant(i), out, report_text="", shacl_report=graph(SHACL_REPORT),
                        build_report=f"build {i}\n", keep=2) for i in range(4)]
@@ -388,7 +392,7 @@ def test_the_same_build_again_changes_nothing(tmp_path) -> None:
 def test_rollback_goes_back_and_a_second_rollback_undoes_it(tmp_path, monkeypatch,
                                                             exchange) -> None:
     if exchange == "renames":
-        monkeypatch.setattr(pub, "_exchange", lambda a, b: False)
+        monkeypatch.setattr(release, "_exchange", lambda a, b: False)
     out = tmp_path / "dist"
     a, b, c = (do_publish(variant(i), out) for i in range(3))
     files = {r.id: hashes(out.with_name("dist.history") / n) for r in (a, b)
@@ -511,8 +515,8 @@ def _die_at(n: int) -> None:
 
     for name in _STEPS:
         setattr(os, name, step(getattr(os, name)))
-    pub._exchange = step(pub._exchange)
-    pub.shutil.rmtree = step(pub.shutil.rmtree)
+    release._exchange = step(release._exchange)
+    release.shutil.rmtree = step(release.shutil.rmtree)
 
 
 def _run_killed(n: int, action) -> bool:
@@ -536,7 +540,7 @@ def _assert_readable(out: Path, allowed: list[dict[str, str]]) -> None:
     named like a kept build is a whole build."""
     assert latest_good(out) == out and hashes(out) in allowed
     for name in kept(out):
-        assert pub._complete(out.with_name("dist.history") / name), name
+        assert release._complete(out.with_name("dist.history") / name), name
 
 
 def test_a_publish_killed_at_any_step_loses_nothing(tmp_path) -> None:
@@ -602,8 +606,8 @@ def test_a_rollback_killed_at_any_step_loses_nothing(tmp_path) -> None:
 
 
 def pub_lock_recover(out: Path) -> None:
-    with pub.lock(out):
-        pub._recover(out)
+    with release.lock(out):
+        release._recover(out)
 
 
 # --- the lock ---------------------------------------------------------------------------------
@@ -615,10 +619,10 @@ def test_the_lock_is_reentrant_and_a_killed_holder_releases_it(tmp_path) -> None
     import time
 
     out = tmp_path / "dist"
-    with pub.lock(out), pub.lock(out):  # re-entrant: build() holds it around publish()
+    with release.lock(out), release.lock(out):  # re-entrant: build() holds it around publish()
         do_publish(variant(1), out)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from policykg.publish import lock\n"
+        [sys.executable, "-c", "import sys, time; from policykg.release import lock\n"
          f"with lock({str(out)!r}):\n    print('held', flush=True); time.sleep(600)"],
         stdout=subprocess.PIPE, text=True)
     try:

@@ -47,11 +47,13 @@ import pytest
 import rdflib
 
 import policykg.publish as pub
+import policykg.release as release
 from policykg.errors import InputError
 from policykg.graphs import GRAPHS
-from policykg.publish import history, latest_good, open_store, publish, rollback, store_path
-from policykg.query import (QueryResult, QuerySyntaxError, load_build, load_competency_queries,
-                            load_quality_rules, run_query)
+from policykg.publish import publish
+from policykg.quality import load_quality_rules
+from policykg.query import QueryResult, QuerySyntaxError, load_build, load_competency_queries, run_query
+from policykg.release import history, latest_good, open_store, rollback, store_path
 from policykg.server import worker as worker_module
 
 from folders import tree
@@ -156,7 +158,7 @@ def test_the_build_publishes_its_store_and_sha256sums_proves_it_whole(built: Pat
     record = json.loads((store_dir / "policykg-store.json").read_text(encoding="utf-8"))
     assert record["nquads"] == "policykg.nq" and record["sha256"] == sums["policykg.nq"] == sha256(built / "policykg.nq")
     assert record["pyoxigraph"] == ox.__version__
-    assert pub._complete(built) and latest_good(built) == built
+    assert release._complete(built) and latest_good(built) == built
     if shutil.which("sha256sum"):
         check = subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=built, capture_output=True, text=True)
         assert check.returncode == 0, check.stdout + check.stderr
@@ -191,15 +193,15 @@ def test_a_damaged_store_makes_its_build_incomplete(built: Path, tmp_path: Path,
         (copy / "store" / "LOG").write_text("written by someone else\n")
     before = tree(tmp_path)
     if damage == "an added file":
-        assert pub._complete(copy)  # every listed file still matches; but the folder is not the build
+        assert release._complete(copy)  # every listed file still matches; but the folder is not the build
         with pytest.raises(InputError, match="not part of its build: store/LOG"):
-            pub.check_out_dir(copy)
+            release.check_out_dir(copy)
     else:
-        assert not pub._complete(copy)
+        assert not release._complete(copy)
         assert latest_good(copy) is None  # never served
         assert history(copy).current.complete is False
         with pytest.raises(InputError, match="changed after it was published|not part of its build"):
-            pub.check_out_dir(copy)  # never replaced by a build, nor by a rollback
+            release.check_out_dir(copy)  # never replaced by a build, nor by a rollback
         if shutil.which("sha256sum"):
             check = subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=copy, capture_output=True)
             assert check.returncode != 0
@@ -227,7 +229,7 @@ def test_opening_and_querying_the_store_read_only_writes_nothing(built: Path, tm
                            f"SELECT (COUNT(*) AS ?n) WHERE {{ ?m a <{POL}Measure> }}"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert files_of(copy / "store") == before
-    assert pub._complete(copy)
+    assert release._complete(copy)
 
 
 def test_run_query_answers_from_the_read_only_store(built: Path, tmp_path: Path) -> None:
@@ -302,7 +304,7 @@ def test_the_store_goes_into_the_history_and_comes_back_with_a_rollback(tmp_path
     first_store = tree(out / "store")
     second = _publish(_small(2), out)
     kept = out.with_name("dist.history") / f"000001-{first.id}"
-    assert tree(kept / "store") == first_store and pub._complete(kept)
+    assert tree(kept / "store") == first_store and release._complete(kept)
     assert _numbers(kept) == ["1"] and _numbers(out) == ["2"]
     second_store = tree(out / "store")
 
@@ -373,7 +375,7 @@ def test_a_store_that_cannot_be_written_is_left_out_with_a_warning(tmp_path: Pat
         result = _publish(_small(3), out)
     assert "published without its persistent store" in caplog.text and "RocksDB refused" in caplog.text
     assert not (out / "store").exists() and not [n for n in result.files if n.startswith("store/")]
-    assert pub._complete(out) and latest_good(out) == out and _numbers(out) == ["3"]
+    assert release._complete(out) and latest_good(out) == out and _numbers(out) == ["3"]
 
 
 # ------------------------------------------------------------------------- killed while writing it
@@ -439,7 +441,7 @@ def test_a_build_killed_while_its_store_is_written_leaves_dist_untouched(tmp_pat
     again = subprocess.run([sys.executable, "-m", "policykg", "build", *map(str, sources), "--out", str(out)],
                            capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
-    assert not list(site.glob(".dist.tmp-*")) and pub._complete(out) and store_path(out) is not None
+    assert not list(site.glob(".dist.tmp-*")) and release._complete(out) and store_path(out) is not None
 
 
 KILL_AFTER_STORE = r"""

@@ -1,12 +1,23 @@
 """The pipeline, end to end: sources -> validated, published graph.
 
-Door: :func:`build`. It chains the stages, each a function of its own module::
+Door: :func:`build`. It chains the stages, in this order, each a function of its own module::
 
-    read_document -> extract -> reconcile -> map_records -> curate -> (store) -> infer -> validate -> publish
+    load            lexicon.load_lexicon, mapping.load_rules, curate.load_curation
+    read            read.read_document
+    extract         extract.extract
+    reconcile       reconcile.reconcile
+    map             mapping.map_records
+    curate          curate.curate
+    store           provenance.provenance_quads (and reason.load_ontology)
+    reason          reason.infer
+    gate + quality  gate.validate_store, quality.check_quality_store
+    review          review.collect_review
+    publish         publish.publish (serialize, then release)
 
 and keeps the working graph in a pyoxigraph store with four named graphs (ontology, data,
-provenance, inferences). Only a graph that passes the SHACL gate is published; a graph that
-fails it leaves the previous output untouched, and so does any error. Builds into the same
+provenance, inferences). Only a graph that passes the gate (the SHACL shapes and the ``error``
+quality rules) is published; a graph that fails it leaves the previous output untouched, and so
+does any error. Builds into the same
 output folder take turns (a lock file beside it).
 """
 from __future__ import annotations
@@ -33,9 +44,10 @@ from .extract import Extraction, NewEntity, extract
 from .graphs import GRAPHS
 from .lexicon import Lexicon, load_lexicon
 from .mapping import load_rules, map_records
+from .names import ID, POL
 from .provenance import BuildInfo, SourceInfo, provenance_quads
+from .quality import QualityReport, check_quality_store
 from .rdfio import gc_paused
-from .query import QualityReport, check_quality_store
 from .reconcile import reconcile
 from .review import Review, collect_review
 
@@ -161,10 +173,10 @@ def _rendition_names(docs: Sequence[Document]) -> dict[str, str]:
 
 @contextmanager
 def _lock(out: Path) -> Iterator[None]:
-    """One build at a time per output folder: the publishing lock (:func:`policykg.publish.lock`,
+    """One build at a time per output folder: the publishing lock (:func:`policykg.release.lock`,
     re-entrant, so publish() inside it does not wait for itself), held for the whole build so
     that the shrink check and the publication see the same last good build."""
-    from .publish import lock
+    from .release import lock
 
     with lock(out):
         yield
@@ -195,14 +207,14 @@ MAX_SHRINK = 0.5
 
 def _previous_size(out: Path) -> int | None:
     """Data triples of the last good build in ``out`` (from its VoID description), if any."""
-    from .publish import latest_good
+    from .release import latest_good
 
     good = latest_good(out) if out.exists() else None
     if good is None or not (good / "void.ttl").is_file():
         return None
     store = ox.Store()
     store.load(path=str(good / "void.ttl"), format=ox.RdfFormat.TURTLE)
-    for row in store.query("SELECT ?n WHERE { <https://w3id.org/policykg/id/dataset/graph/data> "
+    for row in store.query(f"SELECT ?n WHERE {{ <{ID}dataset/graph/data> "
                            "<http://rdfs.org/ns/void#triples> ?n }"):
         return int(row[0].value)
     return None
@@ -217,14 +229,14 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
     Refused, and not published: a graph that fails the SHACL gate or an ``error`` quality
     rule, an empty graph, and (unless ``allow_shrink``) one that has lost more than
     :data:`MAX_SHRINK` of the last good build's data triples. ``keep``: how many earlier
-    builds ``out``'s history keeps (default :data:`policykg.publish.KEEP`). A source that
+    builds ``out``'s history keeps (default :data:`policykg.release.KEEP`). A source that
     cannot be read refuses the whole build (:class:`InputError`), unless ``keep_going``: then
     it is skipped and listed in :attr:`BuildResult.skipped`, and only a build of no document
     at all is refused. ``curation``: the folder of curation files (default
     ``mappings/curation/``, :func:`policykg.curate.load_curation`), applied after the mapping
     and before reasoning and the gate; a bad entry is an :class:`InputError`.
     """
-    from . import publish, reason
+    from . import publish, reason, release
     from .void import describe
 
     timings: dict[str, float] = {}
@@ -244,8 +256,8 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
         raise InputError("no source documents to build"
                          + (f" ({len(skipped)} skipped by name)" if skipped else ""),
                          path=Path(sources[0]) if sources else resources.data_root() / "sources")
-    out = publish.resolve_out_dir(out)
-    publish.check_out_dir(out)  # refused before any work, and again when publishing
+    out = release.resolve_out_dir(out)
+    release.check_out_dir(out)  # refused before any work, and again when publishing
     started = _now()
     # the collector off for the whole build (rdfio.gc_paused): it keeps millions of objects alive
     # to its end, which each full collection would walk again
@@ -289,7 +301,7 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
                                  if x.document.path in renditions else None)
                       for x in extractions)
         digest = hashlib.sha256("".join(i.sha256 for i in infos).encode()).hexdigest()[:16]
-        build_info = BuildInfo(f"https://w3id.org/policykg/id/build/{digest}", __version__, started, started)
+        build_info = BuildInfo(f"{ID}build/{digest}", __version__, started, started)
         lap("store")  # (the sources' descriptions: the store stage's, as before curation was one)
         curated = curate(mapped, corrections, build=build_info, kept_apart=reconciled.kept_apart,
                          sources=[SourceText(x.source, x.document.path, x.document.text) for x in extractions])
@@ -312,7 +324,7 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
         for row in store.query(
                 "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s a ?c } "
                 f"FILTER(?g IN (<{GRAPHS['data'].value}>, <{GRAPHS['inferences'].value}>)) "
-                "FILTER(STRSTARTS(STR(?c), 'https://w3id.org/policykg/ontology#')) } GROUP BY ?c"):
+                f"FILTER(STRSTARTS(STR(?c), '{POL}')) }} GROUP BY ?c"):
             classes[row[0].value.rsplit("#", 1)[1]] = int(row[1].value)
         refusals = []
         if not report.passed:
@@ -340,7 +352,7 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
             publish.publish(store, out, report_text=report.to_text() + "\n" + quality.to_text(),
                             shacl_report=report.graph,
                             build_report=result.summary(), void=describe(store, infos, build_info),
-                            keep=publish.KEEP if keep is None else keep,
+                            keep=release.KEEP if keep is None else keep,
                             extra_files={**rendition_files, "review.json": review.to_json().encode("utf-8")})
             lap("write")
             result = BuildResult(out, True, report, infos, dict(classes), triples, reconciled.new_entities,

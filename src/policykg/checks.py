@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import gate, ontology, resources
-from .reason import OwlCheckResult, check_owl
+from .owlcheck import OwlCheckResult, check_owl
 from .vocabgen import render_vocab
 
 

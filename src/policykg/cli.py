@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import ExitCode, PolicykgError
+from .names import BASE
 
 
 def _count(text: str) -> int:
@@ -238,7 +239,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
-    from .publish import rollback
+    from .release import rollback
 
     result = rollback(Path(args.dist), to=args.to)
     print(f"rolled back: {result.out_dir} holds build {result.current.id} again"
@@ -250,7 +251,7 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def _cmd_builds(args: argparse.Namespace) -> int:
-    from .publish import history
+    from .release import history
 
     found = history(Path(args.dist))
     rows = [("", "id", "built", "sources", "data triples", "state", "folder")]
@@ -455,8 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-build", action="store_true", help="serve the last good build without building")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    p.add_argument("--base", default="https://w3id.org/policykg/", metavar="IRI",
-                   help="the IRI the server's paths stand for (default: https://w3id.org/policykg/)")
+    p.add_argument("--base", default=BASE, metavar="IRI",
+                   help=f"the IRI the server's paths stand for (default: {BASE})")
     p.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
                    help="hard time limit of one query (default: 10)")
     p.add_argument("--max-rows", type=int, default=10_000, help="most rows or triples in an answer (default: 10000)")

@@ -289,7 +289,7 @@ class _Writer:
     """Renders a :class:`Diff` as Markdown; every name goes through :meth:`name`."""
 
     def __init__(self, diff: Diff) -> None:
-        from .publish import PREFIXES
+        from .names import PREFIXES
 
         self.diff = diff
         self.prefixes = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))

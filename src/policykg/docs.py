@@ -41,10 +41,11 @@ from rdflib.namespace import DC, DCTERMS, OWL, RDF, RDFS, SKOS, VANN, XSD
 
 from policykg import __version__
 from policykg.errors import InputError
+from policykg.names import POL
 
 __all__ = ["render_docs", "write_docs", "DEFAULT_NAMESPACE"]
 
-DEFAULT_NAMESPACE = "https://w3id.org/policykg/ontology#"
+DEFAULT_NAMESPACE = POL
 INDEX_NAME = "index.html"
 
 _TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -54,6 +54,8 @@ from typing import TYPE_CHECKING, Union
 
 from .errors import InputError, PolicykgError
 from .graphs import GRAPHS
+from .names import ID as _ID
+from .names import POL as _POL
 
 if TYPE_CHECKING:  # pyoxigraph is imported where it is used
     import pyoxigraph as ox
@@ -64,8 +66,6 @@ _SKOS = "http://www.w3.org/2004/02/skos/core#"
 _PROV = "http://www.w3.org/ns/prov#"
 _OA = "http://www.w3.org/ns/oa#"
 _DCT = "http://purl.org/dc/terms/"
-_POL = "https://w3id.org/policykg/ontology#"
-_ID = "https://w3id.org/policykg/id/"
 _TYPE = _RDF + "type"
 _LABEL = _RDFS + "label"
 _ALT = _SKOS + "altLabel"

@@ -71,18 +71,18 @@ def _check(build: Path, fmt: str) -> Path:
 
 
 def _rdfxml_from_ntriples(nt: Path) -> bytes:
-    """Plain RDF/XML of the canonical N-Triples, as :mod:`policykg.publish` writes RDF/XML."""
+    """Plain RDF/XML of the canonical N-Triples, as a build writes RDF/XML
+    (:func:`policykg.serialize.rdfxml`)."""
     import pyoxigraph as ox
 
-    from .publish import PREFIXES
+    from .serialize import rdfxml
 
     try:
         triples = list(ox.parse(path=str(nt), format=ox.RdfFormat.N_TRIPLES))
     except SyntaxError as exc:
         raise InputError(f"the build's N-Triples cannot be read: {exc}", path=nt,
                          hint="rebuild it with `policykg build`") from None
-    triples.sort(key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=PREFIXES)
+    return rdfxml(triples)
 
 
 def export(build: Path, fmt: str, out: Path | None = None) -> bytes | Path:

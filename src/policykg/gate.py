@@ -25,11 +25,16 @@ from .rdfio import gc_paused, rdflib_term
 
 
 class Severity(Enum):
-    """SHACL severities, most severe first."""
+    """How much a finding matters, most severe first: SHACL's severities, which the gate reports,
+    and the levels of the quality rules (:mod:`policykg.quality`), whose profile calls the first
+    two ``error`` and ``warn``, as ROBOT's report profiles do: :attr:`ERROR` is
+    :attr:`VIOLATION` and :attr:`WARN` is :attr:`WARNING` (aliases, not members of their own)."""
 
     VIOLATION = "Violation"
     WARNING = "Warning"
     INFO = "Info"
+    ERROR = "Violation"  # an alias: the quality profile's name of VIOLATION
+    WARN = "Warning"  # an alias: the quality profile's name of WARNING
 
     @classmethod
     def from_iri(cls, iri: Node | None) -> Severity:

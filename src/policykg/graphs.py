@@ -1,4 +1,4 @@
-"""The named graphs of the working store, and the IRI everything of policykg lives under.
+"""The named graphs of the working store, as pyoxigraph terms.
 
 The build keeps its working graph in one pyoxigraph ``Store`` with four named graphs:
 
@@ -12,21 +12,16 @@ The build keeps its working graph in one pyoxigraph ``Store`` with four named gr
     what the reasoning stage (:func:`policykg.reason.infer`) entails from ``ontology`` and
     ``data`` and is not asserted there; rebuilt from scratch on every run.
 
-Every stage names a graph through :data:`GRAPHS`, never by spelling its IRI.
+Every stage names a graph through :data:`GRAPHS`, never by spelling its IRI; the IRIs, and
+the base everything of policykg lives under (:data:`BASE`), are :mod:`policykg.names`'.
 """
 from __future__ import annotations
 
 from pyoxigraph import NamedNode
 
-#: The IRI under which policykg's ontology, data and graphs are published.
-BASE = "https://w3id.org/policykg/"
+from .names import BASE, GRAPH_IRIS
 
-#: The named graphs of the working store, by role.
-GRAPHS: dict[str, NamedNode] = {
-    "ontology": NamedNode(BASE + "graph/ontology"),
-    "data": NamedNode(BASE + "graph/data"),
-    "provenance": NamedNode(BASE + "graph/provenance"),
-    "inferences": NamedNode(BASE + "graph/inferences"),
-}
+#: The named graphs of the working store, by role (:data:`policykg.names.GRAPH_IRIS`).
+GRAPHS: dict[str, NamedNode] = {role: NamedNode(iri) for role, iri in GRAPH_IRIS.items()}
 
 __all__ = ["BASE", "GRAPHS"]

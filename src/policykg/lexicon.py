@@ -60,6 +60,7 @@ from pathlib import Path
 
 from policykg import resources
 from policykg.errors import InputError
+from policykg.names import ENTITY_KINDS, ID, KIND_PATH
 
 __all__ = [
     "KINDS", "FILES", "COLUMNS", "TYPES", "ID_BASE", "COORDINATE_RANGES", "AUTHORITY_IDS",
@@ -93,17 +94,13 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "category": ("id", "name_en", "aliases", "name_zh", "source"),
 }
 
-#: The allowed values of ``type`` (``pol:`` class local names); a blank cell is always allowed
-#: (for an agency it means a plain ``pol:GovernmentAgency``, elsewhere "not known").
-TYPES: dict[str, frozenset[str]] = {
-    "agency": frozenset({"Ministry", "Commission", "Administration", "Office"}),
-    "area": frozenset({"Province", "AutonomousRegion", "Municipality", "City", "District",
-                       "NewArea", "SpecialAdministrativeRegion"}),
-    "document": frozenset({"Notice", "Plan", "MeasureTable", "Law", "DesignationList"}),
-}
+#: The allowed values of ``type`` (``pol:`` class local names), for the kinds with that column
+#: (:attr:`policykg.names.Kind.types`); a blank cell is always allowed (for an agency it means
+#: a plain ``pol:GovernmentAgency``, elsewhere "not known").
+TYPES: dict[str, frozenset[str]] = {name: kind.types for name, kind in ENTITY_KINDS.items() if kind.types}
 
-#: Every entity IRI starts with this.
-ID_BASE = "https://w3id.org/policykg/id/"
+#: Every entity IRI starts with this (:data:`policykg.names.ID`).
+ID_BASE = ID
 
 #: The range of each coordinate, in decimal degrees (WGS 84).
 COORDINATE_RANGES: dict[str, tuple[int, int]] = {"latitude": (-90, 90), "longitude": (-180, 180)}
@@ -114,15 +111,6 @@ AUTHORITY_IDS: dict[str, re.Pattern[str]] = {
 }
 # A plain decimal number, as written in the CSV and as it becomes an xsd:decimal literal.
 _DECIMAL = re.compile(r"-?\d{1,3}(?:\.\d{1,8})?")
-
-_IRI_SEGMENT = {
-    "agency": "agency",
-    "area": "area",
-    "region": "region",
-    "export_base": "export-base",
-    "document": "document",
-    "category": "category",
-}
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -182,7 +170,7 @@ class Entry:
     @property
     def iri(self) -> str:
         """The entity's IRI, per the table in ``mappings/README.md``."""
-        return f"{ID_BASE}{_IRI_SEGMENT[self.kind]}/{self.id}"
+        return f"{ID_BASE}{KIND_PATH[self.kind]}/{self.id}"
 
     def cells(self, column: str) -> Entry:
         """The row as the source of the facts of one of its columns, for provenance.

@@ -20,12 +20,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 
-from .vocabgen import POL_NS
+from .names import ONTOLOGY
+from .names import POL as POL_NS
 
 if TYPE_CHECKING:
     import pyoxigraph
 
-ONTOLOGY_IRI = URIRef("https://w3id.org/policykg/ontology")
+ONTOLOGY_IRI = URIRef(ONTOLOGY)
 
 #: Terms every RDF/OWL/SHACL tool knows; shapes may use them without a declaration.
 _BUILT_IN = (str(RDF), str(RDFS), str(OWL), str(XSD), str(SH))

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from .graphs import GRAPHS
 from .mapping import Mapped
+from .names import ID, POL
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -27,9 +28,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 PROV = "http://www.w3.org/ns/prov#"
 OA = "http://www.w3.org/ns/oa#"
 DCT = "http://purl.org/dc/terms/"
-POL = "https://w3id.org/policykg/ontology#"
 SPDX = "http://spdx.org/rdf/terms#"
-ID = "https://w3id.org/policykg/id/"
 
 
 #: The media type of each format a source may come in.

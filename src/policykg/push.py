@@ -362,7 +362,7 @@ def _read_build(build: Path) -> dict[str, list[pyoxigraph.Triple]]:
     """The build's named graphs (graph IRI -> distinct triples), after checking the build."""
     import pyoxigraph as ox
 
-    from .publish import latest_good
+    from .release import latest_good
 
     build = Path(build)
     if not build.is_dir():

@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from . import names
 from .extract import Extraction, NewEntity, Record, document_slug, record
 from .textutil import normalise
 
-ENTITY_KINDS = ("agency", "area", "region", "export_base", "site", "document", "category", "measure")
+#: The kinds of record that are entities (:data:`policykg.names.ENTITY_KINDS`).
+ENTITY_KINDS = tuple(names.ENTITY_KINDS)
 _DEFAULT_CLASSES = {"GovernmentAgency", "Area", "PolicyDocument"}
 
 

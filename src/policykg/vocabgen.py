@@ -10,8 +10,9 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-POL_NS = "https://w3id.org/policykg/ontology#"
-ID_NS = "https://w3id.org/policykg/id/"
+from .names import ID as ID_NS
+from .names import ONTOLOGY
+from .names import POL as POL_NS
 
 _KINDS = (
     (OWL.Class, "Classes"),
@@ -59,7 +60,7 @@ def render_vocab(graph: Graph) -> str:
         "",
         "",
         "class POL(DefinedNamespace):",
-        '    """Terms of the policykg ontology (https://w3id.org/policykg/ontology)."""',
+        '    """Terms of the policykg ontology (' + ONTOLOGY + ')."""',
         "",
         "    _NS = Namespace(\"" + POL_NS + "\")",
         "    _fail = True",

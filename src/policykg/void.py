@@ -14,10 +14,10 @@ from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, RDFS, VOID, XSD
 
 from .graphs import GRAPHS
+from .names import ID, POL
 from .provenance import BuildInfo, SourceInfo
 
-DATASET = URIRef("https://w3id.org/policykg/id/dataset")
-POL = "https://w3id.org/policykg/ontology#"
+DATASET = URIRef(ID + "dataset")
 DUMPS = {
     "policykg.ttl": "text/turtle",
     "policykg.nt": "application/n-triples",
@@ -54,8 +54,8 @@ def describe(store: ox.Store, sources: Sequence[SourceInfo], build: BuildInfo, *
     g.add((d, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     g.add((d, OWL.versionInfo, Literal(build.version)))
     g.add((d, DCTERMS.modified, Literal(build.ended, datatype=XSD.dateTime)))
-    g.add((d, VOID.vocabulary, URIRef("https://w3id.org/policykg/ontology#")))
-    g.add((d, VOID.uriSpace, Literal("https://w3id.org/policykg/id/")))
+    g.add((d, VOID.vocabulary, URIRef(POL)))
+    g.add((d, VOID.uriSpace, Literal(ID)))
     g.add((d, VOID.sparqlEndpoint, URIRef(endpoint)))
     g.add((d, URIRef("http://www.w3.org/ns/prov#wasGeneratedBy"), URIRef(build.iri)))
 

@@ -2,9 +2,9 @@
 
 Door: :func:`document_slug` and :func:`dated_document_slug` (a document's slug from its whole
 name, and with its year), :func:`document_iri`, :func:`policy_update_iri` (the source's own
-IRI), :func:`safe_slug` (any other entity's slug), and the constants :data:`ID`,
-:data:`KIND_PATH`, :data:`DEFAULT_CLASS`, :data:`CATEGORY_SCHEME`. Functions of names only:
-they read and write no context.
+IRI), :func:`safe_slug` (any other entity's slug), and :data:`CATEGORY_SCHEME`. Functions of names
+only: they read and write no context. :data:`ID`, :data:`KIND_PATH` and :data:`DEFAULT_CLASS`
+come from the table of kinds in :mod:`policykg.names`; the recognisers import them from here.
 """
 from __future__ import annotations
 
@@ -13,16 +13,10 @@ import re
 import unicodedata
 
 from ..document import Document
+from ..names import DEFAULT_CLASS, ID, KIND_PATH
 from ..textutil import View, normalise, slugify
 
-ID = "https://w3id.org/policykg/id/"
-KIND_PATH = {"agency": "agency", "area": "area", "region": "region", "export_base": "export-base",
-             "site": "site", "document": "document", "category": "category"}
 CATEGORY_SCHEME = ID + "scheme/measure-categories"
-#: The class of an entity when neither the lexicon nor its name says more.
-DEFAULT_CLASS = {"agency": "GovernmentAgency", "area": "Area", "region": "Region",
-                 "export_base": "ExportBase", "site": "DesignatedSite", "document": "PolicyDocument",
-                 "category": "MeasureCategory"}
 
 
 def document_iri(slug: str) -> str:

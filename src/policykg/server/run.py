@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExitCode, InputError, PolicykgError
-from ..publish import latest_good
+from ..release import latest_good
 from .app import create_app
 from .state import CSP, ServerConfig
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from starlette.requests import Request
 
+from ..names import BASE
 from .cache import AnswerCache
 from .pool import QueryPool
 from .worker import QueryRequest, QueryResponse
@@ -40,7 +41,7 @@ class ServerConfig:
     dist: Path = Path("dist")
     host: str = "127.0.0.1"
     port: int = 8000
-    base_iri: str = "https://w3id.org/policykg/"
+    base_iri: str = BASE
     timeout: float = 10.0
     max_rows: int = 10_000
     max_body: int = 1 << 20  # bytes of a request body

@@ -9,7 +9,7 @@ guard (a ``SERVICE`` call, a fetch) cannot connect anywhere.
 
 Where its graph comes from:
 
-* a build folder with a persistent store (:func:`policykg.publish.open_store`): the worker
+* a build folder with a persistent store (:func:`policykg.release.open_store`): the worker
   opens the store read-only and is ready at once, whatever the size of the build (RocksDB
   reads the files it needs as queries ask). When the build's N-Quads take at most
   1/:data:`IN_MEMORY_SHARE` of its memory cap, it then loads them into memory in a thread of
@@ -42,7 +42,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from ..query import json_bindings
+from ..results import json_bindings
 from .guard import inspect_query
 
 RESULT_TYPES = {
@@ -356,7 +356,7 @@ def main(conn: Connection, snapshot: str, memory_limit: int) -> None:
     try:
         store = None
         if no_sockets and source.is_dir():
-            from ..publish import open_store
+            from ..release import open_store
 
             store = open_store(source, pin=False)  # a private copy: nothing replaces it
         on_disk = store is not None

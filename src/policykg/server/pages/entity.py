@@ -52,7 +52,8 @@ from starlette.routing import BaseRoute, NoMatchFound, Route
 
 from ... import resources
 from ...graphs import GRAPHS
-from ...publish import PREFIXES, jsonld
+from ...names import BASE, PREFIXES
+from ...serialize import jsonld
 from .. import conneg
 from ..pool import PoolBusy, QueryTimeout, WorkerFailed
 from ..render import ID_PATH, asset_url, frame_context, local_path, templates, valid_path
@@ -132,7 +133,7 @@ def authority_name(iri: str) -> str | None:
 #: CURIE prefixes for showing IRIs that have no label: the vocabularies of the published
 #: files (entity IRIs are shown by label, and Turtle escapes a ``/`` in a local name).
 VOCAB_PREFIXES: dict[str, str] = {
-    **{p: ns for p, ns in PREFIXES.items() if not ns.startswith("https://w3id.org/policykg/") or p == "pol"},
+    **{p: ns for p, ns in PREFIXES.items() if not ns.startswith(BASE) or p == "pol"},
     "spdx": "http://spdx.org/rdf/terms#",
     # W3C Basic Geo, the places' points (wgs84:, as in the ontology: rdflib gives geo: to GeoSPARQL)
     "wgs84": "http://www.w3.org/2003/01/geo/wgs84_pos#",

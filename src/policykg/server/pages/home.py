@@ -44,6 +44,7 @@ from starlette.routing import BaseRoute, Route
 from ... import webassets
 from ...errors import InputError
 from ...graphs import GRAPHS
+from ...names import POL, VOCABULARIES
 from ...resources import data_root
 from ...review import KINDS, Review, load_review, today
 from ..pool import ClientBusy
@@ -53,12 +54,8 @@ from ..state import AppState
 log = logging.getLogger("policykg.server")
 
 EXAMPLES = Path(__file__).parents[1] / "examples"
-POL = "https://w3id.org/policykg/ontology#"
-PREFIXES = """PREFIX pol: <https://w3id.org/policykg/ontology#>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-"""
+#: The prologue of the pages' queries.
+PREFIXES = "".join(f"PREFIX {prefix}: <{VOCABULARIES[prefix]}>\n" for prefix in ("pol", "rdf", "rdfs", "skos"))
 G_ONTOLOGY = GRAPHS["ontology"].value
 G_DATA = GRAPHS["data"].value
 G_INFERENCES = GRAPHS["inferences"].value

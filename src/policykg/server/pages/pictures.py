@@ -40,6 +40,7 @@ from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import BaseRoute, Route
 
 from ... import webassets
+from ...names import ENTITY_KINDS
 from ...resources import data_root
 from ..pool import ClientBusy
 from ..render import ASSET_CACHE, asset_url, frame_context, local_href, select, templates, wants_json
@@ -47,21 +48,13 @@ from ..state import AppState
 
 log = logging.getLogger("policykg.server")
 
-POL = "https://w3id.org/policykg/ontology#"
-
 #: Colours of the documents on the map (Tableau 10, as d3.schemeTableau10), in document order.
 PALETTE: tuple[str, ...] = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                             "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac")
-#: The kinds of node of the neighbourhood graph: the top classes of the ontology.
+#: The kinds of node of the neighbourhood graph: the top classes of the ontology, each with its
+#: kind and colour (:data:`policykg.names.ENTITY_KINDS`).
 KINDS: dict[str, tuple[str, str]] = {  # local name -> (kind, colour)
-    "Measure": ("measure", "#e15759"),
-    "GovernmentAgency": ("agency", "#4e79a7"),
-    "Area": ("area", "#59a14f"),
-    "PolicyDocument": ("document", "#f28e2b"),
-    "Region": ("region", "#76b7b2"),
-    "DesignatedSite": ("site", "#b07aa1"),
-    "MeasureCategory": ("category", "#9c755f"),
-}
+    kind.cls: (kind.name, kind.colour) for kind in ENTITY_KINDS.values() if kind.colour is not None}
 OTHER_KIND = ("other", "#bab0ac")
 #: A trial period's state on the day the timeline marks.
 STATUS_COLOURS: dict[str, str] = {"running": "#59a14f", "ended": "#9d9d9d", "upcoming": "#4e79a7"}
