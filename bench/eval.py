@@ -10,9 +10,10 @@ Sets, in this order:
     blind     tests/documents/blind/*.facts    written blind; figures recorded before development on them
     heldout   tests/eval/heldout/*.facts   only with --heldout: measured last, once (spent in session 4)
     heldout-2 tests/eval/heldout-2/*.facts only with --heldout-2: written in session 4, measured once in session 5
+    heldout-3 tests/eval/heldout-3/*.facts only with --heldout-3: written in session 6, measured once at its end
     gold      tests/gold/*.ttl             the development documents, compared by IRI
 
-    python bench/eval.py [--heldout] [--heldout-2] [--write bench/RESULTS.md]
+    python bench/eval.py [--heldout] [--heldout-2] [--heldout-3] [--write bench/RESULTS.md]
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ SETS = {
     "blind": (ROOT / "tests" / "documents" / "blind", "*.facts"),
     "heldout": (ROOT / "tests" / "eval" / "heldout", "*.facts"),
     "heldout-2": (ROOT / "tests" / "eval" / "heldout-2", "*.facts"),
+    "heldout-3": (ROOT / "tests" / "eval" / "heldout-3", "*.facts"),
     "gold": (ROOT / "tests" / "gold", "*.ttl"),
 }
 HEADER = "| {} | gold | built | tp | fp | fn | precision | recall | F1 |"
@@ -88,6 +90,8 @@ def main() -> None:
                         help="also evaluate tests/eval/heldout (measured last, once: not during development)")
     parser.add_argument("--heldout-2", action="store_true", dest="heldout_2",
                         help="also evaluate tests/eval/heldout-2 (written in session 4; measured once, in session 5)")
+    parser.add_argument("--heldout-3", action="store_true", dest="heldout_3",
+                        help="also evaluate tests/eval/heldout-3 (written in session 6; measured once, at its end)")
     parser.add_argument("--write", type=Path, help="append the Markdown to this file (e.g. bench/RESULTS.md)")
     args = parser.parse_args()
     version = subprocess.run([sys.executable, "-m", "policykg", "--version"], capture_output=True,
@@ -99,7 +103,8 @@ def main() -> None:
              "compared with its hand-written gold (`tests/eval/README.md`; `tests/gold` by IRI). "
              "Figures only: `policykg eval --build GOLD` lists the missed and wrong facts."]
     for name, (folder, pattern) in SETS.items():
-        if (name == "heldout" and not args.heldout) or (name == "heldout-2" and not args.heldout_2):
+        if (name == "heldout" and not args.heldout) or (name == "heldout-2" and not args.heldout_2) or \
+                (name == "heldout-3" and not args.heldout_3):
             continue
         golds = sorted(folder.glob(pattern)) if folder.is_dir() else []
         lines += markdown(name, folder, evaluate_set(golds) if golds else None)

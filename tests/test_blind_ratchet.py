@@ -14,11 +14,11 @@ from policykg.evaluate import evaluate_files
 
 BLIND = sorted((Path(__file__).resolve().parent / "documents" / "blind").glob("*.facts"))
 
-#: Reached in session 6 (precision 0.958, recall 0.870 over 2,252 gold facts of 40 documents,
+#: Reached in session 6 (precision 0.959, recall 0.895 over 2,252 gold facts of 40 documents,
 #: batch F's six among them; session 5: 0.967 and 0.883 over the first 34); the margins allow
 #: for a fact or two, not for a regression.
-MIN_PRECISION = 0.955
-MIN_RECALL = 0.866
+MIN_PRECISION = 0.956
+MIN_RECALL = 0.892
 
 
 def test_the_blind_documents_keep_their_figures() -> None:
