@@ -15,10 +15,8 @@ here on data that breaks every branch:
 from __future__ import annotations
 
 import gc
-import logging
 import sys
 import threading
-import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -33,7 +31,7 @@ from policykg.rdfio import gc_paused
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))
 
-from test_gate_equivalence import assert_same, comparable
+from test_gate_equivalence import _quiet_rdflib, assert_same, comparable  # noqa: F401 (an autouse fixture)
 
 PREFIXES = """
 @prefix sh:   <http://www.w3.org/ns/shacl#> .
@@ -95,15 +93,6 @@ _:blank a ex:Thing ; rdfs:label "blank"@en ; ex:weight 1 , 2 .
 _:pt ex:weight 3 .
 ex:good ex:weight 1 .
 """
-
-
-@pytest.fixture(autouse=True)
-def _quiet_rdflib():
-    logging.disable(logging.ERROR)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        yield
-    logging.disable(logging.NOTSET)
 
 
 def _store() -> ox.Store:

@@ -57,24 +57,10 @@ from . import resources
 from .errors import InputError
 from .extract import Evidence
 from .mapping import Mapped, Support
+from .names import ALT_LABEL, DCT, LABEL, OWL, POL, PREF_LABEL, PROV, RDF, RDF_TYPE, RDFS, SAME_AS, SKOS, WGS84, XSD
 from .provenance import ID, BuildInfo, provenance_quads, statement_iri
 from .textutil import normalise, slugify
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-PROV = "http://www.w3.org/ns/prov#"
-DCT = "http://purl.org/dc/terms/"
-POL = "https://w3id.org/policykg/ontology#"
-WGS84 = "http://www.w3.org/2003/01/geo/wgs84_pos#"
-
-RDF_TYPE = RDF + "type"
-LABEL = RDFS + "label"
-ALT_LABEL = SKOS + "altLabel"
-PREF_LABEL = SKOS + "prefLabel"
-SAME_AS = OWL + "sameAs"
 _NAMES = (LABEL, ALT_LABEL, PREF_LABEL)
 
 #: The kinds of entry, in the order :func:`curate` applies them (merges first, so that the

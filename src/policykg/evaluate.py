@@ -54,22 +54,20 @@ from typing import TYPE_CHECKING, Union
 
 from .errors import InputError, PolicykgError
 from .graphs import GRAPHS
+from .names import ALT_LABEL as _ALT
+from .names import DCT as _DCT
 from .names import ID as _ID
+from .names import LABEL as _LABEL
+from .names import OA as _OA
 from .names import POL as _POL
+from .names import PROV as _PROV
+from .names import RDF as _RDF
+from .names import RDF_TYPE as _TYPE
+from .names import SUBCLASS_OF as _SUBCLASS
 
 if TYPE_CHECKING:  # pyoxigraph is imported where it is used
     import pyoxigraph as ox
 
-_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_SKOS = "http://www.w3.org/2004/02/skos/core#"
-_PROV = "http://www.w3.org/ns/prov#"
-_OA = "http://www.w3.org/ns/oa#"
-_DCT = "http://purl.org/dc/terms/"
-_TYPE = _RDF + "type"
-_LABEL = _RDFS + "label"
-_ALT = _SKOS + "altLabel"
-_SUBCLASS = _RDFS + "subClassOf"
 
 # --------------------------------------------------------------------------------------------
 # The kinds of fact

@@ -19,6 +19,8 @@ instead of spelling it:
 :data:`PREFIXES`, :data:`LINK_PREFIXES`
     the prefixes of the published files (the vocabularies, then one per kind of IRI), and those
     of the authority files the graph links to.
+:data:`RDF`, :data:`RDFS`, :data:`SKOS`, ... and :data:`RDF_TYPE`, :data:`LABEL`, ...
+    the standard vocabularies' namespaces and the terms most asked for.
 
 Only the standard library: every module, the lightest included, may import this one.
 """
@@ -107,6 +109,26 @@ VOCABULARIES: dict[str, str] = {
     "wgs84": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
 
+#: The namespaces of the standard vocabularies, by name, for the modules that build IRIs of
+#: their terms by hand (each is also in :data:`VOCABULARIES`).
+RDF = VOCABULARIES["rdf"]
+RDFS = VOCABULARIES["rdfs"]
+OWL = VOCABULARIES["owl"]
+XSD = VOCABULARIES["xsd"]
+SKOS = VOCABULARIES["skos"]
+DCT = VOCABULARIES["dct"]
+PROV = VOCABULARIES["prov"]
+OA = VOCABULARIES["oa"]
+WGS84 = VOCABULARIES["wgs84"]
+#: The terms most asked for: a thing's type, its names, its identity with another.
+RDF_TYPE = RDF + "type"
+LABEL = RDFS + "label"
+PREF_LABEL = SKOS + "prefLabel"
+ALT_LABEL = SKOS + "altLabel"
+EXACT_MATCH = SKOS + "exactMatch"
+SAME_AS = OWL + "sameAs"
+SUBCLASS_OF = RDFS + "subClassOf"
+
 #: Prefixes of the published Turtle, TriG and JSON-LD: the vocabularies, then one per IRI kind.
 PREFIXES: dict[str, str] = {
     **VOCABULARIES,
@@ -123,5 +145,6 @@ LINK_PREFIXES: dict[str, str] = {
     "wd": "http://www.wikidata.org/entity/",
 }
 
-__all__ = ["BASE", "DEFAULT_CLASS", "ENTITY_KINDS", "GRAPH", "GRAPH_IRIS", "ID", "KIND_PATH", "LINK_PREFIXES",
-           "ONTOLOGY", "POL", "PREFIXES", "VOCABULARIES", "Kind"]
+__all__ = ["ALT_LABEL", "BASE", "DCT", "DEFAULT_CLASS", "ENTITY_KINDS", "EXACT_MATCH", "GRAPH", "GRAPH_IRIS", "ID",
+           "KIND_PATH", "LABEL", "LINK_PREFIXES", "OA", "ONTOLOGY", "OWL", "POL", "PREFIXES", "PREF_LABEL", "PROV",
+           "RDF", "RDFS", "RDF_TYPE", "SAME_AS", "SKOS", "SUBCLASS_OF", "VOCABULARIES", "WGS84", "XSD", "Kind"]

@@ -52,7 +52,7 @@ from starlette.routing import BaseRoute, NoMatchFound, Route
 
 from ... import resources
 from ...graphs import GRAPHS
-from ...names import BASE, PREFIXES
+from ...names import ALT_LABEL, BASE, EXACT_MATCH, LABEL, PREF_LABEL, PREFIXES, RDF, RDF_TYPE, RDFS, SAME_AS, SKOS, XSD
 from ...serialize import jsonld
 from .. import conneg
 from ..pool import PoolBusy, QueryTimeout, WorkerFailed
@@ -100,17 +100,7 @@ VARY = {"Vary": "Accept"}
 
 # ------------------------------------------------------------------------- vocabulary
 
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = RDF + "type"
-LABEL = RDFS + "label"
-PREF_LABEL = SKOS + "prefLabel"
-ALT_LABEL = SKOS + "altLabel"
 LABELS = (LABEL, PREF_LABEL, ALT_LABEL)
-EXACT_MATCH = SKOS + "exactMatch"
-SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 
 #: Authority files that links out (``skos:exactMatch``) name: namespace, name shown, the id in
 #: the rest of the IRI. ``https://sws.geonames.org/1816670/`` is shown "GeoNames 1816670".
