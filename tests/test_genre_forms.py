@@ -652,3 +652,10 @@ def test_a_sentence_about_a_numbered_measure_is_not_one(tmp_path: Path) -> None:
                                    "Data Assets**.\n\nTask 2 (holding) Institutions register their data. The MOF "
                                    "guides.\n\nTask 18 (organisation and implementation) is not summarised here.\n")
     assert sorted(f["number"] for f in _facts(x, "article")) == [2]
+
+
+def test_a_category_in_brackets_is_named_without_them(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# 5G\n\nPolicy Update | July 2021\n\nThe MIIT issued the **Action Plan for 5G**.\n\n"
+                                   "### [Industry]\n\n- **No. 8:** Factories use 5G. The MIIT guides.\n")
+    labels = {str(r.get("label")) for r in x.records if r.kind == "category"}
+    assert labels == {"Industry"}

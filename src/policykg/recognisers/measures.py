@@ -101,10 +101,13 @@ def _category(ctx: Context, span: Span | Block) -> tuple[str, Evidence] | None:
     """The category named by ``span`` (a heading, a bold line, a table cell)."""
     view = View.of(ctx.doc.text, span.start, span.end, markup=ctx.doc.markup)
     name = " ".join(re.sub(r"[*_#]+", " ", view.clean).split()).strip(" :").lstrip(_MARKS).strip()
+    bracketed = re.fullmatch(r"[\[【〔](.+)[\]】〕]", name)
+    if bracketed:  # "[Industry]", "【Industry】": the category's name is inside its brackets
+        name = bracketed.group(1).strip()
     if not name:
         return None
-    lead = len(view.clean) - len(view.clean.lstrip(" *_#" + _MARKS))
-    start, end = view.origin(lead, len(view.clean.rstrip(" *_:")))
+    lead = len(view.clean) - len(view.clean.lstrip(" *_#" + _MARKS + ("[【〔" if bracketed else "")))
+    start, end = view.origin(lead, len(view.clean.rstrip(" *_:" + ("]】〕" if bracketed else ""))))
     evidence = ctx.evidence(start, end)
     entry = ctx.lexicon.lookup(name, ["category"])
     iri = ctx.entity_from_lexicon(entry) if entry else ctx.mint("category", name, evidence)
