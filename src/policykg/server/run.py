@@ -61,6 +61,7 @@ def protocol_class(read_timeout: float) -> type[asyncio.Protocol] | str:
             super().connection_made(transport)
             self._in_head = True  # reading a request head (or waiting for one)
             self._head_bytes = 0
+            self._field_bytes = 0  # the header fields of this request, as the parser gives them
             self._refusal: tuple[int, str] | None = None
             self._refused = False
             self._read_timer: asyncio.TimerHandle | None = self.loop.call_later(read_timeout, self._read_timed_out)
@@ -87,13 +88,22 @@ def protocol_class(read_timeout: float) -> type[asyncio.Protocol] | str:
                 raise _Refused()
             super().on_url(url)
 
+        def on_header(self, name: bytes, value: bytes) -> None:
+            # counted field by field too: a head that arrives in one chunk with its end (which
+            # data_received cannot tell from the body) is bounded all the same
+            self._field_bytes += len(name) + len(value) + 4
+            if self._field_bytes > MAX_HEAD:
+                self._refusal = (431, f"the request's header fields are longer than {MAX_HEAD} bytes")
+                raise _Refused()
+            super().on_header(name, value)
+
         def on_headers_complete(self) -> None:
             self._in_head = False
             super().on_headers_complete()
 
         def on_message_complete(self) -> None:
             self._stop_read_timer()
-            self._in_head, self._head_bytes = True, 0
+            self._in_head, self._head_bytes, self._field_bytes = True, 0, 0
             super().on_message_complete()
 
         # -- reading
