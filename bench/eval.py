@@ -11,9 +11,10 @@ Sets, in this order:
     heldout   tests/eval/heldout/*.facts   only with --heldout: measured last, once (spent in session 4)
     heldout-2 tests/eval/heldout-2/*.facts only with --heldout-2: written in session 4, measured once in session 5
     heldout-3 tests/eval/heldout-3/*.facts only with --heldout-3: written in session 6, measured once at its end
+    heldout-4 tests/eval/heldout-4/*.facts only with --heldout-4: written in session 7, measured once at its end
     gold      tests/gold/*.ttl             the development documents, compared by IRI
 
-    python bench/eval.py [--heldout] [--heldout-2] [--heldout-3] [--write bench/RESULTS.md]
+    python bench/eval.py [--heldout] [--heldout-2] [--heldout-3] [--heldout-4] [--write bench/RESULTS.md]
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ SETS = {
     "heldout": (ROOT / "tests" / "eval" / "heldout", "*.facts"),
     "heldout-2": (ROOT / "tests" / "eval" / "heldout-2", "*.facts"),
     "heldout-3": (ROOT / "tests" / "eval" / "heldout-3", "*.facts"),
+    "heldout-4": (ROOT / "tests" / "eval" / "heldout-4", "*.facts"),
     "gold": (ROOT / "tests" / "gold", "*.ttl"),
 }
 HEADER = "| {} | gold | built | tp | fp | fn | precision | recall | F1 |"
@@ -92,6 +94,8 @@ def main() -> None:
                         help="also evaluate tests/eval/heldout-2 (written in session 4; measured once, in session 5)")
     parser.add_argument("--heldout-3", action="store_true", dest="heldout_3",
                         help="also evaluate tests/eval/heldout-3 (written in session 6; measured once, at its end)")
+    parser.add_argument("--heldout-4", action="store_true", dest="heldout_4",
+                        help="also evaluate tests/eval/heldout-4 (written in session 7; to be measured once, at its end)")
     parser.add_argument("--write", type=Path, help="append the Markdown to this file (e.g. bench/RESULTS.md)")
     args = parser.parse_args()
     version = subprocess.run([sys.executable, "-m", "policykg", "--version"], capture_output=True,
@@ -104,7 +108,7 @@ def main() -> None:
              "Figures only: `policykg eval --build GOLD` lists the missed and wrong facts."]
     for name, (folder, pattern) in SETS.items():
         if (name == "heldout" and not args.heldout) or (name == "heldout-2" and not args.heldout_2) or \
-                (name == "heldout-3" and not args.heldout_3):
+                (name == "heldout-3" and not args.heldout_3) or (name == "heldout-4" and not args.heldout_4):
             continue
         golds = sorted(folder.glob(pattern)) if folder.is_dir() else []
         lines += markdown(name, folder, evaluate_set(golds) if golds else None)
