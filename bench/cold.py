@@ -48,7 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from cold_build import machine  # noqa: E402
+from cold_build import emit, machine  # noqa: E402
 
 QUERIES = ROOT / "bench" / "queries"
 #: A question with a short answer (20 rows): what a cold query costs when the answer is small.
@@ -60,7 +60,7 @@ LIGHT = ("PREFIX pol: <https://w3id.org/policykg/ontology#>\n"
 BUILD = r"""
 import json, sys
 from pathlib import Path
-import policykg.publish as pub
+import policykg.pipeline.publish as pub
 if sys.argv[3] == "without":
     class NoStore(pub._StoreWriter):
         def start(self, folder, nquads):
@@ -68,7 +68,7 @@ if sys.argv[3] == "without":
         def finish(self):
             return []
     pub._StoreWriter = NoStore
-from policykg.build import build
+from policykg.pipeline.build import build
 result = build(sorted(Path(sys.argv[1]).glob("*.md")), sys.argv[2])
 print(json.dumps({"published": result.published, "timings": result.timings}))
 """
@@ -348,13 +348,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         figures = measure(args, Path(tmp))
-    text = report(figures)
-    print(text)
-    if args.json:
-        args.json.write_text(json.dumps(figures, indent=1), encoding="utf-8")
-    if args.write:
-        with args.write.open("a", encoding="utf-8") as handle:
-            handle.write("\n" + text)
+    emit(report(figures), args.write, args.json, figures)
 
 
 if __name__ == "__main__":

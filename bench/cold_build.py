@@ -10,6 +10,7 @@ same run, so the build can be read as a ratio to it.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -40,6 +41,17 @@ def machine() -> str:
     mem = next((int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
                 if line.startswith("MemTotal")), 0)
     return f"{os.cpu_count()} cores ({cpu}), {mem / 1024:.0f} GiB, Python {platform.python_version()}, {platform.system()}"
+
+
+def emit(text: str, write: Path | None = None, json_path: Path | None = None, figures: object = None) -> None:
+    """Print a benchmark's Markdown section; append it to ``write`` and dump ``figures`` as JSON
+    to ``json_path`` when asked (the ``--write`` and ``--json`` options of every benchmark)."""
+    print(text)
+    if json_path:
+        json_path.write_text(json.dumps(figures, indent=1), encoding="utf-8")
+    if write:
+        with write.open("a", encoding="utf-8") as handle:
+            handle.write("\n" + text)
 
 
 def main() -> None:

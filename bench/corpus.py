@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
-from policykg.lexicon import Entry, Lexicon, load_lexicon  # noqa: E402
+from policykg.pipeline.lexicon import Entry, Lexicon, load_lexicon  # noqa: E402
 
 ID = "https://w3id.org/policykg/id/"
 POL = "https://w3id.org/policykg/ontology#"

@@ -3,7 +3,7 @@
 Each pattern is one policy update that repeats something the genre has — a run of "Ministry",
 "Ministry of Commerce and ...", "Full Name (ABBR)", bold notice names, one huge paragraph or
 article, a footnote list of areas, the seed itself — N times (5k, 10k, 20k and 40k; the seed
-to 1, 2, 4 and 8 MB). Each size is built by a fresh process (:func:`policykg.build.build`, the
+to 1, 2, 4 and 8 MB). Each size is built by a fresh process (:func:`policykg.pipeline.build.build`, the
 whole pipeline: read, extract, map, reason, gate, write) under a time limit; the table gives
 the wall time of that build, its slowest stage, and time(40k) / time(5k): 8 is linear, the
 target is at most 10. A quadratic path gives 64.
@@ -136,7 +136,7 @@ SEED_SIZES = (1 * MB, 2 * MB, 4 * MB, 8 * MB)
 CHILD = r"""
 import json, sys, time, resource
 from pathlib import Path
-from policykg.build import build
+from policykg.pipeline.build import build
 from policykg.errors import PolicykgError
 start, cpu = time.perf_counter(), time.process_time()
 try:

@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     import spacy
     from spacy.matcher import PhraseMatcher
 
-    from policykg.lexicon import load_lexicon
+    from policykg.pipeline.lexicon import load_lexicon
 
     lexicon = load_lexicon()
     texts = [d.text for d in corpus.generate(args.documents, seed=3)]
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     same = sum(a == b for a, b in zip(ours, theirs))
     print(f"| matcher | seconds ({args.documents} documents, {characters:,} characters) | ratio |")
     print("|---|---|---|")
-    print(f"| policykg.lexicon.find_all | {ours_s:.3f} | 1.00 |")
+    print(f"| policykg.pipeline.lexicon.find_all | {ours_s:.3f} | 1.00 |")
     print(f"| spaCy blank('en') tokenizer + PhraseMatcher(LOWER) | {theirs_s:.3f} (+ {setup_s:.3f} setup) "
           f"| {theirs_s / ours_s:.2f} |")
     print(f"\nthe same mentions in {same} of {len(texts)} documents")

@@ -1,4 +1,4 @@
-"""PDF reading speed: seconds per page of :func:`policykg.readers.pdf.read`.
+"""PDF reading speed: seconds per page of :func:`policykg.pipeline.readers.pdf.read`.
 
 Prints a policy-update-like document of N pages (headings, bold names, numbered measures,
 footnote references, a running header and page numbers) with headless Chromium
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from policykg.readers.pdf import read
+from policykg.pipeline.readers.pdf import read
 
 CHROMIUM = Path(os.environ.get("POLICYKG_CHROMIUM", "/usr/bin/chromium"))
 FILLER = ("the pilot zones shall open public data in an orderly way, classify and grade it, "

@@ -4,7 +4,7 @@ For each N, in one run on one machine:
 
 * ``bench/corpus.py`` writes N documents (deterministic, seed 0), and the build's own stages
   (read, extract, reconcile, map) turn them into the data graph, written as N-Triples;
-* for each strategy of :func:`policykg.reason.infer` (``naive``: every rule in full every round;
+* for each strategy of :func:`policykg.pipeline.reason.infer` (``naive``: every rule in full every round;
   ``semi-naive``: after the first round, only derivations that use a triple new to the rule), a
   fresh process loads the ontology and that data graph into a store and times ``infer()``: wall
   and CPU seconds (the best of ``--repeat`` runs, each on a fresh store), rounds, triples derived
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "src"))
 
-from cold_build import machine  # noqa: E402
+from cold_build import emit, machine  # noqa: E402
 
 STRATEGIES = ("naive", "semi-naive")
 
@@ -40,10 +40,10 @@ DATA = r"""
 import sys
 from pathlib import Path
 import pyoxigraph as ox
-from policykg.build import extract_all
-from policykg.lexicon import load_lexicon
-from policykg.mapping import load_rules, map_records
-from policykg.reconcile import reconcile
+from policykg.pipeline.build import extract_all
+from policykg.pipeline.lexicon import load_lexicon
+from policykg.pipeline.mapping import load_rules, map_records
+from policykg.pipeline.reconcile import reconcile
 extractions = extract_all(sorted(Path(sys.argv[1]).glob("*.md")), load_lexicon())
 triples = map_records(reconcile(extractions).records, load_rules()).triples
 Path(sys.argv[2]).write_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
@@ -54,7 +54,7 @@ INFER = r"""
 import hashlib, json, sys, time
 import pyoxigraph as ox
 from policykg.graphs import GRAPHS
-from policykg.reason import infer, load_ontology
+from policykg.pipeline.reason import infer, load_ontology
 path, strategy, repeat = sys.argv[1], sys.argv[2], int(sys.argv[3])
 data = [ox.Quad(t.subject, t.predicate, t.object, GRAPHS["data"]) for t in ox.parse(path=path)]
 runs = []
@@ -146,13 +146,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         rows = [measure(n, Path(tmp), args.repeat) for n in sorted(args.sizes)]
-    text = report(rows, args.repeat)
-    print(text)
-    if args.json:
-        args.json.write_text(json.dumps(rows, indent=1), encoding="utf-8")
-    if args.write:
-        with args.write.open("a", encoding="utf-8") as handle:
-            handle.write("\n" + text)
+    emit(report(rows, args.repeat), args.write, args.json, rows)
 
 
 if __name__ == "__main__":

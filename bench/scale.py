@@ -3,7 +3,7 @@
 For each N, in one run on one machine:
 
 * ``bench/corpus.py`` writes N documents (deterministic, seed 0) with their gold facts;
-* a fresh process runs :func:`policykg.build.build` on them: wall time, peak memory (the
+* a fresh process runs :func:`policykg.pipeline.build.build` on them: wall time, peak memory (the
   child's maximum RSS), triples per named graph, each stage's seconds (parse, extract, map,
   store, reason, gate, write), and how many of the corpus's gold facts the build lacks (the
   extractor is checked at scale, not only timed; tests/test_corpus.py checks the converse,
@@ -54,7 +54,7 @@ STAGES = ("parse", "extract", "map", "curate", "store", "reason", "gate", "write
 CHILD = r"""
 import json, sys
 from pathlib import Path
-from policykg.build import build
+from policykg.pipeline.build import build
 sources = sorted(Path(sys.argv[1]).glob("*.md"))
 result = build(sources, sys.argv[2], curation=sys.argv[3] if len(sys.argv) > 3 else None)
 curated = result.curated

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from policykg.recognisers.automaton import TokenAutomaton
+from policykg.pipeline.recognisers.automaton import TokenAutomaton
 
 TOKENS = st.sampled_from(["a", "b", "c", " "])
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policykg.evaluate import evaluate_files
+from policykg.tools.evaluate import evaluate_files
 
 BLIND = sorted((Path(__file__).resolve().parent / "documents" / "blind").glob("*.facts"))
 

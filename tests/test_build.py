@@ -11,7 +11,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.namespace import RDF
 
-from policykg.build import build
+from policykg.pipeline.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"

@@ -35,10 +35,10 @@ import pyoxigraph as ox
 import pytest
 import servers
 
-import policykg.query as query_module
+import policykg.tools.query as query_module
 from policykg.errors import InputError
-from policykg.quality import Severity, load_quality_rules
-from policykg.query import (
+from policykg.pipeline.gate.quality import Severity, load_quality_rules
+from policykg.tools.query import (
     CompetencyQuery,
     QueryResult,
     QuerySyntaxError,
@@ -80,7 +80,7 @@ PREFIX prv: <https://w3id.org/policykg/graph/provenance>
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """The published build of every document."""
-    from policykg.build import build
+    from policykg.pipeline.build import build
 
     assert len(DOCUMENTS) >= 6, DOCUMENTS
     out = tmp_path_factory.mktemp("cq") / "dist"

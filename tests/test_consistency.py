@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from policykg.build import build
-from policykg.extract import extract
-from policykg.lexicon import load_lexicon
-from policykg.read import read_document
+from policykg.pipeline.build import build
+from policykg.pipeline.extract import extract
+from policykg.pipeline.lexicon import load_lexicon
+from policykg.pipeline.read import read_document
 
 LEXICON = load_lexicon()
 ID = "https://w3id.org/policykg/id/"

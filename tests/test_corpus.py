@@ -10,11 +10,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from policykg.read import read_document
-from policykg.extract import extract
-from policykg.lexicon import load_lexicon
-from policykg.mapping import map_records
-from policykg.reconcile import reconcile
+from policykg.pipeline.read import read_document
+from policykg.pipeline.extract import extract
+from policykg.pipeline.lexicon import load_lexicon
+from policykg.pipeline.mapping import map_records
+from policykg.pipeline.reconcile import reconcile
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -73,7 +73,7 @@ def test_each_document_builds_to_its_gold(written: list[tuple[Path, str]]) -> No
 
 
 def test_corpus_built_together_passes_the_gate(written: list[tuple[Path, str]], tmp_path: Path) -> None:
-    from policykg.build import build
+    from policykg.pipeline.build import build
 
     result = build([p for p, _ in written], tmp_path / "dist", lexicon=LEXICON)
     assert result.published, result.report.to_text()

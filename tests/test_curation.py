@@ -29,8 +29,8 @@ import pyoxigraph as ox
 import pytest
 import servers
 
-from policykg.build import build
-from policykg.curate import load_curation
+from policykg.pipeline.build import build
+from policykg.pipeline.curate import load_curation
 from policykg.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""Tests of policykg.docs: the bilingual HTML documentation of the ontology.
+"""Tests of policykg.tools.docs: the bilingual HTML documentation of the ontology.
 
 Most tests render small in-memory ontologies; one renders the real ``ontology/policykg.ttl``
 and is skipped only when that file does not exist.
@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from policykg.docs import render_docs, write_docs
+from policykg.tools.docs import render_docs, write_docs
 from policykg.errors import InputError
 
 POL = Namespace("https://w3id.org/policykg/ontology#")

@@ -16,9 +16,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from policykg.build import build
+from policykg.pipeline.build import build
 from policykg.errors import InputError
-from policykg.evaluate import (KINDS, Evaluation, build_and_evaluate, evaluate, find_document,
+from policykg.tools.evaluate import (KINDS, Evaluation, build_and_evaluate, evaluate, find_document,
                                normalise, read_facts, read_gold)
 from policykg.graphs import GRAPHS
 

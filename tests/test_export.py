@@ -2,7 +2,7 @@
 
 Every export format is read back by two parsers that share no code with the writer —
 `rapper` (Raptor, C) and rdflib — and must be isomorphic to what the build's store held when it
-was published (caught on its way into :func:`policykg.publish.publish`). The OWL edition must
+was published (caught on its way into :func:`policykg.pipeline.publish.publish`). The OWL edition must
 pass the OWL API's DL profile check and HermiT, and load in owlready2 with the same individuals
 per class as the store.
 """
@@ -22,11 +22,11 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 from rdflib.namespace import XSD
 
-import policykg.publish as publish_module
-from policykg.build import build
-from policykg.diff import diff
+import policykg.pipeline.publish as publish_module
+from policykg.pipeline.build import build
+from policykg.tools.diff import diff
 from policykg.errors import InputError
-from policykg.export import FILES, FORMATS, export
+from policykg.tools.export import FILES, FORMATS, export
 from policykg.graphs import GRAPHS
 from policykg.ontology import owl_edition
 from policykg.rdfio import rdflib_graph
@@ -229,7 +229,7 @@ def test_plain_rdfxml_keeps_xsd_date_and_owl_has_datetime(seed: Built) -> None:
 @pytest.mark.java
 @pytest.mark.skipif(shutil.which("java") is None, reason="no Java runtime on PATH")
 def test_owl_edition_is_owl2_dl_and_consistent(seed: Built, tmp_path: Path) -> None:
-    from policykg.owlcheck import check_owl
+    from policykg.tools.owlcheck import check_owl
 
     result = check_owl(export(seed.out, "owl", tmp_path / "policykg.owl"))
     assert result.ok, result.summary()

@@ -9,12 +9,12 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from policykg.read import read_document
+from policykg.pipeline.read import read_document
 from policykg.errors import InputError
-from policykg.extract import extract
-from policykg.lexicon import load_lexicon
-from policykg.mapping import map_records
-from policykg.reconcile import reconcile
+from policykg.pipeline.extract import extract
+from policykg.pipeline.lexicon import load_lexicon
+from policykg.pipeline.mapping import map_records
+from policykg.pipeline.reconcile import reconcile
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "gold"
@@ -186,7 +186,7 @@ def test_an_abbreviation_defined_for_two_names_is_neither(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("title", ["数据出境安全评估办法", "网络数据安全管理条例"])
 def test_a_title_without_ascii_letters_gets_an_iri_of_its_own(tmp_path: Path, title: str) -> None:
-    from policykg.extract import policy_update_iri
+    from policykg.pipeline.extract import policy_update_iri
 
     iris = set()
     for name in (title, title + "（试行）"):

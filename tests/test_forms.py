@@ -23,8 +23,8 @@ from rdflib import Graph
 import formats
 from test_extract import GOLD, LEXICON, _short, data_graph, project
 
-from policykg.extract import extract
-from policykg.read import read_document
+from policykg.pipeline.extract import extract
+from policykg.pipeline.read import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"

@@ -32,7 +32,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from policykg.build import build
+from policykg.pipeline.build import build
 from policykg.errors import InputError, PolicykgError
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -32,8 +32,9 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import SH
 
-from policykg import gate, shacl_sparql
-from policykg.build import build
+from policykg.pipeline import gate
+from policykg.pipeline.gate import shacl_sparql
+from policykg.pipeline.build import build
 from policykg.graphs import GRAPHS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -24,7 +24,8 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
-from policykg import gate, shacl_sparql
+from policykg.pipeline import gate
+from policykg.pipeline.gate import shacl_sparql
 from policykg.graphs import GRAPHS
 from policykg.rdfio import gc_paused
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from policykg.extract import extract
-from policykg.lexicon import load_lexicon
-from policykg.read import read_document
+from policykg.pipeline.extract import extract
+from policykg.pipeline.lexicon import load_lexicon
+from policykg.pipeline.read import read_document
 
 LEXICON = load_lexicon()
 MEASURE = "\n\n- **Article 1:** Handlers file their data catalogues. The CAC is responsible.\n"
@@ -152,7 +152,7 @@ def test_a_footnote_gives_what_a_document_rests_on(tmp_path: Path) -> None:
 
 
 def test_each_reference_verb_reads_its_example(tmp_path: Path) -> None:
-    from policykg.recognisers.references import verbs
+    from policykg.pipeline.recognisers.references import verbs
 
     for i, verb in enumerate(verbs()):
         x = _extract(tmp_path, f"v{i}.md", f"# Data Rules\n\nPolicy Update | May 2024\n\n{verb.example}" + MEASURE)

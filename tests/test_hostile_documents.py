@@ -36,21 +36,22 @@ from folders import tree
 from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 
-from policykg import extract as extract_module
-from policykg import structure, textutil
-from policykg.build import build
-from policykg.curate import Curation, curate
+from policykg.pipeline import extract as extract_module
+from policykg.pipeline import structure
+from policykg import textutil
+from policykg.pipeline.build import build
+from policykg.pipeline.curate import Curation, curate
 from policykg.errors import InputError
-from policykg.extract import DEFINITION, _HeadWords, _NameIndex, definitions, extract
+from policykg.pipeline.extract import DEFINITION, _HeadWords, _NameIndex, definitions, extract
 from policykg.graphs import GRAPHS
-from policykg.lexicon import load_lexicon
-from policykg.mapping import map_records
-from policykg.provenance import BuildInfo
-from policykg.read import parse_document, read_document
-from policykg.readers import MAX_BYTES
-from policykg.recognisers.heads import class_by_head, head_words
-from policykg.reconcile import reconcile
-from policykg.review import collect_review
+from policykg.pipeline.lexicon import load_lexicon
+from policykg.pipeline.mapping import map_records
+from policykg.pipeline.provenance import BuildInfo
+from policykg.pipeline.read import parse_document, read_document
+from policykg.pipeline.readers import MAX_BYTES
+from policykg.pipeline.recognisers.heads import class_by_head, head_words
+from policykg.pipeline.reconcile import reconcile
+from policykg.pipeline.review import collect_review
 from policykg.textutil import MARKUP_REFERENCE, View, _markup_spans, normalise
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -77,7 +77,7 @@ def test_adding_documents_never_changes_an_iri(tmp_path: Path) -> None:
 
 
 def test_document_ids_are_the_whole_name_and_the_year() -> None:
-    from policykg.extract import dated_document_slug, document_slug
+    from policykg.pipeline.extract import dated_document_slug, document_slug
 
     assert document_slug("Notice on Opening Up Automotive Data Services, Batch 5") != \
         document_slug("Notice on Opening Up Automotive Data Services, Batch 11")

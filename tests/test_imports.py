@@ -32,12 +32,13 @@ ROOT = Path(policykg.__file__).resolve().parent
 SERVER = "policykg.server"
 #: The only modules that may import the application: the package's door and ``policykg serve``.
 APP_IMPORTERS = {SERVER, f"{SERVER}.run"}
-#: The tools, by their name in the package (a package stands for every module in it): ``query``,
-#: ``export``, ``diff``, ``push``, ``docs``, ``eval`` (evaluate), ``check`` (checks, with the
-#: OWL API and HermiT's owlcheck), ``vocab`` (vocabgen), ``serve`` (server, with its webassets),
-#: and the command line itself.
-TOOLS = ("query", "export", "diff", "push", "docs", "evaluate", "checks", "owlcheck", "vocabgen", "server",
-         "webassets", "cli", "__main__")
+#: The layers, by folder, from the bottom: the foundations (the package's own top-level modules:
+#: names, graphs, the document model, errors, ...), the pipeline's stages (``policykg.pipeline``),
+#: and the tools over what the pipeline published (``policykg.tools``, the server that
+#: ``policykg serve`` runs, and the command line). A module imports only its own layer and the
+#: layers below it.
+PIPELINE = "policykg.pipeline"
+TOOLS = ("tools", "server", "cli", "__main__")
 
 Graph = dict[str, dict[str, list[int]]]  # module -> module it imports -> lines
 
@@ -165,6 +166,13 @@ def is_tool(name: str) -> bool:
     return len(parts) > 1 and parts[1] in TOOLS
 
 
+def layer(name: str) -> int:
+    """0 for a foundation, 1 for a stage of the pipeline, 2 for a tool."""
+    if is_tool(name):
+        return 2
+    return 1 if name == PIPELINE or name.startswith(PIPELINE + ".") else 0
+
+
 def sides(graph: Graph) -> tuple[list[str], list[str]]:
     """(the pipeline's modules, the tools' modules), each sorted: every module of the package
     is on one side."""
@@ -184,8 +192,8 @@ def test_the_walker_sees_relative_and_nested_imports(graphs: tuple[Graph, Graph]
     assert "policykg.server.pages.pictures" in graph["policykg.server.pages.entity"]  # from . import pictures
     assert "policykg.server.app" in graph["policykg.server"]  # a package's __init__
     # and an import inside a function, such as the one of the whole pipeline by ``policykg serve``
-    assert "policykg.build" in local["policykg.server.run"]
-    assert "policykg.build" in graph["policykg.server.run"]
+    assert "policykg.pipeline.build" in local["policykg.server.run"]
+    assert "policykg.pipeline.build" in graph["policykg.server.run"]
 
 
 def test_no_circle_in_the_server(graphs: tuple[Graph, Graph]) -> None:
@@ -215,9 +223,9 @@ def test_every_tool_is_a_module_of_the_package(graphs: tuple[Graph, Graph]) -> N
     missing = [t for t in TOOLS if f"policykg.{t}" not in graph]
     assert not missing, f"TOOLS names what the package does not hold: {missing}"
     pipeline, tools = sides(graph)
-    assert {"policykg.build", "policykg.publish", "policykg.release", "policykg.quality",
-            "policykg.reason", "policykg.names"} <= set(pipeline)
-    assert {"policykg.query", "policykg.server.app", "policykg.cli"} <= set(tools)
+    assert {"policykg.pipeline.build", "policykg.pipeline.publish", "policykg.pipeline.publish.release",
+            "policykg.pipeline.gate.quality", "policykg.pipeline.reason", "policykg.names"} <= set(pipeline)
+    assert {"policykg.tools.query", "policykg.server.app", "policykg.cli"} <= set(tools)
 
 
 def test_no_pipeline_module_imports_a_tool(graphs: tuple[Graph, Graph]) -> None:
@@ -226,6 +234,17 @@ def test_no_pipeline_module_imports_a_tool(graphs: tuple[Graph, Graph]) -> None:
     found = [f"{name} imports {target} (line {lines[0]})"
              for name in pipeline for target, lines in sorted(graph[name].items()) if is_tool(target)]
     assert not found, "the pipeline imports a tool, which sits above it:\n" + "\n".join(found)
+
+
+def test_no_module_imports_a_layer_above_it(graphs: tuple[Graph, Graph]) -> None:
+    graph, _local = graphs
+    assert layer("policykg.names") == 0 and layer("policykg.pipeline.recognisers.dates") == 1
+    assert layer("policykg.tools.query") == 2 and layer("policykg.server.pages.entity") == 2
+    assert {layer(m) for m in graph} == {0, 1, 2}, "every layer holds modules"
+    found = [f"{name} imports {target} (line {lines[0]})"
+             for name in sorted(graph) for target, lines in sorted(graph[name].items())
+             if layer(target) > layer(name) and name != "policykg"]
+    assert not found, "a module imports a layer above its own:\n" + "\n".join(found)
 
 
 # ------------------------------------------------------------------------- the pipeline, told once
@@ -244,7 +263,13 @@ def told_by_the_package() -> list[str]:
 
 
 def told_by_build() -> list[str]:
-    text = (ROOT / "build.py").read_text(encoding="utf-8")
+    text = (ROOT / "pipeline" / "build.py").read_text(encoding="utf-8")
+    docstring = ast.get_docstring(ast.parse(text)) or ""
+    return _stage_names(docstring.split("::", 1)[1].split("\n\n", 2)[1])
+
+
+def told_by_the_pipeline_package() -> list[str]:
+    text = (ROOT / "pipeline" / "__init__.py").read_text(encoding="utf-8")
     docstring = ast.get_docstring(ast.parse(text)) or ""
     return _stage_names(docstring.split("::", 1)[1].split("\n\n", 2)[1])
 
@@ -261,6 +286,7 @@ def test_the_pipeline_is_told_one_way() -> None:
     stages = told_by_the_package()
     assert stages[0] == "load" and stages[-1] == "publish" and len(stages) >= 10, stages
     assert told_by_build() == stages
+    assert told_by_the_pipeline_package() == stages
     assert told_by_the_readme() == stages
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from policykg import resources
 from policykg.errors import InputError
-from policykg.lexicon import COLUMNS, FILES, ID_BASE, KINDS, Entry, Lexicon, load_lexicon, normalise
+from policykg.pipeline.lexicon import COLUMNS, FILES, ID_BASE, KINDS, Entry, Lexicon, load_lexicon, normalise
 
 LEX = load_lexicon()
 SEED = resources.data_root() / "sources" / "2020-09-services-trade-pilot-areas-data.md"
@@ -510,7 +510,7 @@ def test_every_point_lies_in_its_province_on_the_map() -> None:
     """Each area's point is inside the shape the map draws for its province (Natural Earth's,
     matched by Chinese name), or just off its coast: no swapped coordinates, no namesake in
     another province."""
-    from policykg.webassets import china_shapes
+    from policykg.server.webassets import china_shapes
 
     shapes = china_shapes()
     if shapes is None:
@@ -532,7 +532,7 @@ def test_every_point_lies_in_its_province_on_the_map() -> None:
 
 
 def test_the_maps_shapes_are_the_provinces_of_china() -> None:
-    from policykg.webassets import china_shapes
+    from policykg.server.webassets import china_shapes
 
     shapes = china_shapes()
     if shapes is None:
@@ -564,10 +564,10 @@ def test_points_become_geo_triples_cited_by_the_coordinates_source() -> None:
     lexicon does not know (Haikou, in the data labelling document) has no point."""
     import pyoxigraph as ox
 
-    from policykg.read import read_document
-    from policykg.extract import extract
-    from policykg.mapping import map_records
-    from policykg.reconcile import reconcile
+    from policykg.pipeline.read import read_document
+    from policykg.pipeline.extract import extract
+    from policykg.pipeline.mapping import map_records
+    from policykg.pipeline.reconcile import reconcile
 
     labelling = resources.data_root() / "tests" / "documents" / "2024-06-data-labelling-bases.md"
     mapped = map_records(reconcile([extract(read_document(SEED), LEX),
@@ -599,7 +599,7 @@ def test_points_become_geo_triples_cited_by_the_coordinates_source() -> None:
     ('{ s = "{iri}", p = "wgs84:lat", o = "{lexicon-latitude}" }', "is not a field"),
 ])
 def test_rules_naming_a_lexicon_column_are_checked(tmp_path: Path, triple: str, message: str) -> None:
-    from policykg.mapping import load_rules
+    from policykg.pipeline.mapping import load_rules
 
     rules = tmp_path / "rules.toml"
     rules.write_text('[prefixes]\nwgs84 = "http://www.w3.org/2003/01/geo/wgs84_pos#"\n'

@@ -21,11 +21,11 @@ import pyoxigraph as ox
 import pytest
 
 from policykg import resources
-from policykg.extract import extract
-from policykg.lexicon import AUTHORITY_IDS, Entry, load_lexicon
-from policykg.mapping import Support, map_records
-from policykg.read import read_document
-from policykg.reconcile import reconcile
+from policykg.pipeline.extract import extract
+from policykg.pipeline.lexicon import AUTHORITY_IDS, Entry, load_lexicon
+from policykg.pipeline.mapping import Support, map_records
+from policykg.pipeline.read import read_document
+from policykg.pipeline.reconcile import reconcile
 
 ROOT = resources.data_root()
 LEX = load_lexicon()
@@ -188,7 +188,7 @@ def test_a_wikidata_id_would_become_a_link_cited_by_its_source(tmp_path: Path) -
     up for the test, never shipped."""
     import dataclasses
 
-    from policykg.extract import Record
+    from policykg.pipeline.extract import Record
 
     cac = dataclasses.replace(LEX.get("agency", "cac"), wikidata="Q1", wikidata_source="a test")
     record = next(r for r in reconcile([extract(read_document(SEED), LEX)]).records
@@ -201,8 +201,8 @@ def test_a_wikidata_id_would_become_a_link_cited_by_its_source(tmp_path: Path) -
 
 
 def test_json_ld_context_names_the_authorities() -> None:
-    from policykg import gate
-    from policykg.serialize import jsonld_context
+    from policykg.pipeline import gate
+    from policykg.pipeline.publish.serialize import jsonld_context
 
     context = jsonld_context(gate.ontology_graph(), gate.shapes_graph())
     assert context["gn"] == GEONAMES and context["wd"] == WIKIDATA

@@ -10,8 +10,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, XSD
 
-from policykg import checks, gate, ontology, resources
-from policykg.vocabgen import POL_NS, render_vocab
+from policykg.tools import checks
+from policykg.pipeline import gate
+from policykg import ontology, resources
+from policykg.tools.vocabgen import POL_NS, render_vocab
 
 ONT = gate.ontology_graph()
 SHAPES = gate.shapes_graph()

@@ -36,7 +36,7 @@ import pyoxigraph as ox
 import pytest
 
 import servers
-from policykg.release import history, latest_good
+from policykg.pipeline.publish.release import history, latest_good
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"
@@ -484,7 +484,7 @@ def test_two_builds_at_once_take_turns(docs: list[Path], tmp_path: Path) -> None
 @pytest.fixture(scope="module")
 def good_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An output folder with two good builds: the seed, then the seed and tests/documents."""
-    from policykg.build import build
+    from policykg.pipeline.build import build
 
     out = tmp_path_factory.mktemp("refusals") / "site" / "dist"
     assert build([SEED], out).published
@@ -497,8 +497,8 @@ def test_a_refused_build_changes_nothing(good_site: Path, tmp_path: Path, monkey
                                          refusal: str) -> None:
     """A graph that fails the gate, an empty graph, one that lost more than half of the last
     good build's facts: not published, and every byte a reader sees is as it was."""
-    import policykg.build
-    from policykg.mapping import Mapped
+    import policykg.pipeline.build
+    from policykg.pipeline.mapping import Mapped
 
     site = tmp_path / "site"
     shutil.copytree(good_site.parent, site, symlinks=True)
@@ -510,11 +510,11 @@ def test_a_refused_build_changes_nothing(good_site: Path, tmp_path: Path, monkey
         bad.write_text(SEED.read_text(encoding="utf-8").replace(*SECOND_TRIAL), encoding="utf-8")
         sources, why = [bad, *DOCUMENTS], "the SHACL gate failed"
     elif refusal == "empty":  # a mapping that yields nothing
-        monkeypatch.setattr(policykg.build, "map_records", lambda records, rules: Mapped((), {}))
+        monkeypatch.setattr(policykg.pipeline.build, "map_records", lambda records, rules: Mapped((), {}))
         sources, why = [SEED, *DOCUMENTS], "the graph is empty"
     else:  # one document after seven
         sources, why = [DOCUMENTS[0]], "fewer than the last good build"
-    result = policykg.build.build(sources, out)
+    result = policykg.pipeline.build.build(sources, out)
     assert not result.published
     assert any(why in reason for reason in result.refusals), result.refusals
     assert snapshot(out) == before and hidden(out) == []

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import formats
-from policykg.build import build
-from policykg.evaluate import build_and_evaluate, read_facts
+from policykg.pipeline.build import build
+from policykg.tools.evaluate import build_and_evaluate, read_facts
 
 HERE = Path(__file__).resolve().parent / "documents" / "numbering"
 DATA = tomllib.loads((HERE / "cases.toml").read_text(encoding="utf-8"))
@@ -45,7 +45,7 @@ def test_each_numbering_form_builds_exactly(case: dict, tmp_path: Path) -> None:
 
 def test_every_catalogue_form_has_a_case() -> None:
     """numbering.toml's forms each appear in a case (and so do tables and the agency prefix)."""
-    from policykg.structure import numbering_forms
+    from policykg.pipeline.structure import numbering_forms
 
     text = "\n".join(c["measures"] for c in CASES)
     for form in numbering_forms():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from policykg.structure import _CELL_NUMBER, _numbering, column_roles, numbering_forms
+from policykg.pipeline.structure import _CELL_NUMBER, _numbering, column_roles, numbering_forms
 
 
 @pytest.mark.parametrize("form", numbering_forms(), ids=lambda f: f.name)
@@ -39,7 +39,7 @@ def test_words_that_are_not_a_measure_number(text: str) -> None:
 
 
 def test_each_responsibility_frame_reads_its_example() -> None:
-    from policykg.recognisers.responsibility import frames, responsible_ranges
+    from policykg.pipeline.recognisers.responsibility import frames, responsible_ranges
 
     for frame in frames():
         text = frame.example
@@ -53,7 +53,7 @@ def test_each_anaphora_example_is_read_by_its_expression() -> None:
     """mappings/patterns/anaphora.toml: every example matches the expression built from its section."""
     import re
 
-    from policykg.recognisers import anaphora
+    from policykg.pipeline.recognisers import anaphora
 
     data = anaphora.words()
     for example in data["document"]["examples"]:

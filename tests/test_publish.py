@@ -1,4 +1,4 @@
-"""Publishing a build (policykg.publish): every file, canonical N-Triples, the atomic swap,
+"""Publishing a build (policykg.pipeline.publish): every file, canonical N-Triples, the atomic swap,
 rollback, and JSON-LD that reads like plain JSON.
 
 The store is the shape cases' base graph with the ontology, its inferences and a small
@@ -18,17 +18,17 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-import policykg.publish as pub
-import policykg.release as release
+import policykg.pipeline.publish as pub
+import policykg.pipeline.publish.release as release
 from policykg.errors import EnvironmentProblem, InputError
 from policykg.graphs import GRAPHS
 from policykg.names import PREFIXES
 from policykg.ontology import owl_edition
-from policykg.owlcheck import check_owl
-from policykg.publish import PublishResult, publish
-from policykg.reason import infer, load_ontology
-from policykg.release import RollbackResult, history, latest_good, rollback
-from policykg.serialize import canonical_ntriples
+from policykg.tools.owlcheck import check_owl
+from policykg.pipeline.publish import PublishResult, publish
+from policykg.pipeline.reason import infer, load_ontology
+from policykg.pipeline.publish.release import RollbackResult, history, latest_good, rollback
+from policykg.pipeline.publish.serialize import canonical_ntriples
 
 # rdflib's own JSON-LD and N-Quads parsers use its deprecated ConjunctiveGraph API
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
@@ -622,7 +622,7 @@ def test_the_lock_is_reentrant_and_a_killed_holder_releases_it(tmp_path) -> None
     with release.lock(out), release.lock(out):  # re-entrant: build() holds it around publish()
         do_publish(variant(1), out)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from policykg.release import lock\n"
+        [sys.executable, "-c", "import sys, time; from policykg.pipeline.publish.release import lock\n"
          f"with lock({str(out)!r}):\n    print('held', flush=True); time.sleep(600)"],
         stdout=subprocess.PIPE, text=True)
     try:

@@ -42,11 +42,11 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_isomorphic
 
-from policykg.build import build
+from policykg.pipeline.build import build
 from policykg.errors import InputError
 from policykg.graphs import GRAPHS
-from policykg.push import PushResult, StoreAuthError, StoreError, push
-from policykg.query import (
+from policykg.tools.push import PushResult, StoreAuthError, StoreError, push
+from policykg.tools.query import (
     CompetencyQuery,
     QueryResult,
     load_competency_queries,
@@ -452,7 +452,7 @@ def test_the_federated_query_of_the_scale_out_doc_joins_pilot_areas_with_a_wikid
     with its SERVICE pointed at a second, local Oxigraph server that stands in for Wikidata:
     made-up items, each with the GeoNames id of one linked area of the lexicon (P1566) and a
     population (P1082). What is checked is the join on the links, not Wikidata."""
-    from policykg.lexicon import load_lexicon
+    from policykg.pipeline.lexicon import load_lexicon
 
     query = _doc_query("# scale-out: pilot areas with Wikidata")
     assert "SERVICE <https://query.wikidata.org/sparql>" in query

@@ -1,4 +1,4 @@
-"""The HTML, PDF and Word readers (policykg.readers.html, .pdf, .docx) on real files made here.
+"""The HTML, PDF and Word readers (policykg.pipeline.readers.html, .pdf, .docx) on real files made here.
 
 Nothing binary is committed: HTML is written as strings, Word documents with python-docx (the
 footnotes part and custom numbering as WordprocessingML written by hand, as Word writes them),
@@ -6,7 +6,7 @@ PDFs printed from HTML by headless Chromium (Debian's ``chromium``, as the brows
 it; these tests skip without it). For each reader: the rendition's text, the kinds, levels and
 numbers of its blocks, bold spans (as the text they cover), footnote markers and footnotes,
 table cells, and that every span lies inside the text; then bad files of each format, read
-directly and through :func:`policykg.readers.read_rendition`: an InputError naming the file
+directly and through :func:`policykg.pipeline.readers.read_rendition`: an InputError naming the file
 and the reason, never a traceback.
 """
 from __future__ import annotations
@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 
 from policykg.errors import InputError
-from policykg.readers import docx as docx_reader
-from policykg.readers import html as html_reader
-from policykg.readers import pdf as pdf_reader
-from policykg.readers import read_rendition
-from policykg.readers.base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, Rendition
+from policykg.pipeline.readers import docx as docx_reader
+from policykg.pipeline.readers import html as html_reader
+from policykg.pipeline.readers import pdf as pdf_reader
+from policykg.pipeline.readers import read_rendition
+from policykg.pipeline.readers.base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, Rendition
 
 CHROMIUM = Path(os.environ.get("POLICYKG_CHROMIUM", "/usr/bin/chromium"))
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -768,8 +768,8 @@ def test_pdf_not_a_pdf(tmp_path):
     with pytest.raises(InputError) as direct:
         pdf_reader.read(_png(), tmp_path / "picture.pdf")
     assert "not a PDF file" in direct.value.message and direct.value.path == str(tmp_path / "picture.pdf")
-    if importlib.util.find_spec("policykg.readers.markdown") is None:
-        pytest.skip("read_rendition's format detection needs policykg.readers.markdown")
+    if importlib.util.find_spec("policykg.pipeline.readers.markdown") is None:
+        pytest.skip("read_rendition's format detection needs policykg.pipeline.readers.markdown")
     path = tmp_path / "picture.pdf"
     path.write_bytes(_png())
     with pytest.raises(InputError) as door:

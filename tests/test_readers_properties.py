@@ -2,7 +2,7 @@
 
 * Whatever the bytes, a reader returns a rendition or raises :class:`InputError`: never a
   traceback. Every offset it gives lies inside its text, in order.
-* The genre step (:func:`policykg.structure.structure`) keeps the same promises.
+* The genre step (:func:`policykg.pipeline.structure.structure`) keeps the same promises.
 * A generated policy update (``bench/corpus.py``) gives the same facts from its Markdown and from
   the HTML page markdown-it renders of it, and from its plain-text copy.
 """
@@ -19,9 +19,9 @@ import formats
 from test_extract import data_graph, project
 
 from policykg.errors import InputError
-from policykg.readers import read_rendition
-from policykg.readers.base import Rendition
-from policykg.structure import structure
+from policykg.pipeline.readers import read_rendition
+from policykg.pipeline.readers.base import Rendition
+from policykg.pipeline.structure import structure
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -147,7 +147,7 @@ def test_plain_text_footnotes_glued_to_their_words(tmp_path: Path) -> None:
             "Article 2: The CAC will guide the work.\n")
     path = tmp_path / "update.txt"
     path.write_text(text, encoding="utf-8")
-    from policykg.read import read_document
+    from policykg.pipeline.read import read_document
 
     doc = read_document(path)
     notes = doc.footnotes
@@ -169,13 +169,13 @@ def test_plain_text_footnotes_glued_to_their_words(tmp_path: Path) -> None:
 ])
 def test_the_format_is_told_by_the_content(name: str, data: bytes, expected: str) -> None:
     """The extension breaks only the tie between Markdown and plain text."""
-    from policykg.readers import detect_format
+    from policykg.pipeline.readers import detect_format
 
     assert detect_format(data, Path(name)) == expected
 
 
 def test_a_file_whose_name_promises_another_format_is_refused(tmp_path: Path) -> None:
-    from policykg.readers import read_rendition
+    from policykg.pipeline.readers import read_rendition
 
     path = tmp_path / "scan.pdf"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))

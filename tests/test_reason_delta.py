@@ -14,7 +14,7 @@ from collections import Counter
 import pyoxigraph as ox
 
 from policykg.graphs import GRAPHS
-from policykg.reason import infer, load_ontology
+from policykg.pipeline.reason import infer, load_ontology
 
 POL = "https://w3id.org/policykg/ontology#"
 EX = "http://example.org/"
@@ -97,11 +97,11 @@ def test_late_rules_do_not_look_again_through_what_earlier_rules_derived(tmp_pat
     import sys
     from pathlib import Path
 
-    from policykg.extract import extract
-    from policykg.lexicon import load_lexicon
-    from policykg.mapping import load_rules, map_records
-    from policykg.read import read_document
-    from policykg.reconcile import reconcile
+    from policykg.pipeline.extract import extract
+    from policykg.pipeline.lexicon import load_lexicon
+    from policykg.pipeline.mapping import load_rules, map_records
+    from policykg.pipeline.read import read_document
+    from policykg.pipeline.reconcile import reconcile
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
     import growth

@@ -1,4 +1,4 @@
-"""The OWL check: the OWL API's OWL 2 DL profile check and HermiT, through policykg.owlcheck.
+"""The OWL check: the OWL API's OWL 2 DL profile check and HermiT, through policykg.tools.owlcheck.
 
 Each fixture in tests/owl/ is a small ontology with one known property; the assertions are on
 the exact typed results. All tests need a Java runtime and are skipped without one.
@@ -12,7 +12,7 @@ import pytest
 
 from policykg import resources
 from policykg.errors import EnvironmentProblem, InputError
-from policykg.owlcheck import OwlCheckResult, ProfileViolation, check_owl
+from policykg.tools.owlcheck import OwlCheckResult, ProfileViolation, check_owl
 
 OWL = Path(__file__).parent / "owl"
 
@@ -144,7 +144,7 @@ def test_timeout_is_an_environment_problem() -> None:
 
 
 def test_missing_java_is_an_environment_problem(monkeypatch: pytest.MonkeyPatch) -> None:
-    import policykg.owlcheck as owlcheck
+    import policykg.tools.owlcheck as owlcheck
 
     monkeypatch.setattr(owlcheck.shutil, "which", lambda name: None)
     monkeypatch.delenv("JAVA_HOME", raising=False)

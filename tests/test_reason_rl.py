@@ -1,4 +1,4 @@
-"""OWL 2 RL inference on pyoxigraph (policykg.reason.infer) over the shape cases' base graph.
+"""OWL 2 RL inference on pyoxigraph (policykg.pipeline.reason.infer) over the shape cases' base graph.
 
 What the rules of ontology/rl/ must derive, what they must never write, and a comparison with
 owlrl (the reference OWL 2 RL implementation for rdflib): everything we infer is in owlrl's
@@ -19,15 +19,16 @@ import pytest
 import rdflib
 from rdflib import RDF, BNode, Literal, URIRef
 
-from policykg import reason, resources
+from policykg.pipeline import reason
+from policykg import resources
 from policykg.errors import InputError, PolicykgError
-from policykg.extract import extract
+from policykg.pipeline.extract import extract
 from policykg.graphs import GRAPHS
-from policykg.lexicon import load_lexicon
-from policykg.mapping import load_rules, map_records
-from policykg.read import read_document
-from policykg.reason import STRATEGIES, InferenceResult, Rule, infer, load_ontology, rl_rules
-from policykg.reconcile import reconcile
+from policykg.pipeline.lexicon import load_lexicon
+from policykg.pipeline.mapping import load_rules, map_records
+from policykg.pipeline.read import read_document
+from policykg.pipeline.reason import STRATEGIES, InferenceResult, Rule, infer, load_ontology, rl_rules
+from policykg.pipeline.reconcile import reconcile
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = Path(__file__).parent / "shapes" / "base.ttl"

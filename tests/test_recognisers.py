@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from policykg.errors import InputError
-from policykg.extract import extract, run
-from policykg.lexicon import load_lexicon
-from policykg.read import read_document
-from policykg.recognisers.context import Context, DocumentMentions, NamedDocument
+from policykg.pipeline.extract import extract, run
+from policykg.pipeline.lexicon import load_lexicon
+from policykg.pipeline.read import read_document
+from policykg.pipeline.recognisers.context import Context, DocumentMentions, NamedDocument
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted(p for folder in ("sources", "tests/documents", "tests/eval/fixtures")
@@ -83,7 +83,7 @@ def test_mentions_are_ordered_and_none_starts_inside_another(adds: list[tuple[in
 
 @pytest.mark.parametrize("name", [*RECOGNISERS, "context", "records", "iris", "indexes"])
 def test_each_recogniser_says_at_its_door_what_it_does(name: str) -> None:
-    module = importlib.import_module(f"policykg.recognisers.{name}")
+    module = importlib.import_module(f"policykg.pipeline.recognisers.{name}")
     assert module.__doc__ and "Door:" in module.__doc__, name
     if name in RECOGNISERS:
         assert "Reads" in module.__doc__ or "reads" in module.__doc__, name
@@ -91,7 +91,7 @@ def test_each_recogniser_says_at_its_door_what_it_does(name: str) -> None:
 
 
 def test_what_other_modules_import_from_extract_is_there() -> None:
-    from policykg import extract as extract_module
+    from policykg.pipeline import extract as extract_module
 
     for name in ("DEFINITION", "Evidence", "Extraction", "NewEntity", "Record", "_DocumentNames", "_Extractor",
                  "_HeadWords", "_NameIndex", "dated_document_slug", "definitions", "document_slug", "extract",

@@ -46,14 +46,14 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-import policykg.publish as pub
-import policykg.release as release
+import policykg.pipeline.publish as pub
+import policykg.pipeline.publish.release as release
 from policykg.errors import InputError
 from policykg.graphs import GRAPHS
-from policykg.publish import publish
-from policykg.quality import load_quality_rules
-from policykg.query import QueryResult, QuerySyntaxError, load_build, load_competency_queries, run_query
-from policykg.release import history, latest_good, open_store, rollback, store_path
+from policykg.pipeline.publish import publish
+from policykg.pipeline.gate.quality import load_quality_rules
+from policykg.tools.query import QueryResult, QuerySyntaxError, load_build, load_competency_queries, run_query
+from policykg.pipeline.publish.release import history, latest_good, open_store, rollback, store_path
 from policykg.server import worker as worker_module
 
 from folders import tree
@@ -77,7 +77,7 @@ _spec.loader.exec_module(corpus)
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """The published build of every test document."""
-    from policykg.build import build
+    from policykg.pipeline.build import build
 
     out = tmp_path_factory.mktemp("store") / "dist"
     result = build(DOCUMENTS, out)
@@ -336,7 +336,7 @@ def test_a_reader_keeps_its_build_when_another_is_swapped_in(tmp_path: Path) -> 
 # ------------------------------------------------------------------------- the other files, the id
 
 def test_the_other_files_are_byte_identical_to_a_build_without_a_store(tmp_path: Path, monkeypatch) -> None:
-    from policykg.build import build
+    from policykg.pipeline.build import build
 
     result = build([SEED], tmp_path / "with" / "dist")
     assert result.published
@@ -371,7 +371,7 @@ def test_the_other_files_are_byte_identical_to_a_build_without_a_store(tmp_path:
 def test_a_store_that_cannot_be_written_is_left_out_with_a_warning(tmp_path: Path, monkeypatch, caplog) -> None:
     monkeypatch.setattr(pub, "_STORE_CHILD", "import sys\nsys.exit('RocksDB refused this file system')\n")
     out = tmp_path / "dist"
-    with caplog.at_level("WARNING", logger="policykg.publish"):
+    with caplog.at_level("WARNING", logger="policykg.pipeline.publish"):
         result = _publish(_small(3), out)
     assert "published without its persistent store" in caplog.text and "RocksDB refused" in caplog.text
     assert not (out / "store").exists() and not [n for n in result.files if n.startswith("store/")]
@@ -449,7 +449,7 @@ import os, signal, sys
 from pathlib import Path
 import pyoxigraph as ox
 import rdflib
-import policykg.publish as pub
+import policykg.pipeline.publish as pub
 
 class Killed(pub._StoreWriter):
     def finish(self):

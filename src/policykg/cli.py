@@ -37,7 +37,7 @@ def _folder(text: str) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from . import gate
+    from .pipeline import gate
     from .rdfio import read_graph
 
     shapes = read_graph(args.shapes) if args.shapes else None
@@ -122,7 +122,7 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _build_and_report(args: argparse.Namespace) -> int:
-    from .build import build
+    from .pipeline.build import build
 
     result = build(args.sources or None, args.out, allow_shrink=args.allow_shrink, keep=args.keep,
                    keep_going=args.keep_going, curation=args.curation)
@@ -143,7 +143,7 @@ def _build_and_report(args: argparse.Namespace) -> int:
 
 
 def _report_build(result, args: argparse.Namespace) -> None:
-    from .gate import Severity
+    from .pipeline.gate import Severity
 
     counts = result.report.counts()
     print(f"policykg build: {len(result.sources)} source(s), "
@@ -210,7 +210,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 def _cmd_query(args: argparse.Namespace) -> int:
     from .errors import InputError
-    from .query import QuerySyntaxError, run_query
+    from .tools.query import QuerySyntaxError, run_query
 
     if (args.file is None) == (args.query is None):
         raise InputError("give a query FILE or -q TEXT (one of them)")
@@ -239,7 +239,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
-    from .release import rollback
+    from .pipeline.publish.release import rollback
 
     result = rollback(Path(args.dist), to=args.to)
     print(f"rolled back: {result.out_dir} holds build {result.current.id} again"
@@ -251,7 +251,7 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
 
 
 def _cmd_builds(args: argparse.Namespace) -> int:
-    from .release import history
+    from .pipeline.publish.release import history
 
     found = history(Path(args.dist))
     rows = [("", "id", "built", "sources", "data triples", "state", "folder")]
@@ -275,7 +275,7 @@ def _cmd_builds(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .checks import check_model
+    from .tools.checks import check_model
 
     result = check_model(reasoner=not args.no_reasoner)
     sys.stdout.write(result.to_text())
@@ -284,7 +284,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 def _cmd_docs(args: argparse.Namespace) -> int:
     from . import resources
-    from .docs import write_docs
+    from .tools.docs import write_docs
 
     index = write_docs(resources.ontology_path(), Path(args.out))
     print(f"wrote {index}")
@@ -292,8 +292,8 @@ def _cmd_docs(args: argparse.Namespace) -> int:
 
 
 def _cmd_vocab(args: argparse.Namespace) -> int:
-    from . import gate
-    from .vocabgen import render_vocab
+    from .pipeline import gate
+    from .tools.vocabgen import render_vocab
 
     target = Path(__file__).with_name("vocab.py")
     text = render_vocab(gate.ontology_graph())
@@ -315,7 +315,7 @@ def _cmd_vocab(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from .export import export
+    from .tools.export import export
 
     result = export(Path(args.dist), args.format, Path(args.out) if args.out else None)
     if isinstance(result, bytes):
@@ -327,7 +327,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_diff(args: argparse.Namespace) -> int:
-    from .diff import diff
+    from .tools.diff import diff
 
     notes = diff(Path(args.old), Path(args.new)).to_markdown()
     if args.out:
@@ -339,7 +339,7 @@ def _cmd_diff(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from .review import load_review
+    from .pipeline.review import load_review
 
     review = load_review(Path(args.dist))
     text = review.to_csv() if args.format == "csv" else review.to_markdown()
@@ -354,7 +354,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     from .errors import InputError
-    from .evaluate import evaluate_files
+    from .tools.evaluate import evaluate_files
 
     if args.build and args.dist is not None:
         raise InputError("give --build or --dist, not both")
@@ -380,7 +380,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _cmd_push(args: argparse.Namespace) -> int:
-    from .push import push
+    from .tools.push import push
 
     password = args.password
     if args.user is not None and password is None:  # kept off the command line, where ps shows it
@@ -514,7 +514,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="only check that the module is up to date")
     p.set_defaults(func=_cmd_vocab)
 
-    from .export import FORMATS as EXPORT_FORMATS  # stdlib only: --help stays instant
+    from .tools.export import FORMATS as EXPORT_FORMATS  # stdlib only: --help stays instant
 
     p = sub.add_parser("export", help="write the last build's graph in one RDF format",
                        description="Copy the build's file in format F to FILE (default: standard "

@@ -1,6 +1,6 @@
 """The document model: a policy update as read, its blocks and spans.
 
-:class:`Document` is what stage 1 (:mod:`policykg.read`) gives the extractor: the text
+:class:`Document` is what stage 1 (:mod:`policykg.pipeline.read`) gives the extractor: the text
 rendition (:attr:`Document.text`), the blocks found in it with their genre roles (title, date
 line, heading, paragraph, category, article, bullet, footnote), emphasis and footnote markers
 as spans, and the month and year of the date line. Every offset is into ``text``.

@@ -1,6 +1,6 @@
 """The one root exception of policykg, and the exit codes the CLI maps errors to.
 
-Non-conformance with the shapes is a *result* (see :mod:`policykg.gate`), never an exception.
+Non-conformance with the shapes is a *result* (see :mod:`policykg.pipeline.gate`), never an exception.
 An exception means the input could not be used at all (a missing or unparsable file) or that
 policykg itself is broken. Every message says what went wrong, where (file and line when there
 is one) and, where it helps, what to do.

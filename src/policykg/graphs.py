@@ -9,7 +9,7 @@ The build keeps its working graph in one pyoxigraph ``Store`` with four named gr
 ``provenance``
     where each fact was read (text spans, selectors, activities);
 ``inferences``
-    what the reasoning stage (:func:`policykg.reason.infer`) entails from ``ontology`` and
+    what the reasoning stage (:func:`policykg.pipeline.reason.infer`) entails from ``ontology`` and
     ``data`` and is not asserted there; rebuilt from scratch on every run.
 
 Every stage names a graph through :data:`GRAPHS`, never by spelling its IRI; the IRIs, and

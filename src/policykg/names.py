@@ -128,6 +128,10 @@ ALT_LABEL = SKOS + "altLabel"
 EXACT_MATCH = SKOS + "exactMatch"
 SAME_AS = OWL + "sameAs"
 SUBCLASS_OF = RDFS + "subClassOf"
+XSD_STRING = XSD + "string"
+#: Vocabularies of the build's description (void.ttl), not of the data.
+VOID = "http://rdfs.org/ns/void#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
 
 #: Prefixes of the published Turtle, TriG and JSON-LD: the vocabularies, then one per IRI kind.
 PREFIXES: dict[str, str] = {
@@ -147,4 +151,5 @@ LINK_PREFIXES: dict[str, str] = {
 
 __all__ = ["ALT_LABEL", "BASE", "DCT", "DEFAULT_CLASS", "ENTITY_KINDS", "EXACT_MATCH", "GRAPH", "GRAPH_IRIS", "ID",
            "KIND_PATH", "LABEL", "LINK_PREFIXES", "OA", "ONTOLOGY", "OWL", "POL", "PREFIXES", "PREF_LABEL", "PROV",
-           "RDF", "RDFS", "RDF_TYPE", "SAME_AS", "SKOS", "SUBCLASS_OF", "VOCABULARIES", "WGS84", "XSD", "Kind"]
+           "RDF", "RDFS", "RDF_TYPE", "SAME_AS", "SD", "SKOS", "SUBCLASS_OF", "VOCABULARIES", "VOID", "WGS84", "XSD",
+           "XSD_STRING", "Kind"]

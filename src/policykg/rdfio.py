@@ -18,8 +18,7 @@ from pathlib import Path
 from rdflib import BNode, Graph, Literal, Node, URIRef
 
 from .errors import InputError
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+from .names import XSD_STRING
 
 #: File extension -> (pyoxigraph format name, rdflib format name).
 FORMATS: dict[str, tuple[str, str]] = {
@@ -103,7 +102,7 @@ def rdflib_term(term: object) -> Node:
         if term.language:
             return Literal(term.value, lang=term.language)
         datatype = term.datatype.value
-        return Literal(term.value, datatype=None if datatype == _XSD_STRING else URIRef(datatype))
+        return Literal(term.value, datatype=None if datatype == XSD_STRING else URIRef(datatype))
     raise TypeError(f"not an RDF term of pyoxigraph: {term!r}")
 
 

@@ -5,7 +5,7 @@ Door: :class:`QueryResult` (solutions, a boolean or triples; printed as an align
 TSV or SPARQL JSON), :func:`json_bindings` (the one SPARQL-JSON term encoder, of ``policykg
 query`` and of the server's query workers), :func:`display` and :func:`curie` (a term as a
 table shows it), :class:`QuerySyntaxError` and :func:`syntax_error`. Shared by the quality
-rules of a build (:mod:`policykg.quality`), ``policykg query`` (:mod:`policykg.query`) and the
+rules of a build (:mod:`policykg.pipeline.gate.quality`), ``policykg query`` (:mod:`policykg.tools.query`) and the
 server; light to import (pyoxigraph is imported where a term is read).
 
 >>> QueryResult.from_boolean(False).to_json()

@@ -97,7 +97,7 @@ class Site:
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[Site]:
     """The seed, built and served by ``python -m policykg serve --no-build`` on a free port."""
-    from policykg.build import build
+    from policykg.pipeline.build import build
 
     root = tmp_path_factory.mktemp("ui-browser")
     out = root / "dist"

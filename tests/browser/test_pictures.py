@@ -23,7 +23,7 @@ PREFIX wgs84: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 
 @pytest.fixture(autouse=True)
 def d3_installed() -> None:
-    from policykg.webassets import package_dir
+    from policykg.server.webassets import package_dir
 
     if package_dir("d3") is None:
         if shutil.which("npm") is None:

@@ -21,8 +21,8 @@ import pytest
 import servers
 from test_curation import CYBER, DOC_A, DOC_B, MERGE, SEED, curation, story_entries
 
-from policykg.build import build
-from policykg.review import load_review
+from policykg.pipeline.build import build
+from policykg.pipeline.review import load_review
 
 
 @dataclass

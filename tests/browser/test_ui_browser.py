@@ -17,7 +17,7 @@ BASE = "https://w3id.org/policykg/"
 
 
 def _yasgui_installed() -> bool:
-    from policykg.webassets import assets_dir
+    from policykg.server.webassets import assets_dir
 
     return assets_dir() is not None
 

@@ -1,7 +1,7 @@
 """The installed YASGUI bundle works offline in the real browser.
 
 A tiny page, served from 127.0.0.1 together with YASGUI's JS and CSS (from
-`policykg.webassets.assets_dir()`) and a fake SPARQL endpoint answering a fixed result, is
+`policykg.server.webassets.assets_dir()`) and a fake SPARQL endpoint answering a fixed result, is
 opened in headless Chromium; a query is typed into the editor and run, and the result table
 must show the fixed rows. Every request the page makes is recorded: none may leave the local
 server (anything else is aborted and fails the test).
@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from policykg.webassets import ASSETS, assets_dir
+from policykg.server.webassets import ASSETS, assets_dir
 
-# The offline configuration the real UI should use too (see policykg.webassets).
+# The offline configuration the real UI should use too (see policykg.server.webassets).
 PAGE = """<!doctype html>
 <html lang="zh">
 <head>

@@ -2,7 +2,7 @@
 
 ``make_build(tmp, data)``
     A published build folder (what ``policykg build`` writes, passing
-    :func:`policykg.release.latest_good`) holding exactly the quads of ``data``, in any graphs.
+    :func:`policykg.pipeline.publish.release.latest_good`) holding exactly the quads of ``data``, in any graphs.
 ``serve_build(build_dir, **options)``
     Starts ``python -m policykg serve --no-build --dist DIR --port P`` on 127.0.0.1 (options:
     ``timeout``, ``max_rows``, ``workers``, or any other ``serve`` flag spelled with ``_``), waits
@@ -81,8 +81,8 @@ def _make_build(tmp: Path, data: BuildData) -> Path:
     """Publish ``data`` as a build in a new folder under ``tmp``; return the build folder."""
     import rdflib
 
-    from policykg.publish import publish
-    from policykg.release import CHECKSUMS, latest_good
+    from policykg.pipeline.publish import publish
+    from policykg.pipeline.publish.release import CHECKSUMS, latest_good
 
     store = ox.Store()
     _load(store, data)

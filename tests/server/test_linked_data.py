@@ -2,7 +2,7 @@
 
 The seed document is built into a temporary folder once for the module; a copy of that build
 with a few hostile additions (labels, a quote and a citation holding markup, a
-``javascript:`` IRI) is published beside it with :func:`policykg.publish.publish`, and
+``javascript:`` IRI) is published beside it with :func:`policykg.pipeline.publish.publish`, and
 ``python -m policykg serve --no-build`` serves the copy on a free port of 127.0.0.1. The
 expectations are read from the build's own graph and from the source file, so they follow
 the data.
@@ -132,8 +132,8 @@ def _hostile_additions() -> tuple[list[ox.Quad], list[ox.Quad]]:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
-    from policykg.build import build
-    from policykg.publish import publish
+    from policykg.pipeline.build import build
+    from policykg.pipeline.publish import publish
 
     root = tmp_path_factory.mktemp("ld")
     seed_build = root / "seed"
@@ -669,7 +669,7 @@ def test_area_page_gives_its_point_and_where_it_comes_from(site):
 def test_area_page_says_what_it_is_the_same_as(site):
     """Links out (issue 17): "Same as: GeoNames <id>" under the names, linking to the feature's
     IRI; the fact table cites the link by the row's geonames source. Ids from the lexicon."""
-    from policykg.lexicon import load_lexicon
+    from policykg.pipeline.lexicon import load_lexicon
 
     lexicon = load_lexicon()
     linked = [e for e in lexicon.of_kind("area") if e.geonames]
@@ -694,7 +694,7 @@ def test_area_page_says_what_it_is_the_same_as(site):
 
 
 def test_area_links_out_in_turtle_and_json_ld(site):
-    from policykg.lexicon import load_lexicon
+    from policykg.pipeline.lexicon import load_lexicon
 
     gid = load_lexicon().get("area", "beijing").geonames
     geonames = f"https://sws.geonames.org/{gid}/"

@@ -61,7 +61,7 @@ OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "load.json"
 
 @pytest.fixture(scope="module")
 def seed_build(tmp_path_factory) -> Path:
-    from policykg.build import build
+    from policykg.pipeline.build import build
 
     out = tmp_path_factory.mktemp("load") / "dist"
     result = build([data_root() / "sources" / SEED], out)

@@ -67,7 +67,7 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Iterator[Site]:
-    from policykg.build import build
+    from policykg.pipeline.build import build
 
     root = tmp_path_factory.mktemp("ui")
     out = root / "dist"
@@ -228,7 +228,7 @@ def test_home_query_editor_and_its_queries(site, home):
         assert first.startswith("#") and q["question"] == first.lstrip("#").strip()
         assert q["query"] == f.read_text(encoding="utf-8")
         assert f">{q['question']}</option>" in r.text.replace("&#39;", "'")
-    from policykg.webassets import assets_dir
+    from policykg.server.webassets import assets_dir
 
     if assets_dir() is not None:
         assert config["yasgui"] is True
@@ -277,7 +277,7 @@ def test_example_query_headers():
 # ------------------------------------------------------------------------- YASGUI assets
 
 def test_yasgui_assets_are_served_with_long_cache(site):
-    from policykg.webassets import ASSETS, assets_dir
+    from policykg.server.webassets import ASSETS, assets_dir
 
     folder = assets_dir()
     if folder is None:
@@ -623,7 +623,7 @@ def test_map_as_json(site):
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
     data = r.json()
     assert len(data["places"]) == 37
-    from policykg.webassets import china_shapes
+    from policykg.server.webassets import china_shapes
 
     if china_shapes() is None:
         assert data["shapes"] is None
@@ -633,7 +633,7 @@ def test_map_as_json(site):
 
 
 def test_the_maps_shapes_and_d3_are_served_by_us(site):
-    from policykg.webassets import china_shapes, package_dir
+    from policykg.server.webassets import china_shapes, package_dir
 
     r = site.get("/assets/geo/china.json")
     shapes = china_shapes()
@@ -716,7 +716,7 @@ def test_trial_status_counts_both_ends():
 def test_pictures_follow_the_documents_of_the_build(tmp_path):
     """Built from other documents, the map and the timeline show those: more notices, the
     data labelling bases, and the areas the lexicon cannot place (Haikou, Kunshan, ...)."""
-    from policykg.build import build
+    from policykg.pipeline.build import build
 
     documents = sorted((data_root() / "tests" / "documents").glob("2*.md"))
     out = tmp_path / "dist"

@@ -1,7 +1,7 @@
 """The web application: the endpoint and the pages, mounted behind the server's safeguards.
 
 Door: :func:`create_app`. It serves one published build (a folder written by
-:mod:`policykg.publish`), read-only, from a private snapshot of it taken at start-up. Queries
+:mod:`policykg.pipeline.publish`), read-only, from a private snapshot of it taken at start-up. Queries
 run in a :class:`~policykg.server.pool.QueryPool` of worker processes with a hard time limit;
 the server process only parses requests, checks queries (:mod:`policykg.server.guard`) and
 negotiates formats. The routes are listed in :func:`routes`; what they share (the

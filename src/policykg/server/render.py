@@ -25,8 +25,8 @@ from starlette.templating import Jinja2Templates
 
 import policykg
 
-from .. import webassets
-from . import conneg
+from ..names import DCT, OWL
+from . import conneg, webassets
 from .state import AppState
 from .worker import QueryRequest
 
@@ -154,9 +154,9 @@ def build_info(build: Path) -> BuildInfo:
         try:
             for triple in ox.parse(path=str(void), format=ox.RdfFormat.TURTLE):
                 p = triple.predicate.value
-                if p == "http://purl.org/dc/terms/modified" and date is None:
+                if p == DCT + "modified" and date is None:
                     date = triple.object.value
-                elif p == "http://www.w3.org/2002/07/owl#versionInfo" and version is None:
+                elif p == OWL + "versionInfo" and version is None:
                     version = triple.object.value
         except (OSError, SyntaxError, ValueError) as exc:
             log.warning("cannot read %s: %s", void, exc)

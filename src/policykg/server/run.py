@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ExitCode, InputError, PolicykgError
-from ..release import latest_good
+from ..pipeline.publish.release import latest_good
 from .app import create_app
 from .state import CSP, ServerConfig
 
@@ -188,7 +188,7 @@ def uvicorn_config(app: Any, config: ServerConfig) -> Any:
 def prepare(config: ServerConfig, sources: Sequence[Path] | None, *, build_first: bool) -> tuple[ServerConfig, Path]:
     """Build when asked, then find the build to serve. Raises when there is none."""
     if build_first:
-        from ..build import build  # the whole pipeline: imported only when it is to run
+        from ..pipeline.build import build  # the whole pipeline: imported only when it is to run
 
         try:
             result = build(sources or None, config.dist)

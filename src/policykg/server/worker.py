@@ -9,7 +9,7 @@ guard (a ``SERVICE`` call, a fetch) cannot connect anywhere.
 
 Where its graph comes from:
 
-* a build folder with a persistent store (:func:`policykg.release.open_store`): the worker
+* a build folder with a persistent store (:func:`policykg.pipeline.publish.release.open_store`): the worker
   opens the store read-only and is ready at once, whatever the size of the build (RocksDB
   reads the files it needs as queries ask). When the build's N-Quads take at most
   1/:data:`IN_MEMORY_SHARE` of its memory cap, it then loads them into memory in a thread of
@@ -42,6 +42,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from ..names import XSD_STRING
 from ..results import json_bindings
 from .guard import inspect_query
 
@@ -59,7 +60,6 @@ GRAPH_TYPES = {
     "nquads": ("application/n-quads", ox.RdfFormat.N_QUADS),
     "trig": ("application/trig", ox.RdfFormat.TRIG),
 }
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 #: What XML 1.0 cannot hold, even as a character reference: C0 controls other than tab, line
 #: feed and carriage return, and U+FFFE, U+FFFF (in UTF-8: bytes that are never part of another
 #: character). A literal holding one is answered with U+FFFD in its place in XML results and
@@ -356,7 +356,7 @@ def main(conn: Connection, snapshot: str, memory_limit: int) -> None:
     try:
         store = None
         if no_sockets and source.is_dir():
-            from ..release import open_store
+            from ..pipeline.publish.release import open_store
 
             store = open_store(source, pin=False)  # a private copy: nothing replaces it
         on_disk = store is not None

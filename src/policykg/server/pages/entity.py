@@ -17,7 +17,7 @@ Door: :func:`routes`. The routes:
     the data graph) answers **303 See Other** to the page of the entity it was merged into
     (any format: the query string goes along).
 ``GET /ontology`` (``ontology``)
-    The ontology: its bilingual documentation page (:func:`policykg.docs.render_docs`, with an
+    The ontology: its bilingual documentation page (:func:`policykg.tools.docs.render_docs`, with an
     anchor per term, so ``https://w3id.org/policykg/ontology#Measure`` dereferences to
     ``/ontology#Measure``), or the RDF: Turtle is ``ontology/policykg.ttl`` itself.
 
@@ -53,7 +53,7 @@ from starlette.routing import BaseRoute, NoMatchFound, Route
 from ... import resources
 from ...graphs import GRAPHS
 from ...names import ALT_LABEL, BASE, EXACT_MATCH, LABEL, PREF_LABEL, PREFIXES, RDF, RDF_TYPE, RDFS, SAME_AS, SKOS, XSD
-from ...serialize import jsonld
+from ...pipeline.publish.serialize import jsonld
 from .. import conneg
 from ..pool import PoolBusy, QueryTimeout, WorkerFailed
 from ..render import ID_PATH, asset_url, frame_context, local_path, templates, valid_path
@@ -125,8 +125,6 @@ def authority_name(iri: str) -> str | None:
 VOCAB_PREFIXES: dict[str, str] = {
     **{p: ns for p, ns in PREFIXES.items() if not ns.startswith(BASE) or p == "pol"},
     "spdx": "http://spdx.org/rdf/terms#",
-    # W3C Basic Geo, the places' points (wgs84:, as in the ontology: rdflib gives geo: to GeoSPARQL)
-    "wgs84": "http://www.w3.org/2003/01/geo/wgs84_pos#",
 }
 # the order facts are listed in: these first, then by the property's label
 _PROPERTY_ORDER = {RDF_TYPE: 0, LABEL: 1, PREF_LABEL: 2, ALT_LABEL: 3}
@@ -759,8 +757,8 @@ def _ontology_body(key: str, build: Path) -> bytes:
 @cache
 def _docs_html() -> str:
     # imported at the page's first request: they bring rdflib, which serving needs nowhere else
-    from ... import gate
-    from ...docs import render_docs
+    from ...pipeline import gate
+    from ...tools.docs import render_docs
 
     return render_docs(gate.ontology_graph())
 

@@ -6,7 +6,7 @@ Door: :func:`routes`. The routes:
     What the served build holds: entities per ``pol:`` class (with the ontology's English
     labels), the policy updates and the documents they report on, the SHACL gate's verdict
     (``gate.txt``), the build's date and version (``void.ttl``, ``build-report.md``); the query
-    editor (YASGUI, served by us from :func:`policykg.webassets.assets_dir`, or a plain form
+    editor (YASGUI, served by us from :func:`policykg.server.webassets.assets_dir`, or a plain form
     when it is not installed) preloaded with the competency queries; the downloads.
 ``GET /search?q=`` (``search``)
     Entities whose label or alternative label (any language) contains ``q``, ignoring case;
@@ -16,7 +16,7 @@ Door: :func:`routes`. The routes:
 ``GET /downloads/{name}`` (``download``)
     A file of the build, only those named in its ``SHA256SUMS`` (and that file itself).
 ``GET /review`` (``review``)
-    What to check in the served build (:mod:`policykg.review`, its ``review.json``), as
+    What to check in the served build (:mod:`policykg.pipeline.review`, its ``review.json``), as
     ``policykg review`` prints it: every warning, new entity, near-duplicate name and measure
     without category or agency, with its sentence and a curation entry ready to paste;
     ``?format=csv`` or ``?format=md`` gives the same as ``policykg review --format``.
@@ -41,14 +41,23 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ... import webassets
 from ...errors import InputError
 from ...graphs import GRAPHS
 from ...names import POL, VOCABULARIES
+from ...pipeline.review import KINDS, Review, load_review, today
 from ...resources import data_root
-from ...review import KINDS, Review, load_review, today
+from .. import webassets
 from ..pool import ClientBusy
-from ..render import ASSET_CACHE, asset_version, frame_context, local_href, select, served_build_info, templates, wants_json
+from ..render import (
+    ASSET_CACHE,
+    asset_version,
+    frame_context,
+    local_href,
+    select,
+    served_build_info,
+    templates,
+    wants_json,
+)
 from ..state import AppState
 
 log = logging.getLogger("policykg.server")
@@ -422,7 +431,7 @@ async def home(request: Request) -> Response:
 
 
 def _cached_review(state: AppState) -> Review | None:
-    """The served build's review (:func:`policykg.review.load_review`), or None when it has none."""
+    """The served build's review (:func:`policykg.pipeline.review.load_review`), or None when it has none."""
     if "ui.review" not in state.extras:
         try:
             state.extras["ui.review"] = load_review(state.build)

@@ -13,9 +13,9 @@ pages of :mod:`policykg.server.pages.entity`). The routes:
     (or the day ``?on=YYYY-MM-DD``) marked: which pilots are running, which have ended.
     HTML, or JSON likewise.
 ``GET /assets/geo/china.json`` (``geo_shapes``)
-    The provinces the map draws (:func:`policykg.webassets.china_shapes`: Natural Earth).
+    The provinces the map draws (:func:`policykg.server.webassets.china_shapes`: Natural Earth).
 ``GET /assets/{package}/{name}`` (``asset``)
-    The built files of the npm packages the pages use (:data:`policykg.webassets.PACKAGES`:
+    The built files of the npm packages the pages use (:data:`policykg.server.webassets.PACKAGES`:
     d3; YASGUI), cached for a year (pages link them with a content hash).
 
 Each picture is drawn in the browser by ``static/pictures.js`` with d3, from data that the
@@ -39,9 +39,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ... import webassets
 from ...names import ENTITY_KINDS
 from ...resources import data_root
+from .. import webassets
 from ..pool import ClientBusy
 from ..render import ASSET_CACHE, asset_url, frame_context, local_href, select, templates, wants_json
 from ..state import AppState

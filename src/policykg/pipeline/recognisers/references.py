@@ -1,0 +1,224 @@
+"""References: which document refers to which ("replaces the X", "implements the X", "in
+accordance with the X"), and the laws a paragraph about a document names.
+
+Door: :func:`references` (one block, after its sentences have been read).
+
+Reads from the context: the mentions of documents in the block
+(:func:`~policykg.pipeline.recognisers.documents.find_documents`) and the update's main document
+(:meth:`~policykg.pipeline.recognisers.context.Context.main_document`, which reads the holder that
+:func:`~policykg.pipeline.recognisers.documents.find_holder` decided). Writes ``reference`` facts, and
+a warning for a law named beside a document that the text says does not cite it.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+from ... import resources
+from ...document import Block
+from ...textutil import View, block_view, sentences
+from .anaphora import both_documents
+from .context import Context, NamedDocument, quote
+from .documents import anaphora, short_form_of
+from .heads import document_heads
+
+
+@dataclass(frozen=True)
+class Verb:
+    """One way of saying that a document refers to another (``mappings/patterns/references.toml``)."""
+
+    name: str
+    pattern: str
+    replaces: bool  # only the first document after it is the target
+    example: str
+    refers: tuple[str, ...]
+
+
+@cache
+def verbs() -> tuple[Verb, ...]:
+    """The verbs of ``mappings/patterns/references.toml``, in the file's order."""
+    path = resources.data_root() / "mappings" / "patterns" / "references.toml"
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    out = []
+    for v in data["verb"]:
+        re.compile(v["pattern"])  # a bad pattern fails here, naming nothing else
+        out.append(Verb(v["name"], v["pattern"], bool(v.get("replaces")), v["example"], tuple(v.get("refers", ()))))
+    return tuple(out)
+
+
+@cache
+def _refers() -> re.Pattern[str]:
+    return re.compile("|".join(f"(?P<{v.name.replace('-', '_')}>\\b(?:{v.pattern})\\b)" for v in verbs()),
+                      re.IGNORECASE)
+
+
+def _first_only(verb: re.Match[str]) -> bool:
+    """Whether the verb found takes only its first target ("replaces")."""
+    return any(v.replaces and verb.group(v.name.replace("-", "_")) for v in verbs())
+
+
+#: A negation just before a verb: "does not cite", "do not implement", "never referred to".
+_NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without|neither|nor)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+
+
+#: A negation right after a verb: "cite neither the Civil Code nor ...", "refer to none of".
+_NEGATED_AFTER = re.compile(r"\s+(?:\w+\s+)?(?:neither|none\s+of|no)\b", re.IGNORECASE)
+
+
+def _denied(text: str, verb: re.Match[str], sentence_start: int) -> bool:
+    """True when the sentence says the reference is not made."""
+    return bool(_NEGATED.search(text[max(sentence_start, verb.start() - 40):verb.start()])
+                or _NEGATED_AFTER.match(text, verb.end()))
+
+
+#: The subject of a sentence's verb named by a document's head word, after "the" and up to
+#: three words ("The Guidelines", "The 2019 Guidelines", "The Revised Guidelines also").
+_HEAD_SUBJECT = re.compile(r"(?:^|[,;:]\s*|\b)[Tt]he\s+(?:[A-Z0-9][\w'’-]*\s+){0,3}?(?P<what>[A-Z][a-z]+)\s+"
+                           r"(?:(?:do|does|also|both|themselves|itself|further|thus|then|\w+ly)\s+)*$")
+
+
+def references(ctx: Context, block: Block, block_docs: list) -> None:
+    """Which document refers to which: "replace(s) the X", "implements the X", "under the
+    X" name the document the sentence is about (named before the verb, else the update's
+    main document) and the one it refers to; and a law named in a paragraph about a
+    document ("... outlined in the Data Security Law")."""
+    view = block_view(ctx.doc, block)
+    for s, e in sentences(view):
+        verb = _refers().search(view.clean, s, e)
+        if not verb:
+            continue
+        if _denied(view.clean, verb, s):
+            continue  # "The Provisions do not cite the new law", "cite neither the Code nor ..."
+        o_verb = view.origin(verb.start(), verb.end())[0]
+        o_s, o_e = view.origin(s, e)
+        sdocs = ctx.documents_in(o_s, o_e)
+        subjects = [d for st, _, d in sdocs if st < o_verb and d.cls != "Law"]  # a law is what is built on
+        targets = [(st, en, d) for st, en, d in sdocs if st >= o_verb]
+        comma = view.clean.find(",", verb.end(), e)
+        if not view.clean[s:verb.start()].strip(" *_") and comma > 0:
+            # "Building on the Code, the SPC issued ... the Provisions ...": what the opening
+            # phrase names, the document of the main clause builds on
+            o_comma = view.origin(comma, comma + 1)[0]
+            after = [d for st, _, d in sdocs if st > o_comma and d.cls != "Law"]
+            targets = [(st, en, d) for st, en, d in targets if st < o_comma]
+            if not after:
+                continue
+            subjects = after[:1]
+        in_block = next((d for _, _, d in block_docs if d.cls != "Law"), None)
+        before_verb = view.clean[s:verb.start()]
+        both = both_documents().search(before_verb)  # "Both texts implement ..."
+        if not subjects and both:  # "Both texts implement the Opinions": the two named last
+            found: list[NamedDocument] = []
+            last = ctx.mentions.count_before(o_s) - 1
+            for i in range(last, max(-1, last - 50), -1):  # the mentions just before, not all
+                d = ctx.mentions.items[i][2]
+                if d.iri != ctx.source and d.cls != "Law" and d not in found:
+                    found.append(d)
+                if len(found) == 2:
+                    break
+            chosen = found if len(found) == 2 else []
+        elif subjects:
+            chosen = subjects[-1:]
+        else:  # "The notice implements ...": the notice named last; else the paragraph's, the update's
+            named = anaphora(ctx, before_verb, o_s)
+            head = _HEAD_SUBJECT.search(before_verb) if named is None else None
+            if head and head.group("what").casefold() in document_heads():
+                # "The Guidelines implement ...", "The Guiding Opinions also cite ...": the one
+                # document named so far that the words fit (two Guiding Opinions: unsure, none)
+                named = short_form_of(ctx, before_verb[head.start():head.end("what")])
+                if named is None:
+                    ctx.warn(ctx.doc.line_of(o_s), f"the document that {quote(view.clean[s:e])} is said of may be "
+                                                   f"any of several named before: left out")
+                    continue
+            chosen = [named or in_block or ctx.main_document()]
+        for subject in chosen:
+            if subject is None:
+                continue
+            these = targets
+            if not [d for _, _, d in these if d is not subject]:
+                # "The Regulations rest on three laws²": what the sentence's footnotes name
+                these = _in_footnotes(ctx, block, o_verb, o_e)
+            for st, en, d in these[:1] if _first_only(verb) else these:
+                if d is not subject:
+                    ctx.fact("reference", ctx.evidence(o_s, o_e), document=subject.iri, target=d.iri)
+    if block.kind == "footnote":  # a footnote's laws: of the document its marker's sentence names
+        subject = _marker_subject(ctx, block)
+        if subject is not None:
+            _laws_beside(ctx, view, block_docs, subject)
+    else:
+        _laws_beside(ctx, view, block_docs, None)
+
+
+def _in_footnotes(ctx: Context, block: Block, start: int, end: int) -> list[tuple[int, int, NamedDocument]]:
+    """The documents named in the footnotes whose markers lie in ``[start, end]`` of ``block``
+    (a marker may follow the sentence's full stop)."""
+    found: list[tuple[int, int, NamedDocument]] = []
+    for marker in block.markers:
+        note = ctx.doc.footnotes.get(marker.label) if start <= marker.start <= end + 2 else None
+        if note is not None:
+            found += [(st, en, d) for st, en, d in ctx.documents_in(note.start, note.end) if d.iri != ctx.source]
+    return found
+
+
+def _marker_subject(ctx: Context, note: Block) -> NamedDocument | None:
+    """The document a footnote is about: the first (not a law) its marker's sentence names."""
+    where = ctx.marker_sentence(note)
+    if where is None:
+        return None
+    marker, start = where
+    named = [d for _, _, d in ctx.documents_in(start, marker + 1) if d.cls != "Law" and d.iri != ctx.source]
+    return named[0] if named else None
+
+
+#: What a paragraph may hold before the name it opens with: markup, "The", "Its".
+_OPENS_WITH_NAME = re.compile(r"[\s*_>#-]*(?:(?:The|Its|Their|This|These)\s+)?[*_“\"]*")
+
+
+def _laws_beside(ctx: Context, view: View, block_docs: list, note_subject: NamedDocument | None) -> None:
+    """A law named in a paragraph about a document: the document refers to it, unless the
+    text says it does not. In a footnote, the document is the one its marker's sentence names
+    (a footnote that lists laws beside other documents says that none of them cites them)."""
+    laws = [(s, d) for s, _, d in block_docs if d.cls == "Law"]
+    others = [(s, d) for s, _, d in block_docs if d.cls != "Law"]
+    if note_subject is not None:
+        others = [(-1, note_subject)]
+    if not laws or not others:
+        return
+    if len({d.iri for _, d in others if d.iri != ctx.source}) > 1 and \
+            not _OPENS_WITH_NAME.fullmatch(ctx.doc.text, view.origin(0, 0)[0], others[0][0]):
+        # a paragraph that names several documents and opens with none of them: which one
+        # builds on the law, the text does not say (a verb would: "The Guidelines rest on the
+        # PIPL"); none. ("The Overall Plan generally proposes ... the Data Security Law": the
+        # paragraph is about the document it opens with.)
+        return
+    # a law named in a sentence that says it is not cited ("...; the Provisions do not cite
+    # it yet"), or right before one that says so of "the new law", is not taken as cited
+    spans = list(sentences(view))
+    denied: list[bool] = []
+    for a, b in spans:
+        denied.append(any(_denied(view.clean, m, a) for m in _refers().finditer(view.clean, a, b)))
+    unsure: set[int] = set()
+    for i, (a, b) in enumerate(spans):
+        anaphoric = i + 1 < len(spans) and denied[i + 1] and \
+            not ctx.documents_in(*view.origin(*spans[i + 1]))
+        if denied[i] or anaphoric:
+            o_a, o_b = view.origin(a, b)
+            for st, _, d in block_docs:
+                if o_a <= st < o_b and d.cls == "Law":
+                    unsure.add(st)
+                    ctx.warn(ctx.doc.line_of(st), f"{d.label!r} is named beside a document that the text says "
+                                                  f"does not cite it: no reference taken from "
+                                                  f"{quote(' '.join(view.clean[a:b].split()))}")
+    laws = [(st, d) for st, d in laws if st not in unsure]
+    subject = others[0][1]
+    for s, law in laws:
+        if law is subject:
+            continue
+        e = next(e for st, e, d in block_docs if st == s)
+        ctx.fact("reference", ctx.evidence(s, e), document=subject.iri, target=law.iri)
+
+
+__all__ = ["Verb", "references", "verbs"]

@@ -1,0 +1,69 @@
+"""Who is responsible for a measure: the frames of ``mappings/patterns/responsibility.toml``.
+
+Door: :func:`responsible_ranges`. For one sentence of a measure's text it gives the ranges in
+which the responsible agencies are named: before a guiding verb ("The CAC will guide and
+formulate the policy", "The CAC shall complete the assessment"), or after a label or a phrase
+("Lead agencies: NDRC and MOST", "Responsible: the NDA", "under the guidance of the NDA"). The
+extractor takes the agencies it finds in them; a range that names none (a class of bodies,
+"Responsible: none named") gives no fact.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+
+from ... import resources
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One way of saying who is responsible."""
+
+    name: str
+    where: str  # "before" or "after"
+    pattern: re.Pattern[str]
+    example: str
+    agencies: tuple[str, ...]
+
+
+@cache
+def frames() -> tuple[Frame, ...]:
+    path = resources.data_root() / "mappings" / "patterns" / "responsibility.toml"
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    out = []
+    for f in data["frame"]:
+        if f["where"] not in ("before", "after"):
+            raise ValueError(f"{path}: frame {f['name']!r}: where must be 'before' or 'after'")
+        flags = 0 if f.get("case_sensitive") else re.IGNORECASE
+        out.append(Frame(f["name"], f["where"], re.compile(f["pattern"], flags), f["example"],
+                         tuple(f.get("agencies", ()))))
+    return tuple(out)
+
+
+def responsible_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Ranges of ``text[start:end]`` (one sentence) in which the responsible agencies stand,
+    in the order of the frames that found them."""
+    out: list[tuple[int, int]] = []
+    for frame in frames():
+        clause = start  # where the clause of the next match begins (after a ";")
+        for m in frame.pattern.finditer(text, start, end):
+            if frame.where == "before":
+                # "The MIIT is responsible for ...; the MPS is responsible for ...": each
+                # clause names its own agencies
+                for semi in _CLAUSE_END.finditer(text, clause, m.start()):
+                    clause = semi.end()
+                out.append((clause, m.start()))
+                clause = m.end()
+            else:
+                stop = _CLAUSE_END.search(text, m.end(), end)
+                out.append((m.end(), stop.start() if stop else end))
+    return out
+
+
+_CLAUSE_END = re.compile(r"[;；]|\.(?:\s|$)")
+
+
+__all__ = ["Frame", "frames", "responsible_ranges"]
