@@ -36,7 +36,7 @@ import pyoxigraph as ox
 import pytest
 
 import servers
-from policykg.pipeline.publish.release import history, latest_good
+from policykg.pipeline.publish.release import KEEP, history, latest_good
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "sources" / "2020-09-services-trade-pilot-areas-data.md"
@@ -177,28 +177,39 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
 #: The stages in the order a build goes through them; what a stack sample says.
 ORDER = ("starting", "preflight", "lock", "load", "parse", "extract", "map", "store", "reason", "gate", "check",
          "void", "write", "ended")
-#: The module (and function) that the build calls for each stage.
-CALLEES = {("publish.py", "publish"): "write", ("release.py", "lock"): "lock",
-           ("release.py", "resolve_out_dir"): "preflight", ("release.py", "check_out_dir"): "preflight",
-           ("release.py", "latest_good"): "check", ("build.py", "_previous_size"): "check",
-           ("build.py", "_lock"): "lock", ("build.py", "_to_rdflib"): "gate",
-           ("reason.py", "load_ontology"): "store", ("reason.py", "infer"): "reason",
-           ("mapping.py", "load_rules"): "load", ("mapping.py", "map_records"): "map",
-           "lexicon.py": "load", "mapping.py": "map", "document.py": "parse", "extract.py": "extract",
-           "reconcile.py": "map", "provenance.py": "store", "gate.py": "gate", "quality.py": "gate",
-           "void.py": "void", "publish.py": "write"}
+#: The module (and function) that the build calls for each stage, by the module's path in the
+#: package (``pipeline/publish/__init__.py`` is the publish stage's door).
+CALLEES = {("pipeline/publish/__init__.py", "publish"): "write", ("pipeline/publish/release.py", "lock"): "lock",
+           ("pipeline/publish/release.py", "resolve_out_dir"): "preflight",
+           ("pipeline/publish/release.py", "check_out_dir"): "preflight",
+           ("pipeline/publish/release.py", "latest_good"): "check", ("pipeline/build.py", "_previous_size"): "check",
+           ("pipeline/build.py", "_lock"): "lock", ("pipeline/build.py", "_to_rdflib"): "gate",
+           ("pipeline/reason.py", "load_ontology"): "store", ("pipeline/reason.py", "infer"): "reason",
+           ("pipeline/mapping.py", "load_rules"): "load", ("pipeline/mapping.py", "map_records"): "map",
+           "pipeline/lexicon.py": "load", "pipeline/mapping.py": "map", "pipeline/read.py": "parse",
+           "pipeline/structure.py": "parse", "document.py": "parse", "pipeline/reason.py": "reason",
+           "pipeline/extract.py": "extract", "pipeline/reconcile.py": "map", "pipeline/provenance.py": "store",
+           "pipeline/gate/__init__.py": "gate", "pipeline/gate/quality.py": "gate",
+           "pipeline/publish/void.py": "void", "pipeline/publish/__init__.py": "write"}
+
+
+def _in_package(path: str) -> str:
+    """A frame's file as a path inside the package ("pipeline/build.py"); a file outside it as
+    its name."""
+    parts = Path(path).parts
+    return "/".join(parts[len(parts) - parts[::-1].index("policykg"):]) if "policykg" in parts else Path(path).name
 
 
 def stage_of(dump: str, inside: bool) -> str:
     """The stage a stack dump shows: what ``build()`` is calling (``starting`` before it runs,
     ``ended`` after, which ``inside`` tells apart; ``build`` between two calls)."""
-    frames = [(Path(f).name, fn) for f, _, fn in
+    frames = [(_in_package(f), fn) for f, _, fn in
               (entry.rpartition(":") for entry in dump.split("|")[1:])]  # innermost first
-    at = next((i for i, frame in enumerate(frames) if frame == ("build.py", "build")), None)
+    at = next((i for i, frame in enumerate(frames) if frame == ("pipeline/build.py", "build")), None)
     if at is None:
         return "ended" if inside else "starting"
     for name, fn in reversed(frames[:at]):  # from build() inwards
-        if name == "build.py" and fn.startswith("<"):  # a comprehension inside build()
+        if name == "pipeline/build.py" and fn.startswith("<"):  # a comprehension inside build()
             continue
         return CALLEES.get((name, fn)) or CALLEES.get(name) or "build"
     return "build"
@@ -419,7 +430,11 @@ def test_a_build_killed_at_any_stage_loses_nothing(docs: list[Path], tmp_path: P
                 old = [out.with_name("dist.history") / name for name in now["kept"]]
                 old += [p for p in out.parent.iterdir() if p.name.startswith(".dist.swap-")]
                 assert before["current"] in [digests(p) for p in old]  # the last good build, kept
-                assert all(now["kept"].get(k) == v for k, v in before["kept"].items())
+                # every build kept before is kept still, but the oldest that a full history lets go
+                # (release.KEEP builds at most: a publish beyond them prunes the oldest)
+                by_number = sorted(before["kept"], key=lambda name: int(name.split("-", 1)[0]))
+                let_go = set(by_number[:max(0, len(by_number) + 1 - KEEP)])
+                assert all(now["kept"].get(k) == v for k, v in before["kept"].items() if k not in let_go)
                 before, published = now, published + 1
         assert landed == len(FRACTIONS), [(k.stage, k.landed) for k in kills]
     if not published:  # (a publish tidies up what killed builds left)
