@@ -14,15 +14,16 @@ from policykg.tools.evaluate import evaluate_files
 
 BLIND = sorted((Path(__file__).resolve().parent / "documents" / "blind").glob("*.facts"))
 
-#: Reached in session 6 (precision 0.959, recall 0.895 over 2,252 gold facts of 40 documents,
-#: batch F's six among them; session 5: 0.967 and 0.883 over the first 34); the margins allow
-#: for a fact or two, not for a regression.
-MIN_PRECISION = 0.956
-MIN_RECALL = 0.892
+#: Reached in session 7 (precision 0.944, recall 0.856 over 2,714 gold facts of 46 documents,
+#: batch G's six among them, first run 0.823 / 0.527 of the five it read; the forty before
+#: them 0.959 / 0.897; session 6: 0.959 and 0.895 over those 40); the margins allow for a fact
+#: or two, not for a regression.
+MIN_PRECISION = 0.941
+MIN_RECALL = 0.853
 
 
 def test_the_blind_documents_keep_their_figures() -> None:
-    assert len(BLIND) == 40
+    assert len(BLIND) == 46
     result = evaluate_files(BLIND, build=True)
     assert not result.failures, [str(f) for f in result.failures]
     overall = result.overall

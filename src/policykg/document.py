@@ -57,7 +57,9 @@ class Block:
     end: int
     line: int
     level: int = 0
-    article: int | None = None  # the article number, for kind == "article"
+    #: the article number, for kind == "article"; for a paragraph that is a row of a table of who
+    #: leads which measure ("Task | Lead | Participating"), the number of the measure it is about
+    article: int | None = None
     body_start: int | None = None  # where an article's text begins, after "Article 75:"
     footnote: str | None = None  # the footnote's label, for kind == "footnote"
     bold: tuple[Span, ...] = ()

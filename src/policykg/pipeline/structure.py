@@ -56,6 +56,10 @@ FOOTNOTE_START = re.compile(rf"[ \t]*(?:\*\*|\*|_)?(?:([{_SUP_CHARS}]+|[†‡]+
 #: A table's number cell: ``75``, ``Article 75``, ``Art. 75``, ``No. 75``, ``Item 75``, ``(75)``, ``第75条``.
 _CELL_NUMBER = re.compile(r"(?:(?:Article|Arts?\.?|No\.?|Nr\.?|Item)\s*)?[(（]?(\d+)[)）]?\s*[:.]?|第\s*(\d+)\s*条",
                           re.IGNORECASE)
+#: The first column of a table of who leads which measure, keyed by the measure's number:
+#: "Task | Lead | Participating", "No. | Lead department | Supporting departments".
+_KEY_COLUMN = re.compile(r"(?:task|measure|item|action|article|no\.?|nr\.?|number|#)(?:\s+(?:no\.?|number))?",
+                         re.IGNORECASE)
 #: Markup a block may open with before its number (``**Article 75:**``).
 _LEADING_MARKUP = re.compile(r"(?:\*\*|__|\*|_)?\s*")
 #: A number that is written like a measure's but cannot be one.
@@ -114,6 +118,7 @@ class _Numbered:
     head: Span  # the number as written, from the form's start to the measure's text
     body: int
     agency: Span | None
+    tag: Span | None = None  # a category written after the number: "Article 7 [Standards] - ..."
 
 
 def _numbering(text: str, start: int, end: int, *, bare: bool) -> _Numbered | None:
@@ -152,7 +157,8 @@ def _numbering(text: str, start: int, end: int, *, bare: bool) -> _Numbered | No
             while head_start > m.start() and text[head_start - 1] not in "—–:|-":
                 head_start -= 1
             head_start = _skip_space(text, head_start, body)
-        return _Numbered(form, m.group("n"), Span(head_start, body), _skip_space(text, body, end), agency)
+        tag = Span(m.start("tag"), m.end("tag")) if "tag" in form.pattern.groupindex and m.group("tag") else None
+        return _Numbered(form, m.group("n"), Span(head_start, body), _skip_space(text, body, end), agency, tag)
     return None
 
 
@@ -352,6 +358,11 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                     # several columns of agencies side by side ("Lead | Participating"): all of them
                     if role and (role not in found.values() or role == "agencies" and found.get(c - 1) == role):
                         found[c] = role
+                first = re.sub(r"[*_`]+", "", text[raw.cells[0].start:raw.cells[0].end]).strip() if raw.cells else ""
+                if _KEY_COLUMN.fullmatch(first) and len(found) >= 2 and \
+                        all(role == "agencies" for c, role in found.items() if c != 0):
+                    # "Task | Lead | Participating": who leads the measures numbered elsewhere
+                    found = {0: "key", **{c: role for c, role in found.items() if c != 0}}
                 roles[raw.table if raw.table is not None else -1] = found
                 blocks[i] = make(i, "header")
                 continue
@@ -362,6 +373,14 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                     cell = raw.cells[c]
                     # adjacent columns of one role read as one cell, from the first to the last
                     by_role[role] = Span(by_role[role].start, cell.end) if role in by_role else cell
+            key_cell = by_role.get("key")
+            if key_cell is not None and by_role.get("agencies") is not None:
+                key = _CELL_NUMBER.fullmatch(" ".join(re.sub(r"[*_`]+", "", text[key_cell.start:key_cell.end]).split()))
+                digits = (key.group(1) or key.group(2)) if key else None
+                if digits is not None:  # a row of who leads measure N: a paragraph that says so
+                    blocks[i] = make(i, "paragraph", raw.start, article=check_number(i, digits, key_cell.start),
+                                     head=key_cell, agencies_cell=by_role["agencies"])
+                    continue
             number_cell = by_role.get("number")
             if number_cell is not None:
                 written = re.sub(r"[*_`\s]+", "", text[number_cell.start:number_cell.end])
@@ -405,7 +424,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
             n = check_number(i, numbered.number_text, numbered.head.start)
             explicit += 1
             blocks[i] = make(i, "article", article=n, body_start=numbered.body, head=numbered.head,
-                             agency_prefix=numbered.agency)
+                             agency_prefix=numbered.agency, category_cell=numbered.tag)
             continue
         lead = _LEADING_MARKUP.match(text, raw.start, raw.end)
         bad = _BAD_NUMBER.match(text, lead.end() if lead else raw.start, raw.end)

@@ -61,8 +61,12 @@ _ISSUING = re.compile(r"^(?:the|its|their)\s+(?:issu(?:e|ance)|promulgation)\b(?
 _NOT_ISSUING = re.compile(r"\b(?:effect(?:ive)?|force|implement\w*|enter\w*|appl(?:y|ies|ied|ication)|"
                           r"publication|published|launch\w*|start\w*|approv\w*)\b", re.IGNORECASE)
 TRIAL = re.compile(rf"\b(?:trial|pilot)\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
-#: "is to be tried out for two years (from 1 March 2025)", "on a trial basis for two years".
-_TRIED_FOR = re.compile(rf"\b(?:tried\s+out|trialled|piloted|on\s+a\s+trial\s+basis)\s+for\s+(?P<n>{NUMBER})\s+"
+#: "is to be tried out for two years (from 1 March 2025)", "on a trial basis for two years", "The
+#: pilot work runs for three years from the date of the Opinions".
+_TRIED_FOR = re.compile(rf"\b(?:tried\s+out|trialled|piloted|on\s+a\s+trial\s+basis|"
+                        rf"(?:trial|pilot)(?:s|\s+(?:work|period|programme|program|scheme|phase))?"
+                        rf"(?:\s+of\s+the\s+[\w-]+\s+batch)?\s+(?:runs?|lasts?|will\s+(?:run|last)|"
+                        rf"(?:is|are)\s+to\s+(?:run|last)))\s+for\s+(?P<n>{NUMBER})\s+"
                         rf"(?P<unit>years?|months?)\b", re.IGNORECASE)
 
 

@@ -407,6 +407,8 @@ def find_documents(ctx: Context) -> None:
                 end = _origin_end(doc, start, end, name)
             if block.kind == "heading" and name.split() and not name.split()[-1][:1].isupper():
                 continue  # a heading "Key provisions" names a part of the update, no document
+            if _BATCH_OF_AREAS.fullmatch(name):
+                continue  # "the first batch of six pilot cities": a document's pilot areas
             short = _NAME_AND_ABBREVIATION.fullmatch(name)
             if short:  # "Data Security Law (DSL)": the name, and its abbreviation beside it
                 name = short.group(1)
@@ -498,7 +500,8 @@ def find_documents(ctx: Context) -> None:
         if entry is None and cls is None:
             continue
         if entry is None and _bare_reference(name) and not footnoted.of(name) and \
-                ctx.document_named(normalise(name).lower(), None) is None and _short_form_of(ctx, name) is None:
+                ctx.document_named(normalise(name).lower(), None) is None and _short_form_of(ctx, name) is None \
+                and _named_in_parentheses(ctx, start) is None:  # "(... No. 594; the 2020 Notice)": given here
             deferred.append((name, cls, start, end))
             continue
         _add_document(ctx, name, cls, entry, start, end, footnoted, used)
@@ -521,7 +524,17 @@ def find_documents(ctx: Context) -> None:
     # "the 2021 Provisions", "the January 2024 Notice", "the Notice and Work Plan" before (or
     # without) the name of their document: the one document of that kind the text names, else,
     # where it names none, a document of its own; where it names several, left out (unsure)
+    # ("the 2020 Notice" again, after "(Jian Ban Cheng Han [2020] No. 594; the 2020 Notice)" gave
+    # that name to one document: that document)
+    given_names: dict[str, set[int]] = {}
+    for position, d in enumerate(ctx.documents):
+        for a in d.alt:
+            given_names.setdefault(normalise(a).casefold(), set()).add(position)
     for name, cls, start, end in deferred:
+        given_to = given_names.get(normalise(name).casefold(), set())
+        if len(given_to) == 1:
+            ctx.mentions.add(start, end, ctx.documents[next(iter(given_to))])
+            continue
         parts = _COMPOUND.fullmatch(normalise(name))
         if parts:  # "the Notice and Work Plan": two short forms, never one document
             for part in (parts.group(1), parts.group(2)):
@@ -663,11 +676,17 @@ def _add_document(ctx: Context, name: str, cls: str | None, entry: Entry | None,
     ctx.mentions.add(start, end, d)
 
 
+#: What opens the brackets of a short name given after a document's name: "(the “", "(hereinafter
+#: “", and the document's number before it: "(Guo Fa [2021] No. 24; the ", "(Decree No. 722, the ".
+_SHORT_NAME_OPENS = re.compile(r"\(\s*(?:[^()\n]{1,60}?\bNo\.\s*\d+\s*[;,]\s*)?"
+                               r"(?:hereinafter(?:\s+referred\s+to\s+as)?\s+|or\s+)?(?:the\s+)?[*_]*[“\"]?[*_]*$")
+
+
 def _named_in_parentheses(ctx: Context, start: int) -> NamedDocument | None:
     """The document named right before "(the “Short Name”" (or "(hereinafter “...”"), of
     which the name at ``start`` is a short form; else ``None``."""
-    before = ctx.doc.text[max(0, start - 60):start]
-    m = re.search(r"\(\s*(?:hereinafter(?:\s+referred\s+to\s+as)?\s+|or\s+)?(?:the\s+)?[*_]*[“\"]?[*_]*$", before)
+    before = ctx.doc.text[max(0, start - 120):start]
+    m = _SHORT_NAME_OPENS.search(before)
     if not m:
         return None
     paren = start - (len(before) - m.start())
@@ -683,6 +702,12 @@ def _named_in_parentheses(ctx: Context, start: int) -> NamedDocument | None:
 #: Edition)" nor "(2024–2026)", which are part of it).
 _DATE_AFTER_NAME = re.compile(rf"\s*\(\s*(?:\d{{1,2}}\s+)?(?:{MONTH_PATTERN})\.?(?:\s+\d{{1,2}},?)?\s+\d{{4}}\s*\)$",
                               re.IGNORECASE)
+#: "the first batch of six pilot cities", "a second batch of 10 pilot provinces": the areas a
+#: document designates, named as a batch, not a list of its own (a batch of sites, "the first
+#: batch of digital service export bases", is one)
+_BATCH_OF_AREAS = re.compile(r"(?:the\s+|a\s+)?(?:\w+\s+)?batch\s+of\s+(?:(?:\w+|\d+)\s+)?(?:national\s+)?"
+                             r"(?:pilot|demonstration|experimental)?\s*(?:cities|provinces|areas|regions|zones|"
+                             r"counties|municipalities|districts|localities)", re.IGNORECASE)
 #: "The annex to the notice, ", "its attachment ", "an appendix titled ": what makes the bold
 #: name after it, which has no head word of its own, a document.
 _ANNEX_BEFORE = re.compile(r"\b(?:the|an|its|their)\s+(?:annex|attachment|appendix)(?:es)?(?:\s+to\s+the\s+\w+)?"

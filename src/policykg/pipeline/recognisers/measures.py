@@ -67,6 +67,7 @@ def articles(ctx: Context) -> None:
     table = None
     seen: set[tuple[str, int]] = set()  # (holder, number) of the measures made
     previous: Block | None = None  # the block before this one, footnotes aside
+    leads: list[Block] = []
     for block in doc.blocks:
         if block.kind == "category":
             category = _category(ctx, block.bold[0] if block.bold else block)
@@ -87,10 +88,14 @@ def articles(ctx: Context) -> None:
             cell = _category(ctx, block.category_cell) if block.category_cell else None
             done.append(_article(ctx, block, table, cell or category))
             by_number.setdefault(block.article, []).append(done[-1][0])
+        elif block.kind == "paragraph" and block.article is not None and block.agencies_cell is not None:
+            leads.append(block)  # a row of a table of who leads which measure: once all are known
         elif block.kind in ("paragraph", "bullet") and done:  # (a list item says it as a paragraph would)
             _forerunners(ctx, block, done, by_number, adjacent=previous is not None and previous.kind == "article")
         if block.kind != "footnote":
             previous = block
+    for row in leads:
+        _leads_row(ctx, row, by_number)
 
 
 #: Markers drawn before a category's name: "▸ **Data and computing**".
@@ -187,6 +192,23 @@ def _article(ctx: Context, block: Block, table: NamedDocument,
         ctx.entity_from_lexicon(entry)
         ctx.fact("region_concern", ctx.evidence(m.start, m.end), measure=iri, region=m.iri)
     return iri, block
+
+
+def _leads_row(ctx: Context, row: Block, by_number: dict[int, list[str]]) -> None:
+    """A row of a table of who leads which measure ("3 | MOHURD, MIIT | —"): the agencies of
+    its cells guide the one measure of that number; where the text has none or several (two
+    documents' measures numbered alike), the row is left out with a warning."""
+    assert row.article is not None and row.agencies_cell is not None
+    measures = by_number.get(row.article, [])
+    said = " ".join(ctx.doc.text[row.start:row.end].split())
+    if len(measures) != 1:
+        ctx.warn(row.line, f"a row of who leads measure {row.article}, but the text has "
+                           f"{'no measure' if not measures else 'several measures'} of that number: left out "
+                           f"of the graph: {quote(said)}")
+        return
+    cell = View.of(ctx.doc.text, row.agencies_cell.start, row.agencies_cell.end, markup=ctx.doc.markup)
+    for a in agencies_in(ctx, cell, 0, len(cell.clean), strict=True):
+        ctx.fact("guidance", ctx.evidence(row.start, row.end), measure=measures[0], agency=a.iri)
 
 
 def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_number: dict[int, list[str]], *,

@@ -188,7 +188,8 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
     elif m:
         # "three cities – Chengdu, Xi'an and Jinan – in building pilot zones": the areas the
         # count's dashes enclose
-        dash = re.match(r"\s*[–—]\s+(?P<list>[^–—]{2,300}?)\s+[–—]", sent[m.end():])
+        # (or hyphens set apart by spaces, as a plain text writes them: " - Shandong, Anhui and Guizhou - ")
+        dash = re.match(r"\s*(?:[–—]|(?<=\s)-)\s+(?P<list>[^–—]{2,300}?)\s+(?:[–—]|-(?=\s))", sent[m.end():])
         if dash:
             lo = s + m.end() + dash.start("list")
             for mention in areas_in(ctx, view, lo, lo + len(dash.group("list"))):
@@ -241,6 +242,23 @@ _AREAS_OVER_LIST = re.compile(rf"^\W*(?:the\s+)?(?:(?P<n>{NUMBER})\s+)?pilot\s+(
                               rf"(?:\s*\((?P<n2>\d+)\))?\s*:?\W*$", re.IGNORECASE)
 
 
+def _alone(ctx: Context, item: Block, area: Mention) -> bool:
+    """Whether the list item names the area and nothing more ("Chongqing", "Hefei (Anhui)",
+    "Changsha, Hunan Province"), not a part or a class of it ("all county-level cities of Hebei")."""
+    rest = ctx.doc.text[item.start:area.start] + " " + ctx.doc.text[area.end:item.end]
+    rest = re.sub(r"[(（][^()（）]*[)）]", " ", re.sub(r"[*_]+", " ", rest))
+    return re.fullmatch(r"[\W\d]*(?:(?:city|province|municipality|region|district|county)\W*)?", rest,
+                        re.IGNORECASE) is not None
+
+
+#: A list item that is a place's name alone: "Cangzhou", "Xiong'an New Area" (capitalised words).
+_AREA_NAME = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,3}\.?")
+#: A sentence that ends by counting the pilot areas, over their list: "The second-batch Notice
+#: names ten pilot cities:", "It designates the following 12 pilot zones:".
+_COUNT_OVER_LIST = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w-]+\s+){{0,2}}?pilot\s+(?:cities|areas|zones|provinces|"
+                              rf"regions|counties|municipalities)\W*:\W*$", re.IGNORECASE)
+
+
 def listed_pilot_areas(ctx: Context) -> None:
     """The items of a list under a line that names the pilot areas and their count ("The 12
     pilot cities", then twelve list items): pilot areas of the document that stated that count,
@@ -254,10 +272,11 @@ def listed_pilot_areas(ctx: Context) -> None:
         if block.kind not in ("heading", "paragraph", "category") or i + 1 >= len(blocks):
             continue
         view = block_view(ctx.doc, block)
-        m = _AREAS_OVER_LIST.match(" ".join(re.sub(r"<[^<>]{1,80}>", " ", view.clean).split()))
-        if not m or not (m.group("n") or m.group("n2")):
+        line = " ".join(re.sub(r"<[^<>]{1,80}>", " ", view.clean).split())
+        m = _AREAS_OVER_LIST.match(line) or _COUNT_OVER_LIST.search(line)
+        if not m or not (m.group("n") or m.groupdict().get("n2")):
             continue
-        n = parse_number(m.group("n") or m.group("n2"))
+        n = parse_number(m.group("n") or m.groupdict().get("n2"))
         owners = counted.get(n, set())
         items = []
         for item in blocks[i + 1:]:
@@ -266,21 +285,29 @@ def listed_pilot_areas(ctx: Context) -> None:
             items.append(item)
         if not items:
             continue
-        areas = []
+        areas: list[Mention | Block] = []  # an area the lexicon knows, or an item that names one
         for item in items:
             item_view = block_view(ctx.doc, item)
             found = areas_in(ctx, item_view, 0, len(item_view.clean))
-            if len(found) != 1:
+            if len(found) == 1 and _alone(ctx, item, found[0]):
+                areas.append(found[0])
+            elif not found and _AREA_NAME.fullmatch(item_view.clean.strip()):
+                areas.append(item)  # "Cangzhou": a place the lexicon does not know, named alone
+            else:
                 break
-            areas.append(found[0])
         if len(owners) != 1 or len(areas) != len(items) or len(areas) != n:
             ctx.warn(block.line, f"a list of {len(items)} items under {quote(' '.join(view.clean.split()))}: "
                                  f"not taken as the pilot areas (no one document states {n} of them, or the "
                                  f"items are not {n} areas)")
             continue
         owner = next(iter(owners))
-        for mention in areas:
-            ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=owner, area=mention.iri)
+        for area in areas:
+            if isinstance(area, Mention):
+                ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=owner, area=area.iri)
+                continue
+            iri = resolve_area_item(ctx, area.start, area.end)
+            if iri is not None:
+                ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=owner, area=iri)
 
 
 #: Words that say a list names only some of what was counted.

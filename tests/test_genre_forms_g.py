@@ -1,0 +1,96 @@
+"""Forms of the genre met in the seventh blind batch (batch G, issue 13), each on a small
+document of its own: how it is read, and what it must give."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from test_genre_forms import _extract, _facts, _labels
+
+NOTICE = ("# Smart Cities\n\nPolicy Update | December 2021\n\n"
+          "MOHURD and MIIT jointly issued the **Notice on Determining the Second Batch of Pilot Cities for "
+          "Smart Infrastructure** (Jian Cheng Han [2021] No. 114; the **second-batch Notice**) on 1 December 2021. ")
+
+
+def _local(iri: object) -> str:
+    return str(iri).rsplit("/", 1)[-1]
+
+
+def test_a_batch_of_pilot_cities_is_the_documents_areas_not_a_list(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "The notice names the **first batch of three pilot cities**: Beijing, "
+                 "Shanghai and Chongqing.\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
+    assert not [label for label in _labels(x) if "batch of three" in label.lower()]
+    assert {_local(f["area"]) for f in _facts(x, "pilot_area")} == {"beijing", "shanghai", "chongqing"}
+    assert [f["count"] for f in _facts(x, "stated_count")] == [3]
+
+
+def test_a_short_name_after_the_document_number_names_that_document(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "Cities file plans in accordance with the second-batch Notice.\n\n"
+                 "- **Article 1:** Cities share data. MIIT is responsible.\n")
+    notice = next(r for r in x.records if r.kind == "document" and "Second Batch" in str(r.get("label")))
+    assert "second-batch Notice" in notice.get("alt")
+    assert not [w for w in x.warnings if "second-batch Notice" in w]
+
+
+def test_the_pilot_work_runs_for_years_from_the_date_of_the_document(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "The pilots of the second batch run for two years from the date of "
+                 "the notice.\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
+    assert [(f["start"], f["end"]) for f in _facts(x, "trial")] == [(dt.date(2021, 12, 1), dt.date(2023, 11, 30))]
+
+
+def test_a_list_under_a_sentence_that_counts_the_pilot_cities(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "\n\nThe second-batch Notice names three pilot cities:\n\n"
+                 "- Chongqing\n- Cangzhou\n- Zibo\n\n## Tasks\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
+    assert {_local(f["area"]) for f in _facts(x, "pilot_area")} == {"chongqing", "cangzhou", "zibo"}
+
+
+def test_a_list_under_a_count_that_is_not_all_places_is_left_out(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "\n\nThe second-batch Notice names three pilot cities:\n\n"
+                 "- Chongqing\n- all county-level cities of Hebei\n- Zibo\n\n"
+                 "## Tasks\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
+    assert not _facts(x, "pilot_area")
+    assert any("not taken as the pilot areas" in w for w in x.warnings)
+
+
+def test_pilot_provinces_between_hyphens_of_a_plain_text(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", "HEALTH DATA\n\nThe NHC issued the Notice on Health Data Centres on "
+                 "6 December 2017. It named three pilot provinces - Shandong, Anhui and Guizhou - with a pilot "
+                 "period of three years from the date of the notice.\n\nArticle 1 - Centres share data. The NHC "
+                 "is responsible.\n")
+    assert {_local(f["area"]) for f in _facts(x, "pilot_area")} == {"shandong", "anhui", "guizhou"}
+
+
+def test_participating_departments_share_the_measure(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "\n\n12. **Data return.** Data go back to the cities. (Lead: NDRC; "
+                 "participating: Ministry of Public Security (MPS), SAMR)\n")
+    assert {_local(f["agency"]) for f in _facts(x, "guidance")} == {"ndrc", "mps", "samr"}
+
+
+def test_a_category_in_brackets_after_the_article_number(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", "HEALTH DATA\n\nThe NHC issued the Measures on Health Data on 12 July 2018.\n\n"
+                 "Article 7 [Standards] - A single national standard system is built. The NHC is responsible.\n\n"
+                 "Article 14 [Security] - Units protect the data they hold.\n")
+    measures = {f["number"] for f in _facts(x, "article")}
+    assert measures == {7, 14}
+    categories = {str(r.get("label")) for r in x.records if r.kind == "category"}
+    assert categories == {"Standards", "Security"}
+    assert len(_facts(x, "categorisation")) == 2
+
+
+WHO_LEADS = """<html><body><h1>Dual Smart Pilots</h1><p>Policy Update | May 2021</p>
+<p>MOHURD and MIIT issued the <strong>Notice on Dual Smart Pilots</strong> on 6 May 2021.</p>
+<table><tr><th>No.</th><th>Task</th></tr>
+<tr><td>1</td><td>Build smart roads.</td></tr><tr><td>2</td><td>Build a data platform.</td></tr></table>
+<h2>Who leads?</h2>
+<table><tr><th>Task</th><th>Lead</th><th>Participating</th></tr>
+<tr><td>1</td><td>MOHURD</td><td>Ministry of Transport (MOT)</td></tr>
+<tr><td>2</td><td>MIIT</td><td>&mdash;</td></tr>
+<tr><td>7</td><td>MIIT</td><td>&mdash;</td></tr></table></body></html>
+"""
+
+
+def test_a_table_of_who_leads_which_measure_by_its_number(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.html", WHO_LEADS)
+    by_measure = {(_local(f["measure"]), _local(f["agency"])) for f in _facts(x, "guidance")}
+    assert by_measure == {("1", "mohurd"), ("1", "mot"), ("2", "miit")}
+    assert any("who leads measure 7" in w and "no measure" in w for w in x.warnings)
