@@ -94,3 +94,33 @@ def test_a_table_of_who_leads_which_measure_by_its_number(tmp_path: Path) -> Non
     by_measure = {(_local(f["measure"]), _local(f["agency"])) for f in _facts(x, "guidance")}
     assert by_measure == {("1", "mohurd"), ("1", "mot"), ("2", "miit")}
     assert any("who leads measure 7" in w and "no measure" in w for w in x.warnings)
+
+
+def test_annexed_to_the_document_is_its_part(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Pilots\n\nPolicy Update | May 2021\n\nThe State Council issued the "
+                 "**Opinions on Business Environment Pilots** on 31 October 2021. Annexed to the Opinions is the "
+                 "**First Batch List of Reform Items** (the **List**).\n\n- **Article 1:** Cities share data. "
+                 "The NDRC is responsible.\n")
+    parts = {(_local(f["whole"]).split("-")[0], _local(f["part"]).split("-")[0]) for f in _facts(x, "part")}
+    assert ("opinions", "first") in parts
+
+
+def test_the_same_two_ministries_document_is_theirs(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "The same two ministries’ **Notice on Determining the First Batch of "
+                 "Pilot Cities** had named six.\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
+    first = {_local(f["agency"]) for f in _facts(x, "issuance") if "first-batch" in str(f["document"])}
+    assert first == {"mohurd", "miit"}
+
+
+def test_the_same_three_ministries_when_two_issued_is_no_one(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "The same three ministries’ **Notice on Determining the First Batch of "
+                 "Pilot Cities** had named six.\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
+    assert not [f for f in _facts(x, "issuance") if "first-batch" in str(f["document"])]
+
+
+def test_a_month_after_an_agencys_name_is_none_of_it(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Pilots\n\nPolicy Update | May 2021\n\nThe **Notice on Organising Pilot "
+                 "Work** was issued by the General Office of MIIT in November 2020.\n\n- **Article 1:** Cities "
+                 "share data. MIIT is responsible.\n")
+    labels = {str(r.get("label")) for r in x.records if r.kind == "agency"}
+    assert "General Office of MIIT" in labels and not [label for label in labels if "November" in label]

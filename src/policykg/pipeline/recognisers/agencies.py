@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
+from ...document import MONTH_PATTERN
 from ...textutil import View, block_view, normalise
 from ..lexicon import Entry
 from .context import Context, quote
@@ -29,8 +30,9 @@ from .records import Mention
 
 _CAP = r"[A-Z][\w'’\-]*"
 _CONNECT = r"(?:of|and|for|the|on|in|&)"
-#: A run of capitalised words, "of", "and", "the" ... between them: a name.
-NAME = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)*{_CAP})*"
+#: A run of capitalised words, "of", "and", "the" ... between them: a name (a month after them
+#: is none of it: "the General Office of MIIT in November 2020").
+NAME = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)*(?!(?i:{MONTH_PATTERN})\b){_CAP})*"
 DEFINITION = re.compile(rf"(?P<name>{NAME})\s*\((?P<abbr>[A-Z][A-Za-z0-9&]*[A-Z0-9])\)")
 _NAME_RUN = re.compile(NAME)
 _ABBR_AFTER = re.compile(r"\s*\([A-Z][A-Za-z0-9&]*[A-Z0-9]\)")

@@ -182,6 +182,7 @@ class Context:
         self.named_issuers: set[str] = set()  # documents whose names were read for their issuers
         # indexes
         self.issue_dates: dict[str, list[Record]] = {}  # document IRI -> its issue_date records, in order
+        self.issuers: dict[str, list[str]] = {}  # document IRI -> the agencies said to issue it, in order
         self._parents: dict[object, set[object]] = {}  # child IRI -> parents (containment records)
         self._evidence: dict[tuple[int, int], Evidence] = {}
         self._documents_index: tuple[int, dict[str, int], dict[int, int]] | None = None
@@ -223,6 +224,10 @@ class Context:
             self._parents.setdefault(rec.get("child"), set()).add(rec.get("parent"))
         elif rec.kind == "issue_date":
             self.issue_dates.setdefault(str(rec.get("document")), []).append(rec)
+        elif rec.kind == "issuance":
+            issuers = self.issuers.setdefault(str(rec.get("document")), [])
+            if rec.get("agency") not in issuers:
+                issuers.append(str(rec.get("agency")))
 
     def drop(self, ids: set[int]) -> None:
         """Drop the records of these ``id()`` s (issue dates that lost to another)."""

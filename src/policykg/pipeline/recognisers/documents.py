@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 from ...document import MONTH_PATTERN, Block, Document
-from ...textutil import NUMBER, View, block_view, capitalise, normalise, sentences
+from ...textutil import NUMBER, View, block_view, capitalise, normalise, parse_number, sentences
 from ..lexicon import Entry
 from . import anaphora as _anaphora
 from .agencies import agencies_in
@@ -344,7 +344,7 @@ PART_OF = re.compile(r"\b(?:forms?|formed|is|are|was|were|constitutes?)\s+(?:an?
                      r"attachment|appendix)\s+(?:of|to)\b|\b(?:is|are|was|were)\s+(?:annexed|attached|appended)\s+to\b",
                      re.IGNORECASE)
 #: "Attached to it is the Work Plan ...", "Annexed to the notice are ...": the whole first.
-_ATTACHED_TO = re.compile(r"^\W*(?:Attached|Annexed|Appended)\s+to\s+(?P<whole>.{1,80}?)\s+(?:is|are|was|were)\s+",
+_ATTACHED_TO = re.compile(r"^\W*(?:Attached|Annexed|Appended)\s+to\s+(?P<whole>.{1,80}?)\s+(?P<verb>is|are|was|were)\s+",
                           re.IGNORECASE)
 #: "the notice", "this plan": the words of mappings/patterns/anaphora.toml ([document]).
 ANAPHORA = _anaphora.document_anaphora()
@@ -1073,6 +1073,17 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
         at = bisect.bisect_left(view.offsets, start)  # the offsets rise: no scan
         if at >= len(view.clean):
             continue
+        same = _SAME_ISSUERS.search(view.clean, max(s, at - 60), at)
+        if same and ctx.last_issued is not None and ctx.last_issued.iri != d.iri:
+            # "The same two ministries' Notice on ...": the issuers of the document issued last,
+            # if they are as many as the text says
+            issuers = ctx.issuers.get(ctx.last_issued.iri, [])
+            n = parse_number(same.group("n")) if same.group("n") else None
+            if issuers and (n == len(issuers) if n else len(issuers) > 1):
+                o_start, _ = view.origin(same.start(), same.end())
+                for agency in issuers:
+                    ctx.fact("issuance", ctx.evidence(o_start, end), document=d.iri, agency=agency)
+            continue
         m = _POSSESSIVE.search(view.clean, max(s, at - 120), at)
         if not m:
             pronoun = _POSSESSIVE_PRONOUN.search(view.clean, max(s, at - 12), at)
@@ -1090,6 +1101,11 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
 #: How far into a sentence its subject may reach (a list of a dozen agencies with their
 #: abbreviations): what lies beyond is not read for it.
 _SUBJECT_REACH = 1200
+#: "The same two ministries' Notice on ...", "the two departments' Measures": a possessive that
+#: points back to the issuers of the document issued last.
+_SAME_ISSUERS = re.compile(rf"\b(?:the\s+)?(?:same|said|these|those|both)\s+(?:(?P<n>{NUMBER})\s+)?"
+                           r"(?:ministries|departments|agencies|bodies|regulators|commissions|administrations)[’']\s*"
+                           r"[*_“\"]*$", re.IGNORECASE)
 #: "its", "their" right before a document's name.
 _POSSESSIVE_PRONOUN = re.compile(r"\b(?:its|their)\s+[*_“\"]*$")
 #: What a sentence may open with before its subject: "On 20 May 2024", "In 2012", "Then".
@@ -1197,7 +1213,8 @@ def parts(ctx: Context, sent: str, evidence: Evidence, sdocs: list, offset: int)
     of the one named before it (or that "the notice" stands for)."""
     attached = _ATTACHED_TO.match(sent)
     if attached:  # "Attached to it is the Work Plan for ...": the part after the verb
-        named = [d for st, _, d in sdocs if offset + attached.start("whole") <= st < offset + attached.end("whole")]
+        # (the sentence comes with the documents' names blanked: a name ends where the verb begins)
+        named = [d for st, _, d in sdocs if offset + attached.start("whole") <= st < offset + attached.start("verb")]
         if named:
             whole = named[0]
         elif re.fullmatch(r"(?:it|them)", attached.group("whole"), re.IGNORECASE):
