@@ -124,3 +124,31 @@ def test_a_month_after_an_agencys_name_is_none_of_it(tmp_path: Path) -> None:
                  "share data. MIIT is responsible.\n")
     labels = {str(r.get("label")) for r in x.records if r.kind == "agency"}
     assert "General Office of MIIT" in labels and not [label for label in labels if "November" in label]
+
+
+def test_two_names_joined_after_a_bracket_are_two_documents(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Online Medicine\n\nPolicy Update | July 2018\n\nOn 17 July 2018 the NHC issued "
+                 "three documents¹.\n\n- **Article 1:** Hospitals share data. The NHC is responsible.\n\n"
+                 "¹ The three documents are the Measures for the Administration of Internet Diagnosis and Treatment "
+                 "(Trial), the Measures for the Administration of Internet Hospitals (Trial) and the Provisions on "
+                 "the Administration of Telemedicine Services (Trial).\n")
+    labels = _labels(x)
+    assert {"Measures for the Administration of Internet Diagnosis and Treatment (Trial)",
+            "Measures for the Administration of Internet Hospitals (Trial)",
+            "Provisions on the Administration of Telemedicine Services (Trial)"} <= labels
+    assert not [label for label in labels if ") and the" in label or "), the" in label]
+
+
+def test_a_title_in_capitals_wrapped_over_two_lines_is_one_title(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", "HEALTH DATA: THE NHC'S MEASURES AND THE\nREGIONAL CENTRE PILOTS\n\n"
+                 "Policy Update | October 2018\n\nThe NHC issued the Measures on Health Data on 12 July 2018.\n\n"
+                 "Article 1 - Centres share data. The NHC is responsible.\n")
+    title = x.document.slice(x.document.title)
+    assert " ".join(title.split()) == "HEALTH DATA: THE NHC'S MEASURES AND THE REGIONAL CENTRE PILOTS"
+
+
+def test_a_title_and_its_subtitle_stay_apart(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", "AUDITS ON A SCHEDULE\nChina's rules for personal information audits\n\n"
+                 "Policy Update | May 2025\n\nThe CAC issued the Measures on Audits on 12 February 2025.\n\n"
+                 "Article 1 - Handlers audit themselves. The CAC is responsible.\n")
+    assert x.document.slice(x.document.title).strip() == "AUDITS ON A SCHEDULE"

@@ -577,8 +577,12 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     if at is not None:
         t = out[at]
         lines_of = text[t.start:t.end].split("\n")
+        # (but a title in capitals wrapped over two lines, or one whose first line ends in "the",
+        # "and", "of" ..., is one title: "... THE NHC'S MEASURES (TRIAL) AND THE" / "REGIONAL CENTRE PILOTS")
+        wrapped = len(lines_of) == 2 and (all(x.upper() == x and any(c.isalpha() for c in x) for x in lines_of) or re.search(
+            r"\b(?:the|and|of|for|on|in|to|a|an|with|from)\s*$", lines_of[0], re.IGNORECASE) is not None)
         if len(lines_of) == 2 and all(0 < len(x.strip()) <= 120 for x in lines_of) and \
-                lines_of[0].rstrip()[-1:] not in ".:;,":
+                lines_of[0].rstrip()[-1:] not in ".:;," and not wrapped:
             cut = t.start + len(lines_of[0].rstrip())
             sub = t.start + len(lines_of[0]) + 1
             sub += len(text[sub:t.end]) - len(text[sub:t.end].lstrip())

@@ -197,6 +197,11 @@ def read(data: bytes, path: Path) -> Rendition:
             # a short line alone: a heading (the first one is the title)
             blocks.append(RawBlock(HEADING, start, end, level=1 if not blocks else 2))
             return
+        if not blocks and last - first < 3 and len(content) <= 200 and content[-1] not in _SENTENCE_END \
+                and all(line.upper() == line and any(c.isalpha() for c in line) for line in content.split("\n")):
+            # the first block, in capitals over two or three lines: a title wrapped as a PDF sets it
+            blocks.append(RawBlock(HEADING, start, end, level=1))
+            return
         blocks.append(RawBlock(PARAGRAPH, start, end))
 
     for i, (s, e) in enumerate(lines):

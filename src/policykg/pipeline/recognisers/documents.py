@@ -235,11 +235,26 @@ def _quoted(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
     return out
 
 
+#: Where one name ends with its bracket and the next begins: "... Internet Hospitals (Trial) and
+#: the Standards for ...", "... (Trial), the Measures for ...".
+_JOINED = re.compile(r"(?<=[)）])\s*(?:,\s*(?:and\s+)?|\s+and\s+)(?:the\s+)?(?=[A-Z])")
+
+
+def _split_joined(view: View, s: int, e: int) -> list[tuple[int, int]]:
+    """A run of words read as one name, split where two names are joined after a bracket."""
+    out = []
+    for m in _JOINED.finditer(view.clean, s, e):
+        out.append((s, m.start()))
+        s = m.end()
+    return [*out, (s, e)]
+
+
 def name_spans(view: View, covered: Sequence[tuple[int, int]] = ()) -> list[tuple[int, int]]:
     """Spans (offsets into the document's text) of document names in ``view`` that no
     ``covered`` span (the block's emphasis) already names."""
     n = len(view.clean)
     found = _quoted(view, 0, n) + _issued(view, 0, n) + _list_names(view, 0, n) + _capitalised(view, 0, n)
+    found = [piece for s, e in found for piece in _split_joined(view, s, e)]
     out: list[tuple[int, int]] = []
     # the names taken (disjoint, ordered) and the emphasis (ordered by start, with the furthest
     # end reached so far): whether a span overlaps one of them is a bisection
