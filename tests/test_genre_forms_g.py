@@ -152,3 +152,39 @@ def test_a_title_and_its_subtitle_stay_apart(tmp_path: Path) -> None:
                  "Policy Update | May 2025\n\nThe CAC issued the Measures on Audits on 12 February 2025.\n\n"
                  "Article 1 - Handlers audit themselves. The CAC is responsible.\n")
     assert x.document.slice(x.document.title).strip() == "AUDITS ON A SCHEDULE"
+
+
+DOCUMENTS_TABLE = """# Cyber ID
+
+Policy Update | May 2025
+
+The MPS and five other departments issued the **Measures on Online Identity** (the **Measures**). The CAC had
+published the **Measures on Online Identity (Draft for Comment)** in July 2024.
+
+| Document | Issued by | Issued | In force |
+|---|---|---|---|
+| Measures on Online Identity | MPS, CAC, Ministry of Civil Affairs (MCA) | 19 May 2025 | 15 July 2025 |
+| Measures on Online Identity (Draft for Comment) | MPS, CAC | July 2024 | — |
+| An unnamed circular | MPS | 1 June 2024 | — |
+
+- **Article 1:** Platforms accept the cyber ID. The MPS is responsible.
+"""
+
+
+def test_a_table_of_documents_says_who_issued_each_and_when(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", DOCUMENTS_TABLE)
+
+    def which(iri: object) -> str:
+        return "draft" if "draft" in str(iri) else "final"
+
+    issued = {(which(f["document"]), _local(f["agency"])) for f in _facts(x, "issuance")}
+    assert {("final", "mps"), ("final", "cac"), ("final", "mca"), ("draft", "mps"), ("draft", "cac")} <= issued
+    assert ("draft", "mca") not in issued
+    dates = {(which(f["document"]), f["date"]) for f in _facts(x, "issue_date")}
+    # the issue column's whole dates only: not "July 2024" (no day), not the "In force" column
+    assert dates == {("final", dt.date(2025, 5, 19))}
+
+
+def test_a_table_without_an_issuer_column_says_nothing_of_issuers(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", DOCUMENTS_TABLE.replace("| Document | Issued by |", "| Document | Reviewed by |"))
+    assert not [f for f in _facts(x, "issuance") if _local(f["agency"]) == "mca"]

@@ -74,6 +74,8 @@ class Block:
     agencies_cell: Span | None = None
     category_cell: Span | None = None
     body_end: int | None = None  # where an article's text ends, when not at the block's end
+    #: For a table's row (and its header): its cells, in order.
+    cells: tuple[Span, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,9 @@ context holds it as data:
    ``dates.dated_anaphora``, ``dates.event_dates`` (days of publication and effect, for trials),
    ``dates.trial`` (kept in ``pending_trials``), ``places.pilot_areas``, ``documents.parts``;
    then ``references.references`` for the block.
-7. ``documents.issued_parts`` — "Notice on Issuing the X": X is part of the notice.
+7. ``tables.document_tables`` — the rows of a table "Document | Issued by | Issued": who issued
+   each document, and on which day; ``documents.issued_parts`` — "Notice on Issuing the X": X
+   is part of the notice.
 8. ``measures.articles`` — the measures (each of its run's holder; a number a second time in
    one holder is a warning), their categories, guidance, forerunners and regions.
 9. ``sites.designated_sites`` — lists of bases (where a lexicon base lies: containment by
@@ -58,7 +60,7 @@ from collections.abc import Iterator
 from ..document import Document
 from ..textutil import block_view, sentences
 from .lexicon import Lexicon
-from .recognisers import agencies, dates, documents, indexes, measures, places, references, sites
+from .recognisers import agencies, dates, documents, indexes, measures, places, references, sites, tables
 from .recognisers.agencies import ABBREVIATION, DEFINITION, definitions
 from .recognisers.context import Context
 from .recognisers.dates import DATE, ISSUE, PASSIVE_BY, TRIAL
@@ -98,6 +100,7 @@ def run(ctx: Context) -> Extraction:
     documents.emit_documents(ctx)
     documents.report(ctx)
     prose(ctx)
+    tables.document_tables(ctx)
     documents.issued_parts(ctx)
     measures.articles(ctx)
     sites.designated_sites(ctx)

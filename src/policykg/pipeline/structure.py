@@ -337,6 +337,8 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     def make(i: int, kind: str, start: int | None = None, **extra: object) -> Block:
         raw = raws[i]
         s = raw.start if start is None else start
+        if raw.kind == ROW:
+            extra.setdefault("cells", raw.cells)
         return Block(kind, s, raw.end, lines.of(raw.lead if kind in ("article",) else s), level=raw.level,
                      bold=_inside(raw.bold, s, raw.end), italic=_inside(raw.italic, s, raw.end),
                      markers=_markers(text, raw, s), **extra)

@@ -14,6 +14,8 @@ by position, issue dates by document, containment by child) and writes what it f
 * :mod:`~policykg.pipeline.recognisers.measures` — articles, categories, guidance, forerunners, regions;
 * :mod:`~policykg.pipeline.recognisers.references` — which document refers to which;
 * :mod:`~policykg.pipeline.recognisers.sites` — lists of designated sites and export bases.
+* :mod:`~policykg.pipeline.recognisers.tables` — tables of documents, their issuers and issue
+  dates.
 
 Beside them: :mod:`~policykg.pipeline.recognisers.context` (the context), :mod:`~policykg.pipeline.recognisers.records`
 (what they give), :mod:`~policykg.pipeline.recognisers.iris` (IRIs from names),
