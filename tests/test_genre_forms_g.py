@@ -188,3 +188,32 @@ def test_a_table_of_documents_says_who_issued_each_and_when(tmp_path: Path) -> N
 def test_a_table_without_an_issuer_column_says_nothing_of_issuers(tmp_path: Path) -> None:
     x = _extract(tmp_path, "u.md", DOCUMENTS_TABLE.replace("| Document | Issued by |", "| Document | Reviewed by |"))
     assert not [f for f in _facts(x, "issuance") if _local(f["agency"]) == "mca"]
+
+
+PILOT_UNITS = """# Chief Data Officers
+
+Policy Update | September 2021
+
+The General Office of the Guangdong Provincial People's Government issued the **Work Plan for Chief Data
+Officers** on 23 April 2021. The pilot areas are three cities; the other pilot units are departments.
+
+| Pilot cities (pilot areas) | Pilot departments |
+|---|---|
+| Guangzhou | Guangdong Provincial Department of Public Security |
+| Shaoguan | Guangdong Provincial Department of Natural Resources |
+| Heyuan | — |
+
+- **Article 1:** Each pilot unit names a chief data officer. The General Office of the Guangdong Provincial
+  People's Government is responsible.
+"""
+
+
+def test_a_table_column_of_pilot_cities_as_many_as_the_text_counts(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PILOT_UNITS)
+    assert {_local(f["area"]) for f in _facts(x, "pilot_area")} == {"guangzhou", "shaoguan", "heyuan"}
+
+
+def test_a_table_column_of_pilot_cities_that_the_count_does_not_fit(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PILOT_UNITS.replace("are three cities", "are four cities"))
+    assert not _facts(x, "pilot_area")
+    assert any("not taken as the pilot areas" in w for w in x.warnings)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from ...document import Block
+from ...document import Block, Span
 from ...textutil import NUMBER, View, block_view, parse_number, sentences, split_list
 from ..lexicon import Entry
 from .agencies import NAME
@@ -242,7 +242,7 @@ _AREAS_OVER_LIST = re.compile(rf"^\W*(?:the\s+)?(?:(?P<n>{NUMBER})\s+)?pilot\s+(
                               rf"(?:\s*\((?P<n2>\d+)\))?\s*:?\W*$", re.IGNORECASE)
 
 
-def _alone(ctx: Context, item: Block, area: Mention) -> bool:
+def _alone(ctx: Context, item: Span, area: Mention) -> bool:
     """Whether the list item names the area and nothing more ("Chongqing", "Hefei (Anhui)",
     "Changsha, Hunan Province"), not a part or a class of it ("all county-level cities of Hebei")."""
     rest = ctx.doc.text[item.start:area.start] + " " + ctx.doc.text[area.end:item.end]
@@ -261,14 +261,18 @@ _COUNT_OVER_LIST = re.compile(rf"\b(?P<n>{NUMBER})\s+(?:[\w-]+\s+){{0,2}}?pilot\
 
 def listed_pilot_areas(ctx: Context) -> None:
     """The items of a list under a line that names the pilot areas and their count ("The 12
-    pilot cities", then twelve list items): pilot areas of the document that stated that count,
-    where every item is an area and there are as many (else nothing, with a warning)."""
+    pilot cities", then twelve list items), and the cells of a table's column headed "Pilot
+    cities": pilot areas of the document that stated that count, where every item is an area
+    and there are as many (else nothing, with a warning)."""
     blocks = ctx.doc.blocks
-    counted = {}
+    counted: dict[object, set[object]] = {}
     for rec in ctx.records:
         if rec.kind == "stated_count":
             counted.setdefault(rec.get("count"), set()).add(rec.get("notice"))
     for i, block in enumerate(blocks):
+        if block.kind == "header" and block.cells:
+            _area_column(ctx, i, counted)
+            continue
         if block.kind not in ("heading", "paragraph", "category") or i + 1 >= len(blocks):
             continue
         view = block_view(ctx.doc, block)
@@ -277,37 +281,63 @@ def listed_pilot_areas(ctx: Context) -> None:
         if not m or not (m.group("n") or m.groupdict().get("n2")):
             continue
         n = parse_number(m.group("n") or m.groupdict().get("n2"))
-        owners = counted.get(n, set())
-        items = []
+        items: list[Span] = []
         for item in blocks[i + 1:]:
             if item.kind not in ("bullet", "article") or item.kind == "article" and item.article is None:
                 break
-            items.append(item)
-        if not items:
+            items.append(Span(item.start, item.end))
+        if items:
+            _take_areas(ctx, block.line, " ".join(view.clean.split()), items, n, counted.get(n, set()))
+
+
+#: The header of a table's column of pilot areas: "Pilot cities", "Pilot cities (pilot areas)".
+_AREA_COLUMN = re.compile(r"pilot\s+(?:cities|areas|zones|provinces|regions|counties|municipalities)\b.*",
+                          re.IGNORECASE)
+
+
+def _area_column(ctx: Context, i: int, counted: dict[object, set[object]]) -> None:
+    """A table's column headed "Pilot cities": its cells, one area each, as a list of them."""
+    header = ctx.doc.blocks[i]
+    for c, cell in enumerate(header.cells):
+        words = " ".join(re.sub(r"[*_`]+", " ", ctx.doc.text[cell.start:cell.end]).split())
+        if not _AREA_COLUMN.fullmatch(words):
             continue
-        areas: list[Mention | Block] = []  # an area the lexicon knows, or an item that names one
-        for item in items:
-            item_view = block_view(ctx.doc, item)
-            found = areas_in(ctx, item_view, 0, len(item_view.clean))
-            if len(found) == 1 and _alone(ctx, item, found[0]):
-                areas.append(found[0])
-            elif not found and _AREA_NAME.fullmatch(item_view.clean.strip()):
-                areas.append(item)  # "Cangzhou": a place the lexicon does not know, named alone
-            else:
+        items: list[Span] = []
+        for row in ctx.doc.blocks[i + 1:]:
+            if row.kind not in ("paragraph", "article") or len(row.cells) != len(header.cells):
                 break
-        if len(owners) != 1 or len(areas) != len(items) or len(areas) != n:
-            ctx.warn(block.line, f"a list of {len(items)} items under {quote(' '.join(view.clean.split()))}: "
-                                 f"not taken as the pilot areas (no one document states {n} of them, or the "
-                                 f"items are not {n} areas)")
+            value = row.cells[c]
+            if re.sub(r"[\s*_—–-]+", "", ctx.doc.text[value.start:value.end]):
+                items.append(value)
+        if items:
+            _take_areas(ctx, header.line, words, items, len(items), counted.get(len(items), set()))
+
+
+def _take_areas(ctx: Context, line: int, label: str, items: list[Span], n: int | None, owners: set[object]) -> None:
+    """``items`` as the pilot areas of the one document that stated ``n`` of them, when each
+    names one area alone and there are ``n``; else nothing, with a warning."""
+    areas: list[Mention | Span] = []  # an area the lexicon knows, or an item that names one
+    for item in items:
+        item_view = View.of(ctx.doc.text, item.start, item.end, markup=ctx.doc.markup)
+        found = areas_in(ctx, item_view, 0, len(item_view.clean))
+        if len(found) == 1 and _alone(ctx, item, found[0]):
+            areas.append(found[0])
+        elif not found and _AREA_NAME.fullmatch(item_view.clean.strip()):
+            areas.append(item)  # "Cangzhou": a place the lexicon does not know, named alone
+        else:
+            break
+    if len(owners) != 1 or len(areas) != len(items) or len(areas) != n:
+        ctx.warn(line, f"a list of {len(items)} items under {quote(label)}: not taken as the pilot areas (no one "
+                       f"document states {n} of them, or the items are not {n} areas)")
+        return
+    owner = next(iter(owners))
+    for area in areas:
+        if isinstance(area, Mention):
+            ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=owner, area=area.iri)
             continue
-        owner = next(iter(owners))
-        for area in areas:
-            if isinstance(area, Mention):
-                ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=owner, area=area.iri)
-                continue
-            iri = resolve_area_item(ctx, area.start, area.end)
-            if iri is not None:
-                ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=owner, area=iri)
+        iri = resolve_area_item(ctx, area.start, area.end)
+        if iri is not None:
+            ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=owner, area=iri)
 
 
 #: Words that say a list names only some of what was counted.
