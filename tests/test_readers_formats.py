@@ -775,3 +775,59 @@ def test_pdf_not_a_pdf(tmp_path):
     with pytest.raises(InputError) as door:
         read_rendition(path)
     assert door.value.path == str(path) and "not PDF" in door.value.message
+
+
+#: A table of measures as a web page prints it: its header drawn again on the next page, ditto
+#: marks in the category column; then a paragraph with words far apart that is no table.
+TABLE_PAGES = """<!doctype html><html><head><meta charset="utf-8"><style>
+@page { size: A5; margin: 18mm 15mm }
+body { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 10pt }
+table { border-collapse: collapse; width: 100% } th, td { padding: 1mm 2mm; vertical-align: top; text-align: left }
+table.ruled th, table.ruled td { border: 0.5pt solid #777 }
+.break { page-break-before: always }
+</style></head><body>
+<h1>Two Rulebooks</h1>
+<p>The NFRA issued the Measures on Bank Data on 5 December 2024.</p>
+<table class="ruled"><thead><tr><th>Art.</th><th>Requirement</th><th>Category</th><th>Supervisor</th></tr></thead>
+<tr><td>5</td><td>The board bears final responsibility for data security and names a senior manager to lead the work.</td><td>Governance</td><td>NFRA</td></tr>
+<tr><td>8</td><td>A data security department is designated.</td><td>&ldquo;</td><td>&ldquo;</td></tr></table>
+<p class="break">Table 1 (continued)</p>
+<table class="ruled"><thead><tr><th>Art.</th><th>Requirement</th><th>Category</th><th>Supervisor</th></tr></thead>
+<tr><td>12</td><td>Data are graded core, important or general.</td><td>Classification</td><td>NFRA</td></tr></table>
+<p>After the table, a paragraph of plain prose that runs across the whole width of the page and on.</p>
+<table><tr><th>No.</th><th>Task</th><th>Lead</th></tr>
+<tr><td>1</td><td>Open the data.</td><td>CAC</td></tr></table>
+</body></html>"""
+
+
+def test_pdf_tables_are_read_as_tables(pdf_folder):
+    path = chromium_pdf(TABLE_PAGES, pdf_folder, "tables")
+    r = pdf_reader.read(path.read_bytes(), path)
+    rows = [[" ".join(r.text[c.start:c.end].split()) for c in b.cells] for b in r.blocks if b.kind == "row"]
+    assert rows[:4] == [
+        ["Art.", "Requirement", "Category", "Supervisor"],
+        ["5", "The board bears final responsibility for data security and names a senior manager to lead the work.",
+         "Governance", "NFRA"],
+        ["8", "A data security department is designated.", "“", "“"],
+        ["12", "Data are graded core, important or general.", "Classification", "NFRA"],  # the page after
+    ]
+    assert rows[4:] == [["No.", "Task", "Lead"], ["1", "Open the data.", "CAC"]]  # no rules drawn
+    texts = [" ".join(r.text[b.start:b.end].split()) for b in r.blocks if b.kind != "row"]
+    assert "Table 1 (continued)" not in texts  # the table goes on: one table
+    assert any(t.startswith("After the table, a paragraph of plain prose") for t in texts)
+
+
+def test_pdf_table_rows_are_measures_with_the_ditto_marks_filled_in(pdf_folder):
+    from policykg.pipeline.extract import extract
+    from policykg.pipeline.lexicon import load_lexicon
+    from policykg.pipeline.read import read_document
+
+    path = chromium_pdf(TABLE_PAGES, pdf_folder, "tables")
+    doc = read_document(path)
+    articles = {b.article: doc.text[b.category_cell.start:b.category_cell.end] for b in doc.blocks
+                if b.kind == "article" and b.category_cell is not None}
+    assert articles == {5: "Governance", 8: "Governance", 12: "Classification"}
+    x = extract(doc, load_lexicon())
+    guided = {(str(r.get("measure")).rsplit("/", 1)[-1], str(r.get("agency")).rsplit("/", 1)[-1])
+              for r in x.records if r.kind == "guidance"}
+    assert {("5", "nfra"), ("8", "nfra"), ("12", "nfra")} <= guided

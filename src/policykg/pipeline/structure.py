@@ -56,6 +56,8 @@ FOOTNOTE_START = re.compile(rf"[ \t]*(?:\*\*|\*|_)?(?:([{_SUP_CHARS}]+|[†‡]+
 #: A table's number cell: ``75``, ``Article 75``, ``Art. 75``, ``No. 75``, ``Item 75``, ``(75)``, ``第75条``.
 _CELL_NUMBER = re.compile(r"(?:(?:Article|Arts?\.?|No\.?|Nr\.?|Item)\s*)?[(（]?(\d+)[)）]?\s*[:.]?|第\s*(\d+)\s*条",
                           re.IGNORECASE)
+#: A ditto mark in a table's cell: the entry above it, again ("“", "〃", "ditto", "do.").
+_DITTO = re.compile(r"[“”\"〃]|ditto|do\.?|id\.?", re.IGNORECASE)
 #: The first column of a table of who leads which measure, keyed by the measure's number:
 #: "Task | Lead | Participating", "No. | Lead department | Supporting departments".
 _KEY_COLUMN = re.compile(r"(?:task|measure|item|action|article|no\.?|nr\.?|number|#)(?:\s+(?:no\.?|number))?",
@@ -350,6 +352,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                              f"from 1 to {MAX_ARTICLE:,}", path=path, line=lines.of(at))
         return n
 
+    last_cells: dict[int, dict[tuple[str, int], Span]] = {}  # table -> (role, column) -> the cell above
     for i, raw in enumerate(raws):
         if raw.kind == ROW:
             if raw.header:
@@ -368,11 +371,16 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                 roles[raw.table if raw.table is not None else -1] = found
                 blocks[i] = make(i, "header")
                 continue
-            table_roles = roles.get(raw.table if raw.table is not None else -1, {})
+            table_key = raw.table if raw.table is not None else -1
+            table_roles = roles.get(table_key, {})
             by_role: dict[str, Span] = {}
+            above = last_cells.setdefault(table_key, {})
             for c, role in sorted(table_roles.items()):
                 if c < len(raw.cells):
                     cell = raw.cells[c]
+                    if _DITTO.fullmatch(text[cell.start:cell.end].strip(" *_")) and (role, c) in above:
+                        cell = above[(role, c)]  # a ditto mark: the entry above it, again
+                    above[(role, c)] = cell
                     # adjacent columns of one role read as one cell, from the first to the last
                     by_role[role] = Span(by_role[role].start, cell.end) if role in by_role else cell
             key_cell = by_role.get("key")
@@ -581,7 +589,8 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
         lines_of = text[t.start:t.end].split("\n")
         # (but a title in capitals wrapped over two lines, or one whose first line ends in "the",
         # "and", "of" ..., is one title: "... THE NHC'S MEASURES (TRIAL) AND THE" / "REGIONAL CENTRE PILOTS")
-        wrapped = len(lines_of) == 2 and (all(x.upper() == x and any(c.isalpha() for c in x) for x in lines_of) or re.search(
+        capitals = all(x.upper() == x and any(c.isalpha() for c in x) for x in lines_of)
+        wrapped = len(lines_of) == 2 and (capitals or re.search(
             r"\b(?:the|and|of|for|on|in|to|a|an|with|from)\s*$", lines_of[0], re.IGNORECASE) is not None)
         if len(lines_of) == 2 and all(0 < len(x.strip()) <= 120 for x in lines_of) and \
                 lines_of[0].rstrip()[-1:] not in ".:;," and not wrapped:

@@ -44,7 +44,15 @@ read from that here, page by page, into a :class:`~policykg.pipeline.readers.bas
    made) — a judgement: a compound broken at its own hyphen before a lower-case word the
    document never writes with its hyphen is joined without it.
 
-Not read: tables (their cells come out as lines of text), columns (read in the order the page
+7. **Tables.** A line whose pieces stand far apart (each at least half the text's size beyond
+   where the piece before would end), three to twelve of them and none of more than four
+   words, is a table's header when a line under it starts a row with text in two of its
+   columns; the lines under it whose text starts inside its columns (none left of the first,
+   no piece running across a column's edge) are its rows, a row beginning at each line with
+   text in the first column. Ruled or not: only the text's positions are read. A table whose
+   header is drawn again after a page break (perhaps under "Table 1 (continued)") goes on.
+
+Not read: columns of text (read in the order the page
 draws them, which for most producers is the reading order), text that is not upright (a page
 turned with ``/Rotate`` whose text is drawn sideways), text in images. A damaged or truncated
 file, an encrypted one that needs a password, and one with no text at all ("no text layer (a
@@ -65,7 +73,7 @@ from io import BytesIO
 from pathlib import Path
 
 from ...errors import InputError
-from .base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, Rendition, RenditionBuilder, Run
+from .base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, Rendition, RenditionBuilder, Run
 
 #: The share of the page height, at the top and at the bottom, where headers and footers sit.
 MARGIN_ZONE = 0.1
@@ -356,6 +364,7 @@ class _Block:
     number: int | None = None
     label: str | None = None
     text_x: float | None = None  # an item's text after its marker
+    rows: list[list[list[Run]]] | None = None  # a table's rows of cells (its first row the header)
 
     @property
     def last(self) -> _Line:
@@ -391,6 +400,102 @@ def _text_x(line: _Line, skip: int) -> float:
             return piece.x + offset * piece.size * 0.5  # within one piece: an estimate
         seen += len(piece.text)
     return line.x
+
+
+#: A cell ends where the next starts: a gap of at least half the text's size after the end a
+#: piece's text would reach (a generous estimate of its width) starts a new column.
+_CHAR_WIDTH = 0.55
+
+
+def _header_columns(line: _Line) -> list[float] | None:
+    """The left edges of the columns of a table's header line ("Art.   Requirement   Category
+    Supervisor", each name its own piece, far apart), or ``None`` for a line of text."""
+    pieces = [p for p in line.pieces if p.text.strip()]
+    if len(pieces) < 3 or len(pieces) > 12 or any(len(p.text.split()) > 4 for p in pieces):
+        return None
+    columns = [pieces[0].x]
+    for before, after in itertools.pairwise(pieces):
+        end = before.x + len(before.text) * before.size * _CHAR_WIDTH
+        if after.x < end + before.size * 0.5:
+            return None  # words of one line, not cells
+        columns.append(after.x)
+    return columns
+
+
+@dataclass
+class _Table:
+    """A table as a PDF draws it: a header line whose column names stand apart, and under it
+    the lines whose text starts inside its columns (each cell's lines start at, or right of,
+    its column's left edge, and a line holds no text left of the first column)."""
+
+    columns: list[float]
+    lines: list[_Line]
+
+    def column(self, x: float) -> int | None:
+        """The column a piece of text starting at ``x`` stands in."""
+        if x < self.columns[0] - 2.0:
+            return None
+        return max(i for i, edge in enumerate(self.columns) if x >= edge - 2.0 or i == 0)
+
+    def columns_of(self, line: _Line) -> dict[int, list[_Piece]]:
+        out: dict[int, list[_Piece]] = {}
+        current = None
+        for piece in line.pieces:
+            if piece.text.strip():
+                at = self.column(piece.x)
+                current = at if current is None or at != current and piece.x >= self.columns[at] - 2.0 else current
+            if current is not None:
+                out.setdefault(current, []).append(piece)
+        return out
+
+    def holds(self, line: _Line) -> bool:
+        """Whether the line's text lies inside the columns: none left of the first, and no
+        piece running across the next column's edge."""
+        pieces = [p for p in line.pieces if p.text.strip()]
+        if not pieces or self.column(pieces[0].x) is None:
+            return False
+        for piece in pieces:
+            c = self.column(piece.x)
+            if c is None:
+                return False
+            if c + 1 < len(self.columns):
+                end = piece.x + len(piece.text.strip()) * piece.size * 0.4  # a modest estimate
+                if end > self.columns[c + 1] + piece.size:
+                    return False
+        return True
+
+    def starts_row(self, line: _Line) -> bool:
+        """A line with text in the first column begins a row."""
+        pieces = [p for p in line.pieces if p.text.strip()]
+        return bool(pieces) and self.column(pieces[0].x) == 0
+
+
+def _continued_tables(blocks: list[_Block]) -> list[_Block]:
+    """A table that goes on over a page break, its header drawn again (perhaps under a line
+    "Table 1 (continued)"), is one table."""
+    out: list[_Block] = []
+    for block in blocks:
+        if block.kind == ROW and block.rows:
+            k = len(out) - 1
+            between = []
+            while k >= 0 and out[k].kind in (PARAGRAPH, FOOTNOTE) and (
+                    out[k].kind == FOOTNOTE or re.search(r"\bcontinued\b", "".join(
+                        r.text for line in out[k].runs for r in line), re.IGNORECASE)):
+                between.append(k)
+                k -= 1
+            if k >= 0 and out[k].kind == ROW and out[k].rows and _cell_texts(out[k].rows[0]) == \
+                    _cell_texts(block.rows[0]):
+                previous = out[k]
+                previous.rows = previous.rows + block.rows[1:]
+                previous.lines = previous.lines + block.lines
+                out = [b for i, b in enumerate(out) if i not in between or b.kind == FOOTNOTE]
+                continue
+        out.append(block)
+    return out
+
+
+def _cell_texts(row: list[list[Run]]) -> list[str]:
+    return [" ".join("".join(r.text for r in cell).split()).lower() for cell in row]
 
 
 class _Layout:
@@ -652,9 +757,19 @@ class _Layout:
                     last_note = _Block(FOOTNOTE, line.page, line.size, line.x, [line], [runs], label=label)
                     page_notes.append(last_note)
             in_notes = {id(line) for line, _ in notes}
+            tables = self._tables([line for line in lines if id(line) not in in_notes])
+            in_tables = {id(line): table for table in tables for line in table.lines}
             first_on_page = True
             for line in lines:
                 if id(line) in in_notes:
+                    continue
+                table = in_tables.get(id(line))
+                if table is not None:  # a table's lines: the table, where its header stands
+                    if line is table.lines[0]:
+                        open_items.clear()
+                        start(_Block(ROW, line.page, line.size, line.x, list(table.lines), [],
+                                     rows=self._cells(table)))
+                    first_on_page = False
                     continue
                 new_page, first_on_page = first_on_page, False
                 begins = self._note_start(line) if line.raised(line.pieces[0]) else None
@@ -705,10 +820,15 @@ class _Layout:
             pending.extend(page_notes)
         blocks.extend(pending)
         _notes_sections(blocks)
+        blocks = _continued_tables(blocks)
 
         for block in blocks:
             runs = [Run(run.text.translate(HYPHENS), run.bold, run.italic, run.note)
                     for line in block.runs for run in line]
+            if block.kind == ROW and block.rows is not None:
+                builder.table([[[Run(r.text.translate(HYPHENS), r.bold, r.italic, r.note) for r in cell]
+                                for cell in row] for row in block.rows])
+                continue
             if block.kind == FOOTNOTE:
                 while runs and runs[-1].note is None and not runs[-1].text.strip(BACKLINKS):
                     runs.pop()  # a back-link arrow of a printed web page
@@ -722,6 +842,65 @@ class _Layout:
             raise InputError("no text layer (a scanned document?): the PDF's pages hold only "
                              "page headers, footers and numbers", path=self.path)
         return rendition
+
+    # -- tables ---------------------------------------------------------------------------
+
+    def _tables(self, lines: list[_Line]) -> list[_Table]:
+        """The tables of a page's lines (see :class:`_Table`), top to bottom."""
+        ordered = sorted(lines, key=lambda line: (line.y, line.x))
+        tables: list[_Table] = []
+        taken: set[int] = set()
+        for i, line in enumerate(ordered):
+            if id(line) in taken:
+                continue
+            columns = _header_columns(line)
+            if columns is None or self._is_heading(line):
+                continue
+            table = _Table(columns, [line])
+            last_y = line.y
+            rows = 0
+            for other in ordered[i + 1:]:
+                if other.y - last_y > self._spacing(other) * 2.6 or self._is_heading(other) \
+                        or not table.holds(other):
+                    break
+                table.lines.append(other)
+                last_y = other.y
+                rows += table.starts_row(other)
+            # a header over at least one row that fills two of its columns on its first line
+            if rows and any(table.starts_row(other) and len(table.columns_of(other)) >= 2 for other in table.lines[1:]):
+                tables.append(table)
+                taken.update(id(other) for other in table.lines)
+        return tables
+
+    def _cells(self, table: _Table) -> list[list[list[Run]]]:
+        """The rows of ``table``, each a list of cells of runs: a row begins at a line with text
+        in the first column; the lines under it, to the next such line, go on with its cells."""
+        rows: list[list[list[tuple[float, list[_Piece]]]]] = []
+        row_y = None  # the baseline of the first line of the row being read
+        for line in sorted(table.lines, key=lambda line: (line.y, line.x)):
+            if line is table.lines[0] or table.starts_row(line) and line.y != row_y:
+                rows.append([[] for _ in table.columns])
+                row_y = line.y
+            for c, pieces in table.columns_of(line).items():
+                cell = rows[-1][c]
+                if cell and cell[-1][0] == line.y:
+                    cell[-1][1].extend(pieces)
+                else:
+                    cell.append((line.y, list(pieces)))
+        out = []
+        for row in rows:
+            cells = []
+            for cell in row:
+                block = _Block(PARAGRAPH, 0, 0.0, 0.0)
+                for _, pieces in cell:
+                    part = _Line(table.lines[0].page, [_Piece(p.text.lstrip() if k == 0 else p.text, p.x, p.y, p.size,
+                                                              p.bold, p.italic) for k, p in enumerate(pieces)],
+                                 table.lines[0].height)
+                    part.finish()
+                    self._join(block, self._runs(part))
+                cells.append([run for line in block.runs for run in line])
+            out.append(cells)
+        return out
 
     def _may_start_item(self, current: _Block | None, line: _Line, new_page: bool) -> bool:
         """Whether a line starting "2020. " or "- " can start a list item rather than go on
@@ -743,7 +922,7 @@ class _Layout:
         """Whether ``line`` goes on with ``block``: the same size, no gap (or a page break in
         an unfinished sentence), and an indentation that fits."""
         last = block.last
-        if block.kind == HEADING:
+        if block.kind in (HEADING, ROW):
             return False
         if abs(line.size - block.size) > max(0.6, block.size * 0.08):
             return False

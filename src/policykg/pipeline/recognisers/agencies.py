@@ -69,6 +69,10 @@ _PART_OF_BODY = re.compile(r"(?:\b(?:departments?|bodies|organs|ministries|agenc
 
 #: Capitalised words after an agency's name that end in an agency head word: the name goes on
 #: ("State Council" + " Leading Group Office", "... Information Office").
+#: After an agency's name: its offices or branches, a class of bodies, not the agency itself.
+_ITS_OFFICES = re.compile(r"(?:[’']s)?\s+(?:local|provincial|municipal|regional|branch|field|dispatched|county-level|"
+                          r"subordinate)\s+(?:offices|branches|bureaus|departments|organs|counterparts|agencies)\b",
+                          re.IGNORECASE)
 _LONGER_NAME = re.compile(r"\s+(?:[A-Z][\w'’-]*\s+){0,4}(?:Office|Bureau|Group|Commission|Administration|"
                           r"Department|Committee|Center|Centre|Secretariat)\b")
 
@@ -187,6 +191,9 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
         if _LONGER_NAME.match(view.clean, e, min(len(view.clean), e + 120)):
             # "the State Council Leading Group Office of Poverty Alleviation": a body whose name
             # begins with the State Council's, not the State Council
+            continue
+        if _ITS_OFFICES.match(view.clean, e, min(len(view.clean), e + 60)):
+            # "NFRA local offices", "the CAC's provincial counterparts": a class of bodies
             continue
         if _PART_OF_BODY.search(view.clean[max(0, s - 80):s]):
             # "the relevant departments of the State Council", "the General Office of the
