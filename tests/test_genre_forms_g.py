@@ -217,3 +217,12 @@ def test_a_table_column_of_pilot_cities_that_the_count_does_not_fit(tmp_path: Pa
     x = _extract(tmp_path, "u.md", PILOT_UNITS.replace("are three cities", "are four cities"))
     assert not _facts(x, "pilot_area")
     assert any("not taken as the pilot areas" in w for w in x.warnings)
+
+
+def test_the_updates_own_numbered_table_is_no_document(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Chief Data Officers\n\nPolicy Update | September 2021\n\nThe General Office "
+                 "issued the **Work Plan for Chief Data Officers** on 23 April 2021. The Work Plan sets two tasks; "
+                 "who leads each is shown in Table 2 below.\n\n(1) Appoint officers. The NDRC is responsible.\n\n"
+                 "(2) Train them. The NDRC is responsible.\n")
+    assert not [label for label in _labels(x) if label.lower().startswith("table")]
+    assert {str(f["table"]).rsplit("/", 1)[-1].split("-")[0] for f in _facts(x, "article")} == {"work"}

@@ -424,6 +424,9 @@ def find_documents(ctx: Context) -> None:
                 continue  # a heading "Key provisions" names a part of the update, no document
             if _BATCH_OF_AREAS.fullmatch(name):
                 continue  # "the first batch of six pilot cities": a document's pilot areas
+            if re.fullmatch(r"(?:the\s+)?(?:table|figure|chart|box)", name, re.IGNORECASE) and \
+                    re.match(r"\s*\d", doc.text[end:end + 4]):
+                continue  # "shown in Table 2 below", "Table 1: Pilot units": the update's own table
             short = _NAME_AND_ABBREVIATION.fullmatch(name)
             if short:  # "Data Security Law (DSL)": the name, and its abbreviation beside it
                 name = short.group(1)
