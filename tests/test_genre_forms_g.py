@@ -226,3 +226,12 @@ def test_the_updates_own_numbered_table_is_no_document(tmp_path: Path) -> None:
                  "(2) Train them. The NDRC is responsible.\n")
     assert not [label for label in _labels(x) if label.lower().startswith("table")]
     assert {str(f["table"]).rsplit("/", 1)[-1].split("-")[0] for f in _facts(x, "article")} == {"work"}
+
+
+def test_the_document_that_sets_the_tasks_holds_them(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Dual Smart\n\nPolicy Update | May 2021\n\nThe **Notice on Organising Pilot "
+                 "Work** (the **2020 Notice**) was issued by MOHURD. The 2020 Notice sets three pilot tasks. Task 2 "
+                 "relies on the **Administrative Rules on Road Testing (Trial)**, issued by MIIT.\n\n"
+                 "| No. | Task |\n|---|---|\n| 1 | Build roads. |\n| 2 | Test vehicles. |\n| 3 | Share data. |\n")
+    holders = {str(f["table"]).rsplit("/", 1)[-1].split("-")[0] for f in _facts(x, "article")}
+    assert holders == {"notice"}

@@ -942,8 +942,8 @@ def find_holder(ctx: Context) -> None:
 
 #: A sentence that says a document has numbered measures: "The Opinions have 32 numbered
 #: items", "the Plan sets out the following tasks", "The Measures contain 20 articles", "The
-#: Guiding Opinions number their tasks (1) to (17)".
-_HOLDS = re.compile(rf"\b(?:ha(?:s|ve)|holds?|contains?|sets?\s+out|lists?|compris(?:es|e)|includes?|"
+#: Guiding Opinions number their tasks (1) to (17)", "The 2020 Notice sets six pilot tasks".
+_HOLDS = re.compile(rf"\b(?:ha(?:s|ve)|holds?|contains?|sets?(?:\s+out)?|defines?|specifies|lists?|compris(?:es|e)|includes?|"
                     rf"consists?\s+of|lays?\s+down|puts?\s+forward|numbers?|groups?|divides?|arranges?)\s+(?:(?:{NUMBER}|the\s+following|"
                     rf"following|these|its|their)\s+)(?:[\w-]+\s+){{0,2}}?(?:{_anaphora.measure_nouns()})\b", re.IGNORECASE)
 
