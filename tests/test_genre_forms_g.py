@@ -235,3 +235,11 @@ def test_the_document_that_sets_the_tasks_holds_them(tmp_path: Path) -> None:
                  "| No. | Task |\n|---|---|\n| 1 | Build roads. |\n| 2 | Test vehicles. |\n| 3 | Share data. |\n")
     holders = {str(f["table"]).rsplit("/", 1)[-1].split("-")[0] for f in _facts(x, "article")}
     assert holders == {"notice"}
+
+
+def test_a_numbered_list_of_key_takeaways_is_no_measures(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Cyber ID\n\nCLIENT ALERT | May 2025\n\n## Key takeaways\n\n1. Six departments "
+                 "issued the **Measures on Online Identity**.\n2. Use is voluntary.\n3. There are no pilot regions.\n\n"
+                 "## What do the Measures say?\n\n- **Article 2:** The MPS builds the public service.\n"
+                 "- **Article 5:** Individuals apply of their own will.\n")
+    assert {f["number"] for f in _facts(x, "article")} == {2, 5}

@@ -292,17 +292,25 @@ def _inside_a_sentence(text: str, raw: RawBlock) -> bool:
     return bool(body) and (body[0].islower() or bool(re.search(r"(?:[,;]|\band|\bor)$", body)))
 
 
-def _lists_under_headings(raws: Sequence[RawBlock], bare: list[int]) -> list[int]:
+#: A heading over a numbered list that sums up the update, not its measures: "Key takeaways",
+#: "Highlights", "At a glance", "Next steps".
+_SUMMARY_HEADING = re.compile(r"\b(?:key\s+(?:takeaways|points|facts|dates|changes|messages)|takeaways|highlights|"
+                              r"summary|at\s+a\s+glance|in\s+brief|next\s+steps|action\s+items|checklist|"
+                              r"recommendations|what\s+(?:to|companies\s+should)\s+do)\b", re.IGNORECASE)
+
+
+def _lists_under_headings(raws: Sequence[RawBlock], bare: list[int], text: str) -> list[int]:
     """The items of ``bare`` (indexes of numbered list items) in lists that a heading opens
     right above them, of two or more items (a list under each heading, its numbering going on
-    or starting again)."""
+    or starting again), but for a heading that sums up the update ("Key takeaways")."""
     kept: list[int] = []
     run: list[int] = []
     for i in [*bare, -2]:
         if run and i == run[-1] + 1:
             run.append(i)
             continue
-        if len(run) >= 2 and run[0] > 0 and raws[run[0] - 1].kind == HEADING:
+        if len(run) >= 2 and run[0] > 0 and raws[run[0] - 1].kind == HEADING and \
+                not _SUMMARY_HEADING.search(text[raws[run[0] - 1].start:raws[run[0] - 1].end]):
             kept += run
         run = [i]
     return kept
@@ -482,7 +490,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     # does, a list of them right under a heading ("At enterprise level", then Word's numbered
     # paragraphs) is measures all the same: the second document's, whose headings group them
     if explicit and bare:
-        bare = _lists_under_headings(raws, bare)
+        bare = _lists_under_headings(raws, bare, text)
     if bare:
         previous_kept: RawBlock | None = None
         for i in bare:
