@@ -243,3 +243,24 @@ def test_a_numbered_list_of_key_takeaways_is_no_measures(tmp_path: Path) -> None
                  "## What do the Measures say?\n\n- **Article 2:** The MPS builds the public service.\n"
                  "- **Article 5:** Individuals apply of their own will.\n")
     assert {f["number"] for f in _facts(x, "article")} == {2, 5}
+
+
+def test_zones_that_share_a_plural_head_and_a_zone_named_after_its_place(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Rules Pilot\n\nPolicy Update | July 2023\n\nThe State Council issued the "
+                 "**Notice on Piloting High-Standard Rules** on 1 June 2023. The notice names four pilot areas[^1].\n\n"
+                 "- **Article 1:** Zones open data. MOFCOM is responsible.\n\n"
+                 "[^1]: The four pilot areas are the China (Shanghai), China (Tianjin) and China (Beijing) Pilot Free "
+                 "Trade Zones and the Hainan Free Trade Port.\n")
+    labels = {str(r.get("label")) for r in x.records if r.kind == "area"}
+    areas = {_local(f["area"]) for f in _facts(x, "pilot_area")}
+    assert areas == {"china-shanghai-pilot-free-trade-zone", "china-tianjin-pilot-free-trade-zone",
+                     "china-beijing-pilot-free-trade-zone", "hainan-free-trade-port"}
+    assert "China (Tianjin) Pilot Free Trade Zone" in labels and "china" not in areas
+
+
+def test_a_zone_named_after_its_place_in_a_sentence(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Rules Pilot\n\nPolicy Update | July 2023\n\nThe State Council issued the "
+                 "**Decision on Adjusting Regulations in Pilot Areas** on 1 June 2023. The Decision applies in two "
+                 "pilot areas only: the Hainan Free Trade Port and Beijing.\n\n- **Article 1:** Zones open data. MOFCOM is "
+                 "responsible.\n")
+    assert {_local(f["area"]) for f in _facts(x, "pilot_area")} == {"hainan-free-trade-port", "beijing"}

@@ -74,11 +74,57 @@ def areas_in(ctx: Context, view: View, lo: int = 0, hi: int | None = None) -> li
     return sorted(out, key=lambda m: m.start)
 
 
-def resolve_area_item(ctx: Context, start: int, end: int) -> str | None:
-    """One item of a list of areas: the lexicon's area, or a new area minted from the name."""
+#: A bracket inside a place's name, capitalised words after it: "China (Shanghai) Pilot Free
+#: Trade Zone" (not "Chongqing (21 districts)").
+_INNER_PARENTHESIS = re.compile(r"^[A-Z][\w'’-]*\s*[(（][A-Z][^()（）]{1,40}[)）]\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*$")
+#: A plural head that the items of a list before it share: "China (Shanghai), China (Tianjin)
+#: and China (Beijing) Pilot Free Trade Zones".
+_SHARED_HEAD = re.compile(r"\s+(?P<head>(?:Pilot\s+)?(?:Free\s+Trade\s+|Comprehensive\s+|Demonstration\s+)?"
+                          r"(?:Zone|Area|District|Park|Port)s)$")
+
+
+_THE = re.compile(r"^the\s+", re.IGNORECASE)
+
+
+def shared_heads(items: list[str]) -> list[str | None]:
+    """The whole name of each item of a list whose last item carries a plural head that the
+    items before it share ("China (Shanghai)", ..., "China (Beijing) Pilot Free Trade Zones": each
+    "China (X) Pilot Free Trade Zone"); ``None`` for an item that is whole as written."""
+    out: list[str | None] = [None] * len(items)
+    for k, item in enumerate(items):
+        m = _SHARED_HEAD.search(item)
+        if not m or k == 0:
+            continue
+        singular = m.group("head")[:-1]
+        j = k - 1
+        while j >= 0 and out[j] is None and not re.search(r"\b(?:Zone|Area|District|Park|Port)s?\b", items[j]) \
+                and re.fullmatch(r"(?:the\s+)?[A-Z][\w'’-]*(?:\s*[(（][^()（）]+[)）])?", items[j].strip()):
+            j -= 1
+        if j == k - 1:
+            continue  # nothing before it shares the head
+        for i in range(j + 1, k):
+            out[i] = _THE.sub("", items[i].strip()) + " " + singular
+        out[k] = f"{item[:m.start()].strip()} {singular}"
+    return out
+
+
+def resolve_area_item(ctx: Context, start: int, end: int, name: str | None = None) -> str | None:
+    """One item of a list of areas: the lexicon's area, or a new area minted from the name
+    (``name``, where the list gives it in part: "China (Guangdong)" of "China (Guangdong), ...
+    and China (Beijing) Pilot Free Trade Zones")."""
     text = ctx.doc.text
     item_view = View.of(text, start, end, markup=ctx.doc.markup)  # composed, no invisible characters
     item = item_view.clean
+    if name is not None:
+        entry = ctx.lexicon.lookup(name, ["area"])
+        return ctx.entity_from_lexicon(entry) if entry is not None else \
+            ctx.mint("area", name, ctx.evidence(start, end))
+    item = _THE.sub("", item) if _THE.match(item) and item[4:5].isupper() else item  # "the Hainan Free Trade Port"
+    if _INNER_PARENTHESIS.search(item):
+        # "China (Shanghai) Pilot Free Trade Zone": the bracket is part of the name
+        entry = ctx.lexicon.lookup(item.strip(), ["area"])
+        return ctx.entity_from_lexicon(entry) if entry is not None else \
+            ctx.mint("area", item.strip(), ctx.evidence(*item_view.origin(0, len(item_view.clean))))
     paren_free = re.search(r"^(.*?)\s*(?:[(（]|$)", item)  # the name before any parenthesis
     main = re.sub(r"\s*[(（].*?[)）]\s*", " ", item).strip()
     evidence = ctx.evidence(start, end)
@@ -158,11 +204,13 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
                 i_end = i_start + sub.index(".")  # the list ends with its sentence
             items.append((i_start, i_end))
         skip = False
+        whole = shared_heads([" ".join(View.of(ctx.doc.text, a, b, markup=ctx.doc.markup).clean.split())
+                              for a, b in items])
         for index, (i_start, i_end) in enumerate(items):
             if skip:
                 skip = False
                 continue
-            iri = resolve_area_item(ctx, i_start, i_end)
+            iri = resolve_area_item(ctx, i_start, i_end, whole[index])
             if not iri:
                 continue
             end = i_end
@@ -183,8 +231,9 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
                 ctx.fact("pilot_area", ctx.evidence(start, end), notice=notice.iri, area=area)
             return
         for mention in areas_in(ctx, view, s + including.end(), e):
-            ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
-                     area=mention.iri)
+            area = _whole_area(ctx, mention)
+            if area is not None:
+                ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=notice.iri, area=area.iri)
     elif m:
         # "three cities – Chengdu, Xi'an and Jinan – in building pilot zones": the areas the
         # count's dashes enclose
@@ -195,6 +244,29 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
             for mention in areas_in(ctx, view, lo, lo + len(dash.group("list"))):
                 ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
                          area=mention.iri)
+
+
+#: Capitalised words after a place's name that make it the name of a zone in it: "Hainan Free
+#: Trade Port", "Pudong New Area".
+_ZONE_AFTER = re.compile(r"\s+(?:[A-Z][\w'’-]*\s+){0,3}(?:Zone|Port|Area|Park|District)\b")
+
+
+def _whole_area(ctx: Context, mention: Mention) -> Mention | None:
+    """The area a sentence names where the lexicon found ``mention``: the place itself, or the
+    zone whose name it begins ("Hainan Free Trade Port", minted as such); ``None`` for a place
+    inside another name's brackets ("China (Shanghai) Pilot Free Trade Zone"), which names a
+    zone, not the place."""
+    text = ctx.doc.text
+    if text[max(0, mention.start - 1):mention.start] in "(（" and mention.start > 0:
+        return None
+    after = _ZONE_AFTER.match(text, mention.end, min(len(text), mention.end + 60))
+    if after is None:
+        return mention
+    name = " ".join(View.of(text, mention.start, after.end(), markup=ctx.doc.markup).clean.split())
+    entry = ctx.lexicon.lookup(name, ["area"])
+    iri = ctx.entity_from_lexicon(entry) if entry is not None else \
+        ctx.mint("area", name, ctx.evidence(mention.start, after.end()))
+    return Mention("area", iri, mention.start, after.end())
 
 
 #: A list item that places an area in another: "Pinggu District in Beijing", "Pudong New Area of
