@@ -264,3 +264,15 @@ def test_a_zone_named_after_its_place_in_a_sentence(tmp_path: Path) -> None:
                  "pilot areas only: the Hainan Free Trade Port and Beijing.\n\n- **Article 1:** Zones open data. MOFCOM is "
                  "responsible.\n")
     assert {_local(f["area"]) for f in _facts(x, "pilot_area")} == {"hainan-free-trade-port", "beijing"}
+
+
+def test_a_document_that_agencies_published_named_in_passing(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Data Spaces\n\nPolicy Update | March 2025\n\nThe NDA issued the **pilot notice** "
+                 "on 14 February 2025. It does not refer to the **National Data Infrastructure Guidelines** that the "
+                 "National Development and Reform Commission (NDRC), the NDA and MIIT published in January 2025. The "
+                 "notice names three pilot cities: Beijing, Shanghai and Hangzhou.\n\n- **Article 1:** Cities build "
+                 "data spaces. The NDA is responsible.\n")
+    guidelines = {_local(f["agency"]) for f in _facts(x, "issuance") if "guidelines" in str(f["document"])}
+    assert guidelines == {"ndrc", "nda", "miit"}
+    owners = {_local(f["notice"]).split("-")[0] for f in _facts(x, "pilot_area")}
+    assert owners == {"pilot"}  # the pilot facts after it stay the notice's

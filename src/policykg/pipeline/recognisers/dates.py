@@ -167,6 +167,7 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
     if by and (by.start() - verb.end() > 80 or re.search(r"[,;]", sent[verb.end():by.start()])):
         by = None  # "made public on 16 March, created the NDA, administered by the NDRC": another verb's
     relative = None
+    in_passing = False
     if before:
         # "... the Measures (2020), which the CAC and eleven other departments had issued"
         # (also when the sentence names more documents after: "the Guidelines ..., which the
@@ -174,10 +175,14 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
         last_end = max(en for st, en, _ in sdocs if st < o_verb)
         clause = view.clean[s:s + verb.start()]
         rel = None
-        for rel in re.finditer(r"[,(]\s*(?:which|that)\s+", clause):
+        # ("the Guidelines that the NDRC, the NDA and MIIT published": no comma before "that")
+        for rel in re.finditer(r"(?:[,(]\s*|\s)(?:which|that)\s+", clause):
             pass
         if rel and view.origin(s + rel.start(), s + rel.end())[0] >= last_end - 1:
             relative = s + rel.end()
+            # "the Guidelines that the NDRC published": a document named in passing, whose
+            # issuing is no news of the sentence (what comes after is not about it)
+            in_passing = not re.match(r"[,(]", rel.group(0))
     if by and not after:
         # "The list was co-released on 2 April by the A, B and C."
         target = before[-1] if before else anaphora(ctx, sent[:verb.start()], view.origin(s, e)[0])
@@ -233,7 +238,7 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
         ctx.fact("issue_date", evidence, document=target.iri, date=date)
     elif m is not None:
         ctx.warn(evidence.line, f"date {m.group(0)!r} has no year (no date line): left out")
-    return target
+    return None if in_passing else target
 
 
 #: "by the same body", "by the same bodies": the issuers named last (mappings/patterns/anaphora.toml).
