@@ -276,3 +276,21 @@ def test_a_document_that_agencies_published_named_in_passing(tmp_path: Path) -> 
     assert guidelines == {"ndrc", "nda", "miit"}
     owners = {_local(f["notice"]).split("-")[0] for f in _facts(x, "pilot_area")}
     assert owners == {"pilot"}  # the pilot facts after it stay the notice's
+
+
+def test_which_the_document_cites_makes_that_document_the_one_that_refers(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Smart\n\nPolicy Update | May 2021\n\nThe State Council issued the **Opinions on "
+                 "Smart Cities** on 3 March 2021. MOHURD had issued the **Notice on Pilots** (the **2020 Notice**) on "
+                 "1 November 2020. Task 2 needs the **Administrative Rules on Road Testing (Trial)**, which the 2020 "
+                 "Notice cites.\n\n- **Article 1:** Build roads. MOHURD is responsible.\n")
+    refs = {(_local(f["document"]).split("-")[0], _local(f["target"]).split("-")[0]) for f in _facts(x, "reference")}
+    assert refs == {("notice", "administrative")}
+
+
+def test_a_measure_that_relies_on_a_regulation(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Outbound Data\n\nPolicy Update | July 2022\n\nThe CAC issued the **Measures on "
+                 "Outbound Data** on 7 July 2022. For infrastructure operators, the Measures rely on the definition in "
+                 "the **Regulations on Infrastructure Security**.\n\n- **Article 1:** Handlers apply. The CAC is "
+                 "responsible.\n")
+    refs = {(_local(f["document"]).split("-")[0], _local(f["target"]).split("-")[0]) for f in _facts(x, "reference")}
+    assert ("measures", "regulations") in refs

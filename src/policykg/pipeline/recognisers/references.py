@@ -80,6 +80,11 @@ _HEAD_SUBJECT = re.compile(r"(?:^|[,;:]\s*|\b)[Tt]he\s+(?:[A-Z0-9][\w'’-]*\s+)
                            r"(?:(?:do|does|also|both|themselves|itself|further|thus|then|\w+ly)\s+)*$")
 
 
+#: A relative clause whose subject is the document that refers to the one before the comma:
+#: "..., which the 2020 Notice cites", "..., which the Measures implement".
+_WHICH_SUBJECT = re.compile(r",\s*which\s+(?P<subject>(?:the\s+)?[^,;()]{1,80}?)\s+(?:also\s+|both\s+)?$")
+
+
 def references(ctx: Context, block: Block, block_docs: list) -> None:
     """Which document refers to which: "replace(s) the X", "implements the X", "under the
     X" name the document the sentence is about (named before the verb, else the update's
@@ -95,6 +100,14 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
         o_verb = view.origin(verb.start(), verb.end())[0]
         o_s, o_e = view.origin(s, e)
         sdocs = ctx.documents_in(o_s, o_e)
+        back = _WHICH_SUBJECT.search(view.clean, s, verb.start())
+        if back:  # "the Rules ..., which the 2020 Notice cites": the Notice refers to the Rules
+            o_which, o_subject = view.origin(back.start(), back.start("subject"))
+            said = [d for st, _, d in sdocs if o_subject <= st < o_verb]
+            before = [d for st, _, d in sdocs if st < o_which]
+            if len(said) == 1 and before and before[-1] is not said[0] and said[0].cls != "Law":
+                ctx.fact("reference", ctx.evidence(o_s, o_e), document=said[0].iri, target=before[-1].iri)
+            continue
         subjects = [d for st, _, d in sdocs if st < o_verb and d.cls != "Law"]  # a law is what is built on
         targets = [(st, en, d) for st, en, d in sdocs if st >= o_verb]
         comma = view.clean.find(",", verb.end(), e)
