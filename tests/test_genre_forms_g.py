@@ -294,3 +294,21 @@ def test_a_measure_that_relies_on_a_regulation(tmp_path: Path) -> None:
                  "responsible.\n")
     refs = {(_local(f["document"]).split("-")[0], _local(f["target"]).split("-")[0]) for f in _facts(x, "reference")}
     assert ("measures", "regulations") in refs
+
+
+def test_a_table_of_articles_with_a_content_column_holds_measures(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Fines\n\nPolicy Update | November 2025\n\nThe NPCSC adopted the **Decision on "
+                 "Amending the Law** on 28 October 2025.\n\n| Article | New maximum fine | Enforced by |\n|---|---|---|\n"
+                 "| 59 | RMB 10 million | CAC |\n| 61 | RMB 1 million | SAMR |\n")
+    assert {f["number"] for f in _facts(x, "article")} == {59, 61}
+    assert {(_local(f["measure"]), _local(f["agency"])) for f in _facts(x, "guidance")} == {("59", "cac"),
+                                                                                             ("61", "samr")}
+
+
+def test_a_table_of_who_leads_each_task_with_a_remark_column(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Zones\n\nPolicy Update | May 2021\n\nMOST issued the **Guidelines on Pilot Zones** "
+                 "on 3 May 2021.\n\n- **Article 1:** Build platforms.\n- **Article 2:** Train people.\n\n"
+                 "## Who leads?\n\n| Measure | Lead unit | Supporting units | Remark |\n|---|---|---|---|\n"
+                 "| 1 | MOST | NDRC | local bureaus assist |\n| 2 | MIIT | | |\n")
+    assert {(_local(f["measure"]), _local(f["agency"])) for f in _facts(x, "guidance")} == {
+        ("1", "most"), ("1", "ndrc"), ("2", "miit")}

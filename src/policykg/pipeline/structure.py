@@ -60,7 +60,7 @@ _CELL_NUMBER = re.compile(r"(?:(?:Article|Arts?\.?|No\.?|Nr\.?|Item)\s*)?[(（]?
 _DITTO = re.compile(r"[“”\"〃]|ditto|do\.?|id\.?", re.IGNORECASE)
 #: The first column of a table of who leads which measure, keyed by the measure's number:
 #: "Task | Lead | Participating", "No. | Lead department | Supporting departments".
-_KEY_COLUMN = re.compile(r"(?:task|measure|item|action|article|no\.?|nr\.?|number|#)(?:\s+(?:no\.?|number))?",
+_KEY_COLUMN = re.compile(r"(?:(?P<task>task|measure|item|action)|article|no\.?|nr\.?|number|#)(?:\s+(?:no\.?|number))?",
                          re.IGNORECASE)
 #: Markup a block may open with before its number (``**Article 75:**``).
 _LEADING_MARKUP = re.compile(r"(?:\*\*|__|\*|_)?\s*")
@@ -372,9 +372,12 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                     if role and (role not in found.values() or role == "agencies" and found.get(c - 1) == role):
                         found[c] = role
                 first = re.sub(r"[*_`]+", "", text[raw.cells[0].start:raw.cells[0].end]).strip() if raw.cells else ""
-                if _KEY_COLUMN.fullmatch(first) and len(found) >= 2 and \
+                key = _KEY_COLUMN.fullmatch(first)
+                if key and len(found) >= 2 and (key.group("task") or len(found) == len(raw.cells)) and \
                         all(role == "agencies" for c, role in found.items() if c != 0):
-                    # "Task | Lead | Participating": who leads the measures numbered elsewhere
+                    # "Task | Lead | Participating": who leads the measures numbered elsewhere (a
+                    # remark beside them too; but under "Article" or "No.", a column of anything
+                    # else, "New maximum fine", makes the rows measures)
                     found = {0: "key", **{c: role for c, role in found.items() if c != 0}}
                 roles[raw.table if raw.table is not None else -1] = found
                 blocks[i] = make(i, "header")
