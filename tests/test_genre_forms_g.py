@@ -312,3 +312,11 @@ def test_a_table_of_who_leads_each_task_with_a_remark_column(tmp_path: Path) -> 
                  "| 1 | MOST | NDRC | local bureaus assist |\n| 2 | MIIT | | |\n")
     assert {(_local(f["measure"]), _local(f["agency"])) for f in _facts(x, "guidance")} == {
         ("1", "most"), ("1", "ndrc"), ("2", "miit")}
+
+
+def test_the_same_ministrys_document_is_its_one_issuers(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Data Assets\n\nPolicy Update | March 2025\n\nThe Ministry of Finance (MOF) issued "
+                 "the **Interim Provisions on Data Resources** on 1 August 2023. The same ministry's **Guiding Opinions "
+                 "on Data Assets** followed in December.\n\n- **Article 1:** Firms book data. The MOF is responsible.\n")
+    opinions = {_local(f["agency"]) for f in _facts(x, "issuance") if "guiding" in str(f["document"])}
+    assert opinions == {"mof"}

@@ -1096,7 +1096,7 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
             # "The same two ministries' Notice on ...": the issuers of the document issued last,
             # if they are as many as the text says
             issuers = ctx.issuers.get(ctx.last_issued.iri, [])
-            n = parse_number(same.group("n")) if same.group("n") else None
+            n = 1 if same.group("one") else parse_number(same.group("n")) if same.group("n") else None
             if issuers and (n == len(issuers) if n else len(issuers) > 1):
                 o_start, _ = view.origin(same.start(), same.end())
                 for agency in issuers:
@@ -1119,11 +1119,12 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
 #: How far into a sentence its subject may reach (a list of a dozen agencies with their
 #: abbreviations): what lies beyond is not read for it.
 _SUBJECT_REACH = 1200
-#: "The same two ministries' Notice on ...", "the two departments' Measures": a possessive that
-#: points back to the issuers of the document issued last.
+#: "The same two ministries' Notice on ...", "the same ministry's Notice": a possessive that
+#: points back to the issuers of the document issued last (as many as it says).
 _SAME_ISSUERS = re.compile(rf"\b(?:the\s+)?(?:same|said|these|those|both)\s+(?:(?P<n>{NUMBER})\s+)?"
                            r"(?:ministries|departments|agencies|bodies|regulators|commissions|administrations)[’']\s*"
-                           r"[*_“\"]*$", re.IGNORECASE)
+                           r"[*_“\"]*$|\bthe\s+(?:same|said)\s+(?P<one>ministry|department|agency|body|regulator|"
+                           r"commission|administration)[’']s\s+[*_“\"]*$", re.IGNORECASE)
 #: "its", "their" right before a document's name.
 _POSSESSIVE_PRONOUN = re.compile(r"\b(?:its|their)\s+[*_“\"]*$")
 #: What a sentence may open with before its subject: "On 20 May 2024", "In 2012", "Then".
