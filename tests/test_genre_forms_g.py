@@ -320,3 +320,22 @@ def test_the_same_ministrys_document_is_its_one_issuers(tmp_path: Path) -> None:
                  "on Data Assets** followed in December.\n\n- **Article 1:** Firms book data. The MOF is responsible.\n")
     opinions = {_local(f["agency"]) for f in _facts(x, "issuance") if "guiding" in str(f["document"])}
     assert opinions == {"mof"}
+
+
+def test_a_party_body_is_no_agency_and_says_so(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Data Basics\n\nPolicy Update | December 2022\n\nThe CPC Central Committee and the "
+                 "State Council issued the **Opinions on Building a Data Basic System** on 2 December 2022. The General "
+                 "Office of the CPC Central Committee and the Central Cyberspace Affairs Commission followed.\n\n"
+                 "- **Article 1:** Data rights are split. The NDRC is responsible.\n")
+    agencies = {str(r.get("label")) for r in x.records if r.kind == "agency"}
+    assert not [a for a in agencies if "Central" in a or "CPC" in a], agencies
+    assert {_local(f["agency"]) for f in _facts(x, "issuance")} == {"state-council"}
+    warned = [w for w in x.warnings if "body of the Communist Party of China" in w]
+    assert len(warned) == 1 and "'CPC Central Committee'" in warned[0]  # the issuer left out, said once
+
+
+def test_the_same_ministry_after_a_document_of_the_state_council_is_unsure(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Smart Cities\n\nPolicy Update | May 2024\n\nThe State Council issued the **Opinions "
+                 "on Smart Cities** on 3 May 2024. The same ministry's **Notice on Smart City Pilots** named 90 pilots.\n\n"
+                 "- **Article 1:** Cities share data. MOHURD is responsible.\n")
+    assert not [f for f in _facts(x, "issuance") if "notice" in str(f["document"])]

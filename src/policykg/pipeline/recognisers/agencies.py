@@ -182,12 +182,16 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
         if surface in ctx.abbreviations and ctx.abbreviations[surface][0] != m.entry.iri:
             continue  # this text defines the abbreviation otherwise: the text wins
         candidates.append((lo + m.start, lo + m.end, m.entry.iri))
-        ctx.entity_from_lexicon(m.entry)
+        if not _PARTY_BODY.search(m.entry.name_en):  # (a Party body is left out below)
+            ctx.entity_from_lexicon(m.entry)
     candidates += [(lo + s, lo + e, iri) for s, e, iri in ctx.local_matches("agency", sub.clean)]
     for m in ABBREVIATION.finditer(sub.clean):
         if m.group(0) in ctx.abbreviations:
             candidates.append((lo + m.start(), lo + m.end(), ctx.abbreviations[m.group(0)][0]))
     for s, e, iri in sorted(candidates, key=lambda c: (c[0], -(c[1] - c[0]))):
+        if _party_body(ctx, view, s, e):
+            known_spans.add(s, e)  # taken, so that no shorter name inside it is read either
+            continue
         if _LONGER_NAME.match(view.clean, e, min(len(view.clean), e + 120)):
             # "the State Council Leading Group Office of Poverty Alleviation": a body whose name
             # begins with the State Council's, not the State Council
@@ -220,11 +224,34 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
             if not free(lo + s, lo + e) or _PART_OF_BODY.search(sub.clean[max(0, s - 80):s]):
                 continue
             name = sub.clean[s:e]
+            if _party_body(ctx, sub, s, e):
+                continue
             iri = ctx.mint("agency", name, ctx.evidence(*sub.origin(s, e)))
             found.append((lo + s, lo + e, iri))
             new_spans.add(lo + s, lo + e)
     found.sort()
     return [Mention("agency", iri, *view.origin(s, e)) for s, e, iri in found]
+
+
+#: The Party's own bodies: the Central Committee and its offices, the central commissions and
+#: leading groups ("the CPC Central Committee", "the General Office of the CPC Central Committee",
+#: "the Central Cyberspace Affairs Commission"). They co-issue documents with the State Council,
+#: but they are no government agency: named as such, they are left out, with a warning.
+_PARTY_BODY = re.compile(r"\b(?:Communist\s+Party|CPC|CCP)\b|^(?:(?:General\s+)?Office\s+of\s+the\s+)?Central\s+"
+                         r"(?:[A-Z][\w'’-]*\s+(?:and\s+)?){1,4}(?:Commission|Committee|Leading\s+Group)\b")
+
+
+def _party_body(ctx: Context, view: View, s: int, e: int) -> bool:
+    """Whether ``view.clean[s:e]`` names a body of the Party, not of the state (warned once)."""
+    name = " ".join(view.clean[s:e].split())
+    if not _PARTY_BODY.search(name):
+        return False
+    if name not in ctx.party_bodies:
+        ctx.party_bodies.add(name)
+        start, _ = view.origin(s, e)
+        ctx.warn(ctx.doc.line_of(start), f"{name!r} is a body of the Communist Party of China, not a government "
+                                         f"agency: left out as an agency and an issuer")
+    return True
 
 
 def _agency_phrases(ctx: Context, text: str, start: int, end: int) -> Iterator[tuple[int, int]]:

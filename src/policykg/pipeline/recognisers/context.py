@@ -180,6 +180,7 @@ class Context:
         self.stated_counts: set[int] = set()  # the pilot-area counts stated so far
         self.last_guidance: list[str] = []  # the agencies that guide the measure read last
         self.named_issuers: set[str] = set()  # documents whose names were read for their issuers
+        self.party_bodies: set[str] = set()  # the Party's bodies named (and warned of) so far
         # indexes
         self.issue_dates: dict[str, list[Record]] = {}  # document IRI -> its issue_date records, in order
         self.issuers: dict[str, list[str]] = {}  # document IRI -> the agencies said to issue it, in order

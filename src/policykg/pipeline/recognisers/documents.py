@@ -1097,6 +1097,10 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
             # if they are as many as the text says
             issuers = ctx.issuers.get(ctx.last_issued.iri, [])
             n = 1 if same.group("one") else parse_number(same.group("n")) if same.group("n") else None
+            noun = (same.group("one") or "").casefold()
+            if noun in ("ministry", "commission", "administration", "department") and not all(
+                    noun in str(ctx.entities[a].get("label")).casefold() for a in issuers if a in ctx.entities):
+                continue  # "the same ministry's" after a document of the State Council: not that one
             if issuers and (n == len(issuers) if n else len(issuers) > 1):
                 o_start, _ = view.origin(same.start(), same.end())
                 for agency in issuers:
