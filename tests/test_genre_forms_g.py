@@ -339,3 +339,21 @@ def test_the_same_ministry_after_a_document_of_the_state_council_is_unsure(tmp_p
                  "on Smart Cities** on 3 May 2024. The same ministry's **Notice on Smart City Pilots** named 90 pilots.\n\n"
                  "- **Article 1:** Cities share data. MOHURD is responsible.\n")
     assert not [f for f in _facts(x, "issuance") if "notice" in str(f["document"])]
+
+
+def test_those_rules_replaced_by_later_provisions(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Road Tests\n\nPolicy Update | August 2021\n\nMIIT issued the **Administrative Rules "
+                 "on Road Testing (Trial)** in April 2018. Those Rules have since been replaced by the **Administrative "
+                 "Provisions on Road Testing (Trial)**, issued by MIIT in July 2021.\n\n- **Article 1:** Cars are "
+                 "tested. MIIT is responsible.\n")
+    assert not [label for label in _labels(x) if label.startswith("Those")]
+    refs = {(_local(f["document"]).split("-")[1], _local(f["target"]).split("-")[1]) for f in _facts(x, "reference")}
+    assert ("provisions", "rules") in refs
+
+
+def test_an_italic_disclaimer_is_no_document(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Data Rules\n\nPolicy Update | July 2025\n\nThe NFRA issued the **Measures on Bank "
+                 "Data** on 5 December 2024.\n\n- **Article 1:** Banks grade data. The NFRA is responsible.\n\n"
+                 "*Data Watch summarises regulation for information only; it is not legal advice. Comments: "
+                 "editor@example.org*\n")
+    assert _labels(x, "PolicyDocument") == {"Measures on Bank Data"}

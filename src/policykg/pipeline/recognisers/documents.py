@@ -422,6 +422,8 @@ def find_documents(ctx: Context) -> None:
                 end = _origin_end(doc, start, end, name)
             if block.kind == "heading" and name.split() and not name.split()[-1][:1].isupper():
                 continue  # a heading "Key provisions" names a part of the update, no document
+            if (start, end) in emphasised and _NO_NAME.search(name):
+                continue  # an italic disclaimer, a sentence in bold: no document's name
             if _BATCH_OF_AREAS.fullmatch(name):
                 continue  # "the first batch of six pilot cities": a document's pilot areas
             if re.fullmatch(r"(?:the\s+)?(?:table|figure|chart|box)", name, re.IGNORECASE) and \
@@ -560,9 +562,11 @@ def find_documents(ctx: Context) -> None:
                 if d is not None:
                     d.alt.add(part)
             continue
-        fits = _short_form_of(ctx, _undated(name))
+        pointing = _DEMONSTRATIVE.match(name)  # "Those Rules": the Rules named before, no name of theirs
+        fits = _short_form_of(ctx, _undated(name[pointing.end():] if pointing else name))
         if fits is not None:
-            fits.alt.add(name)
+            if not pointing:
+                fits.alt.add(name)
             ctx.mentions.add(start, end, fits)
         elif any(document_head(d.label) and (document_head(d.label) or "").casefold() ==
                  (document_head(name) or "").casefold() for d in ctx.documents) or _undated(name) != name:
@@ -720,6 +724,8 @@ def _named_in_parentheses(ctx: Context, start: int) -> NamedDocument | None:
 #: Edition)" nor "(2024–2026)", which are part of it).
 _DATE_AFTER_NAME = re.compile(rf"\s*\(\s*(?:\d{{1,2}}\s+)?(?:{MONTH_PATTERN})\.?(?:\s+\d{{1,2}},?)?\s+\d{{4}}\s*\)$",
                               re.IGNORECASE)
+#: What no document's name holds: a second sentence, a semicolon, an e-mail address, thirty words.
+_NO_NAME = re.compile(r"[;@]|\.\s+[A-Z]|(?:\S+\s+){30}")
 #: "the first batch of six pilot cities", "a second batch of 10 pilot provinces": the areas a
 #: document designates, named as a batch, not a list of its own (a batch of sites, "the first
 #: batch of digital service export bases", is one)
@@ -752,6 +758,9 @@ def _undated(name: str) -> str:
     return " ".join(_DATE_WORDS.sub(" ", name).split())
 
 
+_DEMONSTRATIVE = re.compile(r"(?:this|that|these|those)\s+", re.IGNORECASE)
+
+
 def _bare_reference(name: str) -> bool:
     """A name that only refers to a document: "the Measures", "the 2021 Provisions", "the
     January 2024 Notice", "the Notice and Work Plan" — the article, dates and at most two
@@ -759,7 +768,8 @@ def _bare_reference(name: str) -> bool:
     parts = _COMPOUND.fullmatch(normalise(name))
     names = [parts.group(1), parts.group(2)] if parts else [name]
     for part in names:
-        words = [w for w in re.findall(r"[\w'’-]+", _undated(normalise(part))) if w.lower() != "the"]
+        words = [w for w in re.findall(r"[\w'’-]+", _undated(normalise(part)))
+                 if w.lower() not in ("the", "this", "that", "these", "those")]
         if not words or len(words) > (2 if parts else 1) or words[-1].lower() not in document_heads():
             return False
     return True

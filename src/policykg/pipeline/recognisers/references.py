@@ -80,6 +80,10 @@ _HEAD_SUBJECT = re.compile(r"(?:^|[,;:]\s*|\b)[Tt]he\s+(?:[A-Z0-9][\w'’-]*\s+)
                            r"(?:(?:do|does|also|both|themselves|itself|further|thus|then|\w+ly)\s+)*$")
 
 
+#: The passive of replacing and amending: "A has been replaced by B", "A was amended by B": B
+#: refers to A.
+_BY_LATER = re.compile(r"\b(?:been|was|were|is|are)\s+(?:\w+\s+)?(?:replaced|superseded|repealed|amended|revised)\s+by\s+",
+                       re.IGNORECASE)
 #: A relative clause whose subject is the document that refers to the one before the comma:
 #: "..., which the 2020 Notice cites", "..., which the Measures implement".
 _WHICH_SUBJECT = re.compile(r",\s*which\s+(?P<subject>(?:the\s+)?[^,;()]{1,80}?)\s+(?:also\s+|both\s+)?$")
@@ -92,6 +96,20 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
     document ("... outlined in the Data Security Law")."""
     view = block_view(ctx.doc, block)
     for s, e in sentences(view):
+        passive = _BY_LATER.search(view.clean, s, e)
+        if passive and not _NEGATED.search(view.clean[max(s, passive.start() - 40):passive.start()]):
+            # "Those Rules have since been replaced by the Provisions": the Provisions refer to them
+            o_s, o_e = view.origin(s, e)
+            o_verb, o_by = view.origin(passive.start(), passive.end())
+            sdocs = ctx.documents_in(o_s, o_e)
+            older = [d for st, _, d in sdocs if st < o_verb]
+            newer = [d for st, _, d in sdocs if st >= o_by]
+            if not older:
+                named = anaphora(ctx, view.clean[s:passive.start()], o_s)
+                older = [named] if named is not None else []
+            if older and newer and newer[0] is not older[-1]:
+                ctx.fact("reference", ctx.evidence(o_s, o_e), document=newer[0].iri, target=older[-1].iri)
+            continue
         verb = _refers().search(view.clean, s, e)
         if not verb:
             continue
