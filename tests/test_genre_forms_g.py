@@ -357,3 +357,14 @@ def test_an_italic_disclaimer_is_no_document(tmp_path: Path) -> None:
                  "*Data Watch summarises regulation for information only; it is not legal advice. Comments: "
                  "editor@example.org*\n")
     assert _labels(x, "PolicyDocument") == {"Measures on Bank Data"}
+
+
+def test_a_document_of_pilots_had_named_six_places(tmp_path: Path) -> None:
+    text = ("# Dual Smart\n\nPolicy Update | December 2021\n\nThe **Notice on the First Batch of Pilot Cities** (the "
+            "**first-batch Notice**), made public on 6 May 2021, had named three: Beijing, Shanghai and Wuxi.\n\n"
+            "- **Article 1:** Cities build roads. MIIT is responsible.\n")
+    x = _extract(tmp_path, "u.md", text)
+    assert {_local(f["area"]) for f in _facts(x, "pilot_area")} == {"beijing", "shanghai", "wuxi"}
+    assert [f["count"] for f in _facts(x, "stated_count")] == [3]
+    y = _extract(tmp_path, "v.md", text.replace("Shanghai and Wuxi", "Shanghai and their suburbs"))
+    assert not _facts(y, "pilot_area") and any("not 3 places alone" in w for w in y.warnings)

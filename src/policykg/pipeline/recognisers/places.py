@@ -170,6 +170,7 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
     "including", "such as", ":": facts of the document the pilot facts belong to."""
     sent = ctx.without_documents(view, s, e)  # "... Pilot Zones" in a document's name is no count
     if not REGION_WORDS.search(sent) and not _PILOTED.search(sent):
+        _named_count(ctx, view, s, e, sent)
         return
     m = COUNT.search(sent)
     o_start, o_end = view.origin(s, e)
@@ -267,6 +268,48 @@ def _whole_area(ctx: Context, mention: Mention) -> Mention | None:
     iri = ctx.entity_from_lexicon(entry) if entry is not None else \
         ctx.mint("area", name, ctx.evidence(mention.start, after.end()))
     return Mention("area", iri, mention.start, after.end())
+
+
+#: "... had named six: Beijing, Shanghai and Wuxi": a count with no noun, a colon, the places.
+_NAMED_COUNT = re.compile(rf"\b(?:named|names|designated|designates|selected|selects|chose|chooses)\s+"
+                          rf"(?P<n>{NUMBER})\s*:\s*", re.IGNORECASE)
+
+
+def _named_count(ctx: Context, view: View, s: int, e: int, sent: str) -> None:
+    """"The first-batch Notice on ... Pilot Cities had named six: Beijing, ..., Wuxi": the pilot
+    areas of the one document of pilots the sentence names before the count, when the list
+    after the colon is that many places and nothing else."""
+    m = _NAMED_COUNT.search(sent)
+    if not m:
+        return
+    n = parse_number(m.group("n"))
+    o_start, _ = view.origin(s, e)
+    o_count = view.origin(s + m.start(), s + m.end())[0]
+    named = {d.iri: d for st, _, d in ctx.documents_in(o_start, o_count)
+             if d.iri != ctx.source and REGION_WORDS.search(d.label)}
+    if len(named) != 1 or not n:
+        return
+    notice = next(iter(named.values()))
+    lo = s + m.end()
+    stop = re.search(r"[.;]\s", view.clean[lo:e] + " ")
+    hi = lo + (stop.start() if stop else e - lo)
+    items = split_list(view.clean, lo, hi)
+    found = areas_in(ctx, view, lo, hi)
+    if len(items) != n or len(found) != n or not all(
+            any(a <= mention_at(view, f) < b for f in found) for a, b in items):
+        ctx.warn(ctx.doc.line_of(o_start), f"{quote(' '.join(view.clean[s:e].split()))} names {n} places but "
+                                           f"they are not {n} places alone: no pilot areas taken from it")
+        return
+    c_start, c_end = view.origin(s + m.start("n"), s + m.end("n"))
+    ctx.fact("stated_count", ctx.evidence(c_start, c_end), notice=notice.iri, count=n)
+    ctx.stated_counts.add(n)
+    for mention in found:
+        ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri, area=mention.iri)
+
+
+def mention_at(view: View, mention: Mention) -> int:
+    """Where in ``view.clean`` a mention (offsets of the document's text) begins."""
+    return bisect.bisect_left(view.offsets, mention.start)
 
 
 #: A list item that places an area in another: "Pinggu District in Beijing", "Pudong New Area of
