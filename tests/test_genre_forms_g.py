@@ -368,3 +368,23 @@ def test_a_document_of_pilots_had_named_six_places(tmp_path: Path) -> None:
     assert [f["count"] for f in _facts(x, "stated_count")] == [3]
     y = _extract(tmp_path, "v.md", text.replace("Shanghai and Wuxi", "Shanghai and their suburbs"))
     assert not _facts(y, "pilot_area") and any("not 3 places alone" in w for w in y.warnings)
+
+
+def test_a_web_pages_tag_before_a_measure_is_its_category(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.html", "<html><body><h1>Labelling</h1><p>Policy Update | January 2025</p><p>The NDRC "
+                 "issued the <strong>Opinions on Data Labelling</strong> on 5 January 2025.</p><ol>"
+                 "<li><span class=\"tag\">Innovation</span> Firms build tools. The NDRC is responsible.</li>"
+                 "<li><span class=\"tag\">Talent</span> Colleges open courses.</li></ol>"
+                 "<p><span class=\"label\">Note:</span> figures are provisional.</p></body></html>")
+    by_measure = {_local(f["measure"]): _local(f["category"]) for f in _facts(x, "categorisation")}
+    assert by_measure == {"1": "innovation", "2": "talent"}
+    texts = {str(f["text"]) for f in _facts(x, "measure_text")}
+    assert "Firms build tools. The NDRC is responsible." in texts  # the tag is no part of the text
+    assert "[Note:]" not in x.document.text  # only a tag's class makes a label
+
+
+def test_a_markdown_link_at_the_start_of_a_measure_is_no_category(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Guides\n\nPolicy Update | March 2024\n\nThe CAC issued the **Provisions on Data "
+                 "Flows** on 22 March 2024.\n\n- **Article 1:** [Guide](https://example.org/guide) applies. The CAC is "
+                 "responsible.\n")
+    assert not _facts(x, "categorisation")

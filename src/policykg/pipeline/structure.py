@@ -56,6 +56,9 @@ FOOTNOTE_START = re.compile(rf"[ \t]*(?:\*\*|\*|_)?(?:([{_SUP_CHARS}]+|[†‡]+
 #: A table's number cell: ``75``, ``Article 75``, ``Art. 75``, ``No. 75``, ``Item 75``, ``(75)``, ``第75条``.
 _CELL_NUMBER = re.compile(r"(?:(?:Article|Arts?\.?|No\.?|Nr\.?|Item)\s*)?[(（]?(\d+)[)）]?\s*[:.]?|第\s*(\d+)\s*条",
                           re.IGNORECASE)
+#: A category in brackets at the start of a measure's text: "[Innovation] Labelling ..." (not a
+#: footnote "[1]", not a Markdown link "[Guide](...)").
+_TAG = re.compile(r"[*_]*[\[【](?P<tag>[A-Za-z][^\[\]【】\n]{0,58})[\]】](?!\()[*_]*\s+")
 #: A ditto mark in a table's cell: the entry above it, again ("“", "〃", "ditto", "do.").
 _DITTO = re.compile(r"[“”\"〃]|ditto|do\.?|id\.?", re.IGNORECASE)
 #: The first column of a table of who leads which measure, keyed by the measure's number:
@@ -592,6 +595,13 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
 
     # questions are headings; a heading or an all-bold line that measures follow is a category
     out: list[Block] = [b for b in blocks if b is not None]
+    # a measure whose text opens with its category in brackets ("1. [Innovation] Labelling
+    # enterprises ...", as a web page's tag is read): the category, and the text after it
+    for k, b in enumerate(out):
+        if b.kind == "article" and b.category_cell is None and b.body_start is not None:
+            tag = _TAG.match(text, b.body_start, b.body_end or b.end)
+            if tag:
+                out[k] = replace(b, category_cell=Span(tag.start("tag"), tag.end("tag")), body_start=tag.end())
     # a title and its subtitle on the next line ("AUDITS ON A SCHEDULE" / "China's rules for
     # ..."): the title is the first line
     at = next((k for k, b in enumerate(out) if b.kind == "title"), None)

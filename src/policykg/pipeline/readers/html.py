@@ -690,7 +690,12 @@ class _Walker:
         block = tag in BLOCKS
         if block:
             runs.append(Run(" "))
+        tagged = tag in ("span", "small", "mark") and bool(_words(el) & _TAG_WORDS)
+        if tagged:  # <span class="tag">Innovation</span>: a label, written as one ("[Innovation]")
+            runs.append(Run("["))
         self._content(el, inner, runs, in_note=in_note)
+        if tagged:
+            runs.append(Run("] "))
         if block:
             runs.append(Run(" "))
 
@@ -723,6 +728,10 @@ class _Walker:
         if not (to_note or "doc-noteref" in words or any("footnote-ref" in w or "noteref" in w for w in words)):
             return None
         return _label_text(a.text_content()) or _note_id_label(fragment)
+
+
+#: The class words of an inline element that labels what it stands in: a tag, a badge.
+_TAG_WORDS = {"tag", "badge", "category", "topic", "pill", "chip"}
 
 
 def _int(value: str | None) -> int | None:
