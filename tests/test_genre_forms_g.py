@@ -388,3 +388,16 @@ def test_a_markdown_link_at_the_start_of_a_measure_is_no_category(tmp_path: Path
                  "Flows** on 22 March 2024.\n\n- **Article 1:** [Guide](https://example.org/guide) applies. The CAC is "
                  "responsible.\n")
     assert not _facts(x, "categorisation")
+
+
+def test_a_law_named_beside_a_document_without_a_word_of_basis_is_no_reference(tmp_path: Path) -> None:
+    base = ("# Digital Economy\n\nPolicy Update | January 2022\n\nThe State Council issued the **Plan for the Digital "
+            "Economy** on 12 December 2021.\n\n{}\n\n- **Article 1:** Build networks. The NDRC is responsible.\n")
+    x = _extract(tmp_path, "u.md", base.format("For foreign firms the Plan is a map: the binding rules on data remain "
+                                              "those of the **Data Security Law**."))
+    assert not _facts(x, "reference")
+    y = _extract(tmp_path, "v.md", base.format("The Plan puts into practice the principle outlined in the **Data "
+                                              "Security Law**."))
+    assert {_local(f["target"]) for f in _facts(y, "reference")} == {"data-security-law"}
+    z = _extract(tmp_path, "w.md", base.format("The Plan names no law. It predates the **Data Security Law**."))
+    assert not _facts(z, "reference")

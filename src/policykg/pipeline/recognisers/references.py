@@ -208,6 +208,16 @@ def _marker_subject(ctx: Context, note: Block) -> NamedDocument | None:
 _OPENS_WITH_NAME = re.compile(r"[\s*_>#-]*(?:(?:The|Its|Their|This|These)\s+)?[*_“\"]*")
 
 
+#: Words of a paragraph that says what a document rests on.
+_BASIS_WORDS = re.compile(r"\b(?:bas(?:is|es|ed)|implement\w*|rest(?:s|ing)?\s+on|build(?:s|ing)?\s+on|cit(?:es?|ed|ing)|"
+                          r"names?\s+(?:the|them|three|four|two|five|six)\b|in\s+accordance|pursuant|in\s+line\s+with|"
+                          r"made\s+under|spell\w*\s+out|follow(?:s|ing)?\s+the|align\w*\s+with|(?:outlined|laid\s+down|"
+                          r"set\s+out|provided\s+for|required)\s+(?:in|by)|puts?\s+into\s+practice|in\s+keeping\s+with|"
+                          r"compl(?:y|ies|iance)\s+with|requirements?\s+of)\b", re.IGNORECASE)
+#: "The Work Plan names no law": none is cited.
+_NO_LAW = re.compile(r"\b(?:names?|cites?|mentions?)\s+no\s+(?:law|laws|legal\s+basis)\b", re.IGNORECASE)
+
+
 def _laws_beside(ctx: Context, view: View, block_docs: list, note_subject: NamedDocument | None) -> None:
     """A law named in a paragraph about a document: the document refers to it, unless the
     text says it does not. In a footnote, the document is the one its marker's sentence names
@@ -217,6 +227,11 @@ def _laws_beside(ctx: Context, view: View, block_docs: list, note_subject: Named
     if note_subject is not None:
         others = [(-1, note_subject)]
     if not laws or not others:
+        return
+    if note_subject is None and (not _BASIS_WORDS.search(view.clean) or _NO_LAW.search(view.clean)):
+        # a paragraph that names laws but says nothing of a basis ("the binding rules remain those
+        # of the Data Security Law", "consent under the PIPL? The Plan does not say"), or says
+        # that none is named: no reference taken from it
         return
     if len({d.iri for _, d in others if d.iri != ctx.source}) > 1 and \
             not _OPENS_WITH_NAME.fullmatch(ctx.doc.text, view.origin(0, 0)[0], others[0][0]):
