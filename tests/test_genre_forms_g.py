@@ -401,3 +401,13 @@ def test_a_law_named_beside_a_document_without_a_word_of_basis_is_no_reference(t
     assert {_local(f["target"]) for f in _facts(y, "reference")} == {"data-security-law"}
     z = _extract(tmp_path, "w.md", base.format("The Plan names no law. It predates the **Data Security Law**."))
     assert not _facts(z, "reference")
+
+
+def test_the_last_two_were_issued_by(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Health\n\nPolicy Update | July 2018\n\nThe NHC issued the **Measures on Health "
+                 "Data** on 12 July 2018. They implement the **Guiding Opinions on Health Data** and the **Opinions on "
+                 "Internet Health**. The last two were issued by the General Office of the State Council.\n\n"
+                 "- **Article 1:** Share data. The NHC is responsible.\n")
+    by_office = {_local(f["document"]).split("-")[0] for f in _facts(x, "issuance")
+                 if _local(f["agency"]) == "general-office-of-the-state-council"}
+    assert by_office == {"guiding", "opinions"}

@@ -187,6 +187,18 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
         # "The list was co-released on 2 April by the A, B and C."
         target = before[-1] if before else anaphora(ctx, sent[:verb.start()], view.origin(s, e)[0])
         agencies = agencies_in(ctx, view, s + by.end(), e, strict=True)
+        last = _LAST_N.match(sent[:verb.start()]) if not before else None
+        if last and target is None and agencies:
+            # "The last two were issued by the General Office of the State Council": each of
+            # the documents named last before the sentence
+            n = 2 if last.group("both") else parse_number(last.group("n") or last.group("k")) or 0
+            named = ctx.last_documents_before(view.origin(s, e)[0], n)
+            if len(named) == n:
+                evidence = ctx.evidence(*view.origin(s, e))
+                for d in named:
+                    for a in agencies:
+                        ctx.fact("issuance", evidence, document=d.iri, agency=a.iri)
+            return None
         issuers_from = (s + by.end(), e)
         same = _SAME_ISSUERS.match(sent, by.end())
         if not agencies and same and target is not None:
@@ -241,6 +253,10 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
     return None if in_passing else target
 
 
+#: "The last two were", "Both were", "The three documents had been": the subject of a passive that
+#: stands for the documents named last.
+_LAST_N = re.compile(rf"^\W*(?:(?:the\s+)?(?:last|latter)\s+(?P<n>{NUMBER})|(?P<both>both)|the\s+(?P<k>{NUMBER})\s+"
+                     r"(?:documents|texts))(?:\s+of\s+them)?\s+(?:were|had\s+been|have\s+been)\s+$", re.IGNORECASE)
 #: "by the same body", "by the same bodies": the issuers named last (mappings/patterns/anaphora.toml).
 _SAME_ISSUERS = same_issuers()
 
