@@ -411,3 +411,19 @@ def test_the_last_two_were_issued_by(tmp_path: Path) -> None:
     by_office = {_local(f["document"]).split("-")[0] for f in _facts(x, "issuance")
                  if _local(f["agency"]) == "general-office-of-the-state-council"}
     assert by_office == {"guiding", "opinions"}
+
+
+def test_agencies_issued_three_documents_that_a_note_names(tmp_path: Path) -> None:
+    text = ("# Online Medicine\n\nPolicy Update | July 2018\n\nOn 17 July 2018 the NHC and the NATCM issued three "
+            "documents on online medicine (Guo Wei Yi Fa [2018] No. 25)[^3].\n\n- **Article 1:** Hospitals share data. "
+            "The NHC is responsible.\n\n[^3]: The three documents are the Measures for the Administration of Internet "
+            "Diagnosis (Trial), the Measures for the Administration of Internet Hospitals (Trial) and the Provisions "
+            "on Telemedicine Services (Trial).\n")
+    x = _extract(tmp_path, "u.md", text)
+    issued = {(_local(f["document"]), _local(f["agency"])) for f in _facts(x, "issuance")}
+    documents = {d for d, _ in issued}
+    assert len(documents) == 3 and all(("provisions" in d or "internet" in d) for d in documents)
+    assert {a for _, a in issued} == {"nhc", "natcm"} and len(issued) == 6
+    assert {f["date"] for f in _facts(x, "issue_date")} == {dt.date(2018, 7, 17)}
+    y = _extract(tmp_path, "v.md", text.replace("issued three", "issued four"))
+    assert not _facts(y, "issuance") and any("counts 4 documents" in w for w in y.warnings)

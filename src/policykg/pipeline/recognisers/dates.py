@@ -119,6 +119,37 @@ _GUIDANCE_CLAUSE = re.compile(r"\b(?:under\s+the\s+(?:guidance|leadership|superv
                               r"guided\s+by|with\s+the\s+(?:support|approval)\s+of)\b[^,]{0,160},", re.IGNORECASE)
 #: "issued the Provisions": the verb's object a document's head word alone (one named before).
 _HEAD_OBJECT = re.compile(r"\s+(?:the|these|this)\s+(?P<what>[A-Z][a-z]+)\b(?!\s+(?:on|of|for)\s+[A-Z])")
+#: "issued three documents on online medicine (Guo Wei Yi Fa [2018] No. 25)³": a count of
+#: documents whose names a footnote gives.
+_SEVERAL_NOTED = re.compile(rf"\s+(?P<n>{NUMBER})\s+(?:documents|texts|sets\s+of\s+rules|(?:[A-Z][a-z]+\s+)?"
+                            r"(?:Measures|Notices|Opinions|Provisions|Regulations|Rules|Guidelines|Plans))\b")
+
+
+def _noted_documents(ctx: Context, view: View, s: int, e: int, block: Block, several: re.Match[str],
+                     agencies: list, sent: str, verb: re.Match[str]) -> None:
+    """The documents a footnote names for "issued three documents³": each issued by the
+    sentence's issuers (and on its date), when the note names as many documents as counted."""
+    o_after, o_end = view.origin(s + several.end(), e)
+    marks = [m for m in block.markers if o_after <= m.start <= o_end + 2 and m.label in ctx.doc.footnotes]
+    n = parse_number(several.group("n"))
+    if len(marks) != 1 or not n:
+        return
+    note = ctx.doc.footnotes[marks[0].label]
+    named = list({d.iri: d for _, _, d in ctx.documents_in(note.start, note.end) if d.cls != "Law"}.values())
+    o_start, o_end = view.origin(s, e)
+    if len(named) != n:
+        ctx.warn(ctx.doc.line_of(o_start), f"{quote(sent)} counts {n} documents, but their note names "
+                                           f"{len(named)}: no issuers taken from it")
+        return
+    evidence = ctx.evidence(o_start, o_end)
+    date, _ = date_in(ctx, _issuing_clause(sent, verb.start(), 0))
+    for d in named:
+        for a in agencies:
+            ctx.fact("issuance", evidence, document=d.iri, agency=a.iri)
+        if date is not None:
+            ctx.fact("issue_date", evidence, document=d.iri, date=date)
+
+
 #: "issued them", "issued it": the verb's object is a pronoun.
 _PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
 #: "... jointly with the NDRC, the MOE and the MIIT": co-issuers after the verb.
@@ -225,6 +256,10 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
             clause = _GUIDANCE_CLAUSE.search(sent, 0, verb.start())
             agencies = [a for a in agencies if bisect.bisect_left(view.offsets, a.start, s, e) - s >= clause.end()]
         issuers_from = (s, s + verb.start())
+        several = _SEVERAL_NOTED.match(sent, verb.end()) if target is None and agencies else None
+        if several:  # "the NHC and the NATCM issued three documents (...)³": the note's documents
+            _noted_documents(ctx, view, s, e, block, several, agencies, sent, verb)
+            return None
     if target is None:
         return None
     jointly = _JOINTLY.search(sent, verb.end())
