@@ -427,3 +427,13 @@ def test_agencies_issued_three_documents_that_a_note_names(tmp_path: Path) -> No
     assert {f["date"] for f in _facts(x, "issue_date")} == {dt.date(2018, 7, 17)}
     y = _extract(tmp_path, "v.md", text.replace("issued three", "issued four"))
     assert not _facts(y, "issuance") and any("counts 4 documents" in w for w in y.warnings)
+
+
+def test_its_document_after_a_sentence_that_ends_with_an_agency(tmp_path: Path) -> None:
+    base = ("# Health\n\nPolicy Update | July 2018\n\n{} Its **Notice on the Second Batch of Pilot Projects** named "
+            "three provinces.\n\n- **Article 1:** Share data. The NHC is responsible.\n")
+    x = _extract(tmp_path, "u.md", base.format("The pilots belong to an older programme, run by the predecessor of "
+                                              "the NHC, the National Health and Family Planning Commission (NHFPC)."))
+    assert {_local(f["agency"]) for f in _facts(x, "issuance")} == {"nhfpc"}
+    y = _extract(tmp_path, "v.md", base.format("The NHC took over the programme in 2018 and its reports."))
+    assert not _facts(y, "issuance")  # the sentence before ends with no agency: whose, unsure

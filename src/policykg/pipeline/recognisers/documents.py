@@ -1122,6 +1122,10 @@ def possessive_issuers(ctx: Context, view: View, s: int, sdocs: list) -> None:
             if pronoun:  # "MOHURD started the pilots with its Notice on ...": the subject's
                 if subject is None:
                     subject = _subject_agencies(ctx, view, s, pronoun.start())
+                    if not subject and not view.clean[s:pronoun.start()].strip(" *_\"“"):
+                        # "..., the National Health and Family Planning Commission (NHFPC). Its
+                        # Notice on ...": the agency the sentence before ends with
+                        subject = _agency_ending(ctx, view, s)
                 for a in subject:
                     ctx.fact("issuance", ctx.evidence(a.start, end), document=d.iri, agency=a.iri)
             continue
@@ -1140,12 +1144,30 @@ _SAME_ISSUERS = re.compile(rf"\b(?:the\s+)?(?:same|said|these|those|both)\s+(?:(
                            r"[*_“\"]*$|\bthe\s+(?:same|said)\s+(?P<one>ministry|department|agency|body|regulator|"
                            r"commission|administration)[’']s\s+[*_“\"]*$", re.IGNORECASE)
 #: "its", "their" right before a document's name.
-_POSSESSIVE_PRONOUN = re.compile(r"\b(?:its|their)\s+[*_“\"]*$")
+_POSSESSIVE_PRONOUN = re.compile(r"\b(?:[Ii]ts|[Tt]heir)\s+[*_“\"]*$")
 #: What a sentence may open with before its subject: "On 20 May 2024", "In 2012", "Then".
 _SUBJECT_LEAD = re.compile(r"\W*(?:(?:On|In|Then|Later|Last\s+\w+)\b[^,]{0,40}?,?\s+)?(?:the\s+)?", re.IGNORECASE)
 #: What may stand between the agencies of a subject: commas, "and", "the", an abbreviation.
 _SUBJECT_GAP = re.compile(r"[\s,]*(?:\([^()]{1,40}\))?[\s,]*(?:and\s+|as\s+well\s+as\s+)?(?:the\s+)?[*_]*",
                           re.IGNORECASE)
+
+
+def _agency_ending(ctx: Context, view: View, s: int) -> list[Mention]:
+    """The agency the sentence before ``s`` (in the same block) ends with, its abbreviation in
+    brackets aside: "... run by its predecessor, the NHFPC." -> the NHFPC; else none."""
+    before = view.clean[max(0, s - 300):s]
+    end = re.search(r"[.!?]\s*$", before)
+    if end is None:
+        return []
+    stop = max(0, s - 300) + end.start()
+    start = view.clean.rfind(". ", 0, stop)
+    start = start + 2 if start >= 0 else 0
+    found = agencies_in(ctx, view, start, stop, strict=True)
+    if not found:
+        return []
+    last = found[-1]
+    tail = view.clean[bisect.bisect_left(view.offsets, last.end):stop]
+    return [last] if re.fullmatch(r"\s*(?:\([A-Z][A-Za-z]{1,9}\))?\)?[*_\s]*", tail) else []
 
 
 def _subject_agencies(ctx: Context, view: View, s: int, hi: int) -> list[Mention]:
