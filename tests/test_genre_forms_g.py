@@ -16,6 +16,11 @@ def _local(iri: object) -> str:
     return str(iri).rsplit("/", 1)[-1]
 
 
+def _first_words(x, kind: str, a: str, b: str) -> set[tuple[str, str]]:
+    """The facts of ``kind`` as pairs of the first words of their fields ``a`` and ``b``' IRIs."""
+    return {(_local(f[a]).split("-")[0], _local(f[b]).split("-")[0]) for f in _facts(x, kind)}
+
+
 def test_a_batch_of_pilot_cities_is_the_documents_areas_not_a_list(tmp_path: Path) -> None:
     x = _extract(tmp_path, "u.md", NOTICE + "The notice names the **first batch of three pilot cities**: Beijing, "
                  "Shanghai and Chongqing.\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
@@ -101,7 +106,7 @@ def test_annexed_to_the_document_is_its_part(tmp_path: Path) -> None:
                  "**Opinions on Business Environment Pilots** on 31 October 2021. Annexed to the Opinions is the "
                  "**First Batch List of Reform Items** (the **List**).\n\n- **Article 1:** Cities share data. "
                  "The NDRC is responsible.\n")
-    parts = {(_local(f["whole"]).split("-")[0], _local(f["part"]).split("-")[0]) for f in _facts(x, "part")}
+    parts = _first_words(x, "part", "whole", "part")
     assert ("opinions", "first") in parts
 
 
@@ -283,7 +288,7 @@ def test_which_the_document_cites_makes_that_document_the_one_that_refers(tmp_pa
                  "Smart Cities** on 3 March 2021. MOHURD had issued the **Notice on Pilots** (the **2020 Notice**) on "
                  "1 November 2020. Task 2 needs the **Administrative Rules on Road Testing (Trial)**, which the 2020 "
                  "Notice cites.\n\n- **Article 1:** Build roads. MOHURD is responsible.\n")
-    refs = {(_local(f["document"]).split("-")[0], _local(f["target"]).split("-")[0]) for f in _facts(x, "reference")}
+    refs = _first_words(x, "reference", "document", "target")
     assert refs == {("notice", "administrative")}
 
 
@@ -292,7 +297,7 @@ def test_a_measure_that_relies_on_a_regulation(tmp_path: Path) -> None:
                  "Outbound Data** on 7 July 2022. For infrastructure operators, the Measures rely on the definition in "
                  "the **Regulations on Infrastructure Security**.\n\n- **Article 1:** Handlers apply. The CAC is "
                  "responsible.\n")
-    refs = {(_local(f["document"]).split("-")[0], _local(f["target"]).split("-")[0]) for f in _facts(x, "reference")}
+    refs = _first_words(x, "reference", "document", "target")
     assert ("measures", "regulations") in refs
 
 
