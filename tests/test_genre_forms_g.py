@@ -442,3 +442,13 @@ def test_its_document_after_a_sentence_that_ends_with_an_agency(tmp_path: Path) 
     assert {_local(f["agency"]) for f in _facts(x, "issuance")} == {"nhfpc"}
     y = _extract(tmp_path, "v.md", base.format("The NHC took over the programme in 2018 and its reports."))
     assert not _facts(y, "issuance")  # the sentence before ends with no agency: whose, unsure
+
+
+def test_a_topic_heading_over_prose_and_a_table_of_measures_is_their_category(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Fines\n\nPolicy Update | November 2025\n\nThe NPCSC adopted the **Decision on "
+                 "Amending the Law** on 28 October 2025.\n\n## General provisions\n\n- **Article 3:** Work upholds "
+                 "security. The CAC is responsible.\n\n## Legal liability\n\nThe Decision raises most fines.\n\n"
+                 "| Article | New maximum fine | Enforced by |\n|---|---|---|\n| 59 | RMB 10 million | CAC |\n\n"
+                 "## What should companies do now?\n\n1. Check the fines.\n2. Map the data.\n")
+    by_measure = {_local(f["measure"]): _local(f["category"]) for f in _facts(x, "categorisation")}
+    assert by_measure == {"3": "general-provisions", "59": "legal-liability"}  # no checklist measures

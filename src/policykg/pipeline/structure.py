@@ -299,7 +299,8 @@ def _inside_a_sentence(text: str, raw: RawBlock) -> bool:
 #: "Highlights", "At a glance", "Next steps".
 _SUMMARY_HEADING = re.compile(r"\b(?:key\s+(?:takeaways|points|facts|dates|changes|messages)|takeaways|highlights|"
                               r"summary|at\s+a\s+glance|in\s+brief|next\s+steps|action\s+items|checklist|"
-                              r"recommendations|what\s+(?:to|companies\s+should)\s+do)\b", re.IGNORECASE)
+                              r"recommendations|what\s+(?:to\s+do|companies\s+should\s+do|should\s+(?:\w+\s+){1,2}do|"
+                              r"(?:it|this)\s+means|does\s+(?:it|this)\s+mean))\b", re.IGNORECASE)
 
 
 def _lists_under_headings(raws: Sequence[RawBlock], bare: list[int], text: str) -> list[int]:

@@ -68,12 +68,21 @@ def articles(ctx: Context) -> None:
     seen: set[tuple[str, int]] = set()  # (holder, number) of the measures made
     previous: Block | None = None  # the block before this one, footnotes aside
     leads: list[Block] = []
+    heading: Block | None = None  # a heading that names a topic, over prose and then a table of measures
     for block in doc.blocks:
         if block.kind == "category":
             category = _category(ctx, block.bold[0] if block.bold else block)
-        elif block.kind == "heading" and category is not None:
+            heading = None
+        elif block.kind == "heading":
             category = None  # a question heading ends the category above it
-        elif block.kind == "article":
+            heading = block if _TOPIC_HEADING.fullmatch(" ".join(doc.text[block.start:block.end].split())) else None
+        elif block.kind == "article" and category is None and heading is not None and block.cells \
+                and block.category_cell is None:
+            # "## Legal liability", a paragraph, then a table of measures with no category
+            # column: the heading names their category
+            category = _category(ctx, heading)
+            heading = None
+        if block.kind == "article":
             holder = ctx.holder_at(block.start)
             if holder is not None:
                 table = holder
@@ -98,6 +107,8 @@ def articles(ctx: Context) -> None:
         _leads_row(ctx, row, by_number)
 
 
+#: A heading that names a topic ("Legal liability"), not a question ("Which articles change?").
+_TOPIC_HEADING = re.compile(r"[A-Z][\w'’,&-]*(?:\s+[\w'’,&-]+){0,5}")
 #: Markers drawn before a category's name: "▸ **Data and computing**".
 _MARKS = "▸►▶■□◆◇●○▪▫•→»· "
 
