@@ -236,6 +236,30 @@ def test_no_pipeline_module_imports_a_tool(graphs: tuple[Graph, Graph]) -> None:
     assert not found, "the pipeline imports a tool, which sits above it:\n" + "\n".join(found)
 
 
+def test_no_function_level_import_dodges_a_circle(graphs: tuple[Graph, Graph]) -> None:
+    """An import inside a function is there to load a module late (the command line starts in a
+    tenth of a second), never to hide a circle: made a top-level import, none would close one."""
+    graph, local = graphs
+    top = {name: {t for t, lines in targets.items() if not set(lines) <= set(local.get(name, {}).get(t, ()))}
+           for name, targets in graph.items()}
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            current = todo.pop()
+            if current == goal:
+                return True
+            if current not in seen:
+                seen.add(current)
+                todo.extend(top.get(current, ()))
+        return False
+
+    assert sum(len(targets) for targets in local.values()) > 20  # the walker sees them
+    dodges = [f"{name} -> {target} (line {lines[0]})" for name, targets in sorted(local.items())
+              for target, lines in sorted(targets.items()) if reaches(target, name)]
+    assert not dodges, "a function-level import hides a circle:\n" + "\n".join(dodges)
+
+
 def test_no_module_imports_a_layer_above_it(graphs: tuple[Graph, Graph]) -> None:
     graph, _local = graphs
     assert layer("policykg.names") == 0 and layer("policykg.pipeline.recognisers.dates") == 1
