@@ -452,3 +452,13 @@ def test_a_topic_heading_over_prose_and_a_table_of_measures_is_their_category(tm
                  "## What should companies do now?\n\n1. Check the fines.\n2. Map the data.\n")
     by_measure = {_local(f["measure"]): _local(f["category"]) for f in _facts(x, "categorisation")}
     assert by_measure == {"3": "general-provisions", "59": "legal-liability"}  # no checklist measures
+
+
+def test_a_task_column_numbers_the_measures_of_a_content_column(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Labelling\n\nPolicy Update | January 2025\n\nThe NDA issued the **Measures on "
+                 "Labelling Bases** on 5 January 2025.\n\n| Task | Content | Responsible entities | Category |\n"
+                 "|---|---|---|---|\n| 1 | Build the bases. | NDA | Infrastructure |\n| 2 | Train labellers. | MOHRSS "
+                 "| Talent |\n")
+    assert {(f["number"], str(f["table"]).rsplit("/", 1)[-1].split("-")[0]) for f in _facts(x, "article")} == {
+        (1, "measures"), (2, "measures")}
+    assert {str(f["text"]) for f in _facts(x, "measure_text")} == {"Build the bases.", "Train labellers."}

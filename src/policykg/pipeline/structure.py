@@ -59,6 +59,8 @@ _CELL_NUMBER = re.compile(r"(?:(?:Article|Arts?\.?|No\.?|Nr\.?|Item)\s*)?[(（]?
 #: A category in brackets at the start of a measure's text: "[Innovation] Labelling ..." (not a
 #: footnote "[1]", not a Markdown link "[Guide](...)").
 _TAG = re.compile(r"[*_]*[\[【](?P<tag>[A-Za-z][^\[\]【】\n]{0,58})[\]】](?!\()[*_]*\s+")
+#: The header of a column of measures' texts, beside a column of their numbers headed "Task".
+_MEASURE_TEXT = re.compile(r"\b(?:content|contents|description|text|details|requirements?|what)\b", re.IGNORECASE)
 #: A ditto mark in a table's cell: the entry above it, again ("“", "〃", "ditto", "do.").
 _DITTO = re.compile(r"[“”\"〃]|ditto|do\.?|id\.?", re.IGNORECASE)
 #: The first column of a table of who leads which measure, keyed by the measure's number:
@@ -376,6 +378,15 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                     if role and (role not in found.values() or role == "agencies" and found.get(c - 1) == role):
                         found[c] = role
                 first = re.sub(r"[*_`]+", "", text[raw.cells[0].start:raw.cells[0].end]).strip() if raw.cells else ""
+                if "number" not in found.values():
+                    # "Task | Content | Responsible entities": the first column that names measures
+                    # is their number when a later one holds their text
+                    named = [c for c, role in sorted(found.items()) if role == "measure"]
+                    texts = [c for c, cell in enumerate(raw.cells) if named and c > named[0] and c not in found
+                             and _MEASURE_TEXT.search(re.sub(r"[*_`]+", "", text[cell.start:cell.end]))]
+                    if named and texts:
+                        found[named[0]] = "number"
+                        found[texts[0]] = "measure"
                 key = _KEY_COLUMN.fullmatch(first)
                 if key and len(found) >= 2 and (key.group("task") or len(found) == len(raw.cells)) and \
                         all(role == "agencies" for c, role in found.items() if c != 0):
