@@ -11,7 +11,7 @@ Sets, in this order:
     heldout   tests/eval/heldout/*.facts   only with --heldout: measured last, once (spent in session 4)
     heldout-2 tests/eval/heldout-2/*.facts only with --heldout-2: written in session 4, measured once in session 5
     heldout-3 tests/eval/heldout-3/*.facts only with --heldout-3: written in session 6, measured once at its end
-    heldout-4 tests/eval/heldout-4/*.facts only with --heldout-4: written in session 7, measured once at its end
+    heldout-4 tests/eval/heldout-4/*.facts only with --heldout-4: written in session 7, measured once at its end (spent)
     gold      tests/gold/*.ttl             the development documents, compared by IRI
 
     python bench/eval.py [--heldout] [--heldout-2] [--heldout-3] [--heldout-4] [--write bench/RESULTS.md]
