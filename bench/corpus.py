@@ -31,6 +31,7 @@ if str(ROOT / "src") not in sys.path:
     sys.path.insert(0, str(ROOT / "src"))
 
 from policykg.pipeline.lexicon import Entry, Lexicon, load_lexicon  # noqa: E402
+from policykg.pipeline.recognisers.agencies import PARTY_BODY  # noqa: E402
 
 ID = "https://w3id.org/policykg/id/"
 POL = "https://w3id.org/policykg/ontology#"
@@ -127,7 +128,9 @@ class _Pools:
 
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
-        self.agencies = sorted(lex.of_kind("agency"), key=lambda e: e.id)
+        # (the Party's bodies are no government agency: the extractor leaves them out)
+        self.agencies = sorted((e for e in lex.of_kind("agency") if not PARTY_BODY.search(e.name_en)),
+                               key=lambda e: e.id)
         self.areas = sorted(lex.of_kind("area"), key=lambda e: e.id)
         self.regions = sorted(lex.of_kind("region"), key=lambda e: e.id)
         self.bases = sorted(lex.of_kind("export_base"), key=lambda e: e.id)

@@ -182,7 +182,7 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
         if surface in ctx.abbreviations and ctx.abbreviations[surface][0] != m.entry.iri:
             continue  # this text defines the abbreviation otherwise: the text wins
         candidates.append((lo + m.start, lo + m.end, m.entry.iri))
-        if not _PARTY_BODY.search(m.entry.name_en):  # (a Party body is left out below)
+        if not PARTY_BODY.search(m.entry.name_en):  # (a Party body is left out below)
             ctx.entity_from_lexicon(m.entry)
     candidates += [(lo + s, lo + e, iri) for s, e, iri in ctx.local_matches("agency", sub.clean)]
     for m in ABBREVIATION.finditer(sub.clean):
@@ -237,14 +237,14 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
 #: leading groups ("the CPC Central Committee", "the General Office of the CPC Central Committee",
 #: "the Central Cyberspace Affairs Commission"). They co-issue documents with the State Council,
 #: but they are no government agency: named as such, they are left out, with a warning.
-_PARTY_BODY = re.compile(r"\b(?:Communist\s+Party|CPC|CCP)\b|^(?:(?:General\s+)?Office\s+of\s+the\s+)?Central\s+"
+PARTY_BODY = re.compile(r"\b(?:Communist\s+Party|CPC|CCP)\b|^(?:(?:General\s+)?Office\s+of\s+the\s+)?Central\s+"
                          r"(?:[A-Z][\w'’-]*\s+(?:and\s+)?){1,4}(?:Commission|Committee|Leading\s+Group)\b")
 
 
 def _party_body(ctx: Context, view: View, s: int, e: int) -> bool:
     """Whether ``view.clean[s:e]`` names a body of the Party, not of the state (warned once)."""
     name = " ".join(view.clean[s:e].split())
-    if not _PARTY_BODY.search(name):
+    if not PARTY_BODY.search(name):
         return False
     if name not in ctx.party_bodies:
         ctx.party_bodies.add(name)
@@ -297,4 +297,4 @@ def _bare_heads() -> frozenset[str]:
     return frozenset(h.head.lower() for h in head_words() if h.kind == "agency" and " " in h.head)
 
 
-__all__ = ["ABBREVIATION", "DEFINITION", "NAME", "agencies_in", "definitions", "find_definitions", "trim_name"]
+__all__ = ["ABBREVIATION", "DEFINITION", "NAME", "PARTY_BODY", "agencies_in", "definitions", "find_definitions", "trim_name"]
