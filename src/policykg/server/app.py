@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 import os
 import shutil
@@ -38,7 +37,7 @@ from . import sparql
 from .cache import AnswerCache
 from .pages import entity, home, pictures
 from .pool import ClientBusy, QueryPool
-from .state import CLIENT, CSP, AppState, ServerConfig
+from .state import CLIENT, CSP, AppState, ServerConfig, client_key
 
 log = logging.getLogger("policykg.server")
 
@@ -93,24 +92,6 @@ class Limits:
 
 class _BodyTooLarge(Exception):
     pass
-
-
-def client_key(scope: Scope) -> str:
-    """The client's address (what uvicorn found, after a trusted proxy's ``X-Forwarded-For``);
-    an IPv6 client by its /64, the block one subscriber usually holds."""
-    client = scope.get("client")
-    host = client[0] if client else ""
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return host or "local"
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        if address.is_loopback:
-            return str(address)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
 
 
 class Clients:
@@ -250,6 +231,21 @@ def routes() -> list[BaseRoute]:
             Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
 
 
+class PolicykgApp(Starlette):
+    """The Starlette application, with a lean path ahead of its router and middleware for the
+    one request that carries the load: ``GET /sparql?query=...`` (:func:`.sparql.lean`, which
+    answers it with the same status, headers and body, and hands every other request, refusals
+    included, to the full stack)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == "/sparql" \
+                and not scope.get("root_path"):
+            state: AppState = self.state.policykg
+            if state.pool is not None and await sparql.lean(state, scope, receive, send):
+                return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(config: ServerConfig, build: Path, *, extra_routes: list[Route] | None = None) -> Starlette:
     """The application serving the published build folder ``build``."""
     state = AppState(config=config, build=build)
@@ -274,10 +270,10 @@ def create_app(config: ServerConfig, build: Path, *, extra_routes: list[Route] |
         Middleware(Limits, max_body=config.max_body, max_query_string=config.max_query_string),
         Middleware(Clients),  # inside Limits: the body it passes on is capped
     ]
-    app = Starlette(routes=[*routes(), *(extra_routes or [])], lifespan=lifespan,
+    app = PolicykgApp(routes=[*routes(), *(extra_routes or [])], lifespan=lifespan,
                     exception_handlers={ClientBusy: sparql.client_busy}, middleware=middleware)
     app.state.policykg = state
     return app
 
 
-__all__ = ["Clients", "Limits", "SecurityHeaders", "client_key", "create_app", "routes"]
+__all__ = ["Clients", "Limits", "PolicykgApp", "SecurityHeaders", "client_key", "create_app", "routes"]

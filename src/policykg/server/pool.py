@@ -194,6 +194,10 @@ class QueryPool:
 
     async def _acquire(self, client: str) -> _Worker:
         """An idle worker for ``client``, once its turn comes; PoolBusy after ``timeout`` s."""
+        if not self._waiters and self._idle and self._running[client] < self.share:
+            # what _dispatch does for a lone waiter, without the future and the timer
+            self._running[client] += 1
+            return self._idle.pop()
         waiter = _Waiter(client, asyncio.get_running_loop().create_future())
         self._waiters.append(waiter)
         self._dispatch()
@@ -254,24 +258,26 @@ class QueryPool:
         answered = abandoned = False
         try:
             try:
-                w.conn.send(request)
+                w.conn.send(worker_module.encode_request(request))  # a tuple: cheaper to pickle
             except OSError:  # the worker is gone
                 raise WorkerFailed() from None
-            future: asyncio.Future[None] = loop.create_future()
+            future: asyncio.Future[bool] = loop.create_future()
             fd = w.conn.fileno()
-            loop.add_reader(fd, lambda: future.done() or future.set_result(None))
+            loop.add_reader(fd, lambda: future.done() or future.set_result(True))
+            # the time limit: a timer that settles the future (cheaper than asyncio.wait_for)
+            timer = loop.call_later(self.timeout, lambda: future.done() or future.set_result(False))
             try:
-                await asyncio.wait_for(future, timeout=self.timeout)
-            except TimeoutError:
-                raise QueryTimeout() from None
+                if not await future:
+                    raise QueryTimeout()
             except asyncio.CancelledError:
                 abandoned = True  # the client went away
                 raise
             finally:
+                timer.cancel()
                 loop.remove_reader(fd)
                 os.set_blocking(fd, True)  # uvloop's add_reader leaves the pipe non-blocking
             try:
-                response = w.conn.recv()
+                response = worker_module.decode_response(w.conn.recv())
             except (EOFError, OSError):
                 raise WorkerFailed() from None
             answered = True

@@ -10,6 +10,10 @@ limit, a busy pool, a client over its share) is told in the status: 503 or 429.
 """
 from __future__ import annotations
 
+import asyncio
+import binascii
+import logging
+import re
 import urllib.parse
 
 import pyoxigraph as ox
@@ -21,8 +25,10 @@ from ..graphs import GRAPHS
 from . import conneg
 from .guard import inspect_query
 from .pool import ClientBusy, PoolBusy, QueryTimeout, WorkerFailed
-from .state import CORS, AppState
+from .state import CLIENT, CORS, CSP, AppState, client_key
 from .worker import QueryRequest
+
+log = logging.getLogger("policykg.server")
 
 SOLUTION_OFFERS = {
     "application/sparql-results+json": "json",
@@ -50,6 +56,35 @@ def _text(status: int, message: str, **headers: str) -> Response:
 def _params(raw: bytes | str) -> list[tuple[str, str]]:
     text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     return urllib.parse.parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
+
+
+#: A ``%`` that does not start an escape of two hex digits, or a byte that a URL never holds raw.
+_NOT_PLAIN_QUERY = re.compile(rb"%(?![0-9A-Fa-f]{2})|[^\x21-\x7e]")
+
+
+def _unquote_plus(raw: bytes) -> str:
+    """``urllib.parse.unquote_plus`` of ``raw`` (whose escapes are all well formed: see
+    :func:`_fast_params`), its bytes decoded as UTF-8 (strict), by the C decoder of
+    quoted-printable: ``%XX`` becomes ``=XX`` and a ``=`` already there ``=3D``."""
+    raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return raw.decode("utf-8")
+    return binascii.a2b_qp(raw.replace(b"=", b"=3D").replace(b"%", b"=")).decode("utf-8")
+
+
+def _fast_params(raw: bytes) -> list[tuple[str, str]]:
+    """What :func:`_params` gives for the query string ``raw``, faster (percent-decoding in C);
+    the same function for a query string with a malformed escape or a byte out of the printable
+    ASCII range. Raises UnicodeDecodeError for escapes that are not UTF-8, as :func:`_params`."""
+    if _NOT_PLAIN_QUERY.search(raw):
+        return _params(raw.decode("latin-1") if raw.isascii() else raw)
+    out = []
+    for pair in raw.split(b"&"):
+        if not pair:
+            continue
+        name, equals, value = pair.partition(b"=")
+        out.append((_unquote_plus(name), _unquote_plus(value) if equals else ""))
+    return out
 
 
 def _one(params: list[tuple[str, str]], name: str) -> list[str]:
@@ -156,6 +191,125 @@ async def answer(state: AppState, qr: QueryRequest) -> Response:
                     headers={**headers, "Content-Type": result.content_type})
 
 
+# ------------------------------------------------------------------------ the lean path
+
+#: The headers of every answer of the lean path, as raw ASGI headers: CORS, ``Vary`` and what
+#: :class:`policykg.server.app.SecurityHeaders` adds to the other answers.
+_LEAN_HEADERS = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in CORS.items()] + [
+    (b"vary", b"Accept"), (b"content-security-policy", CSP.encode("latin-1")),
+    (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
+
+
+def lean_request(state: AppState, scope: dict) -> QueryRequest | None:
+    """The query of ``scope`` when it is a plain ``GET /sparql?query=...`` that the lean path
+    answers exactly as :func:`sparql` would: one query, allowed by the guard, a format the
+    ``Accept`` header takes, no body. None for anything else (the request then goes through
+    the application, its middleware and :func:`sparql`, which answer every refusal)."""
+    raw = scope.get("query_string", b"")
+    if not raw or len(raw) > state.config.max_query_string:
+        return None
+    accept: str | None = None
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            if accept is not None:
+                return None  # several Accept fields: Starlette's reading of them, in the full path
+            accept = value.decode("latin-1")
+        elif name == b"content-length" or name == b"transfer-encoding":
+            return None
+    if not raw.isascii():
+        return None
+    try:
+        params = _fast_params(raw)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    query: str | None = None
+    for key, value in params:
+        if key == "query":
+            if query is not None:
+                return None
+            query = value
+        elif key == "update":
+            return None
+    if query is None:
+        return None
+    info = inspect_query(query)
+    if info.is_update or info.refusal:
+        return None
+    offers = GRAPH_OFFERS if info.returns_graph else SOLUTION_OFFERS
+    media = conneg.choose(accept, list(offers))
+    if media is None:
+        return None
+    return QueryRequest(query=query, result_format=offers[media], default_graph=tuple(_one(params, "default-graph-uri")) or None,
+                        named_graphs=tuple(_one(params, "named-graph-uri")) or None,
+                        max_rows=state.config.max_rows, base_iri=state.config.base_iri + "sparql",
+                        has_dataset=info.has_dataset)
+
+
+async def lean(state: AppState, scope: dict, receive, send) -> bool:  # (ASGI's receive and send)
+    """Answer ``GET /sparql?query=...`` without Starlette's router and middleware, with the same
+    status, headers and body (:func:`lean_request` says which requests; False for the others,
+    nothing sent). The client is named as :class:`policykg.server.app.Clients` names it, and a
+    client that goes away before its answer stops its query, as there."""
+    qr = lean_request(state, scope)
+    if qr is None:
+        return False
+    response = state.cached(qr)
+    if response is None:
+        CLIENT.set(client_key(scope))
+        task = asyncio.current_task()
+        assert task is not None
+        gone = False
+
+        async def watch() -> None:
+            nonlocal gone
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    gone = True
+                    task.cancel()
+                    return
+
+        watcher = asyncio.get_running_loop().create_task(watch())
+        try:
+            response = await state.run_uncached(qr)
+        except asyncio.CancelledError:
+            if gone and task.cancelling() == 1:
+                task.uncancel()
+                log.info("client %s went away; its request GET /sparql was stopped", CLIENT.get())
+                return True
+            raise
+        except (QueryTimeout, PoolBusy, WorkerFailed, ClientBusy) as exc:
+            await _refusal(state, exc)(scope, receive, send)
+            return True
+        finally:
+            watcher.cancel()
+    headers = [*_LEAN_HEADERS, (b"policykg-rows", str(response.rows).encode()),
+               (b"content-type", response.content_type.encode("latin-1")),
+               (b"content-length", str(len(response.body)).encode())]
+    if response.truncated:
+        headers.append((b"policykg-truncated", f"max-rows={state.config.max_rows}".encode()))
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})
+    return True
+
+
+def _refusal(state: AppState, exc: Exception) -> Response:
+    """What :func:`answer` answers when the pool raises ``exc``, with the security headers."""
+    if isinstance(exc, QueryTimeout):
+        response = _text(503, f"the query ran longer than the {state.config.timeout:g} s limit and was stopped",
+                         **{"Retry-After": "5"})
+    elif isinstance(exc, PoolBusy):
+        response = _text(503, "the server is busy; try again shortly", **{"Retry-After": "2"})
+    elif isinstance(exc, WorkerFailed):
+        response = _text(503, "the query worker failed (the query may have needed too much memory)",
+                         **{"Retry-After": "2"})
+    else:
+        response = too_many_queries(state)
+    present = {k for k, _ in response.raw_headers}
+    response.raw_headers += [(k, v) for k, v in _LEAN_HEADERS[len(CORS) + 1:] if k not in present]
+    return response
+
+
 def too_many_queries(state: AppState) -> Response:
     """429: the client has as many queries running or waiting as one client may."""
     return _text(429, f"too many queries at once from one client (at most {state.config.client_queries} "
@@ -217,5 +371,5 @@ def routes() -> list[BaseRoute]:
     return [endpoint]
 
 
-__all__ = ["GRAPH_OFFERS", "SOLUTION_OFFERS", "answer", "client_busy", "routes", "service_description", "sparql",
-           "too_many_queries"]
+__all__ = ["GRAPH_OFFERS", "SOLUTION_OFFERS", "answer", "client_busy", "lean", "lean_request", "routes",
+           "service_description", "sparql", "too_many_queries"]

@@ -10,10 +10,13 @@ that mounts them (:mod:`policykg.server.app`) all build on this module.
 from __future__ import annotations
 
 import contextvars
+import functools
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from starlette.requests import Request
+from starlette.types import Scope
 
 from ..names import BASE
 from .cache import AnswerCache
@@ -65,6 +68,20 @@ class AppState:
     cache: AnswerCache | None = None
     extras: dict[str, object] = field(default_factory=dict)
 
+    def cached(self, request: QueryRequest) -> QueryResponse | None:
+        """The answer cache's answer to ``request``, or None (no cache, or not in it)."""
+        if self.cache is None or len(request.query) > CACHED_QUERY_LENGTH:
+            return None
+        return self.cache.get(request)
+
+    async def run_uncached(self, request: QueryRequest) -> QueryResponse:
+        """The answer of a query worker to ``request`` (kept in the answer cache, if any)."""
+        assert self.pool is not None
+        response = await self.pool.execute(request, client=CLIENT.get())
+        if self.cache is not None and len(request.query) <= CACHED_QUERY_LENGTH:
+            self.cache.put(request, response)
+        return response
+
     async def run(self, request: QueryRequest) -> QueryResponse:
         """The answer to ``request``: from the answer cache, else from a query worker."""
         assert self.pool is not None
@@ -83,4 +100,27 @@ class AppState:
         return str(request.url_for("sparql"))
 
 
-__all__ = ["CACHED_QUERY_LENGTH", "CLIENT", "CORS", "CSP", "AppState", "ServerConfig"]
+def client_key(scope: Scope) -> str:
+    """The client's address (what uvicorn found, after a trusted proxy's ``X-Forwarded-For``);
+    an IPv6 client by its /64, the block one subscriber usually holds."""
+    client = scope.get("client")
+    return _address_key(client[0] if client else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_key(host: str) -> str:
+    """:func:`client_key` of the address ``host`` (remembered: one client sends many requests)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "local"
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        if address.is_loopback:
+            return str(address)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
+
+
+__all__ = ["AppState", "CACHED_QUERY_LENGTH", "CLIENT", "CORS", "CSP", "ServerConfig", "client_key"]

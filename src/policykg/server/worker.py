@@ -36,6 +36,9 @@ import signal
 import struct
 import threading
 from dataclasses import dataclass, field
+from json.encoder import (
+    encode_basestring as _json_string,  # json.dumps' encoder (ensure_ascii=False)
+)
 from multiprocessing.connection import Connection
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -130,11 +133,43 @@ def _tsv_field(term: object) -> str:
     return "" if term is None else str(term).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def _json_term(term: object) -> str:
+    """``term`` as :func:`policykg.results.json_bindings` encodes it, written straight to JSON
+    text (the bytes ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))`` gives)."""
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _json_string(term.value) + "}"
+    if kind is ox.Literal:
+        if term.language:
+            return ('{"type":"literal","value":' + _json_string(term.value) + ',"xml:lang":'
+                    + _json_string(term.language) + "}")
+        datatype = term.datatype.value
+        if datatype != XSD_STRING:
+            return ('{"type":"literal","value":' + _json_string(term.value) + ',"datatype":'
+                    + _json_string(datatype) + "}")
+        return '{"type":"literal","value":' + _json_string(term.value) + "}"
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _json_string(term.value) + "}"
+    if kind is ox.Triple:
+        return ('{"type":"triple","value":{"subject":' + _json_term(term.subject) + ',"predicate":'
+                + _json_term(term.predicate) + ',"object":' + _json_term(term.object) + "}}")
+    return json.dumps(json_bindings(["v"], [[term]])[0]["v"], ensure_ascii=False, separators=(",", ":"))
+
+
+def serialize_json(variables: list[str], rows: list[list[object]]) -> bytes:
+    """SPARQL 1.1 Query Results JSON, byte for byte what ``json.dumps`` gives of
+    ``{"head": {"vars": ...}, "results": {"bindings": json_bindings(...)}}`` (compact, UTF-8),
+    written without building the dictionaries first."""
+    keys = [_json_string(v) + ":" for v in variables]
+    bindings = ",".join("{" + ",".join(key + _json_term(term) for key, term in zip(keys, row) if term is not None)
+                        + "}" for row in rows)
+    return ('{"head":{"vars":[' + ",".join(_json_string(v) for v in variables) + ']},"results":{"bindings":['
+            + bindings + "]}}").encode("utf-8")
+
+
 def serialize_solutions(variables: list[str], rows: list[list[object]], fmt: str) -> bytes:
     if fmt == "json":
-        bindings = json_bindings(variables, rows)
-        return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return serialize_json(variables, rows)
     if fmt == "xml":
         parts = ['<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#"><head>']
         parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
@@ -375,21 +410,64 @@ def main(conn: Connection, snapshot: str, memory_limit: int) -> None:
         threading.Thread(target=_load_behind, args=(served, nquads), name="policykg-load", daemon=True).start()
     threading.stack_size(STACK_SIZE)  # (after the loader's thread: only queries need it)
     conn.send(("ready", "store" if on_disk else None))
+    # The loop runs in one long-lived thread on the deep stack (starting a thread with a
+    # 256 MiB stack for each query cost more than most queries); where there is no room for
+    # that stack (a small memory cap), it runs here.
+    thread = threading.Thread(target=_serve, args=(conn, served), name="policykg-query", daemon=True)
+    try:
+        thread.start()
+    except RuntimeError:
+        _serve(conn, served)
+        return
+    thread.join()
+
+
+def _serve(conn: Connection, served: _Served) -> None:
+    """Answer requests from ``conn`` until it closes. A request sent as the tuple of
+    :func:`encode_request` (the pool's) gets the tuple of :func:`encode_response`; one sent as a
+    :class:`QueryRequest`, a :class:`QueryResponse`."""
     while True:
         try:
             request = conn.recv()
         except (EOFError, OSError):
             return
+        # a request sent as a tuple (the pool's) is answered with a tuple, a QueryRequest with a QueryResponse
+        encode = encode_response if isinstance(request, tuple) else _same
+        if isinstance(request, tuple):
+            request = QueryRequest(*request)
         try:
             with served.lock:
-                response = _execute_on_a_deep_stack(served.store, request)
+                response = execute(served.store, request)
         except MemoryError:
             # the heap may be in a poor state: answer, then end; the pool starts a fresh worker
-            conn.send(QueryResponse(503, "text/plain; charset=utf-8",
-                                    b"the query needed more memory than a query may use\n"))
+            conn.send(encode(QueryResponse(503, "text/plain; charset=utf-8",
+                                           b"the query needed more memory than a query may use\n")))
             return
-        conn.send(response)
+        conn.send(encode(response))
 
 
-__all__ = ["GRAPH_TYPES", "IN_MEMORY_SHARE", "RESULT_TYPES", "QueryRequest", "QueryResponse", "execute",
+def _same(response: QueryResponse) -> QueryResponse:
+    return response
+
+
+def encode_request(request: QueryRequest) -> tuple:
+    """``request`` as a plain tuple (its fields in order): cheaper to pickle than the class."""
+    return (request.query, request.result_format, request.default_graph, request.named_graphs, request.max_rows,
+            request.substitutions, request.base_iri, request.has_dataset)
+
+
+def encode_response(response: QueryResponse) -> tuple:
+    """``response`` as a plain tuple: status, content type, body (the answer's final bytes),
+    rows, truncated, extra headers (``None`` when there are none)."""
+    return (response.status, response.content_type, response.body, response.rows, response.truncated,
+            response.headers or None)
+
+
+def decode_response(message: tuple) -> QueryResponse:
+    status, content_type, body, rows, truncated, headers = message
+    return QueryResponse(status, content_type, body, rows, truncated, headers or {})
+
+
+__all__ = ["GRAPH_TYPES", "IN_MEMORY_SHARE", "RESULT_TYPES", "QueryRequest", "QueryResponse", "decode_response",
+           "encode_request", "encode_response", "execute",
            "forbid_sockets", "main", "xml_safe"]
