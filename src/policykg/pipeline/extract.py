@@ -60,6 +60,7 @@ from collections.abc import Iterator
 from ..document import Document
 from ..textutil import block_view, sentences
 from .lexicon import Lexicon
+from .structure import no_measures
 from .recognisers import agencies, dates, documents, indexes, measures, places, references, sites, tables
 from .recognisers.agencies import ABBREVIATION, DEFINITION, definitions
 from .recognisers.context import Context
@@ -96,6 +97,7 @@ def run(ctx: Context) -> Extraction:
     documents.the_update(ctx)
     agencies.find_definitions(ctx)
     documents.find_documents(ctx)
+    _measures_or_documents(ctx)
     documents.find_holder(ctx)
     documents.emit_documents(ctx)
     documents.report(ctx)
@@ -113,6 +115,20 @@ def run(ctx: Context) -> Extraction:
     records = list(ctx.entities.values()) + ctx.records
     return Extraction(ctx.doc, ctx.source, tuple(records),
                       tuple(sorted(ctx.new.values(), key=lambda n: n.iri)), tuple(ctx.warnings))
+
+
+def _measures_or_documents(ctx: Context) -> None:
+    """A policy update numbers measures, or at least names policy documents. One that numbers
+    none in a form policykg knows but names documents is read for the rest (documents, issuers,
+    dates, pilot facts, references) with a warning; one that does neither is refused."""
+    if any(b.kind == "article" for b in ctx.doc.blocks):
+        return
+    if not ctx.documents:
+        raise no_measures(ctx.doc)
+    ctx.warn(1, "no numbered measures found (expected lines such as \"Article 12: ...\", \"Item 12\", "
+                "\"(12)\", \"12.\" in a numbered list, or a table with a number column): the document's "
+                "measures, their categories and who guides them are not extracted; its documents, "
+                "issuers, dates, pilot facts and references are")
 
 
 #: Blocks that are not prose: their sentences say no issuance, date, period, part or reference.

@@ -128,8 +128,54 @@ class _Numbered:
     tag: Span | None = None  # a category written after the number: "Article 7 [Standards] - ..."
 
 
-def _numbering(text: str, start: int, end: int, *, bare: bool) -> _Numbered | None:
-    """The numbering form ``text[start:end]`` starts with (bare numbers only if ``bare``)."""
+#: A block that opens with a word and a number, as measures numbered in a form not in
+#: ``numbering.toml`` do ("Point 7: ...", "§ 12 ...", "Measure No. 4 - ..."): the candidates of
+#: :func:`_learnt_forms`.
+_LABELLED = re.compile(r"(?P<label>§|(?-i:[A-Z][a-z]{2,11})(?:\s+No\.)?)\s*(?P<n>\d{1,4})\s*"
+                       r"(?:[:：.)]|\s?[-–—·•|]\s?|(?=\s+(?-i:[A-Z(“\"])))")
+#: Words that number the parts of a text, not its measures ("Chapter 3", "Table 2", "Phase 1").
+_NOT_MEASURE_LABELS = frozenset("""
+    chapter part section table figure fig annex annexe appendix schedule phase stage step batch
+    issue volume vol page note footnote round wave lot group level tier grade class category
+    year week day month quarter edition version draft exhibit chart box panel tab slide question
+    option case example scenario zone region area city province district batch""".split())
+#: How many blocks must open with one label, with as many distinct numbers, to learn it.
+_LEARN_AT = 3
+
+
+def _learnt_forms(text: str, raws: list) -> tuple[NumberingForm, ...]:
+    """Numbering forms this document uses and ``numbering.toml`` does not know: a label that
+    opens at least :data:`_LEARN_AT` blocks, each with another number ("Point 1:", "Point 2:",
+    ...), where no known form opens any block. The parts of a text ("Chapter", "Table", "Phase",
+    ...) are never learnt."""
+    seen: dict[str, set[str]] = {}
+    for raw in raws:
+        if raw.kind in (ROW, FOOTNOTE):
+            continue
+        if _numbering(text, raw.start, raw.end, bare=False) is not None:
+            return ()  # the document numbers its measures in a known form
+        lead = _LEADING_MARKUP.match(text, raw.start, raw.end)
+        at = lead.end() if lead else raw.start
+        # "**Point 3** – ...": the bold closing before the separator is read as a space
+        head = re.sub(r"\*\*|__", "  ", text[at:min(raw.end, at + 120)], count=1)
+        m = _LABELLED.match(head)
+        if m and m.group("label").split()[0].lower() not in _NOT_MEASURE_LABELS and at + m.end() < raw.end:
+            seen.setdefault(" ".join(m.group("label").split()), set()).add(m.group("n"))
+    forms = []
+    for label, numbers in sorted(seen.items()):
+        if len(numbers) >= _LEARN_AT:
+            words = r"\s+".join(re.escape(w) for w in label.split())
+            pattern = re.compile(words + r"\s*(?P<n>\d+)\s*(?:[:：.)]|\s?[-–—·•|]\s?|(?=\s+(?-i:[A-Z(“\"])))",
+                                 re.IGNORECASE)
+            forms.append(NumberingForm(f"learnt: {label} N", pattern, False, f"{label} {min(numbers, key=int)}",
+                                       int(min(numbers, key=int))))
+    return tuple(forms)
+
+
+def _numbering(text: str, start: int, end: int, *, bare: bool,
+               learnt: tuple[NumberingForm, ...] = ()) -> _Numbered | None:
+    """The numbering form ``text[start:end]`` starts with (bare numbers only if ``bare``; the
+    forms this document taught, ``learnt``, after the known ones)."""
     lead = _LEADING_MARKUP.match(text, start, end)
     at = lead.end() if lead else start
     # "**Task 1** – ...": the bold closes between the number and its separator; the forms are
@@ -140,7 +186,7 @@ def _numbering(text: str, start: int, end: int, *, bare: bool) -> _Numbered | No
         close = re.compile(r"\*\*|__").search(window, 0, 80)
         if close:
             masked = window[:close.start()] + " " * (close.end() - close.start()) + window[close.end():]
-    for form in numbering_forms():
+    for form in numbering_forms() + learnt:
         if form.numbered_list and not bare:
             continue
         m = form.pattern.match(text, at, end)
@@ -366,6 +412,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                              f"from 1 to {MAX_ARTICLE:,}", path=path, line=lines.of(at))
         return n
 
+    learnt = _learnt_forms(text, raws)
     last_cells: dict[int, dict[tuple[str, int], Span]] = {}  # table -> (role, column) -> the cell above
     for i, raw in enumerate(raws):
         if raw.kind == ROW:
@@ -451,7 +498,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
             label = footnote_label(written)
             blocks[i] = make(i, "footnote", fdef.end(), footnote=label)
             continue
-        numbered = _numbering(text, raw.start, raw.end, bare=False)
+        numbered = _numbering(text, raw.start, raw.end, bare=False, learnt=learnt)
         if numbered is not None and not re.sub(r"[\s*_.:;,–—-]+", "", text[numbered.body:raw.end]):
             numbered = None  # "No. 11." alone: a number with no measure (a document number)
         if numbered is not None and _ABOUT_A_MEASURE.match(text, numbered.body, raw.end):
@@ -679,7 +726,10 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     # a dagger after a word is a footnote marker only where a footnote opens with it ("Tom†" in
     # a name list is no marker); a digit marker without its footnote is left out with a warning
     notes = {b.footnote for b in blocks_out if b.kind == "footnote"}
-    warnings = [f"{path}:{lines.of(m.start)}: footnote marker {text[m.start:m.end]!r} has no footnote: left out"
+    warnings = [f"{path}:1: measures numbered \"{form.example}\", ...: a numbering form policykg does not "
+                f"know, learnt from this document (mappings/patterns/numbering.toml lists the known ones)"
+                for form in learnt]
+    warnings += [f"{path}:{lines.of(m.start)}: footnote marker {text[m.start:m.end]!r} has no footnote: left out"
                 for b in blocks_out for m in b.markers if m.label not in notes and not set(m.label) <= set("†‡")]
     blocks_out = tuple(replace(b, markers=tuple(m for m in b.markers if m.label in notes))
                        if any(m.label not in notes for m in b.markers) else b for b in blocks_out)
@@ -752,6 +802,22 @@ def _date_line_shape(content: str) -> bool:
     return len(line.split()) <= 10 or not line.endswith((".", "!", "?"))
 
 
+def no_measures(doc: Document) -> InputError:
+    """The error of a document with no numbered measures that names no policy document either:
+    what was found, and the lines expected. (A document that names documents but numbers no
+    measures is read for the rest, with a warning: see :func:`policykg.pipeline.extract.run`.)"""
+    kinds: dict[str, int] = {}
+    for b in doc.blocks:
+        kinds[b.kind] = kinds.get(b.kind, 0) + 1
+    order = ("title", "dateline", "heading", "paragraph", "bullet", "category", "footnote", "header")
+    names = {"dateline": "date line", "bullet": "list item", "header": "table header"}
+    found = ", ".join(f"{kinds[k]} {names.get(k, k)}{'' if kinds[k] == 1 else 's'}"
+                      for k in order if k in kinds)
+    return InputError(f"found {found or 'no blocks'} and 0 numbered measures; expected lines such as "
+                      "\"Article 12: ...\", \"Art. 12\", \"(12)\", \"12.\" in a numbered list or a "
+                      "table with a number column: not a policy update on measures", path=Path(doc.path), line=1)
+
+
 def _check(doc: Document) -> None:
     """Refuse what cannot be a policy update of the genre, saying what was found."""
     path = Path(doc.path)
@@ -760,17 +826,6 @@ def _check(doc: Document) -> None:
         first = " ".join(doc.text[opening.start:opening.end].split())
         raise InputError(f"the document begins with a numbered measure ({first[:60]!r}), not with its "
                          "title: a policy update's first line is its title", path=path, line=opening.line)
-    if not any(b.kind == "article" for b in doc.blocks):
-        kinds: dict[str, int] = {}
-        for b in doc.blocks:
-            kinds[b.kind] = kinds.get(b.kind, 0) + 1
-        order = ("title", "dateline", "heading", "paragraph", "bullet", "category", "footnote", "header")
-        names = {"dateline": "date line", "bullet": "list item", "header": "table header"}
-        found = ", ".join(f"{kinds[k]} {names.get(k, k)}{'' if kinds[k] == 1 else 's'}"
-                          for k in order if k in kinds)
-        raise InputError(f"found {found or 'no blocks'} and 0 numbered measures; expected lines such as "
-                         "\"Article 12: ...\", \"Art. 12\", \"(12)\", \"12.\" in a numbered list or a "
-                         "table with a number column: not a policy update on measures", path=path, line=1)
     seen: dict[str, Block] = {}
     for block in doc.blocks:
         if block.kind == "footnote" and block.footnote:
