@@ -160,6 +160,7 @@ def prose(ctx: Context) -> None:
             dates.event_dates(ctx, view, s, e, sdocs)
             if issued is not None:
                 ctx.last_issued = issued
+                ctx.last_issued_at = o_end
             dates.trial(ctx, sent, evidence, issued, o_start)
             places.pilot_areas(ctx, view, s, e, block, o_start)
             if not FULL_NAMES.search(sent):  # a footnote of full names lists, it does not attach

@@ -441,6 +441,11 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                     # remark beside them too; but under "Article" or "No.", a column of anything
                     # else, "New maximum fine", makes the rows measures)
                     found = {0: "key", **{c: role for c, role in found.items() if c != 0}}
+                number_at = next((c for c, role in found.items() if role == "number"), None)
+                if number_at is not None and number_at > 0 and "measure" not in found.values():
+                    # "Batch | Notice dated | Creation areas | Number": a count in the last
+                    # column of a table of something else, not the numbers of measures
+                    del found[number_at]
                 roles[raw.table if raw.table is not None else -1] = found
                 blocks[i] = make(i, "header")
                 continue

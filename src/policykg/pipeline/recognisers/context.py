@@ -134,6 +134,21 @@ def quote(text: str, limit: int = 160) -> str:
     return repr(text if len(text) <= limit else text[:limit - 1] + "…")
 
 
+#: A negation just before a verb: "does not cite", "do not implement", "never referred to",
+#: "has not issued".
+NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without|neither|nor)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+#: A negation right after a verb: "cite neither the Civil Code nor ...", "refer to none of",
+#: "has issued no rules".
+_NEGATED_AFTER = re.compile(r"\s+(?:\w+\s+)?(?:neither|none\s+of|no)\b", re.IGNORECASE)
+
+
+def denied(text: str, verb: re.Match[str], sentence_start: int) -> bool:
+    """True when the sentence says the verb's act did not happen ("MIIT has issued no rules
+    under the PIPL", "the Measures do not cite the Civil Code")."""
+    return bool(NEGATED.search(text[max(sentence_start, verb.start() - 40):verb.start()])
+                or _NEGATED_AFTER.match(text, verb.end()))
+
+
 class Context:
     """What the recognisers know of one document, and the look-ups they share.
 
@@ -166,6 +181,7 @@ class Context:
         #: each run of measures' holder: (offset of the run's first article, the document), in order
         self.holders: list[tuple[int, NamedDocument]] = []
         self.last_issued: NamedDocument | None = None  # the document whose issuing the text reported last
+        self.last_issued_at = 0  # where the sentence that reported it ends
         #: trial periods waiting for their start: (match, document, evidence, explicit start, the
         #: document whose date they count from when not their own, the event: issue, publication
         #: or effect)

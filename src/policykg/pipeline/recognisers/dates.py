@@ -30,7 +30,7 @@ from ...errors import InputError
 from ...textutil import NUMBER, View, block_view, parse_number
 from .agencies import agencies_in
 from .anaphora import same_issuers
-from .context import Context, NamedDocument, quote
+from .context import Context, NamedDocument, denied, quote
 from .documents import ANAPHORA, FULL_NAMES, anaphora, pilot_document
 from .iris import ID, YEAR_IN_NAME, dated_document_slug, document_iri, document_slug
 from .records import Evidence, Mention, Record
@@ -52,7 +52,9 @@ _TRIAL_FROM = re.compile(rf",?\s*(?:\w+\s+){{0,6}}?(?:(?:counted\s+|starting\s+|
 #: period counted from an event; only an issue (a document's date) gives a date the graph holds.
 _TRIAL_FROM_EVENT = re.compile(r",?\s*(?:counted\s+|starting\s+|running\s+|beginning\s+)?(?:from|after|as\s+of)\s+"
                                r"(?P<event>(?:the|its|their)\s+(?:day|date|time|release|publication|issue|issuance|"
-                               r"promulgation|entry\s+into\s+force|implementation)\b[^.;]{0,120})", re.IGNORECASE)
+                               r"promulgation|entry\s+into\s+force|implementation)\b"
+                               r"(?:(?!,\s+(?:after|which|when|where|during|but|with|until|whereupon)\b)[^.;]){0,120})",
+                               re.IGNORECASE)
 _ISSUING = re.compile(r"^(?:the|its|their)\s+(?:issu(?:e|ance)|promulgation)\b(?!\s+\w)|"
                       r"^(?:the|its|their)\s+(?:day|date|time)\s+(?:of\s+(?:the\s+)?(?:issu(?:e|ing|ance)\s+of\s+"
                       r"(?:the\s+)?|promulgation\s+of\s+(?:the\s+)?)?(?!(?:entry|implementation|effect)\b)"
@@ -60,7 +62,10 @@ _ISSUING = re.compile(r"^(?:the|its|their)\s+(?:issu(?:e|ance)|promulgation)\b(?
                       r"(?:was|were|is|are)\s+(?:issued|promulgated)\b)", re.IGNORECASE)
 _NOT_ISSUING = re.compile(r"\b(?:effect(?:ive)?|force|implement\w*|enter\w*|appl(?:y|ies|ied|ication)|"
                           r"publication|published|launch\w*|start\w*|approv\w*)\b", re.IGNORECASE)
-TRIAL = re.compile(rf"\b(?:trial|pilot)\s+period\s+of\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
+#: "a trial period of two years", "a creation period of three years", "Their pilot period is
+#: likewise three years".
+TRIAL = re.compile(rf"\b(?:trial|pilot|creation|demonstration|experimental)\s+period\s+(?:of|(?:is|will\s+be|lasts)"
+                   rf"(?:\s+(?:likewise|also|again))?)\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
 #: "is to be tried out for two years (from 1 March 2025)", "on a trial basis for two years", "The
 #: pilot work runs for three years from the date of the Opinions".
 _TRIED_FOR = re.compile(rf"\b(?:tried\s+out|trialled|piloted|on\s+a\s+trial\s+basis|"
@@ -191,6 +196,8 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
 def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block, sent: str,
                  verb: re.Match[str]) -> NamedDocument | None:
     """:func:`issuance` for one verb of the sentence."""
+    if denied(sent, verb, 0):
+        return None  # "MIIT has issued no rules under the PIPL so far"
     o_verb = view.origin(s + verb.start(), s + verb.end())[0]
     after = [d for st, _, d in sdocs if st >= o_verb]
     before = [d for st, _, d in sdocs if st < o_verb]
@@ -209,7 +216,9 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
         # ("the Guidelines that the NDRC, the NDA and MIIT published": no comma before "that")
         for rel in re.finditer(r"(?:[,(]\s*|\s)(?:which|that)\s+", clause):
             pass
-        if rel and view.origin(s + rel.start(), s + rel.end())[0] >= last_end - 1:
+        # "..., most of which the CAC has since issued": a part of something else, not the document
+        partitive = rel is not None and re.search(r"\bof\s*$", clause[:rel.start() + 1])
+        if rel and not partitive and view.origin(s + rel.start(), s + rel.end())[0] >= last_end - 1:
             relative = s + rel.end()
             # "the Guidelines that the NDRC published": a document named in passing, whose
             # issuing is no news of the sentence (what comes after is not about it)
@@ -586,9 +595,11 @@ def trial(ctx: Context, sent: str, evidence: Evidence, issued: NamedDocument | N
                                     f"name: left out of {quote(sent)}")
             return
         if counted_from is not None and issued is None and not [
-                d for _, _, d in ctx.documents_in(offset, offset + at) if d.iri != ctx.source]:
+                d for _, _, d in ctx.documents_in(offset, offset + at)
+                if d.iri != ctx.source and d.cls not in ("MeasureTable", "DesignationList")]:
             # "The pilots run for a trial period of two years from the date of the notice": the
-            # sentence names no document of its own before: the trial is the notice's
+            # sentence names no document of its own before (a table or list it attaches aside):
+            # the trial is the notice's
             notice = counted_from
     explicit = _TRIAL_FROM.match(sent, m.end())
     # "a trial period of two years, counted from 1 March 2024"; else from the document's

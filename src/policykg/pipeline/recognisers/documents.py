@@ -1006,7 +1006,7 @@ def _holder_in_prose(ctx: Context, lo: int, first: Block) -> NamedDocument | Non
         for s, e in sentences(view):
             o_start, o_end = view.origin(s, e)
             if _ITS_MEASURES.match(view.clean, s, e):  # "... the Work Plan (the Work Plan). Its five tasks are:"
-                before = ctx.document_before(o_start)
+                before = _subject_before(ctx, view, s) or ctx.document_before(o_start)
                 if before is not None and before.iri != ctx.source and ctx.mentions.count_before(o_start) > \
                         ctx.mentions.count_before(lo):
                     found = before
@@ -1017,6 +1017,26 @@ def _holder_in_prose(ctx: Context, lo: int, first: Block) -> NamedDocument | Non
             if named:
                 found = named[0]
     return found or heading
+
+
+def _subject_before(ctx: Context, view: View, s: int) -> NamedDocument | None:
+    """The document the last sentence of the block before ``s`` that opens with one is about:
+    "Its 74 articles ..." after "The PIPL is China's first ... law. With the Cybersecurity Law
+    and the Data Security Law it completes ... It applies ..." is the PIPL's, not the law named
+    last. ``None`` when no sentence before it in the block opens with a document, or when the
+    sentence right before names one ("... the Work Plan (the Work Plan). Its five tasks are:")."""
+    found = None
+    previous_named = False  # whether the sentence right before names a document
+    for a, b in sentences(view):
+        if a >= s:
+            break
+        opening = re.match(r"\s*[*_]*(?:(?:the|this|that)\s+)?", view.clean[a:b], re.IGNORECASE)
+        at = view.origin(a + opening.end(), a + opening.end() + 1)[0]
+        named = [d for st, _, d in ctx.documents_in(at, at + 1) if st == at and d.iri != ctx.source]
+        if named:
+            found = named[0]
+        previous_named = any(d.iri != ctx.source for _, _, d in ctx.documents_in(*view.origin(a, b)))
+    return None if previous_named else found
 
 
 def _first_holder(ctx: Context, first: Block, later: set[int]) -> NamedDocument | None:
@@ -1331,6 +1351,10 @@ def anaphora(ctx: Context, text: str, offset: int) -> NamedDocument | None:
     return ctx.document_before(offset + m.end(), classes)
 
 
+#: Just before a name that opens its sentence: "... areas. The **Notice ...", a paragraph's start.
+_OPENS_SENTENCE = re.compile(r"(?:^|(?<=[.!?:])\s+|\n)\s*(?:the\s+)?[*_]*$", re.IGNORECASE)
+
+
 def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None) -> NamedDocument | None:
     """The document a sentence's pilot facts (trial period, pilot areas, their count)
     belong to: the one the sentence names before ``offset`` ("the Decision applies in two
@@ -1350,7 +1374,14 @@ def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None)
         if where is not None:
             return pilot_document(ctx, *where)
     if ctx.last_issued is not None and ctx.last_issued.cls not in ("Law", "DesignationList", "MeasureTable"):
-        return ctx.last_issued
+        # a notice named after that report, in a sentence of its own, is the newer subject
+        # ("... the Plan, which the MOE issued in 2018. The Notice on ... applies the tasks to ten
+        # new areas. Their creation period is three years")
+        text = ctx.doc.text
+        since = [d for st, _, d in ctx.documents_in(ctx.last_issued_at, offset)
+                 if d.cls == "Notice" and d.iri not in (ctx.source, ctx.last_issued.iri)
+                 and _OPENS_SENTENCE.search(text, max(0, st - 12), st)]
+        return since[-1] if since else ctx.last_issued
     return ctx.document_before(offset, ["Notice"]) or \
         ctx.document_before(offset, ["Plan", "PolicyDocument"])
 

@@ -113,6 +113,13 @@ _TOPIC_HEADING = re.compile(r"[A-Z][\w'’,&-]*(?:\s+[\w'’,&-]+){0,5}")
 _MARKS = "▸►▶■□◆◇●○▪▫•→»· "
 
 
+#: What numbers a category before its name: "I. ", "IV) ", "B. ", "3. ", "3.1 ", "(c) ", "三、",
+#: "Part II – ".
+_ENUMERATOR = re.compile(r"(?:(?:Part|Chapter|Section)\s+(?:[IVXLC]+|\d{1,2}|[A-Z])\s*(?:[.:)]|\s[-–—]|[-–—])|"
+                         r"\d{1,2}(?:\.\d{1,2})+\.?(?=\s)|(?:[IVXLC]{1,6}|[A-Z]|\d{1,2})[.)]|[(（](?:[ivxlc]{1,6}|[IVXLC]{1,6}|[a-zA-Z]|\d{1,2})[)）]|"
+                         r"[一二三四五六七八九十]{1,3}[、.])[ \t*_]*(?=\S)")
+
+
 def _category(ctx: Context, span: Span | Block) -> tuple[str, Evidence] | None:
     """The category named by ``span`` (a heading, a bold line, a table cell)."""
     view = View.of(ctx.doc.text, span.start, span.end, markup=ctx.doc.markup)
@@ -123,6 +130,11 @@ def _category(ctx: Context, span: Span | Block) -> tuple[str, Evidence] | None:
     if not name:
         return None
     lead = len(view.clean) - len(view.clean.lstrip(" *_#" + _MARKS + ("[【〔" if bracketed else "")))
+    enumerator = _ENUMERATOR.match(view.clean, lead)
+    if enumerator and not bracketed and view.clean[enumerator.end():].strip(" *_:"):
+        # "I. Infrastructure", "(c) Data", "Part II – Security": the category is what follows
+        lead = enumerator.end()
+        name = " ".join(re.sub(r"[*_#]+", " ", view.clean[lead:]).split()).strip(" :")
     start, end = view.origin(lead, len(view.clean.rstrip(" *_:" + ("]】〕" if bracketed else ""))))
     evidence = ctx.evidence(start, end)
     entry = ctx.lexicon.lookup(name, ["category"])

@@ -20,7 +20,7 @@ from ... import resources
 from ...document import Block
 from ...textutil import View, block_view, sentences
 from .anaphora import both_documents
-from .context import Context, NamedDocument, quote
+from .context import NEGATED, Context, NamedDocument, denied, quote
 from .documents import anaphora, short_form_of
 from .heads import document_heads
 
@@ -60,18 +60,6 @@ def _first_only(verb: re.Match[str]) -> bool:
     return any(v.replaces and verb.group(v.name.replace("-", "_")) for v in verbs())
 
 
-#: A negation just before a verb: "does not cite", "do not implement", "never referred to".
-_NEGATED = re.compile(r"\b(?:not|never|no\s+longer|without|neither|nor)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
-
-
-#: A negation right after a verb: "cite neither the Civil Code nor ...", "refer to none of".
-_NEGATED_AFTER = re.compile(r"\s+(?:\w+\s+)?(?:neither|none\s+of|no)\b", re.IGNORECASE)
-
-
-def _denied(text: str, verb: re.Match[str], sentence_start: int) -> bool:
-    """True when the sentence says the reference is not made."""
-    return bool(_NEGATED.search(text[max(sentence_start, verb.start() - 40):verb.start()])
-                or _NEGATED_AFTER.match(text, verb.end()))
 
 
 #: The subject of a sentence's verb named by a document's head word, after "the" and up to
@@ -97,7 +85,7 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
     view = block_view(ctx.doc, block)
     for s, e in sentences(view):
         passive = _BY_LATER.search(view.clean, s, e)
-        if passive and not _NEGATED.search(view.clean[max(s, passive.start() - 40):passive.start()]):
+        if passive and not NEGATED.search(view.clean[max(s, passive.start() - 40):passive.start()]):
             # "Those Rules have since been replaced by the Provisions": the Provisions refer to them
             o_s, o_e = view.origin(s, e)
             o_verb, o_by = view.origin(passive.start(), passive.end())
@@ -113,7 +101,7 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
         verb = _refers().search(view.clean, s, e)
         if not verb:
             continue
-        if _denied(view.clean, verb, s):
+        if denied(view.clean, verb, s):
             continue  # "The Provisions do not cite the new law", "cite neither the Code nor ..."
         o_verb = view.origin(verb.start(), verb.end())[0]
         o_s, o_e = view.origin(s, e)
@@ -243,14 +231,14 @@ def _laws_beside(ctx: Context, view: View, block_docs: list, note_subject: Named
     # a law named in a sentence that says it is not cited ("...; the Provisions do not cite
     # it yet"), or right before one that says so of "the new law", is not taken as cited
     spans = list(sentences(view))
-    denied: list[bool] = []
+    negative: list[bool] = []
     for a, b in spans:
-        denied.append(any(_denied(view.clean, m, a) for m in _refers().finditer(view.clean, a, b)))
+        negative.append(any(denied(view.clean, m, a) for m in _refers().finditer(view.clean, a, b)))
     unsure: set[int] = set()
     for i, (a, b) in enumerate(spans):
-        anaphoric = i + 1 < len(spans) and denied[i + 1] and \
+        anaphoric = i + 1 < len(spans) and negative[i + 1] and \
             not ctx.documents_in(*view.origin(*spans[i + 1]))
-        if denied[i] or anaphoric:
+        if negative[i] or anaphoric:
             o_a, o_b = view.origin(a, b)
             for st, _, d in block_docs:
                 if o_a <= st < o_b and d.cls == "Law":
