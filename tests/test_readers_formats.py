@@ -831,3 +831,67 @@ def test_pdf_table_rows_are_measures_with_the_ditto_marks_filled_in(pdf_folder):
     guided = {(str(r.get("measure")).rsplit("/", 1)[-1], str(r.get("agency")).rsplit("/", 1)[-1])
               for r in x.records if r.kind == "guidance"}
     assert {("5", "nfra"), ("8", "nfra"), ("12", "nfra")} <= guided
+
+
+#: A brief as a think tank prints it: two columns of text, a sentence running from the first
+#: into the second; then a table whose headers are centred over their columns, one wrapped
+#: over two lines ("Measure" / "No."), with bold rows across the table naming groups of rows
+#: and "Lead | With" columns.
+CENTRED_TABLE = """<!doctype html><html><head><meta charset="utf-8"><style>
+@page { size: A4; margin: 18mm 18mm }
+body { font-family: "DejaVu Sans", "Liberation Sans", sans-serif; font-size: 9pt }
+.cols { column-count: 2; column-gap: 10mm; height: 40mm }
+.cols p { margin: 0 0 3mm 0 }
+table { border-collapse: collapse; width: 100%; margin-top: 6mm; page-break-before: always }
+th { text-align: center; font-weight: bold; padding: 2mm } td { padding: 2mm; vertical-align: top }
+th.no { width: 12mm } td.no { text-align: center }
+td.group { font-weight: bold }
+</style></head><body>
+<h1>Selling Abroad</h1>
+<div class="cols"><p>The State Council has added zones in seven batches, and its latest reply names new zones in
+thirty-three cities and regions across the country, from the coast to the far west. The new zones include
+Langfang and Cangzhou in Hebei, Yuncheng in Shanxi, Baotou in Inner Mongolia and Anshan in Liaoning, with
+more in the provinces of the centre and the west, which the reply lists in full in its annex.</p>
+<p>Unlike many pilots, the zones have no trial period.</p></div>
+<table><thead><tr><th class="no">Measure No.</th><th>What the measure does</th><th>Lead</th><th>With</th></tr></thead>
+<tr><td class="group" colspan="4">I. Cultivating market players</td></tr>
+<tr><td class="no">1</td><td>Help traditional foreign-trade firms sell through platforms and build their own brand websites abroad.</td><td>MOFCOM</td><td>&ndash;</td></tr>
+<tr><td class="no">3</td><td>Promote industrial-belt models in the pilot zones.</td><td>MOFCOM</td><td>NDRC</td></tr>
+<tr><td class="group" colspan="4">II. Financial support</td></tr>
+<tr><td class="no">14</td><td>Encourage banks to lend against overseas-warehouse assets.</td><td>PBOC</td><td>SAFE</td></tr>
+</table></body></html>"""
+
+
+def test_pdf_centred_headers_group_rows_and_a_sentence_over_a_column_break(pdf_folder):
+    path = chromium_pdf(CENTRED_TABLE, pdf_folder, "centred")
+    r = pdf_reader.read(path.read_bytes(), path)
+    rows = [[" ".join(r.text[c.start:c.end].split()) for c in b.cells] for b in r.blocks if b.kind == "row"]
+    assert rows == [
+        ["Measure No.", "What the measure does", "Lead", "With"],
+        ["I. Cultivating market players", "", "", ""],
+        ["1", "Help traditional foreign-trade firms sell through platforms and build their own brand websites "
+              "abroad.", "MOFCOM", "–"],
+        ["3", "Promote industrial-belt models in the pilot zones.", "MOFCOM", "NDRC"],
+        ["II. Financial support", "", "", ""],
+        ["14", "Encourage banks to lend against overseas-warehouse assets.", "PBOC", "SAFE"],
+    ]
+    texts = [" ".join(r.text[b.start:b.end].split()) for b in r.blocks if b.kind != "row"]
+    assert any(t.startswith("The State Council has added zones") and t.endswith("in its annex.") for t in texts)
+
+
+def test_pdf_group_rows_name_the_categories_and_with_columns_guide(pdf_folder):
+    from policykg.pipeline.extract import extract
+    from policykg.pipeline.lexicon import load_lexicon
+    from policykg.pipeline.read import read_document
+
+    path = chromium_pdf(CENTRED_TABLE.replace("<h1>Selling Abroad</h1>", "<h1>Selling Abroad</h1><p>MOFCOM issued "
+                                              "the <b>Opinions on Overseas Warehouses</b> on 29 May 2024.</p>"),
+                        pdf_folder, "centred-measures")
+    x = extract(read_document(path), load_lexicon())
+    categories = {(str(r.get("measure")).rsplit("/", 1)[-1], str(r.get("category")).rsplit("/", 1)[-1])
+                  for r in x.records if r.kind == "categorisation"}
+    assert categories == {("1", "cultivating-market-players"), ("3", "cultivating-market-players"),
+                          ("14", "financial-support")}
+    guided = {(str(r.get("measure")).rsplit("/", 1)[-1], str(r.get("agency")).rsplit("/", 1)[-1])
+              for r in x.records if r.kind == "guidance"}
+    assert guided == {("1", "mofcom"), ("3", "mofcom"), ("3", "ndrc"), ("14", "pboc"), ("14", "safe")}

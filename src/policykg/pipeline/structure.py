@@ -487,6 +487,15 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                                      agencies_cell=by_role.get("agencies"),
                                      category_cell=by_role.get("category"))
                     continue
+            filled = [cell for cell in raw.cells if re.sub(r"[*_`\s|]+", "", text[cell.start:cell.end])]
+            if "number" in table_roles.values() and len(filled) == 1 and filled[0] is raw.cells[0] and \
+                    len(text[filled[0].start:filled[0].end].split()) <= 10 and \
+                    not re.search(r"\d", re.sub(r"^\W*(?:[IVXLC]+|[A-Z]|\d{1,2})[.)]\s", "", text[filled[0].start:filled[0].end])):
+                # a row that only names a group ("Duties of providers", "II. Financial support"),
+                # in a table of numbered measures: the category of the rows under it
+                cell = filled[0]
+                blocks[i] = replace(make(i, "category", cell.start), end=cell.end)
+                continue
             blocks[i] = make(i, "paragraph")
             continue
         if raw.kind == FOOTNOTE:

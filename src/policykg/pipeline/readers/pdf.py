@@ -422,6 +422,48 @@ def _header_columns(line: _Line) -> list[float] | None:
     return columns
 
 
+def _end(piece: _Piece) -> float:
+    """Where a piece's text ends, estimated (the font's widths are not read)."""
+    return piece.x + len(piece.text.strip()) * piece.size * _CHAR_WIDTH
+
+
+def _header_line(band: list[_Line]) -> _Line:
+    """One line of a header drawn as several: its pieces left to right, the pieces of a cell
+    wrapped over two lines (one under the other) as one, the longest of them."""
+    columns: list[list[_Piece]] = []
+    for piece in sorted((p for line in band for p in line.pieces if p.text.strip()), key=lambda p: p.x):
+        if columns and piece.x < max(_end(p) for p in columns[-1]) and all(abs(p.y - piece.y) >= 0.6
+                                                                           for p in columns[-1]):
+            columns[-1].append(piece)  # under (or over) the cell before: the same cell
+        else:
+            columns.append([piece])
+    first = band[0]
+    line = _Line(first.page, [max(c, key=lambda p: len(p.text.strip())) for c in columns], first.height)
+    line.finish()
+    return line
+
+
+def _body_columns(columns: list[float], header: _Line, body: list[_Line]) -> list[float]:
+    """The left edges of a table's columns, from its header's ``columns`` and where the text of
+    the lines under it starts: a header centred over its column ("What the measure does" over
+    cells that start further left) moves its column's edge to the last place, left of the
+    header's text and right of the column before, where the cells of three or more lines start."""
+    starts = sorted(p.x for line in body for p in line.pieces if p.text.strip())
+    recurring: list[float] = []
+    group: list[float] = []
+    for x in starts + [float("inf")]:
+        if group and x - group[0] > 3.0:
+            if len(group) >= 3:
+                recurring.append(group[0])
+            group = []
+        group.append(x)
+    out = [columns[0]]
+    for k in range(1, len(columns)):
+        inside = [x for x in recurring if out[-1] + 2.0 < x <= columns[k] + 2.0]
+        out.append(inside[-1] if inside else columns[k])
+    return out
+
+
 @dataclass
 class _Table:
     """A table as a PDF draws it: a header line whose column names stand apart, and under it
@@ -430,6 +472,7 @@ class _Table:
 
     columns: list[float]
     lines: list[_Line]
+    head: int = 1  # how many of ``lines`` are the header's (a header wrapped over two lines)
 
     def column(self, x: float) -> int | None:
         """The column a piece of text starting at ``x`` stands in."""
@@ -450,10 +493,13 @@ class _Table:
 
     def holds(self, line: _Line) -> bool:
         """Whether the line's text lies inside the columns: none left of the first, and no
-        piece running across the next column's edge."""
+        piece running across the next column's edge (but for a short bold line that starts in
+        the first column: a group's name across the table, "I. Cultivating market players")."""
         pieces = [p for p in line.pieces if p.text.strip()]
         if not pieces or self.column(pieces[0].x) is None:
             return False
+        if self.column(pieces[0].x) == 0 and all(p.bold for p in pieces) and len(line.text.split()) <= 8:
+            return True  # a short bold line across the table: the name of a group of rows
         for piece in pieces:
             c = self.column(piece.x)
             if c is None:
@@ -846,31 +892,77 @@ class _Layout:
     # -- tables ---------------------------------------------------------------------------
 
     def _tables(self, lines: list[_Line]) -> list[_Table]:
-        """The tables of a page's lines (see :class:`_Table`), top to bottom."""
+        """The tables of a page's lines (see :class:`_Table`), top to bottom. A header whose
+        cells the page draws one by one is read from all the lines on its baseline; one that
+        wraps ("Measure" over "No.") takes the bold lines right under it (:meth:`_header_band`); columns whose
+        header is centred over them start where their cells' text starts (:func:`_body_columns`)."""
         ordered = sorted(lines, key=lambda line: (line.y, line.x))
         tables: list[_Table] = []
         taken: set[int] = set()
         for i, line in enumerate(ordered):
             if id(line) in taken:
                 continue
-            columns = _header_columns(line)
-            if columns is None or self._is_heading(line):
+            band = self._header_band(line, ordered, taken)
+            header = line
+            if len(band) > 1:  # the cells of one header, drawn apart or wrapped
+                header = _header_line(band)
+            columns = _header_columns(header)
+            if columns is None or self._is_heading(header):
                 continue
-            table = _Table(columns, [line])
-            last_y = line.y
-            rows = 0
+            head_lines = band
+            last_y = max(other.y for other in band)
+            body: list[_Line] = []
             for other in ordered[i + 1:]:
-                if other.y - last_y > self._spacing(other) * 2.6 or self._is_heading(other) \
-                        or not table.holds(other):
+                if any(other is h for h in head_lines):
+                    continue
+                # (a table's padding may stand between its header and its first row)
+                if other.y - last_y > self._spacing(other) * (2.6 if body else 4.0) or self._is_heading(other):
+                    break
+                body.append(other)
+                last_y = other.y
+            columns = _body_columns(columns, header, body)
+            table = _Table(columns, list(head_lines), head=len(head_lines))
+            rows = 0
+            last_y = max(other.y for other in band)
+            for other in body:
+                if other.y - last_y > self._spacing(other) * (2.6 if rows else 4.0) or not table.holds(other):
                     break
                 table.lines.append(other)
-                last_y = other.y
+                last_y = max(last_y, other.y)
                 rows += table.starts_row(other)
             # a header over at least one row that fills two of its columns on its first line
-            if rows and any(table.starts_row(other) and len(table.columns_of(other)) >= 2 for other in table.lines[1:]):
+            if rows and any(table.starts_row(other) and len(self._band_columns(table, other, body)) >= 2
+                            for other in table.lines[len(head_lines):]):
                 tables.append(table)
                 taken.update(id(other) for other in table.lines)
         return tables
+
+    def _header_band(self, line: _Line, ordered: list[_Line], taken: set[int]) -> list[_Line]:
+        """The lines of the header that may start at ``line``: those on its baseline (cells
+        drawn one by one); for a bold line, also the bold lines under it, within a line and a
+        half, each of whose pieces stands under one of the band's (a header cell wrapped over
+        two lines, "Measure" over "No.", or set lower as a cell's middle)."""
+        band = [other for other in ordered if abs(other.y - line.y) < 0.6 and id(other) not in taken]
+        if not all(p.bold for other in band for p in other.pieces if p.text.strip()):
+            return band
+        reach = line.y + self._spacing(line) * 1.6
+        for other in ordered:
+            if other in band or id(other) in taken or not line.y < other.y <= reach:
+                continue
+            pieces = [p for p in other.pieces if p.text.strip()]
+            if not pieces or not all(p.bold for p in pieces):
+                continue
+            heads = [p for b in band for p in b.pieces if p.text.strip()]
+            if len(pieces) > 1 or any(p.x - 2.0 <= pieces[0].x and _end(pieces[0]) <= _end(p) + 2 * p.size
+                                      for p in heads):
+                band.append(other)
+        return band
+
+    @staticmethod
+    def _band_columns(table: _Table, line: _Line, lines: list[_Line]) -> set[int]:
+        """The columns the lines on ``line``'s baseline fill (a row drawn cell by cell)."""
+        return {c for other in lines if abs(other.y - line.y) < 0.6 and other in table.lines
+                for c in table.columns_of(other)}
 
     def _cells(self, table: _Table) -> list[list[list[Run]]]:
         """The rows of ``table``, each a list of cells of runs: a row begins at a line with text
@@ -878,7 +970,8 @@ class _Layout:
         rows: list[list[list[tuple[float, list[_Piece]]]]] = []
         row_y = None  # the baseline of the first line of the row being read
         for line in sorted(table.lines, key=lambda line: (line.y, line.x)):
-            if line is table.lines[0] or table.starts_row(line) and line.y != row_y:
+            heading = any(line is h for h in table.lines[:table.head])
+            if not rows or not heading and table.starts_row(line) and line.y != row_y:
                 rows.append([[] for _ in table.columns])
                 row_y = line.y
             for c, pieces in table.columns_of(line).items():
@@ -919,8 +1012,8 @@ class _Layout:
         return self.pitch * max(line.size, 1.0) / self.body
 
     def _continues(self, block: _Block, line: _Line, new_page: bool = False) -> bool:
-        """Whether ``line`` goes on with ``block``: the same size, no gap (or a page break in
-        an unfinished sentence), and an indentation that fits."""
+        """Whether ``line`` goes on with ``block``: the same size, no gap (or a page or column
+        break in an unfinished sentence), and an indentation that fits."""
         last = block.last
         if block.kind in (HEADING, ROW):
             return False
@@ -934,6 +1027,8 @@ class _Layout:
                 return False
         else:
             gap = line.y - last.y
+            if gap < 0 and line.x - last.x > 15 * line.size and block.kind in (PARAGRAPH, ITEM) and not ended:
+                return True  # a sentence going on at the top of the next column
             if gap <= 0 or gap > self._spacing(line) * GAP_RATIO:
                 return False
         return self._aligned(block, line, ended, new_page or line.page != last.page)
@@ -969,6 +1064,8 @@ class _Layout:
             return False
         if len(block.lines) >= 2:
             second = block.lines[1]
+            if block.lines[-1].page == second.page and block.lines[-1].x - second.x > 15 * line.size:
+                second = block.lines[-1]  # the paragraph went on in the next column: its lines there
             return abs(x - self._rel(second.x, second.page)) <= tolerance  # else (out)dented: new
         if x > first_x + tolerance:
             return not ended  # a hanging indent, unless a new indented paragraph
