@@ -33,10 +33,12 @@ context holds it as data:
    each.
 6. The prose (:func:`prose`), sentence by sentence: ``dates.issuance`` (it sets
    ``last_issued``, which the pilot facts after it read), ``documents.possessive_issuers``,
-   ``documents.issuers_in_names``, ``documents.issuers_after_names``, ``dates.dated_names``,
+   ``documents.issuers_in_names``, ``documents.issuers_after_names``, ``documents.issuers_listed``,
+   ``dates.dated_names``,
    ``dates.dated_anaphora``, ``dates.event_dates`` (days of publication and effect, for trials),
-   ``dates.trial`` (kept in ``pending_trials``), ``places.pilot_areas``, ``documents.parts``;
-   then ``references.references`` for the block.
+   ``dates.trial`` (kept in ``pending_trials``), ``places.pilot_areas``, ``agencies.named``
+   (every agency the sentence names), ``documents.parts``; then ``references.references`` for
+   the block.
 7. ``tables.document_tables`` — the rows of a table "Document | Issued by | Issued": who issued
    each document, and on which day; ``documents.issued_parts`` — "Notice on Issuing the X": X
    is part of the notice.
@@ -154,6 +156,7 @@ def prose(ctx: Context) -> None:
             documents.possessive_issuers(ctx, view, s, sdocs)
             documents.issuers_in_names(ctx, sdocs)
             documents.issuers_after_names(ctx, view, s, e, sdocs)
+            documents.issuers_listed(ctx, view, s, e, sdocs)
             dates.dated_names(ctx, view, s, e, sdocs)
             dates.issued_after_names(ctx, view, s, e, sdocs)
             dates.dated_anaphora(ctx, view, s, e)
@@ -163,6 +166,7 @@ def prose(ctx: Context) -> None:
                 ctx.last_issued_at = o_end
             dates.trial(ctx, sent, evidence, issued, o_start)
             places.pilot_areas(ctx, view, s, e, block, o_start)
+            agencies.named(ctx, view, s, e)
             if not FULL_NAMES.search(sent):  # a footnote of full names lists, it does not attach
                 documents.parts(ctx, ctx.without_documents(view, s, e), evidence, sdocs, o_start)
         references.references(ctx, block, block_docs)

@@ -219,6 +219,16 @@ def _numbering(text: str, start: int, end: int, *, bare: bool,
 _HEADER_FIELD = re.compile(r"[A-Z][\w-]{0,20}:\s")
 
 
+#: The heading of a web page's links to other pages: "Related updates", "Read more", "See also".
+_FURNITURE_HEADING = re.compile(r"(?:related|more|recommended|popular|latest|further)\s+(?:updates?|articles?|reading|"
+                                r"posts?|news|stories|insights|briefings?|content|on\s+this\s+topic)|read\s+more|"
+                                r"see\s+also|you\s+may\s+also\s+like|most\s+read", re.IGNORECASE)
+#: A section's number ("3. Eight hub nodes"): a heading inside the text, not its title.
+_NOT_A_TITLE = re.compile(r"\d{1,2}(?:\.\d{1,2})*[.)]?\s")
+#: A table's or figure's caption ("Table 1 -- Hub nodes (as approved in February 2022)"): no date line.
+_CAPTION = re.compile(r"(?:Table|Figure|Fig\.|Chart|Box|Exhibit)\s+\d", re.IGNORECASE)
+
+
 def _title_index(blocks: list, text: str) -> int:
     """The index of the title: 0, unless the second block is no date line and a later one,
     among the first twenty, is (a single short line with a month and a year, not a "Field:"
@@ -255,7 +265,7 @@ def _title_index(blocks: list, text: str) -> int:
         date = line(blocks[at])
         title = line(blocks[before])
         if date and title and dated(date) and not _HEADER_FIELD.match(date) \
-                and not _HEADER_FIELD.match(title):
+                and not _HEADER_FIELD.match(title) and not _NOT_A_TITLE.match(title) and not _CAPTION.match(date):
             return before
     return 0
 
@@ -630,6 +640,17 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     for i in range(first):
         b = blocks[i]
         if b is not None:
+            blocks[i] = Block("preamble", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
+    # a web page's links to other pages after the text ("Related updates", "Read more"): its
+    # furniture, read by nobody either, to the next heading
+    furniture = False
+    for i in range(first + 1, len(blocks)):
+        b = blocks[i]
+        if b is None:
+            continue
+        if b.kind == "heading":
+            furniture = bool(_FURNITURE_HEADING.fullmatch(" ".join(text[b.start:b.end].strip(" #*_:").split())))
+        if furniture and b.kind in ("heading", "paragraph", "bullet"):
             blocks[i] = Block("preamble", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
     # the block under the title, lines of links and badges passed over
     under = next((i for i in range(first + 1, min(len(blocks), first + 4)) if blocks[i] is not None

@@ -152,6 +152,19 @@ def unquote(text: str) -> str | None:
     return "\n".join(kept) + "\n"
 
 
+def _numbered_headings(text: str, blocks: list[RawBlock]) -> list[RawBlock]:
+    """A numbered line alone, short and unfinished, between blocks that are no list items ("1.
+    Why this note", then a paragraph) is a section's heading, not a list of one item."""
+    out = list(blocks)
+    for k, b in enumerate(blocks):
+        content = text[b.start:b.end]
+        if b.kind == ITEM and b.number is not None and "\n" not in content and len(content.split()) <= 8 \
+                and content.rstrip()[-1:] not in _SENTENCE_END and k + 1 < len(blocks) \
+                and blocks[k + 1].kind == PARAGRAPH and (k == 0 or blocks[k - 1].kind != ITEM):
+            out[k] = RawBlock(HEADING, b.lead, b.end, level=2)
+    return out
+
+
 def read(data: bytes, path: Path) -> Rendition:
     """Read a plain-text policy update: the rendition is the decoded file; for an e-mail that
     quotes the update ("> " before each line), the decoded file without its quote marks (a
@@ -212,6 +225,7 @@ def read(data: bytes, path: Path) -> Rendition:
             flush()
         group.append(i)
     flush()
+    blocks = _numbered_headings(text, blocks)
     if glued:  # each glued marker belongs to the block it stands in
         starts = [b.start for b in blocks]
         placed: dict[int, list[Marker]] = {}

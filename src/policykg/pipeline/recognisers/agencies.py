@@ -30,9 +30,11 @@ from .records import Mention
 
 _CAP = r"[A-Z][\w'’\-]*"
 _CONNECT = r"(?:of|and|for|the|on|in|&)"
-#: A run of capitalised words, "of", "and", "the" ... between them: a name (a month after them
-#: is none of it: "the General Office of MIIT in November 2020").
-NAME = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)*(?!(?i:{MONTH_PATTERN})\b){_CAP})*"
+#: A run of capitalised words (and ordinals), "of", "and", "the" ... between them: a name (a
+#: month after them is none of it: "the General Office of MIIT in November 2020").
+#: An ordinal inside a name: "the Standing Committee of the 13th ... People's Congress".
+_ORDINAL = r"\d{1,3}(?:st|nd|rd|th)\b"
+NAME = rf"{_CAP}(?:\s+(?:{_CONNECT}\s+)*(?!(?i:{MONTH_PATTERN})\b)(?:{_CAP}|{_ORDINAL}))*"
 DEFINITION = re.compile(rf"(?P<name>{NAME})\s*\((?P<abbr>[A-Z][A-Za-z0-9&]*[A-Z0-9])\)")
 _NAME_RUN = re.compile(NAME)
 _ABBR_AFTER = re.compile(r"\s*\([A-Z][A-Za-z0-9&]*[A-Z0-9]\)")
@@ -58,7 +60,9 @@ def definitions(text: str) -> Iterator[re.Match[str]]:
 
 
 ABBREVIATION = re.compile(r"(?<![\w'’-])[A-Z][A-Z0-9&]*[A-Z](?:s)?(?![\w'’-])")
-_LEADING_ARTICLE = re.compile(r"(?:The|the|and|or)\s+")
+#: What a name may open with that is no part of it: an article, "and", a place's possessive
+#: ("Hangzhou's Municipal Data Resources Administration": the city's own body, named without it).
+_LEADING_ARTICLE = re.compile(r"(?:The|the|and|or|[A-Z][a-z]+['’]s)\s+")
 _AND = re.compile(r"\s+(?:and|&)\s+")
 #: Right before an agency's name: the body it names is a part of that agency, or a class of
 #: its parts ("the General Office of the", "relevant departments of the").
@@ -78,9 +82,11 @@ _LONGER_NAME = re.compile(r"\s+(?:[A-Z][\w'’-]*\s+){0,4}(?:Office|Bureau|Group
 
 
 def find_definitions(ctx: Context) -> None:
-    """"Full Name (ABBR)": the abbreviation is defined for this document."""
+    """"Full Name (ABBR)": the abbreviation is defined for this document (and "Full Name
+    (below: the Short Name)": see :func:`_short_definitions`)."""
     for block in ctx.doc.blocks:
         view = block_view(ctx.doc, block)
+        _short_definitions(ctx, view)
         for m in definitions(view.clean):
             abbr = m.group("abbr")
             name, skip = trim_name(ctx, m.group("name"))
@@ -104,6 +110,28 @@ def find_definitions(ctx: Context) -> None:
                 ctx.abbreviations.pop(abbr, None)
                 continue
             ctx.abbreviations.setdefault(abbr, (iri, name))
+
+
+#: "Full Name (浙江省..., below: the Big Data Administration)", "Full Name (hereinafter the
+#: Big Data Bureau)": a short name that is no abbreviation, given in brackets after the name.
+_SHORT_DEFINITION = re.compile(rf"(?P<name>{NAME})\s*[(（](?:[^()（）\n]{{0,80}}?[,;，；]\s*)?(?:below|hereinafter"
+                               rf"(?:\s+referred\s+to\s+as)?|hereafter)\s*[:：]?\s*(?:the\s+)?[“\"]?"
+                               rf"(?P<short>[A-Z][\w'’ -]{{2,60}}?)[”\"]?\s*[)）]")
+
+
+def _short_definitions(ctx: Context, view: View) -> None:
+    """"... Administration (..., below: the Big Data Administration)": the short name stands
+    for the agency in the rest of the text."""
+    for m in _SHORT_DEFINITION.finditer(view.clean):
+        name, skip = trim_name(ctx, m.group("name"))
+        short = " ".join(m.group("short").split())
+        if class_by_head("agency", name) is None or class_by_head("agency", short) is None:
+            continue
+        entry = ctx.lexicon.lookup(name, ["agency"])
+        start, end = view.origin(m.start("name") + skip, m.end())
+        iri = ctx.entity_from_lexicon(entry) if entry is not None else \
+            ctx.mint("agency", name, ctx.evidence(start, end), alt=(short,))
+        ctx.alias("agency", short, iri)
 
 
 def _same_agency(ctx: Context, name: str, abbr: str) -> Entry | None:
@@ -233,6 +261,14 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
     return [Mention("agency", iri, *view.origin(s, e)) for s, e, iri in found]
 
 
+def named(ctx: Context, view: View, s: int, e: int) -> None:
+    """Every agency the sentence ``view.clean[s:e]`` names is one, whatever the sentence says
+    of it (its entity; the facts about it are the other recognisers'). The names of documents
+    are blanked first: "Interim Measures for the Administration of ..." names no agency."""
+    blank = ctx.without_documents(view, s, e)
+    agencies_in(ctx, View(blank, view.offsets[s:e + 1]), 0, e - s, strict=False)
+
+
 #: The Party's own bodies: the Central Committee and its offices, the central commissions and
 #: leading groups ("the CPC Central Committee", "the General Office of the CPC Central Committee",
 #: "the Central Cyberspace Affairs Commission"). They co-issue documents with the State Council,
@@ -297,4 +333,5 @@ def _bare_heads() -> frozenset[str]:
     return frozenset(h.head.lower() for h in head_words() if h.kind == "agency" and " " in h.head)
 
 
-__all__ = ["ABBREVIATION", "DEFINITION", "NAME", "PARTY_BODY", "agencies_in", "definitions", "find_definitions", "trim_name"]
+__all__ = ["ABBREVIATION", "DEFINITION", "NAME", "PARTY_BODY", "agencies_in", "definitions", "find_definitions", "named",
+           "trim_name"]

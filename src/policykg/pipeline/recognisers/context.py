@@ -332,6 +332,14 @@ class Context:
             names.setdefault(normalise(alias).casefold(), iri)
         return iri
 
+    def alias(self, kind: str, name: str, iri: str) -> None:
+        """``name`` stands for the entity ``iri`` in this text ("below: the Big Data
+        Administration"): found by :meth:`local_matches` from now on."""
+        names = self.local.get(kind)
+        if names is None:
+            names = self.local[kind] = NameIndex({})
+        names.setdefault(normalise(name).casefold(), iri)
+
     def taken(self, kind: str, iri: str, name: str) -> bool:
         """True when ``iri`` belongs to the lexicon or to an entity of another name."""
         segment = iri.rsplit("/", 1)[1]

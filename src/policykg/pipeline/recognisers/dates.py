@@ -27,7 +27,7 @@ import re
 
 from ...document import MONTH_PATTERN, MONTHS, Block
 from ...errors import InputError
-from ...textutil import NUMBER, View, block_view, parse_number
+from ...textutil import NUMBER, View, block_view, parse_number, sentences
 from .agencies import agencies_in
 from .anaphora import same_issuers
 from .context import Context, NamedDocument, denied, quote
@@ -37,6 +37,8 @@ from .records import Evidence, Mention, Record
 
 ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced|adopted|"
                    r"made\s+public)|followed\s+(?:up\s+)?with)\b", re.IGNORECASE)
+#: "signed": an issue verb only where the sentence has no other (see :func:`issuance`).
+_SIGNED = re.compile(r"\b(?:jointly\s+|co-?)?signed\b", re.IGNORECASE)
 PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
 _MONTH = MONTH_PATTERN
 #: A date written the Chinese way inside English text: "2021年7月30日".
@@ -159,6 +161,10 @@ def _noted_documents(ctx: Context, view: View, s: int, e: int, block: Block, sev
 _PRONOUN_OBJECT = re.compile(r"\s+(?:it|them)\b", re.IGNORECASE)
 #: "... jointly with the NDRC, the MOE and the MIIT": co-issuers after the verb.
 _JOINTLY = re.compile(r"\b(?:jointly|together|along)\s+with\s+(?:the\s+)?", re.IGNORECASE)
+#: Right after the verb of a relative clause: its co-issuers ("which the CAC issued with MIIT").
+_WITH_AFTER = re.compile(r"\s+(?:(?:jointly|together|along)\s+)?with\s+(?:the\s+)?", re.IGNORECASE)
+#: Where a list of co-issuers ends: a date, the clause's end, another clause.
+_WITH_STOP = re.compile(r"[.;:]|\s+(?:on|in|at|from)\s+(?:\d|[A-Z][a-z]+\s+\d)|,?\s+and\s+(?:which|that|has|have|was|were)\b")
 #: Dates that another verb governs: not issue dates.
 _OTHER_DATES = re.compile(rf"\b(?:effect(?:ive)?|force|made\s+public|publication|published|apply|applies|"
                           rf"expire[sd]?|until|comments?|approved|starting|beginning|commencing|counted|"
@@ -176,6 +182,11 @@ def issuance(ctx: Context, view: View, s: int, e: int, sdocs: list, block: Block
     The sentence's verbs are read in turn until one names issuers ("Xinhua published the Plan,
     which the State Council had issued": Xinhua is no issuer; the State Council is)."""
     verbs = list(ISSUE.finditer(view.clean, s, e))
+    if not verbs and _SIGNED.search(view.clean, s, e):
+        # "Three regulators – A, B and C – signed the Provisions on 25 November 2022": signing
+        # is the issuing where the sentence tells of no other (else it is a step before it:
+        # "adopted on 27 April, and the Premier signed them on 30 July")
+        return _issuance_at(ctx, view, s, e, sdocs, block, view.clean[s:e], _SIGNED.search(view.clean[s:e]))
     if len(verbs) == 1:
         return _issuance_at(ctx, view, s, e, sdocs, block, view.clean[s:e], ISSUE.search(view.clean[s:e]))
     # several verbs: each is read in its own stretch, from the verb before it to the verb after
@@ -199,8 +210,11 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
     if denied(sent, verb, 0):
         return None  # "MIIT has issued no rules under the PIPL so far"
     o_verb = view.origin(s + verb.start(), s + verb.end())[0]
-    after = [d for st, _, d in sdocs if st >= o_verb]
     before = [d for st, _, d in sdocs if st < o_verb]
+    after = [d for st, _, d in sdocs if st >= o_verb]
+    # (a short name given after the verb for a document named before it is no other document:
+    # "the Guiding Opinions on ..., issued by the four departments on ... (the “2020 Guiding Opinions”)")
+    others_after = [d for d in after if not any(d is b for b in before)]
     by = PASSIVE_BY.search(sent, verb.end())
     if by and (by.start() - verb.end() > 80 or re.search(r"[,;]", sent[verb.end():by.start()])):
         by = None  # "made public on 16 March, created the NDA, administered by the NDRC": another verb's
@@ -223,7 +237,7 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
             # "the Guidelines that the NDRC published": a document named in passing, whose
             # issuing is no news of the sentence (what comes after is not about it)
             in_passing = not re.match(r"[,(]", rel.group(0))
-    if by and not after:
+    if by and not others_after:
         # "The list was co-released on 2 April by the A, B and C."
         target = before[-1] if before else anaphora(ctx, sent[:verb.start()], view.origin(s, e)[0])
         agencies = agencies_in(ctx, view, s + by.end(), e, strict=True)
@@ -245,6 +259,11 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
             # "... was adopted by the same body on 7 November 2016": the issuers of the
             # document whose issuers the text gave last
             agencies = _last_issuers(ctx, view.origin(s, e)[0], target, plural=bool(same.group("several")))
+        counted = _N_BODIES.match(sent, by.end())
+        if not agencies and counted and target is not None:
+            # "issued by the (same) four departments": the four agencies the text named together last
+            agencies = _group_of(ctx, view.origin(s + by.start(), s + by.end())[0],
+                                 parse_number(counted.group("n")) or 0)
     elif relative is not None:
         target = before[-1]
         agencies = agencies_in(ctx, view, relative, s + verb.start(), strict=True)
@@ -278,6 +297,12 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
                                             s + jointly.end() + (stop.start() if stop else len(sent) - jointly.end()),
                                             strict=True)
                      if a.iri not in {x.iri for x in agencies}]
+    with_ = _WITH_AFTER.match(sent, verb.end()) if relative is not None and agencies else None
+    if with_:  # "the Algorithm Provisions, which the CAC issued with MIIT, the MPS and SAMR on ..."
+        stop = _WITH_STOP.search(sent, with_.end())
+        agencies += [a for a in agencies_in(ctx, view, s + with_.end(), s + (stop.start() if stop else len(sent)),
+                                            strict=True)
+                     if a.iri not in {x.iri for x in agencies}]
     agencies += _listed_issuers(ctx, view, *issuers_from, block, agencies)
     if not agencies and not (relative is None and not by and _ISSUERS_BEFORE.match(sent[:verb.start()])
                              and re.search(r"issued|promulgated|adopted", verb.group(0), re.IGNORECASE)):
@@ -303,6 +328,33 @@ _LAST_N = re.compile(rf"^\W*(?:(?:the\s+)?(?:last|latter)\s+(?P<n>{NUMBER})|(?P<
                      r"(?:documents|texts))(?:\s+of\s+them)?\s+(?:were|had\s+been|have\s+been)\s+$", re.IGNORECASE)
 #: "by the same body", "by the same bodies": the issuers named last (mappings/patterns/anaphora.toml).
 _SAME_ISSUERS = same_issuers()
+
+
+#: "the four departments", "the same two ministries" right after "by": as many agencies as it
+#: says, named together before.
+_N_BODIES = re.compile(rf"(?:the\s+)?(?:(?:same|said|these|those)\s+)?(?P<n>{NUMBER})\s+(?:ministries|departments|"
+                       r"agencies|bodies|regulators|commissions|administrations|authorities|issuers)\b", re.IGNORECASE)
+
+
+def _group_of(ctx: Context, offset: int, n: int) -> list[Mention]:
+    """The ``n`` agencies the last sentence before ``offset`` (in its block or the three
+    before) that names any names, when it names exactly ``n`` ("... issued by the NDRC with
+    the CAC, MIIT and the NEA: ... issued by the four departments"); else none (unsure)."""
+    if n < 2:
+        return []
+    blocks = ctx.doc.blocks
+    at = bisect.bisect_left(blocks, offset, key=lambda b: b.start)
+    for block in reversed(blocks[max(0, at - 4):at]):
+        if block.kind in ("title", "dateline", "header"):
+            continue
+        view = block_view(ctx.doc, block)
+        spans = [(a, b) for a, b in sentences(view) if view.origin(a, b)[0] < offset]
+        for a, b in reversed(spans):
+            hi = min(b, bisect.bisect_left(view.offsets, offset, a, b))
+            found = list({m.iri: m for m in agencies_in(ctx, view, a, hi, strict=False)}.values())
+            if found:
+                return [Mention("agency", m.iri, offset, offset) for m in found] if len(found) == n else []
+    return []
 
 
 def _last_issuers(ctx: Context, offset: int, target: NamedDocument, *, plural: bool) -> list[Mention]:

@@ -50,7 +50,7 @@ from ...textutil import NUMBER, View, block_view, capitalise, normalise, parse_n
 from ..lexicon import Entry
 from . import anaphora as _anaphora
 from .agencies import agencies_in
-from .context import Context, NamedDocument
+from .context import Context, NamedDocument, quote
 from .heads import class_by_head, document_head, document_heads
 from .indexes import Coverage, DocumentNames
 from .iris import document_iri, document_slug
@@ -71,7 +71,9 @@ _LIST_INTRO = re.compile(r"(?:^|(?<=[.:;]\s))(?:The|the)\s+(?P<name>[^.:;]{3,120
 
 _PREPOSITIONS = {"of", "for", "on", "in", "to", "regarding", "concerning", "about", "with"}
 _REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|with|regarding|concerning|about|&|a|an))*)\s+"
-                   r"(?P<word>[A-Z][\w'’\-]*|\d{4}|\d{1,3}(?:st|nd|rd|th)\b)")
+                   r"(?P<word>[A-Z][\w'’\-]*|\d{4}|\d{1,3}(?:st|nd|rd|th)\b|"
+                   # a quoted name inside the name: "... of the “East Data, West Computing” Project"
+                   r"(?<=\s)[“\"][A-Z][^\"“”\n]{0,60}[”\"](?=\s+[A-Z]))")
 #: A part of a name in brackets: an edition or qualifier ("(Trial)", "(2024 Edition)", "(Negative
 #: List)") or a place inside the name ("China (Beijing) Pilot Free Trade Zone").
 _EDITION = re.compile(r"\s*\((?:Trial|Draft|For Trial Implementation|[A-Z][\w ]{0,30}Edition|"
@@ -397,7 +399,8 @@ def find_documents(ctx: Context) -> None:
     abbreviated: dict[str, str] = {}  # name -> the abbreviation written after it
     name_notes = []  # footnotes that give full names
     for block in doc.blocks:
-        if block.kind in ("title", "dateline", "category", "preamble"):
+        # (a table's header names its columns: "Batch | Notice dated | Creation areas")
+        if block.kind in ("title", "dateline", "category", "preamble", "header"):
             continue
         view = block_view(doc, block)
         if block.kind == "footnote" and FULL_NAMES.search(view.clean):
@@ -520,8 +523,9 @@ def find_documents(ctx: Context) -> None:
         if entry is None and cls is None:
             continue
         if entry is None and _bare_reference(name) and not footnoted.of(name) and \
-                ctx.document_named(normalise(name).lower(), None) is None and _short_form_of(ctx, name) is None \
-                and _named_in_parentheses(ctx, start) is None:  # "(... No. 594; the 2020 Notice)": given here
+                ctx.document_named(normalise(name).lower(), None) is None and _defined_short(ctx, name) is None \
+                and _short_form_of(ctx, name) is None \
+                and _named_in_parentheses(ctx, start, name) is None:  # "(... No. 594; the 2020 Notice)": given here
             deferred.append((name, cls, start, end))
             continue
         _add_document(ctx, name, cls, entry, start, end, footnoted, used)
@@ -655,14 +659,15 @@ def _add_document(ctx: Context, name: str, cls: str | None, entry: Entry | None,
         ctx.mentions.add(start, end, known)
         return
     if entry is None:
-        named = _named_in_parentheses(ctx, start)
+        named = _named_in_parentheses(ctx, start, name)
         if named is None and _CALLED.search(ctx.doc.text[max(0, start - 40):start]):
             named = ctx.last_document_before(start)  # 'they are widely called the "Data 20 Measures"'
         if named is not None:  # "the Opinions ... (the “Data 20 Measures”, December 2022)"
             named.alt.add(name)
+            ctx.cache.setdefault("defined-short-names", {}).setdefault(_short_key(name), named)
             ctx.mentions.add(start, end, named)
             return
-        known = _short_form_of(ctx, name)
+        known = _defined_short(ctx, name) or _short_form_of(ctx, name)
         if known is not None:  # "the Measures", "the 2020 Measures", "the Labelling Measures"
             known.alt.add(name)
             ctx.mentions.add(start, end, known)
@@ -704,9 +709,23 @@ _SHORT_NAME_OPENS = re.compile(r"\(\s*(?:[^()\n]{1,60}?\bNo\.\s*\d+\s*[;,]\s*)?"
                                r"(?:hereinafter(?:\s+referred\s+to\s+as)?\s+|or\s+)?(?:the\s+)?[*_]*[“\"]?[*_]*$")
 
 
-def _named_in_parentheses(ctx: Context, start: int) -> NamedDocument | None:
+def _short_key(name: str) -> str:
+    return " ".join(w for w in normalise(name).lower().split() if w != "the")
+
+
+def _defined_short(ctx: Context, name: str) -> NamedDocument | None:
+    """The document whose short name, given in brackets after its name, ``name`` is ("the
+    Algorithm Provisions" after '(the “Algorithm Provisions”)', though "Algorithm" is no word
+    of its name)."""
+    return ctx.cache.get("defined-short-names", {}).get(_short_key(name))
+
+
+def _named_in_parentheses(ctx: Context, start: int, name: str = "") -> NamedDocument | None:
     """The document named right before "(the “Short Name”" (or "(hereinafter “...”"), of
-    which the name at ``start`` is a short form; else ``None``."""
+    which the name at ``start`` is a short form; else ``None``. Also the document named
+    earlier in the same clause when ``name`` has its head word and no word its name lacks,
+    years aside ("the Guiding Opinions on ..., issued by the four departments on 23 December
+    2020 (the “2020 Guiding Opinions”)")."""
     before = ctx.doc.text[max(0, start - 120):start]
     m = _SHORT_NAME_OPENS.search(before)
     if not m:
@@ -717,7 +736,15 @@ def _named_in_parentheses(ctx: Context, start: int) -> NamedDocument | None:
         return None
     _, e, d = ctx.mentions.items[i]
     gap = ctx.doc.text[e:paren]
-    return d if re.fullmatch(r"[\s*_”\"]*(?:\[\^?\w+\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)?[\s*_]*", gap) else None
+    if re.fullmatch(r"[\s*_”\"]*(?:\[\^?\w+\]|[¹²³⁴⁵⁶⁷⁸⁹⁰]+)?[\s*_]*", gap):
+        return d
+    words = [w for w in re.findall(r"[\w'’-]+", _undated(normalise(name))) if w.lower() != "the"]
+    label = normalise(d.label).lower()
+    if words and len(gap) <= 150 and not re.search(r"[.;:!?]\s|\n\s*\n", gap) and \
+            words[-1].lower() == (document_head(d.label) or "").lower() and \
+            all(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", label) for w in words[:-1]):
+        return d
+    return None
 
 
 #: A date in brackets right after a name: "(October 2024)", "(22 March 2024)" (not "(2024
@@ -739,6 +766,8 @@ _ANNEX_BEFORE = re.compile(r"\b(?:the|an|its|their)\s+(?:annex|attachment|append
 #: A date after a name in a list of full names: ", 30 May 2023", " (30 May 2023)".
 _DATE_AFTER_NAME_IN_LIST = re.compile(rf"\s*(?:,|\()\s*(?:\d{{1,2}}\s+)?(?:{MONTH_PATTERN})\.?(?:\s+\d{{1,2}},?)?\s+\d{{4}}\s*\)?$",
                                       re.IGNORECASE)
+#: A year as a word of a name.
+_YEAR_WORD = re.compile(r"(?:19|20)\d\d")
 #: Years and months in a short form: "the 2021 Provisions", "the January 2024 Notice".
 _DATE_WORDS = re.compile(rf"\b(?:(?:19|20)\d\d|{MONTH_PATTERN})\b\.?", re.IGNORECASE)
 #: Two short forms joined: "the Notice and Work Plan", "the Measures and the List".
@@ -806,13 +835,18 @@ def _short_form_fits(ctx: Context, words: list[str], most: int | None = None) ->
     head = words[-1].lower()
     candidates = index.by_head.get(head, [])
     parts = [p for w in words[:-1] for p in re.findall(r"\w+", w.lower())]
-    if parts:
-        rarest = min(parts, key=lambda p: len(index.by_word.get((head, p), ())))
+    # a year the name does not hold may be one its short name gave ("the 2020 Guiding Opinions"
+    # after '(the "2020 Guiding Opinions")'): the candidates come from the other words
+    named = [p for p in parts if not _YEAR_WORD.fullmatch(p)] or parts
+    if named:
+        rarest = min(named, key=lambda p: len(index.by_word.get((head, p), ())))
         candidates = index.by_word.get((head, rarest), [])
     fits = []
     for d in candidates:
         text = normalise(d.label).lower()
-        if all(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", text) for w in words[:-1]):
+        given = " ".join(normalise(a).lower() for a in d.alt)
+        if all(re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", text) or _YEAR_WORD.fullmatch(w)
+               and re.search(rf"(?<!\w){w}(?!\w)", given) for w in words[:-1]):
             fits.append(d)
             if most is not None and len(fits) >= most:
                 break
@@ -1222,6 +1256,36 @@ def _subject_agencies(ctx: Context, view: View, s: int, hi: int) -> list[Mention
 _OF_AGENCIES = re.compile(r"[\s*_]*(?:\s*\((?:the\s+)?[“\"][^()“”\"]{1,60}[”\"]\))?\s+of\s+(?P<who>(?:the\s+)?[*_]*[A-Z](?:[^,;.()]|\s*\([A-Z][A-Za-z]{1,8}\)|,\s+(?=(?:the\s+)?[*_]*[A-Z])){2,300}?)(?=\s*(?:[;.)]|,(?!\s+(?:the\s+)?[*_]*[A-Z])|\((?![A-Z][A-Za-z]{1,8}\))|$|\s+(?:was|were|is|are|made|issued|published|on|in|which)\b))")
 
 
+#: "This time there are five issuers: the NDRC, ...", "The issuers are the CAC and MIIT.": the
+#: agencies after it issued the document the sentence names before, else the one named last.
+_ISSUERS_ARE = re.compile(rf"\b(?:(?:there\s+(?:are|were)|it\s+has|they\s+have|with)\s+(?P<n>{NUMBER})\s+"
+                          rf"(?:issuers|issuing\s+(?:departments|bodies|agencies))|(?:its|their|the)\s+"
+                          rf"(?:(?P<k>{NUMBER})\s+)?(?:issuers|issuing\s+(?:departments|bodies|agencies))\s+(?:are|were))"
+                          rf"\s*[:—–,-]?\s*", re.IGNORECASE)
+
+
+def issuers_listed(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
+    """"There are five issuers: the NDRC, the NDA, the CAC, MIIT and the NEA": the issuers of
+    the document the sentence names before them, else of the one named last before it (as
+    many as the sentence says, when it says)."""
+    m = _ISSUERS_ARE.search(view.clean, s, e)
+    if m is None:
+        return
+    o_at = view.origin(m.start(), m.end())[0]
+    before = [d for st, _, d in sdocs if st < o_at and d.iri != ctx.source]
+    target = before[-1] if before else ctx.last_document_before(view.origin(s, e)[0])
+    if target is None:
+        return
+    found = list({a.iri: a for a in agencies_in(ctx, view, m.end(), e, strict=True)}.values())
+    n = parse_number(m.group("n") or m.group("k") or "") if (m.group("n") or m.group("k")) else None
+    if not found or n is not None and n != len(found):
+        ctx.warn(ctx.doc.line_of(o_at), f"{n or 'the'} issuers of {target.label!r} that the text lists are not "
+                                        f"{len(found)} agencies it knows: left out of {quote(view.clean[s:e])}")
+        return
+    for a in found:
+        ctx.fact("issuance", ctx.evidence(a.start, a.end), document=target.iri, agency=a.iri)
+
+
 def issuers_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
     """"the Plan for Reforming Party and State Institutions of the CPC Central Committee and
     the State Council, made public on ...": agencies right after a document's name, after "of",
@@ -1351,6 +1415,9 @@ def anaphora(ctx: Context, text: str, offset: int) -> NamedDocument | None:
     return ctx.document_before(offset + m.end(), classes)
 
 
+#: A document named for its pilots: "Reply on ... Comprehensive Pilot Zones in 33 Cities".
+_PILOT_NAME = re.compile(r"\b(?:Pilot|Demonstration|Experimental)\s+(?:Areas?|Zones?|Cities|City|Provinces?|Regions?|"
+                         r"Counties|County|Localities|Work|Projects?|Programmes?)\b")
 #: Just before a name that opens its sentence: "... areas. The **Notice ...", a paragraph's start.
 _OPENS_SENTENCE = re.compile(r"(?:^|(?<=[.!?:])\s+|\n)\s*(?:the\s+)?[*_]*$", re.IGNORECASE)
 
@@ -1374,18 +1441,22 @@ def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None)
         if where is not None:
             return pilot_document(ctx, *where)
     if ctx.last_issued is not None and ctx.last_issued.cls not in ("Law", "DesignationList", "MeasureTable"):
-        # a notice named after that report, in a sentence of its own, is the newer subject
+        # a notice named after that report, in a sentence of its own, or a document named for
+        # its pilots, is the newer subject
         # ("... the Plan, which the MOE issued in 2018. The Notice on ... applies the tasks to ten
         # new areas. Their creation period is three years")
         text = ctx.doc.text
-        since = [d for st, _, d in ctx.documents_in(ctx.last_issued_at, offset)
-                 if d.cls == "Notice" and d.iri not in (ctx.source, ctx.last_issued.iri)
-                 and _OPENS_SENTENCE.search(text, max(0, st - 12), st)]
+        named = [(st, d) for st, _, d in ctx.documents_in(ctx.last_issued_at, offset)
+                 if d.iri not in (ctx.source, ctx.last_issued.iri)
+                 and (d.cls == "Notice" or _PILOT_NAME.search(d.label))]
+        opening = [d for st, d in named if _OPENS_SENTENCE.search(text, max(0, st - 12), st)]
+        pilots = [d for _, d in named if _PILOT_NAME.search(d.label)]
+        since = opening or pilots
         return since[-1] if since else ctx.last_issued
     return ctx.document_before(offset, ["Notice"]) or \
         ctx.document_before(offset, ["Plan", "PolicyDocument"])
 
 
 __all__ = ["ANAPHORA", "FULL_NAMES", "PARTS", "PART_OF", "anaphora", "emit_documents", "find_documents", "find_holder", "short_form_of",
-           "full_names", "issued_parts", "issuers_after_names", "issuers_in_names", "name_spans", "parts", "pilot_document",
+           "full_names", "issued_parts", "issuers_after_names", "issuers_listed", "issuers_in_names", "name_spans", "parts", "pilot_document",
            "possessive_issuers", "report", "the_update"]

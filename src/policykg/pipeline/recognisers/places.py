@@ -169,7 +169,8 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
     areas a footnote of its lists ("The full list includes: A, B, C"), and those it names after
     "including", "such as", ":": facts of the document the pilot facts belong to."""
     sent = ctx.without_documents(view, s, e)  # "... Pilot Zones" in a document's name is no count
-    if not REGION_WORDS.search(sent) and not _PILOTED.search(sent):
+    anaphoric = _THE_COUNT.match(sent)  # "The 33 new zones include ...", after the document of pilot zones
+    if not REGION_WORDS.search(sent) and not _PILOTED.search(sent) and not anaphoric:
         _named_count(ctx, view, s, e, sent)
         return
     m = COUNT.search(sent)
@@ -184,10 +185,14 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
     notice = pilot_document(ctx, at, o_start)
     if notice is None:
         return
-    if not REGION_WORDS.search(sent) and not [d for _, _, d in ctx.documents_in(o_start, at) if d is notice]:
+    if not REGION_WORDS.search(sent) and not [d for _, _, d in ctx.documents_in(o_start, at) if d is notice] and not (
+            anaphoric and re.search(rf"\b(?:pilot|demonstration|experimental)\s+{anaphoric.group('noun')}\b", notice.label,
+                                    re.IGNORECASE)):
         return  # "... selected 15 provinces" names the document that did, or says nothing sure
     if m:
         n = parse_number(m.group("n"))
+        if n and 1900 <= n <= 2100 and re.fullmatch(r"\d{4}", m.group("n")):
+            n = None  # "MOFCOM's 2024 evaluation of the pilot zones": a year, not a count
         c_start, c_end = view.origin(s + m.start(), s + m.end())
         # "companies in the 8 pilot areas": the count stated before, not one more document's
         again = n in ctx.stated_counts and re.search(r"\b(?:the|these|those|all|its|their)\s+$",
@@ -225,8 +230,25 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
                     ctx.entity_from_lexicon(parent)
                     ctx.fact("containment", ctx.evidence(i_start, n_end), child=iri, parent=parent.iri)
             ctx.fact("pilot_area", ctx.evidence(i_start, end), notice=notice.iri, area=iri)
-    if including:
-        placed = _placed_items(ctx, view, s + including.end(), e)
+    dash = None
+    if m:
+        # "three cities – Chengdu, Xi'an and Jinan – in building pilot zones": the areas the
+        # count's dashes enclose (or hyphens set apart by spaces, as a plain text writes them:
+        # " - Shandong, Anhui and Guizhou - "; what they are for may come first: "four pilot
+        # cities for authorised operation — A, B, C and D —"), before any "such as" after them
+        dash = re.match(r"(?:\s+(?:for|in|of|on|under|with)\s+[^–—,.;:()]{1,60}?)?\s*(?:[–—]|(?<=\s)-)\s+"
+                        r"(?P<list>[^–—]{2,300}?)\s+(?:[–—]|-(?=\s))", sent[m.end():])
+        if dash and including and including.start() < m.end() + dash.start("list"):
+            dash = None  # "including ... three cities – ..."? the "including" reads first
+    if dash:
+        lo = s + m.end() + dash.start("list")
+        for mention in areas_in(ctx, view, lo, lo + len(dash.group("list"))):
+            ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
+                     area=mention.iri)
+    elif including:
+        # (the list ends at a semicolon: "...; the Reply lists 23 more")
+        semicolon = view.clean.find(";", s + including.end(), e)
+        placed = _placed_items(ctx, view, s + including.end(), semicolon if semicolon >= 0 else e)
         if placed is not None:  # "among them Pinggu District in Beijing, Deqing County in Zhejiang"
             for start, end, area in placed:
                 ctx.fact("pilot_area", ctx.evidence(start, end), notice=notice.iri, area=area)
@@ -235,18 +257,13 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
             area = _whole_area(ctx, mention)
             if area is not None:
                 ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=notice.iri, area=area.iri)
-    elif m:
-        # "three cities – Chengdu, Xi'an and Jinan – in building pilot zones": the areas the
-        # count's dashes enclose
-        # (or hyphens set apart by spaces, as a plain text writes them: " - Shandong, Anhui and Guizhou - ")
-        dash = re.match(r"\s*(?:[–—]|(?<=\s)-)\s+(?P<list>[^–—]{2,300}?)\s+(?:[–—]|-(?=\s))", sent[m.end():])
-        if dash:
-            lo = s + m.end() + dash.start("list")
-            for mention in areas_in(ctx, view, lo, lo + len(dash.group("list"))):
-                ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
-                         area=mention.iri)
 
 
+#: A sentence that opens with a count of the areas of the document of pilots named before:
+#: "The 33 new zones include ...", "These ten cities are ...".
+_THE_COUNT = re.compile(rf"\s*(?:the|these|those|its|their)\s+(?P<n>{NUMBER})\s+(?:(?:new|additional|selected|"
+                        r"designated|approved)\s+)?(?P<noun>zones|cities|areas|provinces|regions|counties|districts)\b",
+                        re.IGNORECASE)
 #: Capitalised words after a place's name that make it the name of a zone in it: "Hainan Free
 #: Trade Port", "Pudong New Area".
 _ZONE_AFTER = re.compile(r"\s+(?:[A-Z][\w'’-]*\s+){0,3}(?:Zone|Port|Area|Park|District)\b")
@@ -319,30 +336,42 @@ _PLACED = re.compile(rf"(?P<a>{NAME})\s+(?:in|of)\s+(?P<b>{NAME})")
 
 def _placed_items(ctx: Context, view: View, lo: int, hi: int) -> list[tuple[int, int, str]] | None:
     """The areas of a list whose items place each in a larger one ("among them Pinggu District
-    in Beijing, Deqing County in Zhejiang and Wuhu"): the first of each item (the lexicon's, or
+    in Beijing, Deqing County in Zhejiang and Wuhu", "Nanping and Ningde in Fujian"): the first
+    of each item (the lexicon's, or
     a new area: the text places it), contained in the second; an item of one known area is
     that area. ``None`` when no item places an area (the list is read as before), or when an
     item is neither (then the list is unsure: nothing is taken from it, with a warning)."""
     o_lo, o_hi = view.origin(lo, hi)
     items = split_list(ctx.doc.text, o_lo, o_hi)
     found: list[tuple[int, int, str]] = []
-    placed = False
-    for i_start, i_end in items:
-        item = View.of(ctx.doc.text, i_start, i_end, markup=ctx.doc.markup)
-        text = item.clean.strip().rstrip(".")
-        m = _PLACED.fullmatch(text)
-        outer = ctx.lexicon.lookup(m.group("b"), ["area"]) if m else None
+    views = [View.of(ctx.doc.text, a, b, markup=ctx.doc.markup) for a, b in items]
+    texts = [re.sub(r"^and\s+", "", v.clean.strip().rstrip(".")) for v in views]
+    matches = [_PLACED.fullmatch(t) for t in texts]
+    outers = [ctx.lexicon.lookup(m.group("b"), ["area"]) if m else None for m in matches]
+    placed = any(o is not None for o in outers)
+    for k, ((i_start, i_end), item, text, m, outer) in enumerate(zip(items, views, texts, matches, outers)):
         if m and outer is not None:
-            placed = True
-            a_start, a_end = item.origin(item.clean.index(m.group("a")), item.clean.index(m.group("a")) + len(m.group("a")))
-            inner = ctx.lexicon.lookup(m.group("a"), ["area"])
-            area = ctx.entity_from_lexicon(inner) if inner is not None else \
-                ctx.mint("area", m.group("a"), ctx.evidence(a_start, a_end))
             ctx.entity_from_lexicon(outer)
-            ctx.fact("containment", ctx.evidence(i_start, i_end), child=area, parent=outer.iri)
-            found.append((a_start, a_end, area))
+            at = item.clean.index(m.group("a"))
+            # "Nanping and Ningde in Fujian": each of them, in it
+            for name in re.finditer(r"[^\s](?:(?!\s+and\s+).)*", m.group("a")):
+                a_start, a_end = item.origin(at + name.start(), at + name.end())
+                inner = ctx.lexicon.lookup(name.group(0), ["area"])
+                area = ctx.entity_from_lexicon(inner) if inner is not None else \
+                    ctx.mint("area", name.group(0), ctx.evidence(a_start, a_end))
+                ctx.fact("containment", ctx.evidence(i_start, i_end), child=area, parent=outer.iri)
+                found.append((a_start, a_end, area))
             continue
         entry = ctx.lexicon.lookup(text, ["area"])
+        if entry is None and placed and k + 1 < len(items) and outers[k + 1] is not None and \
+                re.fullmatch(rf"{NAME}", text) and re.fullmatch(r"\s+and\s+", ctx.doc.text[i_end:items[k + 1][0]]):
+            # "Langfang and Cangzhou in Hebei" (read as two items): both in Hebei
+            outer_next = outers[k + 1]
+            area = ctx.mint("area", text, ctx.evidence(i_start, i_end))
+            ctx.entity_from_lexicon(outer_next)
+            ctx.fact("containment", ctx.evidence(i_start, items[k + 1][1]), child=area, parent=outer_next.iri)
+            found.append((i_start, i_end, area))
+            continue
         if entry is None:
             if placed or _PLACED.search(text):
                 ctx.warn(ctx.doc.line_of(i_start), f"list item {text!r} is not an area: the list is left out")
@@ -456,7 +485,8 @@ def _take_areas(ctx: Context, line: int, label: str, items: list[Span], n: int |
 
 
 #: Words that say a list names only some of what was counted.
-_PARTIAL = re.compile(r"\b(?:among\s+them|among\s+others|including|such\s+as|for\s+example|for\s+instance|e\.g\.)",
+_PARTIAL = re.compile(r"\b(?:among\s+them|among\s+others|including|includes?|such\s+as|for\s+example|for\s+instance|e\.g\.|"
+                      r"\d+\s+more\b)",
                       re.IGNORECASE)
 
 
