@@ -298,3 +298,25 @@ def test_a_short_name_given_below_an_agencys_name(tmp_path: Path) -> None:
         {"zhejiang-provincial-big-data-development-administration"}
     assert "big-data-administration" not in _agencies(x)
     assert "municipal-data-resources-administration" in _agencies(x)  # the city's possessive is no part of it
+
+
+def test_a_table_of_events_dates_a_documents_adoption(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", LAW + "\n\n| Event | Date |\n|---|---|\n| First draft released for public comment | "
+                 "21 October 2020 |\n| Data Security Law adopted by the NPCSC | 10 June 2021 |\n\n"
+                 "- **Article 38:** Transfers abroad need a route.\n")
+    dated = {(str(f["document"]).rsplit("/", 1)[-1], f["date"]) for f in _facts(x, "issue_date")}
+    assert ("data-security-law", dt.date(2021, 6, 10)) in dated
+    assert not [d for d in dated if d[1] == dt.date(2020, 10, 21)]
+
+
+@pytest.mark.parametrize("sentence,guides", [
+    ("The CAC may put foreign organisations on a list.", {"cac"}),
+    ("The national cyberspace administration is responsible for the overall planning.", {"cac"}),
+    ("Handlers above the volume set by the CAC must appoint an officer.", set()),
+])
+def test_an_agency_that_opens_the_measure_acts_but_one_named_inside_its_subject_does_not(
+        tmp_path: Path, sentence: str, guides: set[str]) -> None:
+    x = _extract(tmp_path, "u.md", LAW + f"\n\n- **第42条 Article 42** {sentence}\n"
+                 "- **第43条 Article 43** Handlers keep records.\n")
+    assert _numbers(x) == [42, 43]
+    assert {str(f["agency"]).rsplit("/", 1)[-1] for f in _facts(x, "guidance")} == guides

@@ -211,10 +211,16 @@ def _numbering(text: str, start: int, end: int, *, bare: bool,
                 head_start -= 1
             head_start = _skip_space(text, head_start, body)
         tag = Span(m.start("tag"), m.end("tag")) if "tag" in form.pattern.groupindex and m.group("tag") else None
-        return _Numbered(form, m.group("n"), Span(head_start, body), _skip_space(text, body, end), agency, tag)
+        body = _skip_space(text, body, end)
+        again = _SAME_NUMBER.match(text, body, end)
+        if again and again.group(1) == m.group("n"):
+            body = _skip_space(text, again.end(), end)  # "第38条 Article 38 ...": the number twice, in two languages
+        return _Numbered(form, m.group("n"), Span(head_start, body), body, agency, tag)
     return None
 
 
+#: The number a measure's text may open with once more, in the other language ("第38条 Article 38").
+_SAME_NUMBER = re.compile(r"[*_]*(?:Article|Art\.?|第)\s*(\d+)\s*(?:条)?[*_]*\s*[:：.\-–—]?")
 #: A line of an e-mail's header ("From: ...", "Sent: ...") or any "Field: value" line.
 _HEADER_FIELD = re.compile(r"[A-Z][\w-]{0,20}:\s")
 

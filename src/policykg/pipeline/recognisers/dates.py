@@ -165,6 +165,9 @@ _JOINTLY = re.compile(r"\b(?:jointly|together|along)\s+with\s+(?:the\s+)?", re.I
 _WITH_AFTER = re.compile(r"\s+(?:(?:jointly|together|along)\s+)?with\s+(?:the\s+)?", re.IGNORECASE)
 #: Where a list of co-issuers ends: a date, the clause's end, another clause.
 _WITH_STOP = re.compile(r"[.;:]|\s+(?:on|in|at|from)\s+(?:\d|[A-Z][a-z]+\s+\d)|,?\s+and\s+(?:which|that|has|have|was|were)\b")
+#: A table cell that is a date and nothing else: "10 June 2021", "June 10, 2021".
+_DATE_CELL = re.compile(rf"(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)\s+(?P<y>\d{{4}})",
+                        re.IGNORECASE)
 #: Dates that another verb governs: not issue dates.
 _OTHER_DATES = re.compile(rf"\b(?:effect(?:ive)?|force|made\s+public|publication|published|apply|applies|"
                           rf"expire[sd]?|until|comments?|approved|starting|beginning|commencing|counted|"
@@ -312,6 +315,12 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
     for a in agencies:
         ctx.fact("issuance", evidence, document=target.iri, agency=a.iri)
     date, m = date_in(ctx, _issuing_clause(sent, verb.start(), relative - s if relative is not None else 0))
+    if date is None and m is None and block.cells and not _OTHER_DATES.search(sent):
+        # a table of events: "Data Security Law adopted by the NPCSC | 10 June 2021"
+        cell = next((c for c in block.cells if _DATE_CELL.fullmatch(" ".join(ctx.doc.text[c.start:c.end].strip(" *_").split()))),
+                    None)
+        if cell is not None:
+            date = date_of(ctx, _DATE_CELL.fullmatch(" ".join(ctx.doc.text[cell.start:cell.end].strip(" *_").split())))
     if date is not None and re.search(r"(?:released|published|announced|unveiled|public)$", verb.group(0), re.IGNORECASE) \
             and re.search(r"\bdated\b", sent, re.IGNORECASE):
         date = None  # "published the Notice ..., dated 12 November 2024": the date it is dated, not this one

@@ -3,7 +3,8 @@
 Door: :func:`responsible_ranges`. For one sentence of a measure's text it gives the ranges in
 which the responsible agencies are named: before a guiding verb ("The CAC will guide and
 formulate the policy", "The CAC shall complete the assessment"), or after a label or a phrase
-("Lead agencies: NDRC and MOST", "Responsible: the NDA", "under the guidance of the NDA"). The
+("Lead agencies: NDRC and MOST", "Responsible: the NDA", "under the guidance of the NDA"), or
+as the subject a sentence opens with ("The CAC may put ... on a list"). The
 extractor takes the agencies it finds in them; a range that names none (a class of bodies,
 "Responsible: none named") gives no fact.
 """
@@ -22,7 +23,7 @@ class Frame:
     """One way of saying who is responsible."""
 
     name: str
-    where: str  # "before" or "after"
+    where: str  # "before", "after" or "subject"
     pattern: re.Pattern[str]
     example: str
     agencies: tuple[str, ...]
@@ -35,8 +36,8 @@ def frames() -> tuple[Frame, ...]:
         data = tomllib.load(handle)
     out = []
     for f in data["frame"]:
-        if f["where"] not in ("before", "after"):
-            raise ValueError(f"{path}: frame {f['name']!r}: where must be 'before' or 'after'")
+        if f["where"] not in ("before", "after", "subject"):
+            raise ValueError(f"{path}: frame {f['name']!r}: where must be 'before', 'after' or 'subject'")
         flags = 0 if f.get("case_sensitive") else re.IGNORECASE
         out.append(Frame(f["name"], f["where"], re.compile(f["pattern"], flags), f["example"],
                          tuple(f.get("agencies", ()))))
@@ -48,6 +49,12 @@ def responsible_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]
     in the order of the frames that found them."""
     out: list[tuple[int, int]] = []
     for frame in frames():
+        if frame.where == "subject":
+            # the sentence opens with its subject, then the frame's verb: "The CAC may put ..."
+            m = frame.pattern.match(text, start, end)
+            if m:
+                out.append((m.start("who"), m.end("who")))
+            continue
         clause = start  # where the clause of the next match begins (after a ";")
         for m in frame.pattern.finditer(text, start, end):
             if frame.where == "before":
