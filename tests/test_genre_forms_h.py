@@ -320,3 +320,12 @@ def test_an_agency_that_opens_the_measure_acts_but_one_named_inside_its_subject_
                  "- **第43条 Article 43** Handlers keep records.\n")
     assert _numbers(x) == [42, 43]
     assert {str(f["agency"]).rsplit("/", 1)[-1] for f in _facts(x, "guidance")} == guides
+
+
+@pytest.mark.parametrize("sentence", [
+    "The Hangzhou, Ningbo and Shenzhen zones were the first to try the model and share their experience.",
+    "Hangzhou, Ningbo and Shenzhen had tried the model before the notice and served as examples.",
+])
+def test_areas_that_were_the_first_to_try_a_measure_are_its_forerunners(tmp_path: Path, sentence: str) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + f"\n\n- **Article 3:** Promote industrial belts. {sentence}\n")
+    assert {str(f["area"]).rsplit("/", 1)[-1] for f in _facts(x, "forerunner")} == {"hangzhou", "ningbo", "shenzhen"}
