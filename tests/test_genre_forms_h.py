@@ -329,3 +329,13 @@ def test_an_agency_that_opens_the_measure_acts_but_one_named_inside_its_subject_
 def test_areas_that_were_the_first_to_try_a_measure_are_its_forerunners(tmp_path: Path, sentence: str) -> None:
     x = _extract(tmp_path, "u.md", NOTICE + f"\n\n- **Article 3:** Promote industrial belts. {sentence}\n")
     assert {str(f["area"]).rsplit("/", 1)[-1] for f in _facts(x, "forerunner")} == {"hangzhou", "ningbo", "shenzhen"}
+
+
+@pytest.mark.parametrize("sentence", ["The notice loosens the **Measures on Security Assessment** without repealing them.",
+                                      "For transfers abroad the notice points to the **Measures on Security Assessment**.",
+                                      "The notice adds a reference to the **Measures on Security Assessment**."])
+def test_more_ways_of_building_on_another_document(tmp_path: Path, sentence: str) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + sentence + "\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
+    refers = {(str(f["document"]).rsplit("/", 1)[-1].split("-")[0], str(f["target"]).rsplit("/", 1)[-1].split("-")[0])
+              for f in _facts(x, "reference")}
+    assert refers == {("notice", "measures")}
