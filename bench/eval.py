@@ -12,9 +12,10 @@ Sets, in this order:
     heldout-2 tests/eval/heldout-2/*.facts only with --heldout-2: written in session 4, measured once in session 5
     heldout-3 tests/eval/heldout-3/*.facts only with --heldout-3: written in session 6, measured once at its end
     heldout-4 tests/eval/heldout-4/*.facts only with --heldout-4: written in session 7, measured once at its end (spent)
+    heldout-5 tests/eval/heldout-5/*.facts only with --heldout-5: written in session 8, measured once at its end
     gold      tests/gold/*.ttl             the development documents, compared by IRI
 
-    python bench/eval.py [--heldout] [--heldout-2] [--heldout-3] [--heldout-4] [--write bench/RESULTS.md]
+    python bench/eval.py [--heldout] [--heldout-2] ... [--heldout-5] [--write bench/RESULTS.md]
 """
 from __future__ import annotations
 
@@ -26,12 +27,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The held-out sets, each measured once, last, and spent since (tests/eval/README.md): the
+#: name, and what a reader of its option should know.
+HELDOUT = {
+    "heldout": "measured last, once, in session 4 (spent)",
+    "heldout-2": "written in session 4; measured once, in session 5 (spent)",
+    "heldout-3": "written in session 6; measured once, at its end (spent)",
+    "heldout-4": "written in session 7; measured once, at its end (spent)",
+    "heldout-5": "written blind at the start of session 8; to be measured once, at its end",
+}
 SETS = {
     "blind": (ROOT / "tests" / "documents" / "blind", "*.facts"),
-    "heldout": (ROOT / "tests" / "eval" / "heldout", "*.facts"),
-    "heldout-2": (ROOT / "tests" / "eval" / "heldout-2", "*.facts"),
-    "heldout-3": (ROOT / "tests" / "eval" / "heldout-3", "*.facts"),
-    "heldout-4": (ROOT / "tests" / "eval" / "heldout-4", "*.facts"),
+    **{name: (ROOT / "tests" / "eval" / name, "*.facts") for name in HELDOUT},
     "gold": (ROOT / "tests" / "gold", "*.ttl"),
 }
 HEADER = "| {} | gold | built | tp | fp | fn | precision | recall | F1 |"
@@ -88,14 +95,9 @@ def markdown(name: str, folder: Path, result: dict | None) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--heldout", action="store_true",
-                        help="also evaluate tests/eval/heldout (measured last, once: not during development)")
-    parser.add_argument("--heldout-2", action="store_true", dest="heldout_2",
-                        help="also evaluate tests/eval/heldout-2 (written in session 4; measured once, in session 5)")
-    parser.add_argument("--heldout-3", action="store_true", dest="heldout_3",
-                        help="also evaluate tests/eval/heldout-3 (written in session 6; measured once, at its end)")
-    parser.add_argument("--heldout-4", action="store_true", dest="heldout_4",
-                        help="also evaluate tests/eval/heldout-4 (written in session 7; to be measured once, at its end)")
+    for name, what in HELDOUT.items():
+        parser.add_argument(f"--{name}", action="store_true", dest=name.replace("-", "_"),
+                            help=f"also evaluate tests/eval/{name} ({what})")
     parser.add_argument("--write", type=Path, help="append the Markdown to this file (e.g. bench/RESULTS.md)")
     args = parser.parse_args()
     version = subprocess.run([sys.executable, "-m", "policykg", "--version"], capture_output=True,
@@ -107,8 +109,7 @@ def main() -> None:
              "compared with its hand-written gold (`tests/eval/README.md`; `tests/gold` by IRI). "
              "Figures only: `policykg eval --build GOLD` lists the missed and wrong facts."]
     for name, (folder, pattern) in SETS.items():
-        if (name == "heldout" and not args.heldout) or (name == "heldout-2" and not args.heldout_2) or \
-                (name == "heldout-3" and not args.heldout_3) or (name == "heldout-4" and not args.heldout_4):
+        if name in HELDOUT and not getattr(args, name.replace("-", "_")):
             continue
         golds = sorted(folder.glob(pattern)) if folder.is_dir() else []
         lines += markdown(name, folder, evaluate_set(golds) if golds else None)
