@@ -131,12 +131,14 @@ class _Numbered:
 #: A block that opens with a word and a number, as measures numbered in a form not in
 #: ``numbering.toml`` do ("Point 7: ...", "§ 12 ...", "Measure No. 4 - ..."): the candidates of
 #: :func:`_learnt_forms`.
-_LABELLED = re.compile(r"(?P<label>§|(?-i:[A-Z][a-z]{2,11})(?:\s+No\.)?)\s*(?P<n>\d{1,4})\s*"
+_LABELLED = re.compile(r"(?P<label>§|(?-i:[A-Z][a-z]{2,11})(?:\.|\s+No\.)?)\s*(?P<n>\d{1,4})\s*"
                        r"(?:[:：.)]|\s?[-–—·•|]\s?|(?=\s+(?-i:[A-Z(“\"])))")
+#: A block that opens with a bold number: "**1. Build a unified platform.** Connect ...".
+_BOLD_NUMBER = re.compile(r"(?:\*\*|__)(?P<n>\d{1,3})[.)]\s")
 #: Words that number the parts of a text, not its measures ("Chapter 3", "Table 2", "Phase 1").
 _NOT_MEASURE_LABELS = frozenset("""
     chapter part section table figure fig annex annexe appendix schedule phase stage step batch
-    issue volume vol page note footnote round wave lot group level tier grade class category
+    issue volume vol page p pp note footnote round wave lot group level tier grade class category sec fig tab
     year week day month quarter edition version draft exhibit chart box panel tab slide question
     option case example scenario zone region area city province district batch""".split())
 #: How many blocks must open with one label, with as many distinct numbers, to learn it.
@@ -149,22 +151,31 @@ def _learnt_forms(text: str, raws: list) -> tuple[NumberingForm, ...]:
     ...), where no known form opens any block. The parts of a text ("Chapter", "Table", "Phase",
     ...) are never learnt."""
     seen: dict[str, set[str]] = {}
+    bold: set[str] = set()  # the numbers of blocks that open with a bold number
     for raw in raws:
         if raw.kind in (ROW, FOOTNOTE):
             continue
         if _numbering(text, raw.start, raw.end, bare=False) is not None:
             return ()  # the document numbers its measures in a known form
+        if raw.kind == PARAGRAPH:
+            b = _BOLD_NUMBER.match(text, raw.start, raw.end)
+            if b:
+                bold.add(b.group("n"))
         lead = _LEADING_MARKUP.match(text, raw.start, raw.end)
         at = lead.end() if lead else raw.start
         # "**Point 3** – ...": the bold closing before the separator is read as a space
         head = re.sub(r"\*\*|__", "  ", text[at:min(raw.end, at + 120)], count=1)
         m = _LABELLED.match(head)
-        if m and m.group("label").split()[0].lower() not in _NOT_MEASURE_LABELS and at + m.end() < raw.end:
+        if m and m.group("label").split()[0].rstrip(".").lower() not in _NOT_MEASURE_LABELS and at + m.end() < raw.end:
             seen.setdefault(" ".join(m.group("label").split()), set()).add(m.group("n"))
     forms = []
+    if len(bold) >= _LEARN_AT:
+        # "**1. Build ...**", "**2. Open ...**" in paragraphs (not a list): bare numbers, in bold
+        forms.append(NumberingForm("learnt: bold N.", re.compile(r"(?P<n>\d+)[.)](?=\s)\s*"), False,
+                                   f"{min(bold, key=int)}.", int(min(bold, key=int))))
     for label, numbers in sorted(seen.items()):
         if len(numbers) >= _LEARN_AT:
-            words = r"\s+".join(re.escape(w) for w in label.split())
+            words = r"\s+".join(re.escape(w) for w in label.rstrip(".").split()) + (r"\." if label.endswith(".") else "")
             pattern = re.compile(words + r"\s*(?P<n>\d+)\s*(?:[:：.)]|\s?[-–—·•|]\s?|(?=\s+(?-i:[A-Z(“\"])))",
                                  re.IGNORECASE)
             forms.append(NumberingForm(f"learnt: {label} N", pattern, False, f"{label} {min(numbers, key=int)}",

@@ -78,7 +78,11 @@ _ITS_OFFICES = re.compile(r"(?:[’']s)?\s+(?:local|provincial|municipal|regiona
                           r"subordinate)\s+(?:offices|branches|bureaus|departments|organs|counterparts|agencies)\b",
                           re.IGNORECASE)
 _LONGER_NAME = re.compile(r"\s+(?:[A-Z][\w'’-]*\s+){0,4}(?:Office|Bureau|Group|Commission|Administration|"
-                          r"Department|Committee|Center|Centre|Secretariat)\b")
+                          r"Department|Committee|Center|Centre|Secretariat)\b|"
+                          # "the Hong Kong and Macao Affairs Office of the Provincial People's
+                          # Government": the province's office, not the State Council's
+                          r"\s+of\s+(?:the\s+)?(?:[A-Z][\w'’-]*\s+){0,4}(?:People's\s+|People’s\s+)?"
+                          r"(?:Government|Province|Municipality)\b")
 
 
 def find_definitions(ctx: Context) -> None:
@@ -248,7 +252,12 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
                 ctx.warn(ctx.doc.line_of(start), f"abbreviation {token!r} {why}: left out of "
                                                  f"{quote(sentence)}")
     for m in re.finditer(NAME, sub.clean):
-        for s, e in _agency_phrases(ctx, sub.clean, m.start(), m.end()):
+        runs = [(m.start(), m.end())]
+        if "\n" in m.group(0) and class_by_head("agency", m.group(0)) is None:
+            # "Lead unit: Provincial Financial Affairs Office" / "Co-operating units: ...": a
+            # run of capitals over a line break that is no name: each line's part on its own
+            runs = [(m.start() + p.start(), m.start() + p.end()) for p in re.finditer(r"[^\n]+", m.group(0))]
+        for s, e in (span for a, b in runs for span in _agency_phrases(ctx, sub.clean, a, b)):
             if not free(lo + s, lo + e) or _PART_OF_BODY.search(sub.clean[max(0, s - 80):s]):
                 continue
             name = sub.clean[s:e]

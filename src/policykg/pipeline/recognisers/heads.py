@@ -34,14 +34,16 @@ def head_words() -> tuple[HeadWord, ...]:
 def class_by_head(kind: str, name: str) -> str | None:
     """The pol: class an unknown entity's name implies by its head word (``mappings/head-words.csv``).
 
-    The head is the last word(s) of the name, or the word before its first "of"
-    ("National Bureau of Statistics" -> Bureau; "Ministry of Ecology and Environment" -> Ministry).
+    The head is the last word(s) of the name, or the word before its first "of" (for an agency,
+    "for") ("National Bureau of Statistics" -> Bureau; "Ministry of Ecology and Environment" ->
+    Ministry; "Provincial Administration for Industry and Commerce" -> Administration).
     A document's head is the word before its first preposition, else its last word.
     """
     words = normalise(name).split()
     if not words:
         return None
-    of = next((i for i, w in enumerate(words) if w == "of" and i > 0), None)
+    # ("... Administration for Industry and Commerce": "for" as "of", for an agency)
+    of = next((i for i, w in enumerate(words) if (w == "of" or w == "for" and kind == "agency") and i > 0), None)
     found = (document_head(name) or "") if kind == "document" else ""
     if kind == "document":  # a head of several words ("Negative List") wins over its last word
         phrase = " ".join(normalise(name).casefold().split())

@@ -118,10 +118,11 @@ _MARKS = "▸►▶■□◆◇●○▪▫•→»· "
 
 
 #: What numbers a category before its name: "I. ", "IV) ", "B. ", "3. ", "3.1 ", "(c) ", "三、",
-#: "Part II – ".
-_ENUMERATOR = re.compile(r"(?:(?:Part|Chapter|Section)\s+(?:[IVXLC]+|\d{1,2}|[A-Z])\s*(?:[.:)]|\s[-–—]|[-–—])|"
-                         r"\d{1,2}(?:\.\d{1,2})+\.?(?=\s)|(?:[IVXLC]{1,6}|[A-Z]|\d{1,2})[.)]|[(（](?:[ivxlc]{1,6}|[IVXLC]{1,6}|[a-zA-Z]|\d{1,2})[)）]|"
-                         r"[一二三四五六七八九十]{1,3}[、.])[ \t*_]*(?=\S)")
+#: "Part II – ", and two of them: "（一）(I) ".
+_ENUMERATOR = re.compile(r"(?:(?:(?:Part|Chapter|Section)\s+(?:[IVXLC]+|\d{1,2}|[A-Z])\s*(?:[.:)]|\s[-–—]|[-–—])|"
+                         r"\d{1,2}(?:\.\d{1,2})+\.?(?=\s)|(?:[IVXLC]{1,6}|[A-Z]|\d{1,2})[.)]|"
+                         r"[(（](?:[ivxlc]{1,6}|[IVXLC]{1,6}|[a-zA-Z]|\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|"
+                         r"[一二三四五六七八九十]{1,3}[、.])[ \t*_]*)+(?=\S)")
 
 
 def _category(ctx: Context, span: Span | Block) -> tuple[str, Evidence] | None:
