@@ -44,3 +44,35 @@ def test_a_provinces_office_named_like_a_state_council_office_is_the_provinces(t
                  "Macao Affairs Office of the Provincial People's Government.\n")
     assert {_local(f["agency"]) for f in _facts(x, "guidance")} == \
         {"hong-kong-and-macao-affairs-office-of-the-provincial-peoples-government"}
+
+
+def test_an_e_mails_header_and_a_newsletters_masthead_are_no_title(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", "From: China Networks Briefing <briefing@cnb.example>\nTo: subscribers@cnb.example\n"
+                 "Subject: CNB 30/2016 -- 39 more cities\nDate: Fri, 29 Jul 2016 07:12:44 +0800\n\n"
+                 "CHINA NETWORKS BRIEFING\nWeek 30/2016  ::  29 July 2016  ::  for subscribers only\n"
+                 "======================================================================\n\n"
+                 "39 more cities -- and what they now have to deliver\n\n"
+                 "MIIT issued the Notice on Broadband Cities on 18 July 2016.\n\nArticle 1: Cities build networks.\n")
+    kinds = {x.document.text[b.start:b.end].split("\n")[0]: b.kind for b in x.document.blocks}
+    assert kinds["39 more cities -- and what they now have to deliver"] == "title"
+    assert kinds["CHINA NETWORKS BRIEFING"] == "dateline" and kinds["From: China Networks Briefing <briefing@cnb.example>"] == "preamble"
+
+
+def test_a_subtitle_between_the_title_and_the_date_line(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# The national team gets a rulebook\n\n*MOST's guidelines for AI open innovation "
+                 "platforms, and the ten new names*\n\n**Compute & Commons** · No. 41 · 12 September 2019\n\n"
+                 "MOST issued the **Guidelines for AI Platforms** on 1 August 2019.\n\n*Principles*\n\n"
+                 "**Para. 3.** Enterprises are the main body.\n\n**Para. 7.** Applicants need data.\n\n"
+                 "*Tasks*\n\n**Para. 9.** Innovation.\n")
+    assert x.document.year == 2019
+    holders = {_local(f["table"]).split("-")[0] for f in _facts(x, "article")}
+    assert holders == {"guidelines"}  # not the subtitle, which names no document
+    assert {(_local(f["measure"]), _local(f["category"])) for f in _facts(x, "categorisation")} == \
+        {("3", "principles"), ("7", "principles"), ("9", "tasks")}  # italic lines over the measures
+
+
+def test_a_documents_name_goes_on_over_5g(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "MIIT issued the Notice on Promoting the Accelerated Development of 5G on "
+                 "24 March 2020.\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
+    assert "Notice on Promoting the Accelerated Development of 5G" in {str(r.get("label")) for r in x.records
+                                                                     if r.kind == "document"}

@@ -264,6 +264,10 @@ def _title_index(blocks: list, text: str) -> int:
     # a level-1 heading under lines that are only links and badges, or a date: the title
     # ("[![status](...)](#) [![topic](...)](#)", then "# Trusted Data Spaces")
     h1 = next((i for i in kept if blocks[i].kind == "heading" and blocks[i].level == 1), None)
+    if h1 is not None and h1 == kept[0] and len(kept) >= 3 and not dated(line(blocks[kept[1]])) and \
+            dated(line(blocks[kept[2]])) and blocks[kept[1]].kind != "heading":
+        # "# The title", "*A subtitle in italics*", then the date line: the heading, not the subtitle
+        return h1
     if h1 is not None and h1 != kept[0] and all(
             _only_links(text[blocks[i].start:blocks[i].end]) or dated(line(blocks[i])) for i in kept[:kept.index(h1)]):
         return h1
@@ -274,8 +278,15 @@ def _title_index(blocks: list, text: str) -> int:
         if blocks[kept[1]].kind in ("paragraph", "heading") and len(second) <= 2 and len(second[0]) <= 200 and \
                 not dated(second[0]) and not _HEADER_FIELD.match(second[0]):
             return kept[1]
-    # lines of links and badges are no title, nor what a date line follows
-    kept = [i for i in kept if not _only_links(text[blocks[i].start:blocks[i].end])]
+    # lines of links and badges are no title, nor what a date line follows; nor an e-mail's
+    # header lines ("From: ...", "Subject: ...")
+    kept = [i for i in kept if not _only_links(text[blocks[i].start:blocks[i].end])
+            and not _mail_header(text[blocks[i].start:blocks[i].end])]
+    if len(kept) >= 2 and _masthead(text[blocks[kept[0]].start:blocks[kept[0]].end]) and line(blocks[kept[1]]) \
+            and not dated(line(blocks[kept[1]])):
+        # a newsletter's masthead ("CHINA NETWORKS BRIEFING", "Week 30/2016 :: 29 July 2016"),
+        # then the title on a line of its own
+        return kept[1]
     if len(kept) < 2 or dated(line(blocks[kept[1]])):
         return kept[0] if kept else 0
     for before, at in zip(kept, kept[1:]):
@@ -285,6 +296,20 @@ def _title_index(blocks: list, text: str) -> int:
                 and not _HEADER_FIELD.match(title) and not _NOT_A_TITLE.match(title) and not _CAPTION.match(date):
             return before
     return 0
+
+
+def _mail_header(content: str) -> bool:
+    """An e-mail's header lines: every line "From:", "To:", "Subject:", "Date:", ..."""
+    lines = [x for x in content.strip().splitlines() if x.strip()]
+    return bool(lines) and all(re.match(r"\s*(?:From|To|Cc|Bcc|Sent|Date|Subject|Reply-To)\s*:", x, re.IGNORECASE)
+                               for x in lines)
+
+
+def _masthead(content: str) -> bool:
+    """A newsletter's masthead: at most four lines (rules of "=" or "-" aside), one of them a
+    short line with a month and a year."""
+    lines = [x for x in content.strip().splitlines() if x.strip() and not re.fullmatch(r"\s*[=\-_*~]{3,}\s*", x)]
+    return 2 <= len(lines) <= 4 and any(_month_year(x) and _date_line_shape(x) for x in lines)
 
 
 def _only_links(content: str) -> bool:
@@ -672,14 +697,26 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     # the block under the title, lines of links and badges passed over
     under = next((i for i in range(first + 1, min(len(blocks), first + 4)) if blocks[i] is not None
                   and not _only_links(text[blocks[i].start:blocks[i].end])), None)
-    under_dated = under is not None and blocks[under].kind in ("paragraph", "heading") and \
-        bool(_month_year(text[blocks[under].start:blocks[under].end])) and \
-        _date_line_shape(text[blocks[under].start:blocks[under].end])
+    def dated_line(i: int | None) -> bool:
+        return i is not None and blocks[i] is not None and blocks[i].kind in ("paragraph", "heading") and \
+            bool(_month_year(text[blocks[i].start:blocks[i].end])) and \
+            _date_line_shape(text[blocks[i].start:blocks[i].end])
+
+    under_dated = dated_line(under)
+    if under is not None and not under_dated and blocks[under].kind == "paragraph" and \
+            "\n" not in text[blocks[under].start:blocks[under].end].strip() and \
+            dated_line(next((i for i in range(under + 1, min(len(blocks), under + 3)) if blocks[i] is not None), None)):
+        # "# Title", "*A subtitle*", then the date line: the subtitle is read by nobody (it
+        # restates the title), the date line is the one after it
+        b = blocks[under]
+        blocks[under] = Block("preamble", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
+        under = next(i for i in range(under + 1, min(len(blocks), under + 3)) if blocks[i] is not None)
+        under_dated = True
     above = next((i for i in range(first - 1, -1, -1) if blocks[i] is not None), None)
     if above is not None and not under_dated:
         b = blocks[above]  # the date line over the title, where none is under it
         content = text[b.start:b.end].strip()
-        if "\n" not in content and _month_year(content) and _date_line_shape(content):
+        if "\n" not in content and _month_year(content) and _date_line_shape(content) or _masthead(content):
             blocks[above] = Block("dateline", b.start, b.end, b.line, bold=b.bold, italic=b.italic, markers=b.markers)
     blocks[first] = Block("title", blocks[first].start, blocks[first].end, blocks[first].line,
                           bold=blocks[first].bold, italic=blocks[first].italic,
@@ -752,8 +789,9 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
         short_bold = b.kind == "paragraph" and len(content) <= 120 and "\n" not in content.strip() \
             and _all_bold(text, RawBlock(PARAGRAPH, b.start, b.end, bold=b.bold))
         # a short plain line right before a measure names its group: "Infrastructure and data"
+        # (or in italics: "*Principles*", as a newsletter sets the group over its paragraphs)
         short_plain = b.kind == "paragraph" and len(content.split()) <= 8 and \
-            _SHORT_LINE.fullmatch(content.strip()) is not None
+            _SHORT_LINE.fullmatch(re.sub(r"^([*_])(?!\1)(.+?)\1$", r"\2", content.strip())) is not None
         if b.kind == "heading" or short_bold or short_plain:
             following = following_of[i]
             if following is not None and following.kind == "article":

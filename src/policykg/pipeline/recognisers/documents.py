@@ -71,7 +71,7 @@ _LIST_INTRO = re.compile(r"(?:^|(?<=[.:;]\s))(?:The|the)\s+(?P<name>[^.:;]{3,120
 
 _PREPOSITIONS = {"of", "for", "on", "in", "to", "regarding", "concerning", "about", "with"}
 _REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|with|regarding|concerning|about|&|a|an))*)\s+"
-                   r"(?P<word>[A-Z][\w'’\-]*|\d{4}|\d{1,3}(?:st|nd|rd|th)\b|"
+                   r"(?P<word>[A-Z][\w'’\-]*|\d{4}|\d{1,3}(?:st|nd|rd|th)\b|\d{1,2}[A-Z]{1,2}\b|"
                    # a quoted name inside the name: "... of the “East Data, West Computing” Project"
                    r"(?<=\s)[“\"][A-Z][^\"“”\n]{0,60}[”\"](?=\s+[A-Z]))")
 #: A part of a name in brackets: an edition or qualifier ("(Trial)", "(2024 Edition)", "(Negative
