@@ -76,3 +76,26 @@ def test_a_documents_name_goes_on_over_5g(tmp_path: Path) -> None:
                  "24 March 2020.\n\n- **Article 1:** Cities share data. MIIT is responsible.\n")
     assert "Notice on Promoting the Accelerated Development of 5G" in {str(r.get("label")) for r in x.records
                                                                      if r.kind == "document"}
+
+
+def _documents(x) -> set[str]:
+    return {str(r.get("label")) for r in x.records if r.kind == "document" and r.get("cls") != "PolicyUpdate"}
+
+
+def test_a_short_name_used_before_the_text_gives_it_is_that_documents(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# 5G plans\n\nPolicy Update | December 2024\n\n- A twelve-department Upgrade Plan, "
+                 "released on 26 November 2024, replaces the targets.\n\nThe ten departments issued the 5G "
+                 "Applications “Sailing” Action Plan (2021–2023) on 5 July 2021. On 26 November 2024 MIIT issued "
+                 "the 5G Scaled Application “Sailing” Action Upgrade Plan (the Upgrade Plan).\n\n"
+                 "| Date | Event |\n|---|---|\n| 5 July 2021 | July 2021 Sailing Plan signed |\n"
+                 "| 31 December 2027 | Upgrade Plan (end-2027) targets fall due |\n\n"
+                 "- **Article 1:** Build networks. MIIT is responsible.\n")
+    assert _documents(x) == {"5G Applications “Sailing” Action Plan (2021–2023)",
+                             "5G Scaled Application “Sailing” Action Upgrade Plan"}
+
+
+def test_a_short_form_with_a_qualifier_in_brackets(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "MIIT issued the **Measures for Data Security Management in the Industrial "
+                 "Sector (Trial)** in December 2022. The Measures (Trial) apply to industrial firms.\n\n"
+                 "- **Article 1:** Cities share data. MIIT is responsible.\n")
+    assert "Measures (Trial)" not in _documents(x)

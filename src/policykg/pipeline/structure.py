@@ -252,7 +252,7 @@ def _title_index(blocks: list, text: str) -> int:
     line) with a single short line before it."""
 
     def line(b) -> str | None:
-        if b is None or b.kind not in ("paragraph", "heading"):
+        if b is None or b.kind not in ("paragraph", "heading") or b.cells:  # (a table's row is no title)
             return None
         content = text[b.start:b.end].strip()
         return content if "\n" not in content and len(content) <= 200 else None

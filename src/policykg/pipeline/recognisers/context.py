@@ -118,6 +118,12 @@ class DocumentMentions:
             self.covered.add(s, e)
         self.version += 1
 
+    def reassign(self, d: NamedDocument, other: NamedDocument) -> None:
+        """Every mention of ``d`` is one of ``other``."""
+        self.items = [(s, e, other if x is d else x) for s, e, x in self.items]
+        self.referable = [(s, e, other if x is d else x) for s, e, x in self.referable]
+        self.version += 1
+
     def within(self, start: int, end: int) -> list[tuple[int, int, NamedDocument]]:
         """The mentions that start in ``[start, end)``."""
         lo = bisect.bisect_left(self.items, start, key=_mention_start)

@@ -129,7 +129,8 @@ def _skip_spaces(text: str, at: int, end: int) -> int:
 _SPACE = re.compile(r"\S\s+\S")
 
 
-_BEFORE = re.compile(r"([A-Z][\w'’\-]*|[0-9]{4}|[0-9]{1,3}(?:st|nd|rd|th)|\([A-Z][\w'’\- ]{0,30}\)|of|for|on|and|the|in|&)\s+$")
+_BEFORE = re.compile(r"([A-Z][\w'’\-]*|[0-9]{4}|[0-9]{1,3}(?:st|nd|rd|th)|[0-9]{1,2}[A-Z]{1,2}|\([A-Z][\w'’\- ]{0,30}\)|"
+                     r"(?<=\s)[“\"][A-Z][^\"“”\n]{0,60}[”\"]|of|for|on|and|the|in|&)\s+$")
 _CAPITALISED_RUN = re.compile(r"(?:[A-Z][\w'’\-]*\s+)*[A-Z][\w'’\-]*")
 
 
@@ -578,6 +579,7 @@ def find_documents(ctx: Context) -> None:
                                              f"in full, or one of several: left out")
         else:
             _add_document(ctx, name, cls, None, start, end, footnoted, used)
+    _named_before_their_short_name(ctx, given_names)
     # lexicon documents mentioned anywhere (laws named without bold)
     for block in doc.blocks:
         if block.kind in ("title", "dateline", "preamble"):
@@ -655,6 +657,15 @@ def _add_document(ctx: Context, name: str, cls: str | None, entry: Entry | None,
     """The document named ``text[start:end]``: one found before (by its name, a short form, a
     name given to it in brackets) or a new one; ``used`` gets the full name a new one takes."""
     known = ctx.document_named(normalise(name).lower(), entry)
+    if known is not None and entry is None and known.lexicon is None and not known.alt and \
+            len(normalise(name).split()) <= 3:
+        owner = _named_in_parentheses(ctx, start, name)
+        if owner is not None and owner is not known:
+            # "A twelve-department Upgrade Plan ...", then "the 5G ... Upgrade Plan (the Upgrade
+            # Plan)": the short name was this document's from the first
+            ctx.mentions.reassign(known, owner)
+            ctx.documents = [x for x in ctx.documents if x is not known]
+            known = None
     if known is not None:
         ctx.mentions.add(start, end, known)
         return
@@ -709,6 +720,25 @@ _SHORT_NAME_OPENS = re.compile(r"\(\s*(?:[^()\n]{1,60}?\bNo\.\s*\d+\s*[;,]\s*)?"
                                r"(?:hereinafter(?:\s+referred\s+to\s+as)?\s+|or\s+)?(?:the\s+)?[*_]*[“\"]?[*_]*$")
 
 
+def _named_before_their_short_name(ctx: Context, given_names: dict[str, set[int]]) -> None:
+    """"A twelve-department Upgrade Plan, released on 26 November 2024, ..." before "the 5G
+    Scaled Application ... Upgrade Plan (the Upgrade Plan)": a short name written before the
+    text gives it to a document (at most three words, none of them a preposition) is that
+    document, not one of its own."""
+    documents = list(ctx.documents)
+    for d in documents:
+        words = normalise(d.label).split()
+        given_to = given_names.get(normalise(d.label).casefold(), set())
+        if d.lexicon is not None or d.alt or len(words) > 3 or len(given_to) != 1 or \
+                any(w.lower() in _PREPOSITIONS for w in words):
+            continue
+        owner = documents[next(iter(given_to))]
+        if owner is d:
+            continue
+        ctx.mentions.reassign(d, owner)
+        ctx.documents = [x for x in ctx.documents if x is not d]
+
+
 def _short_key(name: str) -> str:
     return " ".join(w for w in normalise(name).lower().split() if w != "the")
 
@@ -717,7 +747,9 @@ def _defined_short(ctx: Context, name: str) -> NamedDocument | None:
     """The document whose short name, given in brackets after its name, ``name`` is ("the
     Algorithm Provisions" after '(the “Algorithm Provisions”)', though "Algorithm" is no word
     of its name)."""
-    return ctx.cache.get("defined-short-names", {}).get(_short_key(name))
+    defined = ctx.cache.get("defined-short-names", {})
+    # (also written with a date or a qualifier: "the July 2021 Sailing Plan", "the Upgrade Plan (end-2027)")
+    return defined.get(_short_key(name)) or defined.get(_short_key(_undated(re.sub(r"\s*[(（][^()（）]*[)）]", " ", name))))
 
 
 def _named_in_parentheses(ctx: Context, start: int, name: str = "") -> NamedDocument | None:
@@ -809,7 +841,9 @@ def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
     (at most three words, ending in a document head word) stand for the one document
     named before whose head is that word and whose name holds the other words (a year
     among them). ``None`` when no document or more than one fits (unsure)."""
-    words = [w for w in re.findall(r"[\w'’-]+", normalise(name)) if w.lower() != "the"]
+    # (a qualifier in brackets is no word of it: "the Measures (Trial)")
+    words = [w for w in re.findall(r"[\w'’-]+", normalise(re.sub(r"\s*[(（](?:Trial|Draft|Interim)[)）]", "", name)))
+             if w.lower() != "the" and not re.fullmatch(MONTH_PATTERN, w, re.IGNORECASE)]  # "the July 2021 Sailing Plan"
     if not words or len(words) > 3 or words[-1][:1].islower():
         return None
     head = words[-1].lower()
