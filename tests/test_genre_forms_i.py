@@ -99,3 +99,13 @@ def test_a_short_form_with_a_qualifier_in_brackets(tmp_path: Path) -> None:
                  "Sector (Trial)** in December 2022. The Measures (Trial) apply to industrial firms.\n\n"
                  "- **Article 1:** Cities share data. MIIT is responsible.\n")
     assert "Measures (Trial)" not in _documents(x)
+
+
+def test_a_label_lists_its_agencies_over_semicolons_to_the_bracket(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "\n\n- **Article 7:** Channels. *(Responsible: Hainan Communications "
+                 "Administration; Provincial Department of Industry and Information Technology)* Firms apply.\n"
+                 "- **Article 8:** Licences. (Lead: SAMR; participating: Ministry of Public Security (MPS), CAC)\n")
+    guided = {(_local(f["measure"]), _local(f["agency"])) for f in _facts(x, "guidance")}
+    assert guided == {("7", "hainan-communications-administration"),
+                      ("7", "provincial-department-of-industry-and-information-technology"),
+                      ("8", "samr"), ("8", "mps"), ("8", "cac")}

@@ -65,12 +65,34 @@ def responsible_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]
                 out.append((clause, m.start()))
                 clause = m.end()
             else:
-                stop = _CLAUSE_END.search(text, m.end(), end)
-                out.append((m.end(), stop.start() if stop else end))
+                # after a label ("Responsible: A; B"), a semicolon parts the agencies it lists;
+                # the list ends at a bracket or a full stop
+                if text[m.start():m.end()].rstrip().endswith((":", "：")):
+                    out.append((m.end(), _label_end(text, m.end(), end)))
+                else:
+                    stop = _CLAUSE_END.search(text, m.end(), end)
+                    out.append((m.end(), stop.start() if stop else end))
     return out
 
 
 _CLAUSE_END = re.compile(r"[;；]|\.(?:\s|$)")
+_LABEL_END = re.compile(r"[)）;；]|\.(?:\s|$)")
+
+
+def _label_end(text: str, start: int, end: int) -> int:
+    """Where the list after a label ends: "Responsible: A; B)" runs over its semicolons to the
+    bracket; "Lead: A; participating: B" ends before the next label; the bracket of an
+    abbreviation ("Ministry of Public Security (MPS)") ends nothing."""
+    for m in _LABEL_END.finditer(text, start, end):
+        c = m.group(0)
+        if c in ";；":
+            if re.match(r"\s*[\w -]{1,30}[:：]", text[m.end():end]):
+                return m.start()  # another label
+            continue
+        if c in ")）" and re.search(r"[(（][A-Za-z&]{2,12}$", text[max(start, m.start() - 14):m.start()]):
+            continue  # "(MPS)"
+        return m.start()
+    return end
 
 
 __all__ = ["Frame", "frames", "responsible_ranges"]
