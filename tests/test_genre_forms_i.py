@@ -109,3 +109,14 @@ def test_a_label_lists_its_agencies_over_semicolons_to_the_bracket(tmp_path: Pat
     assert guided == {("7", "hainan-communications-administration"),
                       ("7", "provincial-department-of-industry-and-information-technology"),
                       ("8", "samr"), ("8", "mps"), ("8", "cac")}
+
+
+def test_letters_and_standards_are_documents_but_a_one_word_cell_is_none(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "On 8 October 2016 the NDRC and MIIT jointly issued the Letter Approving "
+                 "Seven Regions to Build National Big Data Comprehensive Pilot Zones. The NHC issued the Standards "
+                 "for the Administration of Telemedicine Services (Trial) on 17 July 2018.\n\n"
+                 "| No. | Measure | Category |\n|---|---|---|\n| 1 | Cities share data. MIIT is responsible. | Standards |\n")
+    assert {"Letter Approving Seven Regions to Build National Big Data Comprehensive Pilot Zones",
+            "Standards for the Administration of Telemedicine Services (Trial)"} <= _documents(x)
+    assert "Standards" not in _documents(x)
+    assert not [r for r in x.records if r.kind == "agency" and "Telemedicine" in str(r.get("label"))]

@@ -411,8 +411,11 @@ def find_documents(ctx: Context) -> None:
         spans = [(s.start, s.end) for s in emphasis]
         spans += name_spans(view, [(s.start, s.end) for s in block.bold + block.italic])
         emphasised = {(s.start, s.end) for s in emphasis}
+        cells = {" ".join(doc.text[c.start:c.end].strip(" *_`").split()) for c in block.cells}
         for start, end in sorted(spans):
             name = " ".join(View.of(doc.text, start, end, markup=doc.markup).clean.split()).strip(" .,:;*")
+            if " " not in name and name in cells:
+                continue  # a table's cell of one word, "Standards": the row's category, no document
             if (start, end) in emphasised and not class_by_head("document", name) and \
                     _ANNEX_BEFORE.search(doc.text[max(block.start, start - 60):start]):
                 # "The annex to the notice, **Pilot Tasks and Division of Responsibilities**,
