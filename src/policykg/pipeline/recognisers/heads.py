@@ -80,11 +80,15 @@ def document_head(name: str) -> str | None:
 
 
 def _document_head(words: list[str]) -> str | None:
-    """The head noun of a document name: the word before the first preposition, else the last."""
+    """The head noun of a document name: the word before the first preposition (or before a
+    participle that follows a head word: "Letter Approving ..."), else the last."""
     words = [w for w in words if not re.fullmatch(r"[(（][^()（）]*[)）]", w)]
     clean = [w.strip(",:;()*") for w in words]
     for i, w in enumerate(clean):
-        if w.lower() in _PREPOSITIONS and i > 0:
+        if i > 0 and (w.lower() in _PREPOSITIONS or w[:1].isupper() and w.endswith("ing") and len(w) > 5
+                      and clean[i - 1].lower() in document_heads()):
+            # "Letter Approving Seven Regions ...", "Reply Agreeing to ...": a participle after a
+            # head word, as a preposition
             return clean[i - 1]
     return clean[-1] if clean else None
 
