@@ -120,3 +120,10 @@ def test_letters_and_standards_are_documents_but_a_one_word_cell_is_none(tmp_pat
             "Standards for the Administration of Telemedicine Services (Trial)"} <= _documents(x)
     assert "Standards" not in _documents(x)
     assert not [r for r in x.records if r.kind == "agency" and "Telemedicine" in str(r.get("label"))]
+
+
+def test_a_special_action_column_groups_the_tasks_and_mixed_case_abbreviations(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", NOTICE + "\n\n| Task | Special action | What the Plan asks | Responsible |\n"
+                 "|---|---|---|---|\n| 20 | Public services | 5G + smart education: campus networks | MoE; MIIT |\n")
+    assert {_local(f["category"]) for f in _facts(x, "categorisation")} == {"public-services"}
+    assert {_local(f["agency"]) for f in _facts(x, "guidance")} == {"moe", "miit"}
