@@ -127,3 +127,29 @@ def test_a_special_action_column_groups_the_tasks_and_mixed_case_abbreviations(t
                  "|---|---|---|---|\n| 20 | Public services | 5G + smart education: campus networks | MoE; MIIT |\n")
     assert {_local(f["category"]) for f in _facts(x, "categorisation")} == {"public-services"}
     assert {_local(f["agency"]) for f in _facts(x, "guidance")} == {"moe", "miit"}
+
+
+NEWSLETTER = ("Broadband cities -- what they now have to deliver\n\nWeek 30/2016 :: 29 July 2016\n\n"
+              "MIIT and the NDRC issued the Notice on Announcing the 2016 Demonstration Cities on 18 July 2016. It "
+              "builds on the State Council's \"Broadband China\" Strategy and Implementation Plan of 2013. The "
+              "Notice sets the 39 seven creation tasks.\n\nNETWORK BUILD-OUT\n\n"
+              "[1] Fibre to the home. New buildings get fibre under the national standard GB 50846-2012.\n"
+              "    Lead: MOHURD; with: MIIT\n\n"
+              "[2] Urban access. 50 Mbps for urban households by 2018.\n    Lead: MIIT\n\n"
+              "SPEED UP, PRICES DOWN\n\n[3] Tariffs. Operators publish clear tariffs.\n    Lead: MIIT; with: MOF\n\n"
+              "PAPER TRAIL\n\nThe Notice rests on earlier documents.\n")
+
+
+def test_numbered_items_a_reader_took_for_notes_are_measures_of_the_document_that_sets_them(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", NEWSLETTER)
+    assert _numbers(x) == [1, 2, 3]
+    assert {_local(f["table"]).split("-")[0] for f in _facts(x, "article")} == {"notice"}
+    assert {(_local(f["measure"]), _local(f["category"])) for f in _facts(x, "categorisation")} == \
+        {("1", "network-build-out"), ("2", "network-build-out"), ("3", "speed-up-prices-down")}
+    assert '"Broadband China" Strategy and Implementation Plan' in _documents(x)
+
+
+def test_notes_under_a_heading_of_notes_stay_notes(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", NEWSLETTER.replace("NETWORK BUILD-OUT", "NOTES").replace("SPEED UP, PRICES DOWN", "NOTES")
+                 + "\nArticle 1: Cities act.\n")
+    assert _numbers(x) == [1]

@@ -183,6 +183,43 @@ def _learnt_forms(text: str, raws: list) -> tuple[NumberingForm, ...]:
     return tuple(forms)
 
 
+#: The heading over a document's notes: what follows it are footnotes whatever else holds.
+_NOTES_HEADING = re.compile(r"[\W_]*(?:notes?|footnotes?|endnotes?|sources?|references?)\b", re.IGNORECASE)
+
+
+def _numbered_items_as_notes(text: str, raws: list) -> dict[int, str]:
+    """Blocks a reader took for footnotes ("[1] Fibre to the home. ...") that are numbered
+    items: at least :data:`_LEARN_AT` of them, numbered, no marker in the text pointing at
+    any, none under a heading of notes, in groups under headings and with the text going on
+    after them. The indexes of those blocks and their numbers; else none."""
+    referenced = {mk.label for raw in raws for mk in raw.markers}
+    labels: dict[int, str] = {}
+    for i, raw in enumerate(raws):
+        if raw.kind == FOOTNOTE and raw.label and re.fullmatch(r"[0-9]+", raw.label):
+            labels[i] = raw.label
+        elif raw.kind in (PARAGRAPH, ITEM):
+            m = FOOTNOTE_START.match(text, raw.start, raw.end)
+            written = m and (m.group(1) or m.group(2))
+            if written and re.fullmatch(r"[0-9]+", written):
+                labels[i] = written
+    notes = sorted(labels)
+    if len(notes) < _LEARN_AT or any(labels[i] in referenced for i in notes):
+        return {}
+    groups = 0
+    for i in notes:
+        before = next((raws[k] for k in range(i - 1, -1, -1) if not (raws[k].kind == FOOTNOTE and k in notes)), None)
+        if before is None:
+            return {}
+        if before.kind == HEADING or before.kind == PARAGRAPH and len(text[before.start:before.end].split()) <= 6:
+            if _NOTES_HEADING.match(text[before.start:before.end]):
+                return {}
+            groups += before is not None and i - 1 >= 0 and not (raws[i - 1].kind == FOOTNOTE and i - 1 in notes)
+    after = any(raw.kind in (PARAGRAPH, HEADING, ITEM) for raw in raws[notes[-1] + 1:])
+    if groups < 2 or not after:
+        return {}
+    return labels
+
+
 def _numbering(text: str, start: int, end: int, *, bare: bool,
                learnt: tuple[NumberingForm, ...] = ()) -> _Numbered | None:
     """The numbering form ``text[start:end]`` starts with (bare numbers only if ``bare``; the
@@ -465,6 +502,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
         return n
 
     learnt = _learnt_forms(text, raws)
+    numbered_notes = _numbered_items_as_notes(text, raws)
     last_cells: dict[int, dict[tuple[str, int], Span]] = {}  # table -> (role, column) -> the cell above
     for i, raw in enumerate(raws):
         if raw.kind == ROW:
@@ -550,11 +588,24 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
                 continue
             blocks[i] = make(i, "paragraph")
             continue
+        if raw.kind == FOOTNOTE and i in numbered_notes:
+            # "[3] Rural broadband. ..." under "NETWORK BUILD-OUT": a numbered item, no footnote
+            n = check_number(i, numbered_notes[i], raw.lead if raw.lead is not None else raw.start)
+            explicit += 1
+            blocks[i] = make(i, "article", raw.start, article=n, body_start=raw.start,
+                             head=Span(raw.lead if raw.lead is not None else raw.start, raw.start))
+            continue
         if raw.kind == FOOTNOTE:
             blocks[i] = make(i, "footnote", footnote=footnote_label(raw.label) if raw.label else raw.label)
             continue
         content = text[raw.start:raw.end]
         fdef = FOOTNOTE_START.match(text, raw.start, raw.end) if raw.kind != HEADING else None
+        if fdef and i in numbered_notes:
+            # "[3] Rural broadband. ..." under "NETWORK BUILD-OUT": a numbered item, no footnote
+            explicit += 1
+            blocks[i] = make(i, "article", article=check_number(i, numbered_notes[i], raw.start),
+                             body_start=fdef.end(), head=Span(raw.start, fdef.end()))
+            continue
         if fdef and (fdef.group(1) or fdef.group(2)):
             written = fdef.group(1) or fdef.group(2)
             if len(written) > MAX_FOOTNOTE_DIGITS:

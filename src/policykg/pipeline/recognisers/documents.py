@@ -267,8 +267,9 @@ def name_spans(view: View, covered: Sequence[tuple[int, int]] = ()) -> list[tupl
     emphasis_starts = [a for a, _ in emphasis]
     emphasis_reach = list(itertools.accumulate((b for _, b in emphasis), max))
     for s, e in sorted(found, key=lambda x: (x[0], -(x[1] - x[0]))):
-        while s < e and view.clean[s] in " *_\"“”'":
-            s += 1
+        while s < e and view.clean[s] in " *_\"“”'" and not (
+                view.clean[s] in "\"“" and ("”" if view.clean[s] == "“" else "\"") in view.clean[s + 1:e]):
+            s += 1  # (a quote that closes inside the name opens a quoted part of it: kept)
         while e > s and view.clean[e - 1] in " .,;:*_\"“”'":
             e -= 1
         if e <= s:
@@ -1025,7 +1026,7 @@ def find_holder(ctx: Context) -> None:
 #: items", "the Plan sets out the following tasks", "The Measures contain 20 articles", "The
 #: Guiding Opinions number their tasks (1) to (17)", "The 2020 Notice sets six pilot tasks".
 _HOLDS = re.compile(rf"\b(?:ha(?:s|ve)|holds?|contains?|sets?(?:\s+out)?|defines?|specifies|lists?|compris(?:es|e)|includes?|"
-                    rf"consists?\s+of|lays?\s+down|puts?\s+forward|numbers?|groups?|divides?|arranges?)\s+(?:(?:{NUMBER}|the\s+following|"
+                    rf"consists?\s+of|lays?\s+down|puts?\s+forward|numbers?|groups?|divides?|arranges?)\s+(?:the\s+(?={NUMBER}\s))?(?:(?:{NUMBER}|the\s+following|"
                     rf"following|these|its|their)\s+)(?:[\w-]+\s+){{0,2}}?(?:{_anaphora.measure_nouns()})\b", re.IGNORECASE)
 
 
