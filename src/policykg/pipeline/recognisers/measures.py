@@ -189,8 +189,12 @@ def _article(ctx: Context, block: Block, table: NamedDocument,
     for s, e in sentences(view):
         o_start, o_end = view.origin(s, e)
         ranges = responsible_ranges(view.clean, s, e)
+        said: set[str] = set()  # (two frames may name one agency: "The CAC will guide it")
         for lo, hi in ranges:
             for a in agencies_in(ctx, view, lo, hi, strict=True):
+                if a.iri in said:
+                    continue
+                said.add(a.iri)
                 ctx.fact("guidance", ctx.evidence(o_start, o_end), measure=iri, agency=a.iri)
                 guided.append(a.iri)
         same = _SAME_AGENCIES.search(view.clean, s, e)
