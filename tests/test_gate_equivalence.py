@@ -194,9 +194,9 @@ PLANTS = [
      "SELECT ?x { ?x a pol:PolicyDocument }",
      "INSERT { GRAPH <G> { {x} pol:hasPart ?a } } WHERE { { SELECT ?a { GRAPH ?g { ?a a pol:GovernmentAgency } } LIMIT 1 } }"),
     ("pilot area count that does not match", "polsh:NoticeShape-pilotAreaCountMatches",
-     "SELECT ?x { ?x pol:statedPilotAreaCount ?n }",
+     "SELECT ?x { ?x pol:statedPilotAreaCount ?n FILTER(?n >= 2) }",
      "DELETE WHERE { GRAPH <G> { {x} pol:statedPilotAreaCount ?n } }; "
-     'INSERT DATA { GRAPH <G> { {x} pol:statedPilotAreaCount 999 } }'),
+     'INSERT DATA { GRAPH <G> { {x} pol:statedPilotAreaCount 1 } }'),
     ("article number twice in one table", "polsh:MeasureShape-articleNumberUnique",
      "SELECT ?x { ?x a pol:Measure }",
      "INSERT { GRAPH <G> { ?other pol:articleNumber ?n } } WHERE { { SELECT ?other ?n { GRAPH ?g { "
