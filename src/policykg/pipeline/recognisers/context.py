@@ -172,6 +172,7 @@ class Context:
         self.records: list[Record] = []
         self.new: dict[str, NewEntity] = {}
         self.warnings: list[str] = []
+        self._warned: set[str] = set()
         #: indexes a recogniser builds once and keeps up to date (by name: "short-forms")
         self.cache: dict[str, object] = {}
         self.entities: dict[str, Record] = {}
@@ -235,7 +236,10 @@ class Context:
         return made
 
     def warn(self, line: int, message: str) -> None:
-        self.warnings.append(f"{self.doc.path}:{line}: {message}")
+        warning = f"{self.doc.path}:{line}: {message}"
+        if warning not in self._warned:  # (one sentence read twice, by two recognisers: said once)
+            self._warned.add(warning)
+            self.warnings.append(warning)
 
     def fact(self, kind: str, evidence: Evidence | None, **fields: object) -> None:
         self.add(record(kind, evidence, **fields))
