@@ -12,7 +12,7 @@ Sets, in this order:
     heldout-2 tests/eval/heldout-2/*.facts only with --heldout-2: written in session 4, measured once in session 5
     heldout-3 tests/eval/heldout-3/*.facts only with --heldout-3: written in session 6, measured once at its end
     heldout-4 tests/eval/heldout-4/*.facts only with --heldout-4: written in session 7, measured once at its end (spent)
-    heldout-5 tests/eval/heldout-5/*.facts only with --heldout-5: written in session 8, measured once at its end
+    heldout-5 tests/eval/heldout-5/*.facts only with --heldout-5: written in session 8, measured once at its end (spent)
     gold      tests/gold/*.ttl             the development documents, compared by IRI
 
     python bench/eval.py [--heldout] [--heldout-2] ... [--heldout-5] [--write bench/RESULTS.md]
@@ -34,7 +34,7 @@ HELDOUT = {
     "heldout-2": "written in session 4; measured once, in session 5 (spent)",
     "heldout-3": "written in session 6; measured once, at its end (spent)",
     "heldout-4": "written in session 7; measured once, at its end (spent)",
-    "heldout-5": "written blind at the start of session 8; to be measured once, at its end",
+    "heldout-5": "written blind at the start of session 8; measured once, at its end (spent)",
 }
 SETS = {
     "blind": (ROOT / "tests" / "documents" / "blind", "*.facts"),
