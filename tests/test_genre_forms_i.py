@@ -5,15 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_genre_forms import _extract, _facts
-from test_genre_forms_g import NOTICE
-
-
-def _local(iri: object) -> str:
-    return str(iri).rsplit("/", 1)[-1]
-
-
-def _numbers(x) -> list[int]:
-    return sorted(int(_local(f["iri"])) for f in _facts(x, "measure"))
+from test_genre_forms_g import NOTICE, _local
+from test_genre_forms_h import _numbers
 
 
 def test_paragraphs_that_open_with_a_bold_number_are_measures(tmp_path: Path) -> None:
