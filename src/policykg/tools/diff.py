@@ -344,7 +344,7 @@ class _Writer:
 
         if isinstance(value, ox.NamedNode):
             return _natural(self.label(value.value) or "\uffff"), value.value
-        return _natural(_value_key(value)), ""
+        return _natural(_value_key(value)), _value_key(value)  # (case breaks a tie: "MOST", "MoST")
 
     def types(self, facts: Iterable[Fact]) -> str:
         import pyoxigraph as ox
