@@ -104,8 +104,10 @@ _DATED_SUBJECT = (r"(?:(?P<it>It|They|(?:[Tt]he|[Tt]his)\s+(?:document|text))|[T
                   r"(?P<both>Both(?:\s+(?:texts|documents))?))")
 _DATE_GROUPS = (rf"(?:(?:(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?|(?P<m2>{_MONTH})\.?\s+(?P<d2>\d{{1,2}}),?)"
                 rf"(?:\s+(?P<y>\d{{4}}))?\b|{_CN_DATE})")
-#: "The notice is dated 31 December 2023", "Both are dated 28 February 2025".
-_DATED_ANAPHORA = re.compile(rf"\b{_DATED_SUBJECT}\s+(?:is|was|are|were)\s+(?:both\s+)?dated\s+(?:on\s+)?"
+#: "The notice is dated 31 December 2023", "Both are dated 28 February 2025", "It was issued on
+#: 20 January 2022" (issued, promulgated or adopted: the day it was published may be another).
+_DATED_ANAPHORA = re.compile(rf"\b{_DATED_SUBJECT}\s+(?:is|was|are|were|had\s+been)\s+(?:both\s+)?"
+                             rf"(?:dated|(?:jointly\s+)?(?:issued|promulgated|adopted)(?=\s+on\b))\s+(?:on\s+)?"
                              rf"{_DATE_GROUPS}", re.IGNORECASE)
 #: "Both carry the date of 28 February 2025", "The Measures bear 22 February 2023 as their date
 #: of issue": a date a document bears is its date of issue only when the words say so (group
@@ -223,6 +225,26 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
         by = None  # "made public on 16 March, created the NDA, administered by the NDRC": another verb's
     relative = None
     in_passing = False
+    also: list[NamedDocument] = []
+    if by and not before and _FRONTED.fullmatch(sent, 0, verb.start()):
+        # "Promulgated by MIIT on 8 December 2022, the Measures ... apply from ...": a participle
+        # that opens the sentence, its clause ended by a comma, tells of the document named next
+        comma = sent.find(",", by.end())
+        later = [d for st, _, d in sdocs if st > view.origin(s + comma, s + comma + 1)[0]] if comma > 0 else []
+        if not later or [d for st, _, d in sdocs if o_verb <= st <= view.origin(s + comma, s + comma + 1)[0]]:
+            return None  # no document after the clause, or one inside it (then it is the clause's object)
+        target = later[0]
+        agencies = agencies_in(ctx, view, s + by.end(), s + comma, strict=True)
+        if not agencies:
+            return None
+        o_start, o_end = view.origin(s, e)
+        evidence = ctx.evidence(o_start, o_end)
+        for a in agencies:
+            ctx.fact("issuance", evidence, document=target.iri, agency=a.iri)
+        date, m = date_in(ctx, _issuing_clause(sent[:comma], verb.start(), 0))
+        if date is not None:
+            ctx.fact("issue_date", evidence, document=target.iri, date=date)
+        return target
     if before:
         # "... the Measures (2020), which the CAC and eleven other departments had issued"
         # (also when the sentence names more documents after: "the Guidelines ..., which the
@@ -243,6 +265,7 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
     if by and not others_after:
         # "The list was co-released on 2 April by the A, B and C."
         target = before[-1] if before else anaphora(ctx, sent[:verb.start()], view.origin(s, e)[0])
+        also = _coordinated(view, s, sent, verb, [(st, en, d) for st, en, d in sdocs if st < o_verb])
         agencies = agencies_in(ctx, view, s + by.end(), e, strict=True)
         last = _LAST_N.match(sent[:verb.start()]) if not before else None
         if last and target is None and agencies:
@@ -312,8 +335,9 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
         return None
     o_start, o_end = view.origin(s, e)
     evidence = ctx.evidence(o_start, o_end)
-    for a in agencies:
-        ctx.fact("issuance", evidence, document=target.iri, agency=a.iri)
+    for d in (target, *also):
+        for a in agencies:
+            ctx.fact("issuance", evidence, document=d.iri, agency=a.iri)
     date, m = date_in(ctx, _issuing_clause(sent, verb.start(), relative - s if relative is not None else 0))
     if date is None and m is None and block.cells and not _OTHER_DATES.search(sent):
         # a table of events: "Data Security Law adopted by the NPCSC | 10 June 2021"
@@ -325,10 +349,40 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
             and re.search(r"\bdated\b", sent, re.IGNORECASE):
         date = None  # "published the Notice ..., dated 12 November 2024": the date it is dated, not this one
     if date is not None:
-        ctx.fact("issue_date", evidence, document=target.iri, date=date)
+        for d in (target, *also):
+            ctx.fact("issue_date", evidence, document=d.iri, date=date)
     elif m is not None:
         ctx.warn(evidence.line, f"date {m.group(0)!r} has no year (no date line): left out")
     return None if in_passing else target
+
+
+#: Between two documents of one subject: "A and B", "A, B and C", "A as well as B".
+_AND_BETWEEN = re.compile(r"[\s*_\"”“]*(?:,\s*(?:and\s+)?|and\s+|as\s+well\s+as\s+)(?:the\s+)?[*_\"“]*", re.IGNORECASE)
+#: What lies between a plural subject and its passive verb: "were", "have both been", "had been".
+_PLURAL_PASSIVE = re.compile(r"[\s*_\"”)]*(?:\([^()]*\)\s*)?(?:were|are|have|had)\b(?:\s+(?:both|all|also|been|jointly))*\s*$",
+                             re.IGNORECASE)
+
+
+def _coordinated(view: View, s: int, sent: str, verb: re.Match[str], before: list) -> list[NamedDocument]:
+    """"Both the Notice on ... and the Guide to ... were issued on 10 March by the NDA": the
+    documents named before the last one (``before``: its sentence's documents before the verb)
+    that make one plural subject with it; none where the verb is singular or anything but "and"
+    and commas lies between them."""
+    if len(before) < 2:
+        return []
+    at = [(bisect.bisect_left(view.offsets, st), bisect.bisect_left(view.offsets, en), d) for st, en, d in before]
+    if not _PLURAL_PASSIVE.match(view.clean, at[-1][1], s + verb.start()):
+        return []
+    also = []
+    for (_, end, d), (start, _, _) in zip(reversed(at[:-1]), reversed(at[1:])):
+        if not _AND_BETWEEN.fullmatch(view.clean, end, start) or any(d is x for x in also):
+            break
+        also.append(d)
+    return [d for d in also if d is not before[-1][2]]
+
+
+#: A participle that opens a sentence: "Promulgated by", "Jointly issued by" (see :func:`_issuance_at`).
+_FRONTED = re.compile(r"[\W_]*(?:(?:first|recently|originally|formally)\s+)?", re.IGNORECASE)
 
 
 #: "The last two were", "Both were", "The three documents had been": the subject of a passive that
@@ -502,6 +556,12 @@ def issued_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) ->
         at = bisect.bisect_left(view.offsets, end, s, e)
         m = _ISSUED_AFTER.match(view.clean, at, e)
         if not m:
+            on = _ISSUED_ON_AFTER.match(view.clean, at, e)
+            if on and not re.search(r"\bdated\b", view.clean[s:e], re.IGNORECASE):
+                # "MIIT's Notice on ..., released on 15 May 2023, names ...": its date, whoever issued it
+                date = date_of(ctx, on)
+                if date is not None:
+                    ctx.fact("issue_date", ctx.evidence(*view.origin(at, on.end())), document=d.iri, date=date)
             continue
         stop = _CLAUSE_STOP.search(view.clean, m.end(), e)
         hi = stop.start() if stop else e
@@ -525,6 +585,9 @@ _LISTED_DATE = re.compile(rf"\s*,\s*(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?\s+(?
 _ISSUED_AFTER = re.compile(rf"\s*,\s*(?:(?:jointly|first)\s+)?(?:issued|promulgated|released|adopted)\s+"
                            rf"(?:on\s+(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}}),?(?:\s+\d{{4}})?\s+)?"
                            rf"by\s+(?:the\s+)?", re.IGNORECASE)
+#: ", released on 15 May 2023," right after a document's name (the issuers said elsewhere, or not).
+_ISSUED_ON_AFTER = re.compile(rf"\s*,\s*(?:(?:jointly|first)\s+)?(?:issued|promulgated|released|unveiled)\s+"
+                              rf"on\s+{_DATE_GROUPS}(?=\s*[,;.)]|\s+and\b)", re.IGNORECASE)
 #: Where the issuers after "by" end: a clause or another document's name ("..., and the Provisions").
 _CLAUSE_STOP = re.compile(r"[;.]|,\s+(?:and\s+)?(?:the\s+)?[*_]*(?-i:[A-Z])[a-z]+\s+(?:on|for|of)\b|,\s+(?:which|and\s+the)\b")
 
@@ -540,7 +603,12 @@ def dated_anaphora(ctx: Context, view: View, s: int, e: int) -> None:
     for m in found:
         what = (m.group("what") or "it").casefold()
         o_start, o_end = view.origin(m.start(), m.end())
-        if m.group("it") or m.group("both"):
+        named = [d for st, _, d in ctx.documents_in(o_start, o_end) if st < view.origin(m.end("what"), m.end("what"))[0]] \
+            if m.group("what") else []
+        if named:
+            # "The Cybersecurity Law was adopted on 7 November 2016": the document the subject names
+            targets = named[-1:]
+        elif m.group("it") or m.group("both"):
             if m.start() != s:
                 continue  # only a sentence that opens with it: "It is dated ...", "Both carry ..."
             targets = ctx.last_documents_before(o_start, 2 if m.group("both") else 1)

@@ -1,0 +1,83 @@
+"""Forms of the genre for issuers and issue dates in running prose (session 9, issue 13): each on a
+small document of its own, what it must give and what it must not."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from test_genre_forms import _extract, _facts
+from test_genre_forms_g import _local
+
+HEAD = "# Data rules roundup\n\n*Policy Watch, 3 March 2025*\n\n"
+MEASURES = "\n\n## Measures\n\n1. Exporters file a self-assessment. The CAC is responsible for this.\n"
+
+
+def _issued(x) -> set[tuple[str, str]]:
+    """(document's first words, agency) of every issuance."""
+    return {("-".join(_local(f["document"]).split("-")[:2]), _local(f["agency"])) for f in _facts(x, "issuance")}
+
+
+def _dates(x) -> dict[str, set[dt.date]]:
+    out: dict[str, set[dt.date]] = {}
+    for f in _facts(x, "issue_date"):
+        out.setdefault("-".join(_local(f["document"]).split("-")[:2]), set()).add(f["date"])
+    return out
+
+
+def test_a_participle_that_opens_the_sentence_tells_of_the_document_after_its_clause(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "Promulgated by the Ministry of Industry and Information Technology "
+                 "(MIIT) on 8 December 2022, the Measures for the Administration of Data Security in Industry "
+                 "apply from 1 January 2023." + MEASURES)
+    assert _issued(x) == {("measures-administration", "miit")}
+    assert _dates(x)["measures-administration"] == {dt.date(2022, 12, 8)}
+
+
+def test_an_opening_participle_whose_clause_names_the_document_is_not_read_so(tmp_path: Path) -> None:
+    # "Issued by MIIT together with the Guide to X, the Measures ...": the Guide is inside the
+    # clause; which of the two MIIT issued is not for this form to say
+    x = _extract(tmp_path, "u.md", HEAD + "Issued by MIIT on 8 December 2022 with the Guide to Data Grading, "
+                 "the Measures for Data Security in Industry apply from 1 January 2023." + MEASURES)
+    assert ("measures-data", "miit") not in _issued(x)
+
+
+def test_a_participle_after_a_name_gives_its_date_without_an_issuer(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "MIIT's Notice on Carrying Out Pilot Work for Data Security Management, "
+                 "released on 15 May 2023, names ten provinces." + MEASURES)
+    assert _dates(x)["notice-carrying"] == {dt.date(2023, 5, 15)}
+    # the IRI of a document carries the year it was issued in, now known
+    assert any(_local(f["document"]).endswith("-2023") for f in _facts(x, "issue_date"))
+
+
+def test_a_law_adopted_after_its_name_is_left_unsure(tmp_path: Path) -> None:
+    # "adopted" is the legislature's vote: annotators differ on whether it is the issue date
+    x = _extract(tmp_path, "u.md", HEAD + "The Data Security Law, adopted on 10 June 2021, takes effect on "
+                 "1 September 2021." + MEASURES)
+    assert "data-security" not in _dates(x)
+
+
+def test_it_was_issued_on_dates_the_document_named_last(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "The General Office of the State Council has published the Opinions on "
+                 "Accelerating Public Data Services. It was issued on 20 January 2022." + MEASURES)
+    assert _dates(x)["opinions-accelerating"] == {dt.date(2022, 1, 20)}
+
+
+def test_a_named_subject_that_was_adopted_is_itself_dated_not_the_last_of_its_head(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "The draft Data Security Law is before the legislature.\n\n"
+                 "The Cybersecurity Law was adopted on 7 November 2016." + MEASURES)
+    assert _dates(x).get("cybersecurity-law") == {dt.date(2016, 11, 7)}
+    assert "data-security" not in _dates(x)
+
+
+def test_two_documents_of_one_plural_subject_share_issuer_and_date(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "Both the Notice on Data Export Pilots and the Guide to Data "
+                 "Classification were issued on 10 March 2025 by the National Data Administration (NDA)." + MEASURES)
+    assert _issued(x) == {("notice-data", "nda"), ("guide-data", "nda")}
+    assert _dates(x) == {"notice-data": {dt.date(2025, 3, 10)}, "guide-data": {dt.date(2025, 3, 10)}}
+
+
+def test_a_singular_verb_after_two_names_is_the_last_ones(tmp_path: Path) -> None:
+    # "the Notice ... and the Guide ..., which was issued by the NDA": only the Guide's
+    x = _extract(tmp_path, "u.md", HEAD + "The update cites the Notice on Data Export Pilots and the Guide to Data "
+                 "Classification, which was issued on 10 March 2025 by the NDA." + MEASURES)
+    assert ("notice-data", "nda") not in _issued(x)
+    assert "notice-data" not in _dates(x)
