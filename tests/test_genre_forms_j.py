@@ -81,3 +81,37 @@ def test_a_singular_verb_after_two_names_is_the_last_ones(tmp_path: Path) -> Non
                  "Classification, which was issued on 10 March 2025 by the NDA." + MEASURES)
     assert ("notice-data", "nda") not in _issued(x)
     assert "notice-data" not in _dates(x)
+
+
+def test_a_field_list_gives_its_documents_issuer_and_date(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "**Document:** Provisions on Promoting and Regulating Cross-Border Data "
+                 "Flows\n**Issuing authority:** Cyberspace Administration of China (CAC)\n**Date of issue:** "
+                 "2024-03-22\n**Effective date:** 2024-04-01" + MEASURES)
+    # each line its own block: the name does not run into the next line
+    assert "Provisions on Promoting and Regulating Cross-Border Data Flows" in {
+        str(dict(r.fields).get("label")) for r in x.records if r.kind == "document"}
+    assert _issued(x) == {("provisions-promoting", "cac")}
+    assert _dates(x)["provisions-promoting"] == {dt.date(2024, 3, 22)}
+
+
+def test_a_table_of_two_columns_under_a_heading_that_names_the_document(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "### The Measures for Data Export Filing\n\n| Item | Detail |\n|---|---|\n"
+                 "| Issued by | National Data Administration (NDA) |\n| Date of issue | 5 May 2024 |\n"
+                 "| In force | 1 June 2024 |\n" + MEASURES)
+    assert _issued(x) == {("measures-data", "nda")}
+    assert _dates(x)["measures-data"] == {dt.date(2024, 5, 5)}
+
+
+def test_a_field_list_without_a_document_says_nothing(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "The Measures for Data Export Filing matter.\n\n"
+                 "Issuing authority: NDA\nEffective date: 1 June 2024" + MEASURES)
+    assert _issued(x) == set() and "measures-data" not in _dates(x)
+
+
+def test_an_x_issued_document_names_its_issuer_not_a_longer_document(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "The MIIT-issued Guidelines on Industrial Data Classification set three "
+                 "grades. The Notice on Pilot Cities was put out by MIIT on 4 April 2024." + MEASURES)
+    labels = {str(dict(r.fields).get("label")) for r in x.records if r.kind == "document"}
+    assert "Guidelines on Industrial Data Classification" in labels and not any("MIIT" in n for n in labels)
+    assert _issued(x) == {("guidelines-industrial", "miit"), ("notice-pilot", "miit")}
+    assert _dates(x)["notice-pilot"] == {dt.date(2024, 4, 4)}

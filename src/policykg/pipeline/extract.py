@@ -105,6 +105,7 @@ def run(ctx: Context) -> Extraction:
     documents.report(ctx)
     prose(ctx)
     tables.document_tables(ctx)
+    tables.fact_sheets(ctx)
     documents.issued_parts(ctx)
     measures.articles(ctx)
     sites.designated_sites(ctx)

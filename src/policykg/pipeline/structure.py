@@ -465,6 +465,32 @@ def _ends_unfinished(text: str, raw: RawBlock | None) -> bool:
     return bool(tail) and tail[-1] not in ".:?!。：”\")"
 
 
+#: A line of a field list: "Issuing authority: CAC", "**Date of issue:** 2024-03-22" (a label of one
+#: to six words, capitalised, then a colon and something after it).
+_FIELD = re.compile(r"[ \t>]*[*_]*(?-i:[A-Z])[\w()/&'’-]*(?:[ \t]+[\w()/&'’-]+){0,5}?[*_]*[ \t]*[:：][*_]*[ \t]*\S")
+
+
+def _field_lines(text: str, raws: list[RawBlock]) -> list[RawBlock]:
+    """A paragraph whose every line is a field ("Document: ...", "Issuing authority: ...",
+    "Date of issue: ..."; two or more) is a field list: each line is a paragraph of its own, as a
+    table of two columns would give it, and a name on one line never runs into the next."""
+    out: list[RawBlock] = []
+    for raw in raws:
+        lines = text[raw.start:raw.end].split("\n")
+        if raw.kind != PARAGRAPH or len(lines) < 2 or not all(_FIELD.match(line) for line in lines):
+            out.append(raw)
+            continue
+        at = raw.start
+        for line in lines:
+            end = at + len(line.rstrip())
+            if end > at:
+                out.append(replace(raw, start=at, lead=at, end=end, bold=_inside(raw.bold, at, end),
+                                   italic=_inside(raw.italic, at, end),
+                                   markers=tuple(m for m in raw.markers if at <= m.start < end)))
+            at += len(line) + 1
+    return out
+
+
 def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     """Read the genre into ``rendition``'s blocks; the :class:`Document` of ``path``.
 
@@ -475,7 +501,7 @@ def structure(rendition: Rendition, path: str | Path, sha256: str) -> Document:
     path = Path(path)
     text = rendition.text
     lines = _Lines(text)
-    raws = [r for r in rendition.blocks if r.end > r.start]
+    raws = _field_lines(text, [r for r in rendition.blocks if r.end > r.start])
     if not raws:
         raise InputError("the document is empty", path=path, line=1)
 

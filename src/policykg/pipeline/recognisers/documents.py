@@ -107,6 +107,9 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
     out = []
     # the heads of one run of capitals ("Notice Notice Notice ...") all give the same name: once
     for pos, stop in dict.fromkeys(zip(starts, stops)):
+        issued = _ISSUED_PREFIX.match(text, pos, stop)
+        if issued:  # "The MIIT-issued Guidelines on ...": the name after (the issuer: possessive_issuers)
+            pos = issued.end()
         first = _FIRST_WORD.match(text, pos, stop)
         if first and first.group(1) in ("Its", "Their", "Our"):  # "Its Interim Provisions on ...": the name after
             pos = _skip_spaces(text, first.end(), stop)
@@ -376,7 +379,9 @@ _ISSUER_IN_NAME = re.compile(r"(?:the\s+)?(?P<head>(?:[A-Z][\w'’-]*\s+){0,3}?[
 _ISSUING_NAME = re.compile(r"(?:Notice|Circular)\b.*?\bon\s+(?:Issuing|Printing\s+and\s+Distributing|Publishing|"
                            r"Releasing)\s+(?:the\s+)?(?P<part>.+)$", re.IGNORECASE)
 #: "the CAC's" right before a document's name: its issuer.
-_POSSESSIVE = re.compile(r"(?P<who>(?:[A-Z][\w&\-]*\s+){0,8}[A-Z][\w&\-]*)['’]s\s+$")
+_POSSESSIVE = re.compile(r"(?P<who>(?:[A-Z][\w&\-]*\s+){0,8}[A-Z][\w&]*(?:-[A-Z][\w&]*)*)(?:['’]s|-(?:issued|released|published))\s+$")
+#: "MIIT-issued " before a document's name: no part of it.
+_ISSUED_PREFIX = re.compile(r"[A-Z][\w&]*-(?:issued|released|published)\s+")
 _LOWER_WORD = re.compile(r"\b[a-z]+\b")
 #: Right before a name given to a document already named: 'widely called the "Data 20 Measures"'.
 _CALLED = re.compile(r"\b(?:called|known\s+as|referred\s+to\s+as|dubbed|nicknamed)\s+(?:the\s+)?[*_]*[“\"]?[*_]*$",

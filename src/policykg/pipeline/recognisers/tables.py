@@ -77,6 +77,77 @@ def _row(ctx: Context, row: Block, document: int, issuers: int, date: int | None
             ctx.fact("issue_date", evidence, document=d.iri, date=day)
 
 
+#: A field's label: "Issuing authority: CAC", "**Date of issue:** 2024-03-22", a row "| Issued by | CAC |".
+_FIELD = re.compile(r"[ \t>]*[*_]*(?P<label>[A-Za-z][\w ()/&'’-]{0,60}?)[*_]*[ \t]*[:：][*_]*[ \t]*(?=\S)")
+#: The label of a field that names the document a field list is about.
+_DOCUMENT_FIELD = re.compile(r"(?:(?:full|official|english)\s+)?(?:name|title)(?:\s+of\s+(?:the\s+)?(?:document|instrument))?|"
+                             r"(?:document|instrument|policy)(?:\s+(?:name|title))?", re.IGNORECASE)
+_ISSUER_FIELD = re.compile(rf"{_ISSUER_COLUMN.pattern}|(?:issuing|promulgating)\s+(?:organ|office)s?", re.IGNORECASE)
+_DATE_FIELD = re.compile(rf"{_DATE_COLUMN.pattern}|date\s+(?:of\s+)?(?:issu(?:e|ance)|promulgation)|"
+                         r"(?:promulgation|issuing)\s+date|date\s+(?:issued|promulgated|signed)", re.IGNORECASE)
+
+
+def fact_sheets(ctx: Context) -> None:
+    """A list of fields about one document ("Document: Provisions on ...", "Issuing authority:
+    CAC", "Date of issue: 22 March 2024"; lines of their own or rows of a table of two columns):
+    its issuers and its issue date. The document is the one its document field names (one, and
+    nothing else), else the one a heading right before the list names; without either, nothing."""
+    run: list[tuple[str, Span]] = []
+    before: Block | None = None
+    for block in [*ctx.doc.blocks, None]:
+        field = _field(ctx, block) if block is not None else None
+        if field is not None:
+            run.append(field)
+            continue
+        if run:
+            _sheet(ctx, run, before)
+            run = []
+        before = block
+
+
+def _field(ctx: Context, block: Block) -> tuple[str, Span] | None:
+    """(label, the span of its value) of a block that is one field, else ``None``."""
+    text = ctx.doc.text
+    if len(block.cells) == 2 and block.kind in ("paragraph", "header", "article"):
+        label = " ".join(re.sub(r"[*_`:：]+", " ", text[block.cells[0].start:block.cells[0].end]).split())
+        return label, block.cells[1]
+    if block.kind != "paragraph" or block.cells or "\n" in text[block.start:block.end]:
+        return None
+    m = _FIELD.match(text, block.start, block.end)
+    if not m:
+        return None
+    return " ".join(m.group("label").split()), Span(m.end(), block.end)
+
+
+def _sheet(ctx: Context, fields: list[tuple[str, Span]], before: Block | None) -> None:
+    named = [(label, span) for label, span in fields if _DOCUMENT_FIELD.fullmatch(label)]
+    issuers = [span for label, span in fields if _ISSUER_FIELD.fullmatch(label)]
+    dates = [span for label, span in fields if _DATE_FIELD.fullmatch(label)]
+    if not issuers and not dates:
+        return
+    if named:
+        if len(named) != 1:
+            return
+        span = named[0][1]
+    elif before is not None and before.kind in ("heading", "title"):
+        span = Span(before.start, before.end)
+    else:
+        return
+    found = {d.iri: d for _, _, d in ctx.documents_in(span.start, span.end) if d.iri != ctx.source}
+    if len(found) != 1:
+        return
+    d = next(iter(found.values()))
+    for value in issuers:
+        who = _view(ctx, value)
+        evidence = ctx.evidence(value.start, value.end)
+        for a in agencies_in(ctx, who, 0, len(who.clean), strict=True):
+            ctx.fact("issuance", evidence, document=d.iri, agency=a.iri)
+    if len(dates) == 1:
+        day = _date(" ".join(_view(ctx, dates[0]).clean.split()))
+        if day is not None:
+            ctx.fact("issue_date", ctx.evidence(dates[0].start, dates[0].end), document=d.iri, date=day)
+
+
 def _view(ctx: Context, cell: Span) -> View:
     return View.of(ctx.doc.text, cell.start, cell.end, markup=ctx.doc.markup)
 
@@ -94,4 +165,4 @@ def _date(text: str) -> dt.date | None:
         return None
 
 
-__all__ = ["document_tables"]
+__all__ = ["document_tables", "fact_sheets"]
