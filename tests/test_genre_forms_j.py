@@ -115,3 +115,11 @@ def test_an_x_issued_document_names_its_issuer_not_a_longer_document(tmp_path: P
     assert "Guidelines on Industrial Data Classification" in labels and not any("MIIT" in n for n in labels)
     assert _issued(x) == {("guidelines-industrial", "miit"), ("notice-pilot", "miit")}
     assert _dates(x)["notice-pilot"] == {dt.date(2024, 4, 4)}
+
+
+def test_issuers_in_a_name_end_at_on_before_for(tmp_path: Path) -> None:
+    # "for" is inside the name of SAMR: the issuers end at "on"
+    x = _extract(tmp_path, "u.md", HEAD + "The Announcement of the Cyberspace Administration of China and the State "
+                 "Administration for Market Regulation on Personal Information Protection Certification is dated "
+                 "8 November 2022." + MEASURES)
+    assert {a for _, a in _issued(x)} == {"cac", "samr"}

@@ -375,6 +375,8 @@ _NAME_AND_ABBREVIATION = re.compile(r"(.+?)\s*\(([A-Z][A-Za-z0-9&]*[A-Z0-9])\)")
 #: A name that says whose document it is: "Notice of the State Council on ...".
 _ISSUER_IN_NAME = re.compile(r"(?:the\s+)?(?P<head>(?:[A-Z][\w'’-]*\s+){0,3}?[A-Z][\w'’-]*)\s+of\s+(?:the\s+)?"
                              r"(?P<who>[A-Z].*?)\s+(?:on|for|regarding|concerning|about|to)\s+\S")
+#: Where the issuers named in a document's name may end (:func:`issuers_in_names`).
+_WHO_ENDS = re.compile(r"\s+(?:on|for|regarding|concerning|about|to)\s+(?=\S)")
 #: "Notice on Issuing the X", "Circular of the State Council on Printing and Distributing the X".
 _ISSUING_NAME = re.compile(r"(?:Notice|Circular)\b.*?\bon\s+(?:Issuing|Printing\s+and\s+Distributing|Publishing|"
                            r"Releasing)\s+(?:the\s+)?(?P<part>.+)$", re.IGNORECASE)
@@ -1376,14 +1378,23 @@ def issuers_in_names(ctx: Context, sdocs: list) -> None:
             if not m or class_by_head("document", m.group("head")) is None:
                 continue
             shift = len(view.clean) - len(view.clean.lstrip(" *_"))
-            a, b = shift + m.start("who"), shift + m.end("who")
-            mentions = agencies_in(ctx, view, a, b, strict=True)
-            rest = list(view.clean[a:b])
-            for mention in mentions:
-                ma = bisect.bisect_left(view.offsets, mention.start)
-                mb = bisect.bisect_left(view.offsets, mention.end)
-                rest[max(0, ma - a):max(0, mb - a)] = " " * (max(0, mb - a) - max(0, ma - a))
-            if not mentions or re.sub(r"\b(?:and|the)\b|[,\s]", "", "".join(rest)):
+            a = shift + m.start("who")
+            # where the issuers end: "on" first ("Announcement of the CAC and the State
+            # Administration for Market Regulation on ..."), then "for", "regarding", ...
+            ends = sorted((x.start() for x in _WHO_ENDS.finditer(view.clean, a)),
+                          key=lambda at: (view.clean[at:at + 4] != " on ", at))
+            mentions = []
+            for b in ends:
+                mentions = agencies_in(ctx, view, a, b, strict=True)
+                rest = list(view.clean[a:b])
+                for mention in mentions:
+                    ma = bisect.bisect_left(view.offsets, mention.start)
+                    mb = bisect.bisect_left(view.offsets, mention.end)
+                    rest[max(0, ma - a):max(0, mb - a)] = " " * (max(0, mb - a) - max(0, ma - a))
+                if mentions and not re.sub(r"\b(?:and|the)\b|[,\s]", "", "".join(rest)):
+                    break
+                mentions = []
+            if not mentions:
                 continue
             for mention in mentions:
                 ctx.fact("issuance", ctx.evidence(lo, hi), document=d.iri, agency=mention.iri)
