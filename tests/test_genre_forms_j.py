@@ -123,3 +123,12 @@ def test_issuers_in_a_name_end_at_on_before_for(tmp_path: Path) -> None:
                  "Administration for Market Regulation on Personal Information Protection Certification is dated "
                  "8 November 2022." + MEASURES)
     assert {a for _, a in _issued(x)} == {"cac", "samr"}
+
+
+def test_a_law_passed_by_the_legislature_is_issued_by_it(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "The NPC Standing Committee passed the Law on Science Popularization on "
+                 "28 December 2023. The List was released by the Provincial Data Bureau after it had passed the "
+                 "filing review of the CAC." + MEASURES)
+    assert ("law-science", "npcsc") in _issued(x)
+    assert _dates(x)["law-science"] == {dt.date(2023, 12, 28)}
+    assert not any(a == "cac" for _, a in _issued(x))  # a review passed is no issuing

@@ -36,7 +36,7 @@ from .iris import ID, YEAR_IN_NAME, dated_document_slug, document_iri, document_
 from .records import Evidence, Mention, Record
 
 ISSUE = re.compile(r"\b(?:(?:jointly\s+|co-?)?(?:issued|released|published|promulgated|unveiled|announced|adopted|"
-                   r"made\s+public|put\s+out)|followed\s+(?:up\s+)?with)\b", re.IGNORECASE)
+                   r"made\s+public|put\s+out|passed)|followed\s+(?:up\s+)?with)\b", re.IGNORECASE)
 #: "signed": an issue verb only where the sentence has no other (see :func:`issuance`).
 _SIGNED = re.compile(r"\b(?:jointly\s+|co-?)?signed\b", re.IGNORECASE)
 PASSIVE_BY = re.compile(r"\bby\s+(?:the\s+)?", re.IGNORECASE)
