@@ -7,6 +7,7 @@ import bisect
 import heapq
 import re
 import unicodedata
+import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -148,7 +149,36 @@ def _compose(clean: str, offsets: list[int]) -> tuple[str, list[int]]:
     return "".join(out), where
 
 
+#: The views :func:`block_view` made of the blocks of the last document it was asked about:
+#: (a weak reference to the document, {(id(block), start): (block, view)}). The recognisers ask
+#: for the view of one block again and again (about 140 views of 40 blocks a document); a view
+#: is a value (frozen, of a string and a tuple), so one made once serves every later asker.
+_BLOCK_VIEWS: tuple[weakref.ref[Document] | None, dict[tuple[int, int | None], tuple[Block, View]]] = (None, {})
+
+
 def block_view(doc: Document, block: Block, start: int | None = None) -> View:
+    """The :class:`View` of ``block`` of ``doc`` (from ``start``, default the block's start),
+    its footnote markers left out; made once per block and start of the last document asked
+    about (the same view as :meth:`View.of` gives, which is a function of its arguments)."""
+    global _BLOCK_VIEWS
+    ref, views = _BLOCK_VIEWS
+    if ref is None or ref() is not doc:
+        try:
+            ref = weakref.ref(doc)
+        except TypeError:  # pragma: no cover - a document type without weak references
+            return _block_view(doc, block, start)
+        views = {}
+        _BLOCK_VIEWS = (ref, views)
+    key = (id(block), start)
+    hit = views.get(key)
+    if hit is not None and hit[0] is block:
+        return hit[1]
+    view = _block_view(doc, block, start)
+    views[key] = (block, view)  # the block is kept with its view: its id is not reused meanwhile
+    return view
+
+
+def _block_view(doc: Document, block: Block, start: int | None) -> View:
     return View.of(doc.text, block.start if start is None else start, block.end, markup=doc.markup,
                    drop=[(m.start, m.end) for m in block.markers])
 
@@ -265,19 +295,17 @@ def slugify(name: str, *, max_words: int | None = None, drop_stopwords: bool = F
     return "-".join(words)
 
 
+#: Every character :meth:`str.isspace` is true of (Unicode's White_Space, as Python reads it;
+#: ``tests/test_bulk_write.py`` checks the list against every code point).
+SPACES = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+          "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_NORMALISE = str.maketrans({**dict.fromkeys(SPACES, " "), **dict.fromkeys("’‘ʼ`′", "'"),
+                            **dict.fromkeys("‐‑‒–—−", "-")})
+
+
 def normalise(text: str) -> str:
     """Apostrophes, dashes and spaces of any kind as their plain ASCII forms (1:1 in length)."""
-    out = []
-    for ch in text:
-        if ch in "’‘ʼ`′":
-            out.append("'")
-        elif ch in "‐‑‒–—−":
-            out.append("-")
-        elif ch.isspace():
-            out.append(" ")
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_NORMALISE)
 
 
 def capitalise(text: str) -> str:

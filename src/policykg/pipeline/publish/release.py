@@ -270,8 +270,18 @@ def _exchange(a: Path, b: Path) -> bool:
 
 def checksums(folder: Path, names: Iterable[str]) -> bytes:
     """The ``SHA256SUMS`` of the files ``names`` of ``folder`` (``sha256sum``'s format, sorted)."""
-    lines = [f"{_sha256(folder / name)}  {name}\n" for name in sorted(names)]
-    return "".join(lines).encode("ascii")
+    return checksum_lines({name: _sha256(folder / name) for name in names})
+
+
+def checksum_lines(digests: dict[str, str]) -> bytes:
+    """``SHA256SUMS`` of files whose digests are known (name -> SHA-256): ``sha256sum``'s format,
+    sorted by name."""
+    return "".join(f"{digests[name]}  {name}\n" for name in sorted(digests)).encode("ascii")
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks."""
+    return _sha256(path)
 
 
 def _listed(folder: Path) -> dict[str, str]:
@@ -555,14 +565,22 @@ def _replace_folder(incoming: Path, out_dir: Path, parked: Path) -> Path:
     return parked
 
 
-def new_folder(out_dir: Path) -> Path:
+#: The kind of hidden folder in which a build's persistent store is begun before the build is
+#: gated (:mod:`policykg.pipeline.publish.store`): one :func:`_recover` removes (a killed build's).
+WORK = "trash-store"
+
+
+def new_folder(out_dir: Path, *, recover: bool = True, kind: str = "tmp") -> Path:
     """A fresh hidden folder beside ``out_dir`` (``.<name>.tmp-*``) to write a build into, for
     :func:`swap_in`; first checked again (:func:`check_out_dir`: what another process left) and
-    what a killed publish or rollback left finished (:func:`_recover`). The caller holds
+    what a killed publish or rollback left finished (:func:`_recover`; not with ``recover=False``,
+    when the caller did it already under the same lock and has a folder of :data:`WORK` it
+    keeps). ``kind``: :data:`WORK` for the folder of a store begun early. The caller holds
     :func:`lock`, and removes the folder if it fails before :func:`swap_in`."""
     check_out_dir(out_dir)
-    _recover(out_dir)
-    folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
+    if recover:
+        _recover(out_dir)
+    folder = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.{kind}-", dir=out_dir.parent))
     os.chmod(folder, 0o755)  # mkdtemp makes it private; a server may run as another user
     return folder
 
@@ -823,6 +841,7 @@ def rollback(out_dir: Path, to: str | None = None) -> RollbackResult:
     return result
 
 
-__all__ = ["CHECKSUMS", "KEEP", "REQUIRED_FILES", "STORE", "STORE_RECORD", "BuildHistory", "BuildRecord",
-           "RollbackResult", "check_out_dir", "checksums", "history", "latest_good", "lock", "new_folder", "open_store",
-           "problem", "resolve_out_dir", "rollback", "store_path", "swap_in"]
+__all__ = ["CHECKSUMS", "KEEP", "REQUIRED_FILES", "STORE", "STORE_RECORD", "WORK", "BuildHistory", "BuildRecord",
+           "RollbackResult", "check_out_dir", "checksum_lines", "checksums", "history", "latest_good", "lock",
+           "new_folder", "open_store", "problem", "resolve_out_dir", "rollback", "sha256_of", "store_path",
+           "swap_in"]

@@ -18,10 +18,14 @@ order a store holds them in (and so that a test can make one fail).
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import json
 import re
+from json.encoder import encode_basestring
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...graphs import GRAPHS
@@ -72,7 +76,12 @@ def _canonical(quads: Iterable[pyoxigraph.Quad]) -> list[pyoxigraph.Quad]:
 def _lines(data: bytes) -> list[bytes]:
     # Split on "\n" only: bytes.splitlines() (like str.splitlines()) also breaks at "\r", and
     # str's at U+0085, U+2028 and U+2029, which N-Triples allows raw inside a literal.
-    return [line for line in data.split(b"\n") if line]
+    lines = data.split(b"\n")
+    if b"\n\n" in data or data.startswith(b"\n"):
+        return [line for line in lines if line]
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
 
 
 def _sorted_lines(data: bytes) -> bytes:
@@ -80,6 +89,29 @@ def _sorted_lines(data: bytes) -> bytes:
     N-Quads: UTF-8 bytes sort the same way) and without duplicates."""
     lines = sorted(set(_lines(data)))
     return b"\n".join(lines) + b"\n" if lines else b""
+
+
+def _take_blank_lines(data: bytes, found: list[bytes]) -> bytes:
+    """``data`` (N-Triples, every line ended by ``\\n``) without its lines that have a blank
+    node, which go into ``found``. Only the lines with ``"_:"`` in them are looked at, found by
+    searching the bytes: the others, nearly all, are not touched one by one."""
+    pieces = []
+    kept = 0
+    at = data.find(b"_:")
+    while at != -1:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end == -1 else end + 1
+        line = data[start:end].rstrip(b"\n")
+        if _has_blank(line):
+            pieces.append(data[kept:start])
+            found.append(line)
+            kept = end
+        at = data.find(b"_:", end)
+    if not found:
+        return data
+    pieces.append(data[kept:])
+    return b"".join(pieces)
 
 
 def _has_blank(line: bytes) -> bool:
@@ -102,9 +134,13 @@ class Dumped:
 
         plain, blank = {}, {}
         for role, graph in GRAPHS.items():
-            lines = _lines(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b"")
-            blank[role] = [line for line in lines if _has_blank(line)]
-            plain[role] = [line for line in lines if not _has_blank(line)] if blank[role] else lines
+            data = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph) or b""
+            found: list[bytes] = []
+            if b"_:" in data:
+                data = _take_blank_lines(data, found)
+            blank[role] = found
+            plain[role] = _lines(data)
+            del data
         return cls(plain, blank)
 
     def blank_quads(self, roles: Iterable[str]) -> list[pyoxigraph.Quad]:
@@ -121,36 +157,130 @@ class Dumped:
 class CanonicalGraphs:
     """The published graphs in canonical form: for each role of :data:`GRAPHS`, its sorted,
     distinct N-Triples lines (``bytes``, without line ends), blank nodes labelled by RDFC-1.0
-    over the dataset of all four graphs (as in ``policykg.nq``)."""
+    over the dataset of all four graphs (as in ``policykg.nq``). A role in ``spilled`` has its
+    lines in a file instead (each ended by ``\\n``; its ``lines`` are empty), and ``counts``
+    gives its number of lines."""
 
     lines: dict[str, list[bytes]]
+    spilled: dict[str, Path] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def count(self, role: str) -> int:
+        return self.counts[role] if role in self.spilled else len(self.lines[role])
 
     def nquad_lines(self) -> list[bytes]:
         """Canonical N-Quads lines of every graph, sorted."""
         return sorted(line[:-1] + b"<" + GRAPHS[role].value.encode() + b"> ."
                       for role in GRAPHS for line in self.lines[role])
 
-    def trig(self, pretty: Iterable[str] = ("ontology", "data", "inferences")) -> Iterator[bytes]:
-        """TriG, in chunks: the graphs of ``pretty`` by pyoxigraph's writer with :data:`PREFIXES`,
-        the others (the provenance graph, 80 % of the quads) as blocks of their canonical lines,
-        which are TriG too, without a Python object per quad."""
+    def nquad_count(self) -> int:
+        return sum(len(lines) for lines in self.lines.values())
+
+    def nquads(self, lines_per_chunk: int = 65536) -> Iterator[bytes]:
+        """The canonical N-Quads (:meth:`nquad_lines`, each ended by ``\\n``), in chunks, without
+        a line of them in memory at once: the sorted lines of the graphs, merged.
+
+        A graph's N-Quads line is its N-Triples line with the graph's name before the final
+        ``.``; within a graph this keeps the lines' order (two lines differ before their final
+        `` .``, which neither has anywhere else), so the sorted N-Quads are the merge of the
+        graphs' sorted lines. The merge copies runs, not lines: the graph whose next line comes
+        first gives every line up to the next line of another graph at once (found by galloping
+        and bisection), and a run's lines get their graph's name in one ``bytes.replace``
+        (``" .\\n"`` ends a line and occurs nowhere else in one). Every run is checked to be in
+        order and to come after the one before: a merge out of order raises (never a silently
+        unsorted file).
+        """
+        runs = [(self.lines[role], b"<" + GRAPHS[role].value.encode() + b"> .")
+                for role in GRAPHS if self.lines[role]]
+        position = [0] * len(runs)
+        last = b""
+
+        def out(run: int, start: int, end: int) -> Iterator[bytes]:
+            lines, suffix = runs[run]
+            ending = b" " + suffix + b"\n"
+            for i in range(start, end, lines_per_chunk):
+                part = lines[i:min(end, i + lines_per_chunk)]
+                if not all(map(bytes.__lt__, part, itertools.islice(part, 1, None))):
+                    raise AssertionError("the N-Quads merge is out of order (a graph's lines are not sorted)")
+                yield (b"\n".join(part) + b"\n").replace(b" .\n", ending)
+
+        while True:
+            heads = sorted((runs[r][0][position[r]][:-1] + runs[r][1], r)
+                           for r in range(len(runs)) if position[r] < len(runs[r][0]))
+            if not heads:
+                return
+            first, run = heads[0]
+            if first <= last:
+                raise AssertionError("the N-Quads merge is out of order")
+            lines, suffix = runs[run]
+            start = position[run]
+            if len(heads) == 1:
+                end = len(lines)
+            else:
+                bound = heads[1][0]
+
+                def key(line: bytes, suffix: bytes = suffix) -> bytes:
+                    return line[:-1] + suffix
+
+                # gallop (lines[start] comes before ``bound``), then bisect where the run stops
+                below, probe, step = start, start + 1, 1
+                while probe < len(lines) and key(lines[probe]) < bound:
+                    below, step = probe, step * 2
+                    probe = start + step
+                end = bisect.bisect_left(lines, bound, below + 1, min(probe, len(lines)), key=key)
+            yield from out(run, start, end)
+            position[run] = end
+            last = lines[end - 1][:-1] + suffix
+
+    def chunks(self, role: str) -> Iterator[bytes]:
+        """The canonical lines of ``role``, each ended by ``\\n``, in chunks of whole lines."""
+        if role in self.spilled:
+            with open(self.spilled[role], "rb") as handle:
+                while chunk := handle.read(_CHUNK_BYTES):
+                    yield chunk + handle.readline()
+        lines = self.lines[role]
+        for i in range(0, len(lines), 65536):
+            yield b"\n".join(lines[i:i + 65536]) + b"\n"
+
+    def write_trig(self, out: Any, pretty: Iterable[str] = ("ontology", "data", "inferences")) -> None:
+        """TriG into ``out`` (anything with ``write(bytes)``), as it is made: the graphs of
+        ``pretty`` by pyoxigraph's writer with :data:`PREFIXES` (from their lines as N-Quads, a
+        chunk at a time: the parser gives the quads, and keeps blank node labels), the others (the
+        provenance graph, 80 % of the quads) as blocks of their canonical lines, which are TriG
+        too, without a Python object per quad."""
         import pyoxigraph as ox
 
-        pretty = [role for role in GRAPHS if role in set(pretty) and self.lines[role]]
+        pretty = [role for role in GRAPHS if role in set(pretty) and self.count(role)]
 
         def quads() -> Iterator[pyoxigraph.Quad]:
             for role in pretty:
-                for t in ox.parse(b"\n".join(self.lines[role]) + b"\n", format=ox.RdfFormat.N_TRIPLES):
-                    yield ox.Quad(t.subject, t.predicate, t.object, GRAPHS[role])
+                ending = b" <" + GRAPHS[role].value.encode() + b"> .\n"
+                for chunk in self.chunks(role):
+                    yield from ox.parse(chunk.replace(b" .\n", ending), format=ox.RdfFormat.N_QUADS)
 
-        yield ox.serialize(quads(), format=ox.RdfFormat.TRIG, prefixes=PREFIXES) or b""
-        for role, lines in self.lines.items():
-            if role in pretty or not lines:
+        ox.serialize(quads(), output=out, format=ox.RdfFormat.TRIG, prefixes=PREFIXES)
+        for role in GRAPHS:
+            if role in pretty or not self.count(role):
                 continue
-            yield b"\n<" + GRAPHS[role].value.encode() + b"> {\n"
-            for i in range(0, len(lines), 65536):
-                yield b"\n".join(lines[i:i + 65536]) + b"\n"
-            yield b"}\n"
+            out.write(b"\n<" + GRAPHS[role].value.encode() + b"> {\n")
+            for chunk in self.chunks(role):
+                out.write(chunk)
+            out.write(b"}\n")
+
+    def trig(self, pretty: Iterable[str] = ("ontology", "data", "inferences")) -> Iterator[bytes]:
+        """:meth:`write_trig`'s bytes, in chunks."""
+        parts: list[bytes] = []
+
+        class _Collect:
+            def write(self, data: bytes) -> int:
+                parts.append(bytes(data))
+                return len(data)
+
+            def flush(self) -> None:
+                pass
+
+        self.write_trig(_Collect(), pretty)
+        yield from parts
 
 
 def canonical_graphs(store: pyoxigraph.Store, dumped: Dumped | None = None) -> CanonicalGraphs:
@@ -171,11 +301,138 @@ def canonical_graphs(store: pyoxigraph.Store, dumped: Dumped | None = None) -> C
         extra[names[q.graph_name]].append(q.triple)
     lines = {}
     for role in GRAPHS:
+        # a graph's lines are distinct (a graph is a set), and so are its canonical blank-node
+        # lines (RDFC-1.0 relabels, one to one), which have a blank node where no other has
         own = list(dumped.plain[role])
         if extra[role]:
-            own += _lines(ox.serialize(extra[role], format=ox.RdfFormat.N_TRIPLES))
-        lines[role] = sorted(set(own))
+            own += sorted(set(_lines(ox.serialize(extra[role], format=ox.RdfFormat.N_TRIPLES))))
+        own.sort()
+        lines[role] = own
     return CanonicalGraphs(lines)
+
+
+#: Bytes read or written at a time when the graphs go through files.
+_CHUNK_BYTES = 64 << 20
+
+#: Below this many quads the canonical N-Quads are sorted in memory (:func:`canonical_graphs`);
+#: from it on, by GNU sort, through files (:func:`sort_canonical`), when there is one.
+EXTERNAL_SORT_FROM = 2_000_000
+
+#: Runs GNU sort so that it dies with the process that started it (``PR_SET_PDEATHSIG``, which
+#: ``execve`` keeps): a killed build leaves no sort behind. Arguments: sort's own.
+_SORT = ("import ctypes, os, sys\n"
+         "try:\n    ctypes.CDLL(None).prctl(1, 9)\nexcept (OSError, AttributeError):\n    pass\n"
+         "if os.getppid() != int(sys.argv[1]):\n    sys.exit('the build is gone')\n"
+         "os.execvp(sys.argv[2], sys.argv[2:])\n")
+
+
+def external_sort() -> str | None:
+    """GNU sort's path, when there is one (``sort --version`` names GNU coreutils)."""
+    import shutil
+    import subprocess
+
+    path = shutil.which("sort")
+    if path is None:
+        return None
+    try:
+        version = subprocess.run([path, "--version"], capture_output=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return path if b"GNU coreutils" in version else None
+
+
+def sort_canonical(store: pyoxigraph.Store, nquads: Path, scratch: Path, sort: str) -> tuple[CanonicalGraphs, Dumped]:
+    """Write the canonical N-Quads of ``store``'s graphs to ``nquads``, sorted by GNU sort
+    (``sort``: its path) through files in ``scratch``, without the lines in memory: the same
+    bytes as :meth:`CanonicalGraphs.nquads`. Then read them back once, graph by graph: the
+    canonical lines of the ontology, data and inferences graphs (in memory, as
+    :func:`canonical_graphs` gives them), and of the provenance graph (in a file of
+    ``scratch``, ``spilled``); and, for :func:`canonical_union`, what :class:`Dumped` gives for
+    the ontology and data graphs.
+
+    Why: the provenance graph is 80 % of the quads; at ten thousand documents its lines were
+    nine million Python bytes objects, sorted and merged in memory (5 GB). GNU sort orders lines
+    by their bytes with ``LC_ALL=C``, as Python sorts ``bytes``; it spills to ``scratch``, and
+    dies with the build. A graph's dump goes to a file (the store's writer, no Python object per
+    quad), then to sort in chunks with its lines given their graph's name, the lines with a
+    blank node taken out; those are canonicalized (RDFC-1.0, as :func:`canonical_graphs` does)
+    and given to sort too.
+
+    Raises:
+        OSError: sort or a file failed (the caller writes nothing more).
+    """
+    import os
+    import subprocess
+    import sys
+
+    import pyoxigraph as ox
+
+    env = {**os.environ, "LC_ALL": "C"}
+    sorter = subprocess.Popen([sys.executable, "-c", _SORT, str(os.getpid()), sort, "-S", "512M", "--parallel=2",
+                               "-T", str(scratch), "-o", str(nquads)],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    blank: dict[str, list[bytes]] = {}
+    try:
+        assert sorter.stdin is not None
+        for role, graph in GRAPHS.items():
+            dump = scratch / f".dump-{role}.nt"
+            store.dump(output=str(dump), format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            ending = b" <" + graph.value.encode() + b"> .\n"
+            found: list[bytes] = []
+            with open(dump, "rb") as handle:
+                while chunk := handle.read(_CHUNK_BYTES):
+                    chunk += handle.readline()
+                    if b"_:" in chunk:
+                        chunk = _take_blank_lines(chunk, found)
+                    sorter.stdin.write(chunk.replace(b" .\n", ending))
+            os.unlink(dump)
+            blank[role] = found
+        dumped = Dumped({role: [] for role in GRAPHS}, blank)
+        canonical = _canonical(dumped.blank_quads(GRAPHS))
+        if canonical:
+            sorter.stdin.write(ox.serialize(canonical, format=ox.RdfFormat.N_QUADS))
+        sorter.stdin.close()
+        error = sorter.stderr.read() if sorter.stderr is not None else b""
+        if sorter.wait() != 0:
+            raise OSError(f"sort failed: {error.decode('utf-8', 'replace').strip()}")
+    finally:
+        if sorter.poll() is None:
+            sorter.kill()
+            sorter.wait()
+
+    # the sorted N-Quads, back graph by graph: each graph's canonical lines into a file of its
+    # own (in memory only the lines of the ontology and data without a blank node, which
+    # canonical_union needs)
+    endings = {role: b" <" + graph.value.encode() + b"> ." for role, graph in GRAPHS.items()}
+    spilled = {role: scratch / f".canonical-{role}.nt" for role in GRAPHS}
+    counts = dict.fromkeys(GRAPHS, 0)
+    plain: dict[str, list[bytes]] = {role: [] for role in GRAPHS}
+    outs = {role: open(path, "wb") for role, path in spilled.items()}  # noqa: SIM115 - closed below
+    try:
+        with open(nquads, "rb") as handle:
+            while chunk := handle.read(_CHUNK_BYTES):
+                chunk += handle.readline()
+                rest = _lines(chunk)
+                for role in sorted(GRAPHS, key=lambda r: r != "provenance"):  # the most lines first
+                    ending = endings[role]
+                    if not rest:
+                        break
+                    mine = [line for line in rest if line.endswith(ending)]
+                    if not mine:
+                        continue
+                    if len(mine) < len(rest):
+                        rest = [line for line in rest if not line.endswith(ending)]
+                    else:
+                        rest = []
+                    counts[role] += len(mine)
+                    text = (b"\n".join(mine) + b"\n").replace(ending + b"\n", b" .\n")
+                    outs[role].write(text)
+                    if role in ("ontology", "data"):
+                        plain[role] += [line for line in _lines(text) if not _has_blank(line)]
+    finally:
+        for out in outs.values():
+            out.close()
+    return (CanonicalGraphs({role: [] for role in GRAPHS}, spilled, counts), Dumped(plain, blank))
 
 
 def canonical_union(store: pyoxigraph.Store, roles: Iterable[str], dumped: Dumped | None = None) -> bytes:
@@ -318,6 +575,15 @@ def _curie(iri: str) -> str:
     return iri
 
 
+class _Curies(dict):
+    """:func:`_curie`, each IRI once (a build names a class, a property or an agency thousands
+    of times)."""
+
+    def __missing__(self, iri: str) -> str:
+        self[iri] = curie = _curie(iri)
+        return curie
+
+
 def jsonld(triples: list[pyoxigraph.Triple], context: dict[str, Any]) -> bytes:
     """The triples as flattened JSON-LD compacted with ``context``: one object per subject.
 
@@ -368,8 +634,10 @@ def jsonld(triples: list[pyoxigraph.Triple], context: dict[str, Any]) -> bytes:
             in_lists.add(node)
             node = next(o for p, o in subjects[node] if p == rest)
 
+    curie = _Curies()
+
     def ident(node: Any) -> str:
-        return f"_:{node.value}" if isinstance(node, ox.BlankNode) else _curie(node.value)
+        return f"_:{node.value}" if isinstance(node, ox.BlankNode) else curie[node.value]
 
     def value(node: Any) -> Any:
         """A node reference, a list or an explicit value object: right under any key."""
@@ -381,7 +649,7 @@ def jsonld(triples: list[pyoxigraph.Triple], context: dict[str, Any]) -> bytes:
             return {"@value": node.value, "@language": node.language}
         if node.datatype.value in _PLAIN:
             return node.value
-        return {"@value": node.value, "@type": _curie(node.datatype.value)}
+        return {"@value": node.value, "@type": curie[node.datatype.value]}
 
     def compact(predicate: str, node: Any) -> tuple[str, Any, str]:
         """(key, JSON value, how it is added: "one", "set" or a language)."""
@@ -413,7 +681,7 @@ def jsonld(triples: list[pyoxigraph.Triple], context: dict[str, Any]) -> bytes:
                 return name, value(node), how
             else:
                 return name, value(node), how
-        return _curie(predicate), value(node), "one"
+        return curie[predicate], value(node), "one"
 
     def sort_key(item: Any) -> str:
         return json.dumps(item, ensure_ascii=False, sort_keys=True)
@@ -427,7 +695,7 @@ def jsonld(triples: list[pyoxigraph.Triple], context: dict[str, Any]) -> bytes:
         types = []
         for predicate, obj in subjects[subject]:
             if predicate == rdf_type and isinstance(obj, ox.NamedNode):
-                types.append(classes.get(obj.value) or _curie(obj.value))
+                types.append(classes.get(obj.value) or curie[obj.value])
                 continue
             key, item, how = compact(predicate, obj)
             if how in ("one", "set"):
@@ -462,10 +730,65 @@ def _expand(curie: str) -> str:
 
 
 def json_bytes(value: Any) -> bytes:
-    """JSON as the build writes it: UTF-8, indented by two, a line end at the end."""
-    return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """JSON as the build writes it: UTF-8, indented by two, a line end at the end: the bytes of
+    ``json.dumps(value, ensure_ascii=False, indent=2)``, written by :func:`_indented` (the
+    standard library's encoder is in Python when it indents, a generator per level; the
+    JSON-LD of ten thousand documents took it ten seconds). A value it does not know is left
+    to ``json.dumps``, which says what is wrong with it."""
+    parts: list[str] = []
+    try:
+        _indented(value, "\n", parts)
+    except _NotPlain:
+        return (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    parts.append("\n")
+    return "".join(parts).encode("utf-8")
 
 
-__all__ = ["CanonicalGraphs", "Dumped", "canonical_graphs", "canonical_nquads", "canonical_ntriples",
-           "canonical_union", "json_bytes", "jsonld", "jsonld_context", "rdfxml", "to_rdflib", "turtle",
-           "turtle_rdflib"]
+class _NotPlain(Exception):
+    """A value :func:`_indented` leaves to ``json.dumps``."""
+
+
+def _indented(value: Any, newline: str, parts: list[str]) -> None:
+    """Append ``value`` as ``json.dumps(..., ensure_ascii=False, indent=2)`` writes it, at the
+    indentation of ``newline`` (a line end and the spaces before a value at this depth)."""
+    if isinstance(value, str):
+        parts.append(encode_basestring(value))
+    elif value is None:
+        parts.append("null")
+    elif value is True:
+        parts.append("true")
+    elif value is False:
+        parts.append("false")
+    elif type(value) is int:
+        parts.append(int.__repr__(value))
+    elif type(value) is dict:
+        if not value:
+            parts.append("{}")
+            return
+        inner = newline + "  "
+        first = True
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            parts.append(("{" if first else ",") + inner + encode_basestring(key) + ": ")
+            first = False
+            _indented(item, inner, parts)
+        parts.append(newline + "}")
+    elif type(value) in (list, tuple):
+        if not value:
+            parts.append("[]")
+            return
+        inner = newline + "  "
+        first = True
+        for item in value:
+            parts.append(("[" if first else ",") + inner)
+            first = False
+            _indented(item, inner, parts)
+        parts.append(newline + "]")
+    else:  # floats (NaN, infinities), subclasses, anything else: json.dumps decides
+        raise _NotPlain
+
+
+__all__ = ["EXTERNAL_SORT_FROM", "CanonicalGraphs", "Dumped", "canonical_graphs", "canonical_nquads",
+           "canonical_ntriples", "canonical_union", "external_sort", "json_bytes", "jsonld", "jsonld_context", "rdfxml",
+           "sort_canonical", "to_rdflib", "turtle", "turtle_rdflib"]
