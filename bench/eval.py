@@ -13,9 +13,10 @@ Sets, in this order:
     heldout-3 tests/eval/heldout-3/*.facts only with --heldout-3: written in session 6, measured once at its end
     heldout-4 tests/eval/heldout-4/*.facts only with --heldout-4: written in session 7, measured once at its end (spent)
     heldout-5 tests/eval/heldout-5/*.facts only with --heldout-5: written in session 8, measured once at its end (spent)
+    heldout-6 tests/eval/heldout-6/*.facts only with --heldout-6: written blind at the start of session 9, measured once at its end
     gold      tests/gold/*.ttl             the development documents, compared by IRI
 
-    python bench/eval.py [--heldout] [--heldout-2] ... [--heldout-5] [--write bench/RESULTS.md]
+    python bench/eval.py [--heldout] [--heldout-2] ... [--heldout-6] [--write bench/RESULTS.md]
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ HELDOUT = {
     "heldout-3": "written in session 6; measured once, at its end (spent)",
     "heldout-4": "written in session 7; measured once, at its end (spent)",
     "heldout-5": "written blind at the start of session 8; measured once, at its end (spent)",
+    "heldout-6": "written blind at the start of session 9; measured once, at its end",
 }
 SETS = {
     "blind": (ROOT / "tests" / "documents" / "blind", "*.facts"),
