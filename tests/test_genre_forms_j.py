@@ -132,3 +132,27 @@ def test_a_law_passed_by_the_legislature_is_issued_by_it(tmp_path: Path) -> None
     assert ("law-science", "npcsc") in _issued(x)
     assert _dates(x)["law-science"] == {dt.date(2023, 12, 28)}
     assert not any(a == "cac" for _, a in _issued(x))  # a review passed is no issuing
+
+
+def _guided(x) -> set[tuple[str, str]]:
+    return {(_local(f["measure"]), _local(f["agency"])) for f in _facts(x, "guidance")}
+
+
+PLAN = ("# Guidance forms\n\n*Data Law Weekly, 12 May 2024*\n\nThe Ministry of Industry and Information "
+        "Technology (MIIT) issued the **Action Plan for Industrial Data** on 3 May 2024.\n\n## Tasks\n\n")
+
+
+def test_names_in_a_bracket_or_after_a_dash_that_ends_a_measure_are_responsible(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PLAN + "1. Train data engineers. [Ministry of Education, MIIT]\n"
+                 "2. Promote data standards. — State Administration for Market Regulation\n"
+                 "3. Open public data to enterprises (NDRC, CAC).\n"
+                 "4. Publish a list of pilots (Trial).\n"
+                 "5. Register data products with the Cyberspace Administration of China (CAC).\n")
+    assert _guided(x) == {("1", "moe"), ("1", "miit"), ("2", "samr"), ("3", "ndrc"), ("3", "cac")}
+
+
+def test_competent_authorities_and_cooperating_departments_are_responsible(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PLAN + "1. Strengthen data security. Competent authority: CAC.\n"
+                 "2. Set up data venues. NDRC takes the lead; MIIT and the CAC cooperate.\n"
+                 "3. Cultivate data firms. Implementing body: provincial governments.\n")
+    assert _guided(x) == {("1", "cac"), ("2", "ndrc"), ("2", "miit"), ("2", "cac")}

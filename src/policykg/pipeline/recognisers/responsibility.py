@@ -4,7 +4,8 @@ Door: :func:`responsible_ranges`. For one sentence of a measure's text it gives 
 which the responsible agencies are named: before a guiding verb ("The CAC will guide and
 formulate the policy", "The CAC shall complete the assessment"), or after a label or a phrase
 ("Lead agencies: NDRC and MOST", "Responsible: the NDA", "under the guidance of the NDA"), or
-as the subject a sentence opens with ("The CAC may put ... on a list"). The
+as the subject a sentence opens with ("The CAC may put ... on a list"), or in a bracket or after
+a dash that ends the sentence and holds nothing but names ("... data platforms. (MIIT, CAC)"). The
 extractor takes the agencies it finds in them; a range that names none (a class of bodies,
 "Responsible: none named") gives no fact.
 """
@@ -23,7 +24,7 @@ class Frame:
     """One way of saying who is responsible."""
 
     name: str
-    where: str  # "before", "after" or "subject"
+    where: str  # "before", "after", "subject" or "end"
     pattern: re.Pattern[str]
     example: str
     agencies: tuple[str, ...]
@@ -36,8 +37,8 @@ def frames() -> tuple[Frame, ...]:
         data = tomllib.load(handle)
     out = []
     for f in data["frame"]:
-        if f["where"] not in ("before", "after", "subject"):
-            raise ValueError(f"{path}: frame {f['name']!r}: where must be 'before', 'after' or 'subject'")
+        if f["where"] not in ("before", "after", "subject", "end"):
+            raise ValueError(f"{path}: frame {f['name']!r}: where must be 'before', 'after', 'subject' or 'end'")
         flags = 0 if f.get("case_sensitive") else re.IGNORECASE
         out.append(Frame(f["name"], f["where"], re.compile(f["pattern"], flags), f["example"],
                          tuple(f.get("agencies", ()))))
@@ -53,6 +54,12 @@ def responsible_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]
             # the sentence opens with its subject, then the frame's verb: "The CAC may put ..."
             m = frame.pattern.match(text, start, end)
             if m:
+                out.append((m.start("who"), m.end("who")))
+            continue
+        if frame.where == "end":
+            # the sentence ends with them: "... for enterprises. [MOE, MIIT]", "... — SAMR"
+            m = frame.pattern.search(text, start, end)
+            if m and not _NAME_BEFORE.search(text, max(start, m.start() - 60), m.start()):
                 out.append((m.start("who"), m.end("who")))
             continue
         clause = start  # where the clause of the next match begins (after a ";")
@@ -75,6 +82,9 @@ def responsible_ranges(text: str, start: int, end: int) -> list[tuple[int, int]]
     return out
 
 
+#: A capitalised word right before an "end" frame's bracket: "the Cyberspace Administration of China
+#: (CAC)." defines an abbreviation, it does not say who is responsible.
+_NAME_BEFORE = re.compile(r"(?-i:[A-Z])[\w'’&-]*\s*$")
 _CLAUSE_END = re.compile(r"[;；]|\.(?:\s|$)")
 _LABEL_END = re.compile(r"[)）;；]|\.(?:\s|$)")
 
