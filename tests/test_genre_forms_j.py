@@ -156,3 +156,21 @@ def test_competent_authorities_and_cooperating_departments_are_responsible(tmp_p
                  "2. Set up data venues. NDRC takes the lead; MIIT and the CAC cooperate.\n"
                  "3. Cultivate data firms. Implementing body: provincial governments.\n")
     assert _guided(x) == {("1", "cac"), ("2", "ndrc"), ("2", "miit"), ("2", "cac")}
+
+
+def _measure_numbers(x) -> list[int]:
+    return sorted(dict(r.fields)["number"] for r in x.records if r.kind == "article")
+
+
+def test_measures_numbered_in_words(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PLAN + "Task One: Build a platform. MIIT leads.\n\nTask Two: Open data. The CAC "
+                 "leads.\n\nTask Three: Trade data. NDRC leads.\n")
+    assert _measure_numbers(x) == [1, 2, 3]
+    assert ("2", "cac") in _guided(x)
+
+
+def test_a_serial_number_column_numbers_the_measures(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PLAN + "| S/N | Task | Lead |\n|---|---|---|\n| 1 | Build a platform | MIIT |\n"
+                 "| 2 | Open data | CAC |\n| 3 | Trade data | NDRC |\n")
+    assert _measure_numbers(x) == [1, 2, 3]
+    assert _guided(x) == {("1", "miit"), ("2", "cac"), ("3", "ndrc")}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from policykg.pipeline.structure import _CELL_NUMBER, _numbering, column_roles, numbering_forms
+from policykg.pipeline.structure import _CELL_NUMBER, _number, _numbering, column_roles, numbering_forms
 
 
 @pytest.mark.parametrize("form", numbering_forms(), ids=lambda f: f.name)
@@ -12,7 +12,7 @@ def test_each_numbering_form_reads_its_example(form) -> None:  # noqa: ANN001
     found = _numbering(text, 0, len(text), bare=form.numbered_list)
     assert found is not None, text
     assert found.form.name == form.name
-    assert int(found.number_text) == form.number
+    assert _number(found.number_text) == form.number  # digits, or a number spelt out
     assert text[found.body:].strip() and not text[found.body:].startswith((":", "–", "—"))
     if "agency" in form.pattern.groupindex:
         assert found.agency is not None and text[found.agency.start:found.agency.end] == "CAC"

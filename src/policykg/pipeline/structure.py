@@ -39,6 +39,7 @@ from pathlib import Path
 from .. import resources
 from ..document import DATE_LINE, MONTHS, Block, Document, Marker, Span
 from ..errors import InputError
+from ..textutil import parse_number
 from .readers.base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, RawBlock, Rendition
 
 #: The largest article number policykg accepts, and the most measures in one document.
@@ -401,6 +402,8 @@ def _number(written: str) -> int | None:
     """``written`` (digits, perhaps a sign) as a number; ``None`` when it has more digits than
     any measure's number can (``int()`` would refuse 4,301 digits, and need not see them)."""
     digits = written.lstrip("+-−– ")
+    if digits[:1].isalpha():  # "Task Two": a number spelt out
+        return parse_number(digits)
     if len(digits.lstrip("0")) > len(str(MAX_ARTICLE)):
         return None
     return int(written.replace("−", "-").replace("–", "-").replace(" ", ""))
