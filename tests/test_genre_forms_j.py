@@ -174,3 +174,10 @@ def test_a_serial_number_column_numbers_the_measures(tmp_path: Path) -> None:
                  "| 2 | Open data | CAC |\n| 3 | Trade data | NDRC |\n")
     assert _measure_numbers(x) == [1, 2, 3]
     assert _guided(x) == {("1", "miit"), ("2", "cac"), ("3", "ndrc")}
+
+
+def test_a_pillar_or_a_chapter_number_is_no_part_of_the_categorys_name(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PLAN + "### Pillar 1 — Infrastructure\n\nTask 1: Build a platform. MIIT leads.\n\n"
+                 "Chapter II Data Markets\n\nTask 2: Trade data. NDRC leads.\n\nTask 3: Open data. The CAC leads.\n")
+    labels = {str(dict(r.fields)["label"]) for r in x.records if r.kind == "category"}
+    assert labels == {"Infrastructure", "Data Markets"}

@@ -118,8 +118,9 @@ _MARKS = "▸►▶■□◆◇●○▪▫•→»· "
 
 
 #: What numbers a category before its name: "I. ", "IV) ", "B. ", "3. ", "3.1 ", "(c) ", "三、",
-#: "Part II – ", and two of them: "（一）(I) ".
-_ENUMERATOR = re.compile(r"(?:(?:(?:Part|Chapter|Section)\s+(?:[IVXLC]+|\d{1,2}|[A-Z])\s*(?:[.:)]|\s[-–—]|[-–—])|"
+#: "Part II – ", "Pillar 1 — ", "Chapter II " before a capitalised word, and two of them: "（一）(I) ".
+_ENUMERATOR = re.compile(r"(?:(?:(?:Part|Chapter|Section|Pillar|Priority|Strand|Track|Theme)\s+(?:[IVXLC]+|\d{1,2}|[A-Z])"
+                         r"\s*(?:[.:)]|\s[-–—]|[-–—]|(?<=[IVXLC\d])\s(?=[A-Z][a-z])|(?<=[IVXLC\d])\s(?=[A-Z]{3,}\b))|"
                          r"\d{1,2}(?:\.\d{1,2})+\.?(?=\s)|(?:[IVXLC]{1,6}|[A-Z]|\d{1,2})[.)]|"
                          r"[(（](?:[ivxlc]{1,6}|[IVXLC]{1,6}|[a-zA-Z]|\d{1,2}|[一二三四五六七八九十]{1,3})[)）]|"
                          r"[一二三四五六七八九十]{1,3}[、.])[ \t*_]*)+(?=\S)")
