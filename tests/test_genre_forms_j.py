@@ -181,3 +181,31 @@ def test_a_pillar_or_a_chapter_number_is_no_part_of_the_categorys_name(tmp_path:
                  "Chapter II Data Markets\n\nTask 2: Trade data. NDRC leads.\n\nTask 3: Open data. The CAC leads.\n")
     labels = {str(dict(r.fields)["label"]) for r in x.records if r.kind == "category"}
     assert labels == {"Infrastructure", "Data Markets"}
+
+
+PILOTS = ("# New data pilot cities named\n\n*Data Law Weekly, 12 May 2024*\n\nOn 10 May 2024 the National Data "
+          "Administration (NDA) issued the **Notice on Data Trading Pilots**. ")
+PILOT_MEASURES = "\n\n## Tasks\n\n1. Build data exchanges. The NDA leads.\n2. Open public data. MIIT leads.\n"
+
+
+def _pilots(x) -> set[str]:
+    return {_local(f["area"]) for f in _facts(x, "pilot_area")}
+
+
+def test_the_issuer_that_selected_a_count_of_cities_in_brackets(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PILOTS + "The NDA selected five cities (Beijing, Shanghai, Shenzhen, Hangzhou and "
+                 "Chengdu) as pilots. The pilots will last three years." + PILOT_MEASURES)
+    assert _pilots(x) == {"beijing", "shanghai", "shenzhen", "hangzhou", "chengdu"}
+    assert [f["count"] for f in _facts(x, "stated_count")] == [5]
+    assert [(f["start"], f["end"]) for f in _facts(x, "trial")] == [(dt.date(2024, 5, 10), dt.date(2027, 5, 9))]
+
+
+def test_another_agency_that_selected_cities_says_nothing_of_the_notice(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PILOTS + "MIIT selected five cities (Beijing, Shanghai, Shenzhen, Hangzhou and "
+                 "Chengdu) for its own programme." + PILOT_MEASURES)
+    assert _pilots(x) == set() and _facts(x, "stated_count") == []
+
+
+def test_a_label_of_pilot_areas_lists_them(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PILOTS + "\n\nPilot areas: Beijing, Shanghai, Chengdu." + PILOT_MEASURES)
+    assert _pilots(x) == {"beijing", "shanghai", "chengdu"}

@@ -19,8 +19,8 @@ import re
 from ...document import Block, Span
 from ...textutil import NUMBER, View, block_view, parse_number, sentences, split_list
 from ..lexicon import Entry
-from .agencies import NAME
-from .context import Context, quote
+from .agencies import NAME, agencies_in
+from .context import Context, NamedDocument, quote
 from .documents import FULL_NAMES, pilot_document
 from .iris import ID
 from .records import Mention, Record
@@ -179,6 +179,16 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
     notes = [ctx.doc.footnotes[mk.label] for mk in markers if mk.label in ctx.doc.footnotes]
     lists = [n for n in notes if _list_intro(ctx, n) is not None and _is_area_list(ctx, n)]
     including = re.search(r"\b(?:including|includ(?:es|e)|such\s+as|namely|among\s+them|:)\s+", sent)
+    label = _AREAS_LABEL.match(sent)
+    if not m and not lists and label:
+        # "Pilot areas: Beijing, Shanghai, Shenzhen.": the label's list, of the document of pilots
+        notice = pilot_document(ctx, view.origin(s, s + 1)[0], None)
+        if notice is not None:
+            for mention in areas_in(ctx, view, s + label.end(), e):
+                area = _whole_area(ctx, mention)
+                if area is not None:
+                    ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=notice.iri, area=area.iri)
+        return
     if not m and not lists:
         return
     at = view.origin(s + (m.start() if m else 0), s + (m.end() if m else 1))[0]
@@ -187,7 +197,7 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
         return
     if not REGION_WORDS.search(sent) and not [d for _, _, d in ctx.documents_in(o_start, at) if d is notice] and not (
             anaphoric and re.search(rf"\b(?:pilot|demonstration|experimental)\s+{anaphoric.group('noun')}\b", notice.label,
-                                    re.IGNORECASE)):
+                                    re.IGNORECASE)) and not _by_its_issuer(ctx, view, s, s + m.start() if m else s, notice):
         return  # "... selected 15 provinces" names the document that did, or says nothing sure
     if m:
         n = parse_number(m.group("n"))
@@ -240,7 +250,16 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
                         r"(?P<list>[^–—]{2,300}?)\s+(?:[–—]|-(?=\s))", sent[m.end():])
         if dash and including and including.start() < m.end() + dash.start("list"):
             dash = None  # "including ... three cities – ..."? the "including" reads first
-    if dash:
+    bracket = _BRACKET_LIST.match(sent, m.end()) if m and not dash else None
+    if bracket:
+        # "selected five cities (Beijing, Shanghai, ...) as pilots": the places the bracket lists
+        first = view.origin(s + bracket.start("list"), s + bracket.start("list") + 1)[0]
+        for mention in areas_in(ctx, view, s + bracket.start("list"), s + bracket.end("list")):
+            # (the bracket opens the list: its first place is no place inside a zone's name)
+            area = mention if mention.start <= first else _whole_area(ctx, mention)
+            if area is not None:
+                ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=notice.iri, area=area.iri)
+    elif dash:
         lo = s + m.end() + dash.start("list")
         for mention in areas_in(ctx, view, lo, lo + len(dash.group("list"))):
             ctx.fact("pilot_area", ctx.evidence(mention.start, mention.end), notice=notice.iri,
@@ -257,6 +276,20 @@ def pilot_areas(ctx: Context, view: View, s: int, e: int, block: Block, offset: 
             area = _whole_area(ctx, mention)
             if area is not None:
                 ctx.fact("pilot_area", ctx.evidence(area.start, area.end), notice=notice.iri, area=area.iri)
+
+
+#: "Pilot areas:", "The pilot cities:" opening a sentence: a list of the document of pilots' areas.
+_AREAS_LABEL = re.compile(r"[\W_]*(?:the\s+)?(?:pilot|demonstration|experimental)\s+(?:areas|cities|zones|provinces|"
+                          r"localities|counties|districts|regions)\s*[:：]\s*", re.IGNORECASE)
+#: A bracket right after a count that lists the places: "five cities (Beijing, ..., Chengdu)".
+_BRACKET_LIST = re.compile(r"\s*[(（](?P<list>[^()（）]{2,400})[)）]")
+
+
+def _by_its_issuer(ctx: Context, view: View, lo: int, hi: int, notice: NamedDocument) -> bool:
+    """Whether ``view.clean[lo:hi]`` (a sentence before its count) names an issuer of ``notice``
+    as the one acting: "The NDA selected five cities ..." after the NDA's notice."""
+    issuers = set(ctx.issuers.get(notice.iri, ()))
+    return bool(issuers) and any(a.iri in issuers for a in agencies_in(ctx, view, lo, hi, strict=True))
 
 
 #: A sentence that opens with a count of the areas of the document of pilots named before:
