@@ -209,3 +209,9 @@ def test_another_agency_that_selected_cities_says_nothing_of_the_notice(tmp_path
 def test_a_label_of_pilot_areas_lists_them(tmp_path: Path) -> None:
     x = _extract(tmp_path, "u.md", PILOTS + "\n\nPilot areas: Beijing, Shanghai, Chengdu." + PILOT_MEASURES)
     assert _pilots(x) == {"beijing", "shanghai", "chengdu"}
+
+
+def test_an_area_that_has_already_tried_a_measure_is_its_forerunner(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PILOTS + PILOT_MEASURES.replace("The NDA leads.", "The NDA leads. Shanghai has "
+                                                                   "already tried this measure."))
+    assert {(_local(f["measure"]), _local(f["area"])) for f in _facts(x, "forerunner")} == {("1", "shanghai")}

@@ -39,6 +39,8 @@ FORERUNNER = re.compile(r"\b(?:forerunners?|pioneers?|examples?|first\s+movers?|
                         r"first\s+to\s+(?:try|trial|test|pilot|adopt|introduce|launch)|"
                         r"(?:had|have|has)\s+(?:already\s+)?(?:tried|piloted|trialled|tested)\s+(?:[\w-]+\s+){0,5}?"
                         r"(?:before|already|earlier)|"
+                        # "Shanghai has already tried this measure"
+                        r"(?:had|have|has)\s+already\s+(?:tried|piloted|trialled|tested)|"
                         r"take\s+the\s+lead)\b", re.IGNORECASE)
 #: A measure named by its number in prose: "Action 3", "Articles 4 and 5", "measure (19)", "row 8"
 #: (not "Article 22 of that law": another document's).
