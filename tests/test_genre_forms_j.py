@@ -215,3 +215,12 @@ def test_an_area_that_has_already_tried_a_measure_is_its_forerunner(tmp_path: Pa
     x = _extract(tmp_path, "u.md", PILOTS + PILOT_MEASURES.replace("The NDA leads.", "The NDA leads. Shanghai has "
                                                                    "already tried this measure."))
     assert {(_local(f["measure"]), _local(f["area"])) for f in _facts(x, "forerunner")} == {("1", "shanghai")}
+
+
+def test_a_document_in_line_with_or_elaborating_on_another_refers_to_it(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# References\n\n*Data Law Weekly, 12 May 2024*\n\nOn 10 May 2024 the CAC "
+                 "issued the **Measures for Data Export Filing**. The Measures are in line with the Opinions on "
+                 "Building a Basic System for Data. The Measures elaborate on Article 40 of the Personal Information "
+                 "Protection Law." + MEASURES)
+    refs = {"-".join(_local(f["target"]).split("-")[:2]) for f in _facts(x, "reference")}
+    assert refs == {"opinions-building", "personal-information"}
