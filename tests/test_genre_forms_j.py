@@ -224,3 +224,25 @@ def test_a_document_in_line_with_or_elaborating_on_another_refers_to_it(tmp_path
                  "Protection Law." + MEASURES)
     refs = {"-".join(_local(f["target"]).split("-")[:2]) for f in _facts(x, "reference")}
     assert refs == {"opinions-building", "personal-information"}
+
+
+def _forerunners(x) -> set[tuple[str, str]]:
+    return {(_local(f["measure"]), _local(f["area"])) for f in _facts(x, "forerunner")}
+
+
+def test_forerunners_in_prose_before_the_measures_and_in_words_of_models(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PLAN + "Two features were tried in Guiyang first: the platform of Task 1 and the "
+                 "catalogue of Task 3. Two provinces were ahead of the ministry on Task 2: Zhejiang and Guangdong "
+                 "had both circulated drafts.\n\n"
+                 "Task 1: Build a platform. MIIT leads.\n\nTask 2: Open data. The CAC leads.\n\n"
+                 "Task 3: Trade data. NDRC leads. Suzhou tried this first.\n\n"
+                 "Task 4 is not new everywhere. Beijing and Tianjin have required it since 2019, and MIIT cites "
+                 "them as models.\n\nTask 4: Keep data local. MIIT leads.\n")
+    assert _forerunners(x) == {("1", "guiyang"), ("3", "guiyang"), ("2", "zhejiang"), ("2", "guangdong"),
+                               ("3", "suzhou")}
+
+
+def test_a_bare_art_number_before_a_verb_is_running_text(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PLAN + "Art. 1 names the Cybersecurity Law as the basis.\n\n"
+                 "Art. 5. Cities build a platform. MIIT leads.\n\nArt. 6 Cities open data. The CAC leads.\n")
+    assert _measure_numbers(x) == [5, 6]

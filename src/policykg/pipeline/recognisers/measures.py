@@ -33,7 +33,10 @@ from .responsibility import responsible_ranges
 _NOUNS = measure_nouns()
 FORERUNNER = re.compile(r"\b(?:forerunners?|pioneers?|examples?|first\s+movers?|frontrunners?|"
                         r"first\s+(?:piloted|tried(?:\s+out)?|tested|implemented|rolled\s+out)|"
-                        r"(?:piloted|tried|tested)\s+first|go(?:es)?\s+first|"
+                        # "tried this first", "were tried in Guiyang first"
+                        r"(?:piloted|tried|tested)\s+(?:[\w'’-]+\s+){0,3}?first|go(?:es)?\s+first|"
+                        # "were ahead of the ministry on Article 7", "cites them as models", "serve as models"
+                        r"(?:were|was|are|is)\s+ahead\s+of|as\s+(?:a\s+|the\s+)?models?|"
                         r"tr(?:y|ies)\s+out\s+(?:[\w-]+\s+){1,6}?first|"
                         # "were the first to try the model", "had tried authorised operation before"
                         r"first\s+to\s+(?:try|trial|test|pilot|adopt|introduce|launch)|"
@@ -74,6 +77,7 @@ def articles(ctx: Context) -> None:
     seen: set[tuple[str, int]] = set()  # (holder, number) of the measures made
     previous: Block | None = None  # the block before this one, footnotes aside
     leads: list[Block] = []
+    early: list[Block] = []  # paragraphs before the first measure
     heading: Block | None = None  # a heading that names a topic, over prose and then a table of measures
     for block in doc.blocks:
         if block.kind == "category":
@@ -107,8 +111,14 @@ def articles(ctx: Context) -> None:
             leads.append(block)  # a row of a table of who leads which measure: once all are known
         elif block.kind in ("paragraph", "bullet") and done:  # (a list item says it as a paragraph would)
             _forerunners(ctx, block, done, by_number, adjacent=previous is not None and previous.kind == "article")
+        elif block.kind in ("paragraph", "bullet"):
+            early.append(block)
         if block.kind != "footnote":
             previous = block
+    for block in early:
+        # prose before the measures: forerunners of the measures it names by number ("Three
+        # features were tried in Guiyang first: ... of Art. 13, ... of Art. 16"), once all are known
+        _forerunners(ctx, block, [], by_number, adjacent=False)
     for row in leads:
         _leads_row(ctx, row, by_number)
 
@@ -262,10 +272,12 @@ def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_n
             count = parse_number(word) or 1
         elif above.group("what") and above.group("what").lower().endswith("s"):
             count = len(done)
+    before: list[int] = []  # the measures the sentence before named ("Task 6 is not new everywhere.")
     for s, e in sentences(view):
         o_start, o_end = view.origin(s, e)
         named = [int(n) for m in MEASURE_NUMBERS.finditer(view.clean, s, e)
                  for n in re.findall(r"\d+", m.group(0))]
+        previous, before = before, named
         if named:  # "Action 4 concentrates first on the Yangtze River Delta": the measure's region
             sub = View(view.clean[s:e], view.offsets[s:e + 1])
             for n in named:
@@ -289,6 +301,10 @@ def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_n
                         if len(by_number.get(n, ())) == 1]
         elif above:
             measures = [iri for iri, _ in done[-count:]]
+        elif previous and _THEM.search(view.clean, s, e):
+            # "Task 6 is not new everywhere. Beijing and Tianjin have required it since 2019, and
+            # MIIT cites them as models": the measures the sentence before named, pointed back at
+            measures = [iri for n in previous for iri in by_number.get(n, ()) if len(by_number.get(n, ())) == 1]
         elif adjacent and not _OTHER_MEASURES.search(view.clean, s, e):
             measures = [iri for iri, _ in done[-1:]]
         else:  # "the two Application tasks", "the monitoring task": measures this cannot tell
@@ -301,6 +317,10 @@ def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_n
         for mention in areas:
             for measure in dict.fromkeys(measures):
                 ctx.fact("forerunner", ctx.evidence(o_start, o_end), measure=measure, area=mention.iri)
+
+
+#: Words that point back at what the sentence before named: "it", "this", "the rule", "the task".
+_THEM = re.compile(r"\b(?:it|this|that|them|the\s+(?:rule|task|measure|requirement|item|practice))\b", re.IGNORECASE)
 
 
 def category_scheme(ctx: Context) -> None:
