@@ -246,3 +246,13 @@ def test_a_bare_art_number_before_a_verb_is_running_text(tmp_path: Path) -> None
     x = _extract(tmp_path, "u.md", PLAN + "Art. 1 names the Cybersecurity Law as the basis.\n\n"
                  "Art. 5. Cities build a platform. MIIT leads.\n\nArt. 6 Cities open data. The CAC leads.\n")
     assert _measure_numbers(x) == [5, 6]
+
+
+def test_made_under_and_invokes_refer(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# References\n\n*Data Law Weekly, 12 May 2024*\n\nOn 10 May 2024 the CAC "
+                 "issued the **Measures for Data Export Filing**. The Measures were made under the Opinions on "
+                 "Cross-Border Data (2023 Edition).\n\nOn 2 May 2024 MIIT issued the **Notice on Data Grading**. "
+                 "For Task 1 the Notice also invokes the Guide to Data Labelling (First Edition)." + MEASURES)
+    pairs = {("-".join(_local(f["document"]).split("-")[:2]), "-".join(_local(f["target"]).split("-")[:2]))
+             for f in _facts(x, "reference")}
+    assert pairs == {("measures-data", "opinions-cross"), ("notice-data", "guide-data")}

@@ -63,8 +63,9 @@ def _first_only(verb: re.Match[str]) -> bool:
 
 
 #: The subject of a sentence's verb named by a document's head word, after "the" and up to
-#: three words ("The Guidelines", "The 2019 Guidelines", "The Revised Guidelines also").
-_HEAD_SUBJECT = re.compile(r"(?:^|[,;:]\s*|\b)[Tt]he\s+(?:[A-Z0-9][\w'’-]*\s+){0,3}?(?P<what>[A-Z][a-z]+)\s+"
+#: three words ("The Guidelines", "The 2019 Guidelines", "The Revised Guidelines also", "the new Notice").
+_HEAD_SUBJECT = re.compile(r"(?:^|[,;:]\s*|\b)[Tt]he\s+(?:(?:[A-Z0-9][\w'’-]*|new|revised|amended|old|original|earlier|"
+                           r"later|latest|draft|final|current|present)\s+){0,3}?(?P<what>[A-Z][a-z]+)\s+"
                            r"(?:(?:do|does|also|both|themselves|itself|further|thus|then|\w+ly)\s+)*$")
 
 
