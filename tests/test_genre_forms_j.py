@@ -256,3 +256,15 @@ def test_made_under_and_invokes_refer(tmp_path: Path) -> None:
     pairs = {("-".join(_local(f["document"]).split("-")[:2]), "-".join(_local(f["target"]).split("-")[:2]))
              for f in _facts(x, "reference")}
     assert pairs == {("measures-data", "opinions-cross"), ("notice-data", "guide-data")}
+
+
+def test_a_bracket_of_issuer_order_and_date_after_a_name(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "Chapter III builds on the Interim Provisions on Prohibiting Abuse of "
+                 "Dominant Market Positions (SAMR Order No. 11, 26 June 2019). They do not cite the E-Commerce Law "
+                 "of the People's Republic of China (NPCSC, 31 August 2018). The Outline for Big Data "
+                 "(Guo Fa [2015] No. 50) is older. The Rules for Data Audits (the Audit Rules, 2021) are newer."
+                 + MEASURES)
+    assert _issued(x) == {("interim-provisions", "samr"), ("e-commerce", "npcsc")}
+    assert _dates(x)["interim-provisions"] == {dt.date(2019, 6, 26)}
+    assert _dates(x)["e-commerce"] == {dt.date(2018, 8, 31)}
+    assert "outline-big" not in _dates(x) and "rules-data" not in _dates(x)

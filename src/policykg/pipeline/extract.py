@@ -160,6 +160,7 @@ def prose(ctx: Context) -> None:
             documents.issuers_listed(ctx, view, s, e, sdocs)
             dates.dated_names(ctx, view, s, e, sdocs)
             dates.issued_after_names(ctx, view, s, e, sdocs)
+            dates.bracket_after_names(ctx, view, s, e, sdocs)
             dates.dated_anaphora(ctx, view, s, e)
             dates.event_dates(ctx, view, s, e, sdocs)
             if issued is not None:

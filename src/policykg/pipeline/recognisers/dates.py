@@ -574,6 +574,53 @@ def issued_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) ->
             ctx.fact("issue_date", evidence, document=d.iri, date=date)
 
 
+#: A bracket right after a document's name: "(SAMR Order No. 11, 26 June 2019)", "(NPCSC, 31 August 2018)".
+_BRACKET_AFTER = re.compile(r"\s*[(（](?P<inside>[^()（）]{2,160})[)）]")
+#: A part of that bracket that names its issuer and perhaps the number it gave it.
+_ISSUER_PART = re.compile(r"\s*(?:the\s+)?(?P<who>.+?)(?:\s+(?:Order|Decree|Announcement|Notice|Circular|Document)"
+                          r"(?:\s+No\.?\s*\d+(?:\s+of\s+\d{4})?)?)?\s*$")
+#: A part of it that is one whole date.
+_DATE_PART = re.compile(rf"\s*(?:dated\s+|issued\s+(?:on\s+)?)?{_DATE_GROUPS}\s*$", re.IGNORECASE)
+
+
+def bracket_after_names(ctx: Context, view: View, s: int, e: int, sdocs: list) -> None:
+    """"the Interim Provisions on ... (SAMR Order No. 11, 26 June 2019)", "the E-Commerce Law
+    (NPCSC, 31 August 2018)": a bracket right after a document's name whose first part is an
+    agency and nothing else (but the number of its order) names the issuer; a part that is a
+    whole date, beside it, the issue date. A bracket of anything else ("(Guo Fa [2016] No. 51)",
+    "(the Measures)", "(see note 2)") says nothing here."""
+    for _, end, d in sdocs:
+        if d.iri == ctx.source:
+            continue
+        at = bisect.bisect_left(view.offsets, end, s, e)
+        m = _BRACKET_AFTER.match(view.clean, at, e)
+        if not m:
+            continue
+        lo = m.start("inside")
+        parts = []
+        for piece in re.finditer(r"[^,;，；]+", m.group("inside")):
+            parts.append((lo + piece.start(), lo + piece.end()))
+        first = _ISSUER_PART.fullmatch(view.clean, *parts[0]) if parts else None
+        if first is None:
+            continue
+        a, b = first.span("who")
+        who = agencies_in(ctx, view, a, b, strict=False)
+        covered = "".join(ch for i, ch in enumerate(view.clean[a:b], a)
+                          if not any(bisect.bisect_left(view.offsets, x.start) <= i < bisect.bisect_left(view.offsets, x.end)
+                                     for x in who))
+        if len(who) != 1 or re.sub(r"\b(?:the|its|of)\b|[\s'’s]", "", covered):
+            continue  # not one agency and nothing else
+        evidence = ctx.evidence(*view.origin(m.start(), m.end()))
+        ctx.fact("issuance", evidence, document=d.iri, agency=who[0].iri)
+        for pa, pb in parts[1:]:
+            day = _DATE_PART.fullmatch(view.clean, pa, pb)
+            if day and day.group("y"):
+                date = date_of(ctx, day)
+                if date is not None:
+                    ctx.fact("issue_date", evidence, document=d.iri, date=date)
+                break
+
+
 #: A short name in brackets right after a document's name: "(the Qinglang notice)".
 _ALIAS_AFTER = re.compile(r"\s*\((?:the\s+)?[^()]{1,80}\)(?=\s*,|\s+(?:is|was|are|were)\s+dated\b)")
 #: "..., all issued by the CAC:" in a footnote of full names: the issuers of every name after it.
