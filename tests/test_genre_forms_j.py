@@ -268,3 +268,16 @@ def test_a_bracket_of_issuer_order_and_date_after_a_name(tmp_path: Path) -> None
     assert _dates(x)["interim-provisions"] == {dt.date(2019, 6, 26)}
     assert _dates(x)["e-commerce"] == {dt.date(2018, 8, 31)}
     assert "outline-big" not in _dates(x) and "rules-data" not in _dates(x)
+
+
+def test_the_co_issuers_named_on_its_cover_include(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "MIIT issued the Action Plan for Identifiers on 2 April 2024. The co-issuers "
+                 "named on its cover include the National Development and Reform Commission (NDRC), the Ministry of "
+                 "Finance and the Ministry of Commerce (MOFCOM)." + MEASURES)
+    assert {a for d, a in _issued(x) if d == "action-plan"} == {"miit", "ndrc", "mof", "mofcom"}
+
+
+def test_among_the_co_issuers_of_a_footnote_says_not_whose(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "The NDA issued the Notice on the Action Plan for Data on 2 April 2024.\n\n"
+                 "Among the co-issuers are the Ministry of Finance and the Ministry of Commerce (MOFCOM)." + MEASURES)
+    assert not {a for _, a in _issued(x)} & {"mof", "mofcom"}

@@ -1301,11 +1301,15 @@ def _subject_agencies(ctx: Context, view: View, s: int, hi: int) -> list[Mention
 _OF_AGENCIES = re.compile(r"[\s*_]*(?:\s*\((?:the\s+)?[“\"][^()“”\"]{1,60}[”\"]\))?\s+of\s+(?P<who>(?:the\s+)?[*_]*[A-Z](?:[^,;.()]|\s*\([A-Z][A-Za-z]{1,8}\)|,\s+(?=(?:the\s+)?[*_]*[A-Z])){2,300}?)(?=\s*(?:[;.)]|,(?!\s+(?:the\s+)?[*_]*[A-Z])|\((?![A-Z][A-Za-z]{1,8}\))|$|\s+(?:was|were|is|are|made|issued|published|on|in|which)\b))")
 
 
-#: "This time there are five issuers: the NDRC, ...", "The issuers are the CAC and MIIT.": the
+#: "This time there are five issuers: the NDRC, ...", "The issuers are the CAC and MIIT.", "The
+#: co-issuers named on its cover include the NDRC, ...": the
 #: agencies after it issued the document the sentence names before, else the one named last.
 _ISSUERS_ARE = re.compile(rf"\b(?:(?:there\s+(?:are|were)|it\s+has|they\s+have|with)\s+(?P<n>{NUMBER})\s+"
                           rf"(?:issuers|issuing\s+(?:departments|bodies|agencies))|(?:its|their|the)\s+"
-                          rf"(?:(?P<k>{NUMBER})\s+)?(?:issuers|issuing\s+(?:departments|bodies|agencies))\s+(?:are|were))"
+                          rf"(?:(?P<k>{NUMBER})\s+)?(?:issuers|issuing\s+(?:departments|bodies|agencies))\s+(?:are|were)|"
+                          # (co-issuers where the text says whose: "named on its cover", "its co-issuers")
+                          rf"the\s+co-?issuers\s+(?:named|listed|shown)\s+[^,:;]{{0,40}}?\s+(?:are|were|include|included)|"
+                          rf"(?:its|their)\s+co-?issuers\s+(?:are|were|include|included))"
                           rf"\s*[:—–,-]?\s*", re.IGNORECASE)
 
 
