@@ -281,3 +281,13 @@ def test_among_the_co_issuers_of_a_footnote_says_not_whose(tmp_path: Path) -> No
     x = _extract(tmp_path, "u.md", HEAD + "The NDA issued the Notice on the Action Plan for Data on 2 April 2024.\n\n"
                  "Among the co-issuers are the Ministry of Finance and the Ministry of Commerce (MOFCOM)." + MEASURES)
     assert not {a for _, a in _issued(x)} & {"mof", "mofcom"}
+
+
+def test_a_note_number_glued_to_a_full_stop_ends_the_sentence() -> None:
+    from policykg.textutil import View, sentences
+
+    text = "Both were adopted by the same Standing Committee.2 In February 2016 it was approved by MIIT. See No. 5 There."
+    view = View.of(text, 0, len(text), markup=False)
+    assert [view.clean[s:e] for s, e in sentences(view)] == [
+        "Both were adopted by the same Standing Committee.", "In February 2016 it was approved by MIIT.",
+        "See No. 5 There."]

@@ -183,7 +183,9 @@ def _block_view(doc: Document, block: Block, start: int | None) -> View:
                    drop=[(m.start, m.end) for m in block.markers])
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“(]?[A-Z*])")
+#: (a note's number glued to a word's full stop ends the sentence too: "the same Standing
+#: Committee.2 In February 2016 ...", as a PDF's superscript reads)
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])[\"”’)]?|(?<=[a-z][.!?])\d{1,2})\s+(?=[\"“(]?[A-Z*])")
 _NO_BREAK_BEFORE = re.compile(r"\b(?:No|Art|Mr|Ms|Dr|e\.g|i\.e|St|vs|approx)\.$")
 #: How far before a sentence end :data:`_NO_BREAK_BEFORE` can reach ("approx." is 7
 #: characters); the search looks no further back, so a paragraph is scanned once, not once
