@@ -291,3 +291,12 @@ def test_a_note_number_glued_to_a_full_stop_ends_the_sentence() -> None:
     assert [view.clean[s:e] for s, e in sentences(view)] == [
         "Both were adopted by the same Standing Committee.", "In February 2016 it was approved by MIIT.",
         "See No. 5 There."]
+
+
+def test_prose_after_the_measures_says_who_is_responsible_for_which(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PLAN + "Article 12 The database is run centrally.\n\nArticle 13 Agencies must be "
+                 "legal persons.\n\nArticle 15 Hospitals use the code.\n\nArticle 16 The code is linked to insurance.\n\n"
+                 "## Who is responsible?\n\nThe NDRC is responsible for Articles 12 and 13: it runs the database. "
+                 "The CAC is responsible for Article 15 in hospitals, and MIIT is responsible for Article 16. "
+                 "Article 5 of the Cybersecurity Law is the CAC's.\n")
+    assert _guided(x) == {("12", "ndrc"), ("13", "ndrc"), ("15", "cac"), ("16", "miit")}

@@ -278,6 +278,8 @@ def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_n
         named = [int(n) for m in MEASURE_NUMBERS.finditer(view.clean, s, e)
                  for n in re.findall(r"\d+", m.group(0))]
         previous, before = before, named
+        if named:
+            _guidance_by_number(ctx, view, s, e, by_number)
         if named:  # "Action 4 concentrates first on the Yangtze River Delta": the measure's region
             sub = View(view.clean[s:e], view.offsets[s:e + 1])
             for n in named:
@@ -317,6 +319,30 @@ def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_n
         for mention in areas:
             for measure in dict.fromkeys(measures):
                 ctx.fact("forerunner", ctx.evidence(o_start, o_end), measure=measure, area=mention.iri)
+
+
+#: Where a sentence of prose about measures parts into clauses, each with its own agency and
+#: numbers: "The NHC is responsible for Article 15, and the NHSA is responsible for Article 16."
+_CLAUSE = re.compile(r";|:\s|,\s+(?:and|while|whereas|but)\s+")
+
+
+def _guidance_by_number(ctx: Context, view: View, s: int, e: int, by_number: dict[int, list[str]]) -> None:
+    """Prose that says who is responsible for measures it names by number ("The NMPA is
+    responsible for Articles 12 and 13: ...", "The NHC is responsible for Article 15, and the
+    NHSA for Article 16"): in each clause, the agencies a responsibility frame finds guide the
+    measures the clause numbers (each number one measure of this document, else none)."""
+    cuts = [s, *[m.end() for m in _CLAUSE.finditer(view.clean, s, e)], e]
+    for lo, hi in zip(cuts, cuts[1:]):
+        numbers = [int(n) for m in MEASURE_NUMBERS.finditer(view.clean, lo, hi) for n in re.findall(r"\d+", m.group(0))]
+        measures = [iri for n in numbers for iri in by_number.get(n, ()) if len(by_number.get(n, ())) == 1]
+        if not measures:
+            continue
+        agencies = {a.iri: a for a0, a1 in responsible_ranges(view.clean, lo, hi)
+                    for a in agencies_in(ctx, view, a0, a1, strict=True)}
+        o_start, o_end = view.origin(lo, hi)
+        for measure in dict.fromkeys(measures):
+            for agency in agencies:
+                ctx.fact("guidance", ctx.evidence(o_start, o_end), measure=measure, agency=agency)
 
 
 #: Words that point back at what the sentence before named: "it", "this", "the rule", "the task".
