@@ -300,3 +300,54 @@ def test_prose_after_the_measures_says_who_is_responsible_for_which(tmp_path: Pa
                  "The CAC is responsible for Article 15 in hospitals, and MIIT is responsible for Article 16. "
                  "Article 5 of the Cybersecurity Law is the CAC's.\n")
     assert _guided(x) == {("12", "ndrc"), ("13", "ndrc"), ("15", "cac"), ("16", "miit")}
+
+
+TEXT_TABLE = """DATA POLICY WATCH                                   Issue 2020/31
+Rules in China, every Monday                           3 August 2020
+=====================================================================
+
+MIIT SETS TEN TASKS
+
+On 22 July 2020 the Ministry of Industry and Information Technology
+(MIIT) issued the Notice on Rectifying Apps. Both Notices rest on the
+Cybersecurity Law.
+
+No.  Task                                          In charge
+---  --------------------------------------------  ----------
+
+A. Handling personal information
+
+1    Collecting personal information without        MIIT
+     consent, or beyond the scope the service
+     needs.
+2    Using personal information beyond the agreed  MIIT; SAMR
+     purpose.
+
+B. Harassing users
+
+3    Forced, frequent or excessive requests for     -
+     permissions.
+
+The State Administration for Market Regulation (SAMR) is brought in on
+Task 2 because the ads are advertising.
+"""
+
+
+def test_a_plain_text_table_in_columns_is_read_row_by_row(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", TEXT_TABLE)
+    doc = x.document
+    assert doc.format == "text+tables" and doc.is_rendition  # the rows re-laid: a rendition, published
+    rows = {b.article: doc.text[b.start:b.end] for b in doc.blocks if b.kind == "article"}
+    assert rows[1] == ("1 | Collecting personal information without consent, or beyond the scope the service "
+                       "needs. | MIIT")
+    assert _guided(x) == {("1", "miit"), ("2", "miit"), ("2", "samr")}
+    categories = {(_local(f["measure"]), _local(f["category"])) for f in _facts(x, "categorisation")}
+    assert categories == {("1", "handling-personal-information"), ("2", "handling-personal-information"),
+                          ("3", "harassing-users")}
+    # the measures are the notice's, not the law's it rests on
+    assert {_local(f["table"]).split("-")[0] for f in _facts(x, "article")} == {"notice"}
+
+
+def test_a_text_without_a_rule_of_dashes_stays_the_files_own(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", TEXT_TABLE.replace("---  --------------------------------------------  ----------\n", ""))
+    assert x.document.format == "text" and not x.document.is_rendition

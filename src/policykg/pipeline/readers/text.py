@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ...document import Marker
+from ...document import Marker, Span
 from ...errors import InputError
-from .base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, RawBlock, Rendition
+from .base import FOOTNOTE, HEADING, ITEM, PARAGRAPH, ROW, RawBlock, Rendition
 
 
 def decode(data: bytes, path: Path) -> str:
@@ -165,6 +165,123 @@ def _numbered_headings(text: str, blocks: list[RawBlock]) -> list[RawBlock]:
     return out
 
 
+#: The rule under a plain-text table's header: two or more runs of dashes ("---  -------  ----").
+_RULE = re.compile(r"[ \t]*-{2,}(?:[ \t]+-{2,})+[ \t]*")
+
+
+@dataclass(frozen=True)
+class _TableLine:
+    """A line of the rendition that is a row of a plain-text table (its cells, as offsets from
+    the line's start; ``header`` for the header row), or a line across the table's columns that
+    names the group of the rows under it (no cells)."""
+
+    table: int
+    cells: tuple[tuple[int, int], ...] = ()
+    header: bool = False
+
+
+def _simple_tables(text: str) -> tuple[str, dict[int, _TableLine]]:
+    """Plain-text tables laid out in columns, as a text copy of a table leaves them: a header
+    line, a rule of dashes under it whose runs mark the columns, then rows whose first column
+    opens each row and whose lines go on in their columns ("1    Collecting ... without consent,
+    or    MIIT" and, under it, "     beyond the scope ..."), and lines across the columns between
+    them that name a group ("A. Handling users' personal information"). Each row is written on a
+    line of its own, its cells joined by " | ", the rule left out: the text of the rendition,
+    and the lines of it that are rows. A text without such a table is returned as it is."""
+    lines = text.split("\n")
+    out: list[str] = []
+    rows: dict[int, _TableLine] = {}
+    i = 0
+    table = 0
+    while i < len(lines):
+        rule = _RULE.fullmatch(lines[i + 1]) if i + 1 < len(lines) and lines[i].strip() else None
+        if rule is None:
+            out.append(lines[i])
+            i += 1
+            continue
+        columns = [(m.start(), m.end()) for m in re.finditer(r"-{2,}", lines[i + 1])]
+        body, j = _table_body(lines, i + 2, columns)
+        if not body:
+            out.append(lines[i])
+            i += 1
+            continue
+        table += 1
+        for kind, group in [("header", [lines[i]]), *body]:
+            if kind == "blank":
+                out.append("")
+                continue
+            if kind == "group":
+                rows[len(out)] = _TableLine(table)
+                out.append(group[0].strip())
+                continue
+            cells = [" ".join(" ".join(_column(line, a, b, columns) for line in group).split())
+                     for a, b in _spans(columns)]
+            line, spans, at = "", [], 0
+            for k, cell in enumerate(cells):
+                if k:
+                    line += " | "
+                spans.append((len(line), len(line) + len(cell)))
+                line += cell
+            rows[len(out)] = _TableLine(table, tuple(spans), header=kind == "header")
+            out.append(line)
+        i = j
+    if not rows:
+        return text, {}
+    return "\n".join(out), rows
+
+
+def _spans(columns: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where each column's text may stand: from its rule's start to the next column's start."""
+    return [(a if k else 0, columns[k + 1][0] if k + 1 < len(columns) else 10**6) for k, (a, _) in enumerate(columns)]
+
+
+def _column(line: str, a: int, b: int, columns: list[tuple[int, int]]) -> str:
+    return line[a:b].strip()
+
+
+def _table_body(lines: list[str], i: int, columns: list[tuple[int, int]]) -> tuple[list[tuple[str, list[str]]], int]:
+    """The rows of a table from line ``i`` (("row", its lines), ("group", [line]), ("blank",
+    [])), and the index of the first line after it. A line whose first column is empty goes on
+    the row above; a line with text where two columns meet is a group's name when a row follows
+    it, else the table has ended."""
+    gaps = [(columns[k][1], columns[k + 1][0]) for k in range(len(columns) - 1)]
+    first_end = columns[1][0]
+    body: list[tuple[str, list[str]]] = []
+    j = i
+    while j < len(lines):
+        line = lines[j].expandtabs(4) if "\t" in lines[j] else lines[j]
+        if not line.strip():
+            body.append(("blank", []))
+            j += 1
+            continue
+        if not line[:first_end].strip() and body and body[-1][0] == "row" and lines[j - 1].strip():
+            body[-1][1].append(line)  # the row above goes on (its text may run a little past a rule)
+            j += 1
+            continue
+        across = any(line[a:b].strip() for a, b in gaps)
+        if across:
+            # a group's name only where a row follows (blank lines aside)
+            k = j + 1
+            while k < len(lines) and not lines[k].strip():
+                k += 1
+            nxt = lines[k] if k < len(lines) else ""
+            if nxt.strip() and nxt[:first_end].strip() and not any(nxt[a:b].strip() for a, b in gaps) \
+                    and len(line.split()) <= 12:
+                body.append(("group", [line]))
+                j += 1
+                continue
+            break
+        if line[:first_end].strip():
+            body.append(("row", [line]))
+        else:
+            break
+        j += 1
+    while body and body[-1][0] == "blank":
+        body.pop()
+        j -= 1
+    return (body if any(kind == "row" for kind, _ in body) else []), j
+
+
 def read(data: bytes, path: Path) -> Rendition:
     """Read a plain-text policy update: the rendition is the decoded file; for an e-mail that
     quotes the update ("> " before each line), the decoded file without its quote marks (a
@@ -174,6 +291,9 @@ def read(data: bytes, path: Path) -> Rendition:
     unquoted = unquote(text)
     if unquoted is not None:
         text, fmt = unquoted, "email"
+    text, table_lines = _simple_tables(text)
+    if table_lines and fmt == "text":
+        fmt = "text+tables"  # the rendition is no longer the file's own text: it is published
     lines = _lines(text)
     furniture = _page_furniture(text, lines)
     notes, glued = _glued_notes(text, lines)
@@ -218,6 +338,15 @@ def read(data: bytes, path: Path) -> Rendition:
         blocks.append(RawBlock(PARAGRAPH, start, end))
 
     for i, (s, e) in enumerate(lines):
+        if i in table_lines:
+            flush()
+            row = table_lines[i]
+            if row.cells:
+                blocks.append(RawBlock(ROW, s, e, cells=tuple(Span(s + a, s + b) for a, b in row.cells),
+                                       header=row.header, table=row.table))
+            else:  # a group's name across the columns: a row of one cell
+                blocks.append(RawBlock(ROW, s, e, cells=(Span(s, e),), table=row.table))
+            continue
         if i in furniture or not text[s:e].strip():
             flush()
             continue

@@ -1133,9 +1133,14 @@ def _first_holder(ctx: Context, first: Block, later: set[int]) -> NamedDocument 
         if holder.cls == "DesignationList":
             holder.cls = "MeasureTable"  # a list of numbered measures, not of sites
         return holder
+    ordered = before + everywhere
     for classes in (("Notice", "DesignationList"), ("DesignationList",)):
-        principal = next((d for d in before + everywhere if d.cls not in classes), None)
+        principal = next((d for d in ordered if d.cls not in classes), None)
         if principal is not None:
+            if "Notice" in classes and principal.cls == "Law" and ordered[0].cls == "Notice":
+                # "MIIT issued the Notice on ... . Both Notices rest on the Cybersecurity Law": a
+                # law the notice named first rests on holds none of its tasks; the notice does
+                return ordered[0]
             return principal
     return None
 
