@@ -351,3 +351,13 @@ def test_a_plain_text_table_in_columns_is_read_row_by_row(tmp_path: Path) -> Non
 def test_a_text_without_a_rule_of_dashes_stays_the_files_own(tmp_path: Path) -> None:
     x = _extract(tmp_path, "u.txt", TEXT_TABLE.replace("---  --------------------------------------------  ----------\n", ""))
     assert x.document.format == "text" and not x.document.is_rendition
+
+
+def test_pilots_opened_in_six_cities_for_a_period_and_a_table_headed_pilot_city(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", "# Maps\n\n*Data Law Weekly, 12 May 2024*\n\nOn 30 August 2022 MNR issued the "
+                 "Notice on Pilot Work for Map Applications, which opened pilots in three cities for a period of two "
+                 "years:\n\n| Pilot city | Main use tested |\n|---|---|\n| Beijing | Robotaxi services |\n"
+                 "| Shanghai | Urban navigation |\n| Shenzhen | Map updating |\n" + MEASURES)
+    assert _pilots(x) == {"beijing", "shanghai", "shenzhen"}
+    assert [f["count"] for f in _facts(x, "stated_count")] == [3]
+    assert [(f["start"], f["end"]) for f in _facts(x, "trial")] == [(dt.date(2022, 8, 30), dt.date(2024, 8, 29))]

@@ -69,11 +69,13 @@ _NOT_ISSUING = re.compile(r"\b(?:effect(?:ive)?|force|implement\w*|enter\w*|appl
 TRIAL = re.compile(rf"\b(?:trial|pilot|creation|demonstration|experimental)\s+period\s+(?:of|(?:is|will\s+be|lasts)"
                    rf"(?:\s+(?:likewise|also|again))?)\s+(?P<n>{NUMBER})\s+(?P<unit>years?|months?)\b", re.IGNORECASE)
 #: "is to be tried out for two years (from 1 March 2025)", "on a trial basis for two years", "The
-#: pilot work runs for three years from the date of the Opinions", "The pilots will last three years".
+#: pilot work runs for three years from the date of the Opinions", "The pilots will last three years",
+#: "opened pilots in six cities for a period of two years".
 _TRIED_FOR = re.compile(rf"\b(?:tried\s+out|trialled|piloted|on\s+a\s+trial\s+basis|"
                         rf"(?:trial|pilot)(?:s|\s+(?:work|period|programme|program|scheme|phase))?"
                         rf"(?:\s+of\s+the\s+[\w-]+\s+batch)?\s+(?:runs?|lasts?|will\s+(?:run|last)|"
-                        rf"(?:is|are)\s+to\s+(?:run|last)))(?:\s+for)?\s+(?P<n>{NUMBER})\s+"
+                        rf"(?:is|are)\s+to\s+(?:run|last))|pilots?\s+(?:in\s+[^.;:]{{1,40}}?\s+)?for\s+a\s+(?:period|term))"
+                        rf"(?:\s+(?:for|of))?\s+(?P<n>{NUMBER})\s+"
                         rf"(?P<unit>years?|months?)\b", re.IGNORECASE)
 
 

@@ -35,7 +35,7 @@ LIST_INTRO = re.compile(r"(?:\b(?:full\s+list|list)\s+(?:entails|includes|compri
                         r":)\s*", re.IGNORECASE)
 #: A sentence that says areas were chosen for a pilot without "pilot areas": "piloted in nine
 #: cities", "The pilot notice selected 15 provinces".
-_PILOTED = re.compile(r"\b(?:piloted|selected|chose|chosen|designated)\s+(?:in\s+)?(?:the\s+)?"
+_PILOTED = re.compile(r"\b(?:piloted|selected|chose|chosen|designated|pilots?\s+in)\s+(?:in\s+)?(?:the\s+)?"
                       rf"{NUMBER}\s+(?:[\w/-]+\s+){{0,3}}?(?:provinces|cities|areas|regions|municipalities|zones|counties|"
                       r"localities)\b",
                       re.IGNORECASE)
@@ -468,7 +468,8 @@ def listed_pilot_areas(ctx: Context) -> None:
 
 
 #: The header of a table's column of pilot areas: "Pilot cities", "Pilot cities (pilot areas)".
-_AREA_COLUMN = re.compile(r"pilot\s+(?:cities|areas|zones|provinces|regions|counties|municipalities)\b.*",
+_AREA_COLUMN = re.compile(r"(?:pilot|demonstration)\s+(?:cit(?:y|ies)|areas?|zones?|provinces?|regions?|counties|county|"
+                          r"municipalit(?:y|ies))\b.*",
                           re.IGNORECASE)
 
 
