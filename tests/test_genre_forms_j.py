@@ -361,3 +361,11 @@ def test_pilots_opened_in_six_cities_for_a_period_and_a_table_headed_pilot_city(
     assert _pilots(x) == {"beijing", "shanghai", "shenzhen"}
     assert [f["count"] for f in _facts(x, "stated_count")] == [3]
     assert [(f["start"], f["end"]) for f in _facts(x, "trial")] == [(dt.date(2022, 8, 30), dt.date(2024, 8, 29))]
+
+
+def test_a_commission_of_the_state_council_is_itself_not_the_state_council(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "On 7 February 2021 the Anti-Monopoly Commission of the State Council issued "
+                 "the Anti-Monopoly Guidelines for the Platform Economy." + MEASURES)
+    agencies = {_local(dict(r.fields)["iri"]) for r in x.records if r.kind == "agency"}
+    assert "anti-monopoly-commission-of-the-state-council" in agencies and "state-council" not in agencies
+    assert _issued(x) == {("anti-monopoly", "anti-monopoly-commission-of-the-state-council")}

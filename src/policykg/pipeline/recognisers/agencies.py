@@ -68,7 +68,8 @@ _AND = re.compile(r"\s+(?:and|&)\s+")
 #: its parts ("the General Office of the", "relevant departments of the").
 _PART_OF_BODY = re.compile(r"(?:\b(?:departments?|bodies|organs|ministries|agencies|offices|units|members|"
                            r"institutions|authorities)|(?-i:\b(?:General\s+)?(?:Office|Secretariat|Department|"
-                           r"Bureau|Center|Centre|Committee|Research\s+Office)))\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+                           r"Bureau|Center|Centre|Committee|Commission|Leading\s+Group|Administration|Research\s+Office)))"
+                           r"\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 #: Capitalised words after an agency's name that end in an agency head word: the name goes on
@@ -207,6 +208,7 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
         return known_spans.free(s, e) and new_spans.free(s, e)
 
     candidates: list[tuple[int, int, str]] = []
+    entries = {}
     for m in ctx.lexicon.find_all(sub.clean, ["agency"]):
         surface = sub.clean[m.start:m.end]
         if surface in ctx.conflicting:
@@ -214,8 +216,7 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
         if surface in ctx.abbreviations and ctx.abbreviations[surface][0] != m.entry.iri:
             continue  # this text defines the abbreviation otherwise: the text wins
         candidates.append((lo + m.start, lo + m.end, m.entry.iri))
-        if not PARTY_BODY.search(m.entry.name_en):  # (a Party body is left out below)
-            ctx.entity_from_lexicon(m.entry)
+        entries[m.entry.iri] = m.entry  # (its entity made once the name is taken, below)
     candidates += [(lo + s, lo + e, iri) for s, e, iri in ctx.local_matches("agency", sub.clean)]
     for m in ABBREVIATION.finditer(sub.clean):
         if m.group(0) in ctx.abbreviations:
@@ -238,6 +239,8 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
         if free(s, e):
             found.append((s, e, iri))
             known_spans.add(s, e)
+            if iri in entries and not PARTY_BODY.search(entries[iri].name_en):  # (a Party body is left out)
+                ctx.entity_from_lexicon(entries[iri])
     if strict:
         for m in ABBREVIATION.finditer(sub.clean):
             token = m.group(0)
