@@ -369,3 +369,11 @@ def test_a_commission_of_the_state_council_is_itself_not_the_state_council(tmp_p
     agencies = {_local(dict(r.fields)["iri"]) for r in x.records if r.kind == "agency"}
     assert "anti-monopoly-commission-of-the-state-council" in agencies and "state-council" not in agencies
     assert _issued(x) == {("anti-monopoly", "anti-monopoly-commission-of-the-state-council")}
+
+
+def test_its_general_office_is_no_body_of_its_own(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "On 30 August 2022 the Ministry of Natural Resources (MNR) issued through its "
+                 "General Office the Notice on Map Pilots." + MEASURES)
+    agencies = {_local(dict(r.fields)["iri"]) for r in x.records if r.kind == "agency"}
+    assert not any("general-office" in a for a in agencies)
+    assert {a for d, a in _issued(x) if d == "notice-map"} == {"mnr"}

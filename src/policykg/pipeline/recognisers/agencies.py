@@ -266,6 +266,8 @@ def agencies_in(ctx: Context, view: View, lo: int, hi: int, *, strict: bool) -> 
             name = sub.clean[s:e]
             if _party_body(ctx, sub, s, e):
                 continue
+            if len(name.split()) <= 2 and re.search(r"\b(?:its|their)\s+$", sub.clean[max(0, s - 8):s]):
+                continue  # "MNR issued through its General Office": the subject's own office, no body named
             iri = ctx.mint("agency", name, ctx.evidence(*sub.origin(s, e)))
             found.append((lo + s, lo + e, iri))
             new_spans.add(lo + s, lo + e)
