@@ -44,6 +44,7 @@ from ..errors import InputError
 from ..graphs import GRAPHS
 from ..names import ID, POL
 from ..rdfio import gc_paused
+from ..timing import Laps
 from . import gate
 from .curate import Curated, SourceText, curate, load_curation
 from .extract import Extraction, NewEntity, extract
@@ -454,14 +455,8 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
     from .publish.store import begin_store
     from .publish.void import describe
 
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = timings.get(name, 0.0) + now - clock
-        clock = now
+    lap = Laps()
+    timings = lap.timings
 
     if sources:
         paths, skipped = collect_sources(sources)
@@ -531,8 +526,8 @@ def build(sources: Sequence[str | Path] | None = None, out: str | Path = "dist",
         # the two stages ran interleaved: the wall time is shared by their CPU seconds
         parsed = sum(o.parse_seconds for o in outcomes)
         share = parsed / (parsed + sum(o.extract_seconds for o in outcomes) or 1.0)
-        clock = began + (time.perf_counter() - began) * share
-        timings["parse"] = clock - began
+        lap.clock = began + (time.perf_counter() - began) * share
+        timings["parse"] = lap.clock - began
         lap("extract")
         if not extractions:
             raise InputError(f"no document could be read ({len(skipped)} skipped): "

@@ -51,7 +51,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -61,6 +60,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import PolicykgError
 from ...graphs import GRAPHS
 from ...names import LINK_PREFIXES, PREFIXES  # (also read from here by policykg.pipeline.curate)
+from ...timing import Laps
 from . import release
 from .release import CHECKSUMS, KEEP, REQUIRED_FILES, STORE, STORE_RECORD
 from .serialize import (
@@ -500,14 +500,8 @@ def publish(store: pyoxigraph.Store, out_dir: Path, *, report_text: str,
         raise ValueError(f"keep must be 0 or more, not {keep}")
     out_dir = release.resolve_out_dir(out_dir)
     release.check_out_dir(out_dir)
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = timings.get(name, 0.0) + now - clock
-        clock = now
+    lap = Laps()
+    timings = lap.timings
 
     # Every serialization starts from the canonical form, so that blank node labels and the
     # order of statements are the same from one build of the same graphs to the next: sorted in
