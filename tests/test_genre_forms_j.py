@@ -377,3 +377,14 @@ def test_its_general_office_is_no_body_of_its_own(tmp_path: Path) -> None:
     agencies = {_local(dict(r.fields)["iri"]) for r in x.records if r.kind == "agency"}
     assert not any("general-office" in a for a in agencies)
     assert {a for d, a in _issued(x) if d == "notice-map"} == {"mnr"}
+
+
+def test_a_year_before_a_short_name_and_a_short_name_that_begins_one_name(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "The Guidelines build on the *Interim Provisions on Prohibiting Abuse of "
+                 "Dominant Market Positions*. In 2023 SAMR issued the *Provisions on Prohibiting Abuse of Dominant "
+                 "Market Positions*. The Provisions replace the 2019 Interim Provisions." + MEASURES)
+    labels = {str(dict(r.fields)["label"]) for r in x.records if r.kind == "document"}
+    assert "2019 Interim Provisions" not in labels  # the Interim Provisions again, not a document of its own
+    pairs = {("-".join(_local(f["document"]).split("-")[:2]), "-".join(_local(f["target"]).split("-")[:2]))
+             for f in _facts(x, "reference")}
+    assert ("provisions-prohibiting", "interim-provisions") in pairs

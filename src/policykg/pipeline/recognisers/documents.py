@@ -861,6 +861,17 @@ def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
     if head not in document_heads():
         return None
     fits = _short_form_fits(ctx, words, most=2)
+    if not fits and any(_YEAR_WORD.fullmatch(w) for w in words[:-1]):
+        # "the 2019 Interim Provisions" for the "Interim Provisions on ..." whose name holds no
+        # year: the one document of the other words, when no year in its names says otherwise
+        fits = [d for d in _short_form_fits(ctx, [w for w in words if not _YEAR_WORD.fullmatch(w)], most=2)
+                if not any(re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", n) for n in (d.label, *d.alt))]
+    if len(fits) > 1:
+        # "the Provisions" beside "Provisions on X" and "Interim Provisions on X": the one whose
+        # name begins with the short form (the other one a writer calls "the Interim Provisions")
+        said = " ".join(words).casefold()
+        fits = [d for d in _short_form_fits(ctx, words, most=None)
+                if normalise(d.label).casefold().startswith(said + " ") or normalise(d.label).casefold() == said]
     return fits[0] if len(fits) == 1 else None
 
 
