@@ -388,3 +388,15 @@ def test_a_year_before_a_short_name_and_a_short_name_that_begins_one_name(tmp_pa
     pairs = {("-".join(_local(f["document"]).split("-")[:2]), "-".join(_local(f["target"]).split("-")[:2]))
              for f in _facts(x, "reference")}
     assert ("provisions-prohibiting", "interim-provisions") in pairs
+
+
+def test_the_august_notice_is_the_one_dated_in_august_and_no_owner_of_pilots_it_is_implemented_by(
+        tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "MNR issued the Notice on Promoting Connected Vehicles, dated 25 August 2022. "
+                 "On 30 August 2022 MNR issued the Notice on Map Pilots (the “Pilot Notice”), which implements the "
+                 "August Notice and opened pilots in two cities for a period of two years: Beijing and Shanghai."
+                 + MEASURES)
+    pairs = {("-".join(_local(f["document"]).split("-")[:3]), "-".join(_local(f["target"]).split("-")[:2]))
+             for f in _facts(x, "reference")}
+    assert ("notice-map-pilots", "notice-promoting") in pairs
+    assert {_local(f["notice"]).split("-")[1] for f in _facts(x, "stated_count")} == {"map"}

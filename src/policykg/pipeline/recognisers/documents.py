@@ -853,7 +853,9 @@ def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
     named before whose head is that word and whose name holds the other words (a year
     among them). ``None`` when no document or more than one fits (unsure)."""
     # (a qualifier in brackets is no word of it: "the Measures (Trial)")
-    words = [w for w in re.findall(r"[\w'’-]+", normalise(re.sub(r"\s*[(（](?:Trial|Draft|Interim)[)）]", "", name)))
+    all_words = re.findall(r"[\w'’-]+", normalise(re.sub(r"\s*[(（](?:Trial|Draft|Interim)[)）]", "", name)))
+    months = [w for w in all_words if re.fullmatch(MONTH_PATTERN, w, re.IGNORECASE)]
+    words = [w for w in all_words
              if w.lower() != "the" and not re.fullmatch(MONTH_PATTERN, w, re.IGNORECASE)]  # "the July 2021 Sailing Plan"
     if not words or len(words) > 3 or words[-1][:1].islower():
         return None
@@ -866,6 +868,10 @@ def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
         # year: the one document of the other words, when no year in its names says otherwise
         fits = [d for d in _short_form_fits(ctx, [w for w in words if not _YEAR_WORD.fullmatch(w)], most=2)
                 if not any(re.search(r"(?<!\d)(?:19|20)\d\d(?!\d)", n) for n in (d.label, *d.alt))]
+    if len(fits) > 1 and months and len(months) == 1:
+        # "the August Notice": of the notices named, the one dated in August where it was named
+        # ("the Notice on ..., dated 25 August 2022")
+        fits = [d for d in _short_form_fits(ctx, words, most=None) if _dated_in_month(ctx, d, months[0])]
     if len(fits) > 1:
         # "the Provisions" beside "Provisions on X" and "Interim Provisions on X": the one whose
         # name begins with the short form (the other one a writer calls "the Interim Provisions")
@@ -873,6 +879,18 @@ def _short_form_of(ctx: Context, name: str) -> NamedDocument | None:
         fits = [d for d in _short_form_fits(ctx, words, most=None)
                 if normalise(d.label).casefold().startswith(said + " ") or normalise(d.label).casefold() == said]
     return fits[0] if len(fits) == 1 else None
+
+
+def _dated_in_month(ctx: Context, d: NamedDocument, month: str) -> bool:
+    """Whether a mention of ``d`` is followed, within its sentence, by a date in ``month``
+    ("..., dated 25 August 2022", "issued on 25 August")."""
+    text = ctx.doc.text
+    for _, end, named in ctx.mentions.items:
+        if named is d:
+            after = re.split(r"(?<=[.;])\s", text[end:end + 120], maxsplit=1)[0]
+            if re.search(rf"\b\d{{1,2}}\s+{month}\b|\b{month}\s+\d{{1,2}}\b", after, re.IGNORECASE):
+                return True
+    return False
 
 
 #: Public name of :func:`_short_form_of` (the references read subjects with it).
@@ -1496,6 +1514,12 @@ _PILOT_NAME = re.compile(r"\b(?:Pilot|Demonstration|Experimental)\s+(?:Areas?|Zo
 _OPENS_SENTENCE = re.compile(r"(?:^|(?<=[.!?:])\s+|\n)\s*(?:the\s+)?[*_]*$", re.IGNORECASE)
 
 
+#: What a document's name follows when the sentence says another one refers to it.
+_OBJECT_OF_REFERENCE = re.compile(r"\b(?:implements?|implementing|replaces?|replacing|amends?|supersedes?|builds?\s+on|"
+                                  r"cites?|refers?\s+to|pursuant\s+to|in\s+accordance\s+with)\s+(?:the\s+)?[*_“\"]*$",
+                                  re.IGNORECASE)
+
+
 def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None) -> NamedDocument | None:
     """The document a sentence's pilot facts (trial period, pilot areas, their count)
     belong to: the one the sentence names before ``offset`` ("the Decision applies in two
@@ -1503,7 +1527,11 @@ def pilot_document(ctx: Context, offset: int, sentence_start: int | None = None)
     official reply approving ... on April 9"), else the last notice, reply, decision or plan
     named before ``offset``."""
     if sentence_start is not None:
-        before = [d for _, _, d in ctx.documents_in(sentence_start, offset) if d.iri != ctx.source]
+        text = ctx.doc.text
+        # (a document the sentence says it implements, replaces or cites is not the one of pilots:
+        # "the Pilot Notice, which implements the August Notice and opened pilots in six cities")
+        before = [d for st, _, d in ctx.documents_in(sentence_start, offset) if d.iri != ctx.source
+                  and not _OBJECT_OF_REFERENCE.search(text, max(sentence_start, st - 40), st)]
         named = [d for d in before if d.cls not in ("Law", "DesignationList", "MeasureTable")]
         if named:
             return named[-1]
