@@ -400,3 +400,23 @@ def test_the_august_notice_is_the_one_dated_in_august_and_no_owner_of_pilots_it_
              for f in _facts(x, "reference")}
     assert ("notice-map-pilots", "notice-promoting") in pairs
     assert {_local(f["notice"]).split("-")[1] for f in _facts(x, "stated_count")} == {"map"}
+
+
+def test_lettered_notes_glued_in_plain_text_and_a_note_that_opens_with_issued(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", TEXT_TABLE.replace(
+        "Both Notices rest on the\nCybersecurity Law.", "Inspectors apply the Methods for Identifying\n"
+        "Illegal Collection of Personal Information by Apps(b).") + "\n\n(b) Issued on 28 November 2019 by the "
+        "Cyberspace Administration of\n    China (CAC) and MIIT.\n")
+    doc = x.document
+    assert [(b.footnote, doc.text[b.start:b.start + 9]) for b in doc.blocks if b.kind == "footnote"] == [("b", "Issued on")]
+    labels = {str(dict(r.fields)["label"]) for r in x.records if r.kind == "document"}
+    assert "Methods for Identifying Illegal Collection of Personal Information by Apps" in labels
+    assert {a for d, a in _issued(x) if d == "methods-identifying"} == {"cac", "miit"}
+    assert _dates(x)["methods-identifying"] == {dt.date(2019, 11, 28)}
+
+
+def test_by_inside_a_name_is_not_its_issuer(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "Inspectors apply the Measures for Data Audits by the CAC. They also apply "
+                 "the Rules for Data Audits by MIIT." + MEASURES)
+    labels = {str(dict(r.fields)["label"]) for r in x.records if r.kind == "document"}
+    assert {"Measures for Data Audits", "Rules for Data Audits"} <= labels

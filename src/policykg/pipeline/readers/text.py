@@ -111,6 +111,9 @@ def _page_furniture(text: str, lines: list[tuple[int, int]]) -> set[int]:
 _GLUED = re.compile(r"(?<=[a-z)’'”])(\d{1,2})(?=[\s,.;:)”\"]|$)")
 #: A line that starts a footnote in such a text: its number, a space, a capital.
 _NOTE_LINE = re.compile(r"[ \t]*(\d{1,2})[ \t]+(?=[A-Z“\"])")
+#: The same with letters: "Law(a)" in the text, a line "(a) Cybersecurity Law of ..." below.
+_GLUED_LETTER = re.compile(r"(?<=[A-Za-z’'”])\(([a-j])\)(?=[\s,.;:)”\"]|$)")
+_LETTER_NOTE_LINE = re.compile(r"[ \t]*\(([a-j])\)[ \t]+(?=[A-Z“\"])")
 
 
 def _glued_notes(text: str, lines: list[tuple[int, int]]) -> tuple[dict[int, str], list[Marker]]:
@@ -119,17 +122,18 @@ def _glued_notes(text: str, lines: list[tuple[int, int]]) -> tuple[dict[int, str
     -> label) and the markers. A number that no word carries is not a footnote."""
     starts: dict[int, str] = {}
     for i, (s, e) in enumerate(lines):
-        m = _NOTE_LINE.match(text, s, e)
+        m = _NOTE_LINE.match(text, s, e) or _LETTER_NOTE_LINE.match(text, s, e)
         if m:
-            starts[i] = str(int(m.group(1)))
+            starts[i] = str(int(m.group(1))) if m.group(1).isdigit() else m.group(1)
     if not starts:
         return {}, []
     first_note = {label: lines[i][0] for i, label in sorted(starts.items(), reverse=True)}
     markers = []
-    for m in _GLUED.finditer(text):
-        label = str(int(m.group(1)))
+    for m in (*_GLUED.finditer(text), *_GLUED_LETTER.finditer(text)):
+        label = str(int(m.group(1))) if m.group(1).isdigit() else m.group(1)
         if label in first_note and m.start() < first_note[label]:
             markers.append(Marker(label, m.start(), m.end()))
+    markers.sort(key=lambda mk: mk.start)
     marked = {m.label for m in markers}
     return {i: label for i, label in starts.items() if label in marked}, markers
 
@@ -314,7 +318,7 @@ def read(data: bytes, path: Path) -> Rendition:
             return
         if first in notes:
             label = notes[first]
-            m = _NOTE_LINE.match(text, start, end)
+            m = _NOTE_LINE.match(text, start, end) or _LETTER_NOTE_LINE.match(text, start, end)
             blocks.append(RawBlock(FOOTNOTE, m.end(), end, lead=start, label=label))
             return
         item = _ITEM.match(text, start, end)

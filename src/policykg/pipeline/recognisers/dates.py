@@ -233,8 +233,17 @@ def _issuance_at(ctx: Context, view: View, s: int, e: int, sdocs: list, block: B
         # that opens the sentence, its clause ended by a comma, tells of the document named next
         comma = sent.find(",", by.end())
         later = [d for st, _, d in sdocs if st > view.origin(s + comma, s + comma + 1)[0]] if comma > 0 else []
-        if not later or [d for st, _, d in sdocs if o_verb <= st <= view.origin(s + comma, s + comma + 1)[0]]:
+        if not sdocs and block.kind == "footnote":
+            # "(b) Issued on 28 November 2019 by the CAC, MIIT, the MPS and SAMR.": a note on the
+            # document its marker follows
+            where = ctx.marker_sentence(block)
+            named = [d for _, _, d in ctx.documents_in(where[1], where[0] + 1)] if where else []
+            later = named[-1:]
+            comma = len(sent)
+        elif not later or [d for st, _, d in sdocs if o_verb <= st <= view.origin(s + comma, s + comma + 1)[0]]:
             return None  # no document after the clause, or one inside it (then it is the clause's object)
+        if not later:
+            return None
         target = later[0]
         agencies = agencies_in(ctx, view, s + by.end(), s + comma, strict=True)
         if not agencies:

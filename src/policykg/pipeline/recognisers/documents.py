@@ -74,6 +74,10 @@ _REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|with|regarding|c
                    r"(?P<word>[A-Z][\w'’\-]*|\d{4}|\d{1,3}(?:st|nd|rd|th)\b|\d{1,2}[A-Z]{1,2}\b|"
                    # a quoted name inside the name: "... of the “East Data, West Computing” Project"
                    r"(?<=\s)[“\"][A-Z][^\"“”\n]{0,60}[”\"](?=\s+[A-Z]))")
+#: "by" inside a name, after a preposition has opened it and before a word that is no agency's
+#: abbreviation nor "the": "Methods for Identifying Illegal Collection ... by Apps" (not "... by
+#: the CAC", "... by MIIT": who issued it).
+_BY_WHOM = re.compile(r"(?P<joins>)\s+by\s+(?P<word>[A-Z][a-z][\w'’\-]*)(?!\s+(?:of|for)\s+(?:the\s+)?[A-Z])")
 #: A part of a name in brackets: an edition or qualifier ("(Trial)", "(2024 Edition)", "(Negative
 #: List)") or a place inside the name ("China (Beijing) Pilot Free Trade Zone").
 _EDITION = re.compile(r"\s*\((?:Trial|Draft|For Trial Implementation|[A-Z][\w ]{0,30}Edition|"
@@ -174,7 +178,7 @@ def _walk_right(text: str, hi: int, end: int, heads: dict[str, str], memo: dict[
         if edition:
             stop = edition.end()
             continue
-        more = _REST.match(text, stop, hi)
+        more = _REST.match(text, stop, hi) or (_BY_WHOM.match(text, stop, hi) if opened else None)
         if not more or _DATE_AFTER.match(text, stop, hi):
             break  # "... of March 2020", "... in 2021": a date, not the name
         joins = more.group("joins").split()
