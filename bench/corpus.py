@@ -95,7 +95,9 @@ TABLE_WORDS = ["Table", "Attached Table"]
 NEW_CATEGORIES = ["Data Labelling Infrastructure", "Talent and Employment", "Public Data Authorisation",
                   "Data Trading Venues", "Computing Infrastructure", "Digital Trade Facilitation",
                   "Data Asset Registration", "Industrial Data Platforms"]
-AGENCY_PREFIXES = ["National", "State", "Central"]
+# (not "Central": "Central ... Commission" is how the Party names its own bodies, which the
+# extractor leaves out as no government agency, by design)
+AGENCY_PREFIXES = ["National", "State", "General"]
 AGENCY_TOPICS = ["Data Standards", "Digital Economy", "Information Security", "Cloud Services",
                  "Data Exchange", "Smart Manufacturing", "Computing Power", "Open Data", "Digital Trade",
                  "Data Assets", "Network Infrastructure", "Data Governance", "Quantum Information",
