@@ -420,3 +420,27 @@ def test_by_inside_a_name_is_not_its_issuer(tmp_path: Path) -> None:
                  "the Rules for Data Audits by MIIT." + MEASURES)
     labels = {str(dict(r.fields)["label"]) for r in x.records if r.kind == "document"}
     assert {"Measures for Data Audits", "Rules for Data Audits"} <= labels
+
+
+def test_a_decision_on_amending_a_law_refers_to_it(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", HEAD + "The Anti-Monopoly Law of the People's Republic of China applies. On 24 June "
+                 "2022 the NPCSC adopted the Decision on Amending the Anti-Monopoly Law of the People's Republic of "
+                 "China." + MEASURES)
+    pairs = {("-".join(_local(f["document"]).split("-")[:2]), "-".join(_local(f["target"]).split("-")[:2]))
+             for f in _facts(x, "reference")}
+    assert ("decision-amending", "anti-monopoly") in pairs
+
+
+def test_a_note_that_opens_with_the_full_name_to_which_an_article_refers(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.html", "<html><body><h1>Maps</h1><p><em>Data Law Weekly, 12 May 2024</em></p>"
+                 "<p>On 10 May 2024 MNR issued the <strong>Measures for Data Security in Natural Resources</strong>."
+                 "<sup><a href='#fn1'>1</a></sup></p><h2>Measures</h2><ol><li>Data are graded. MNR leads.</li>"
+                 "<li>Data are protected. MNR guides this.</li></ol><ol class='notes'><li id='fn1'>The <em>Provisions "
+                 "on the Scope of State Secrets in Surveying Work</em>, issued in June 2020 by the Ministry of "
+                 "Natural Resources (MNR), to which Article 2 refers.</li></ol></body></html>")
+    labels = {str(dict(r.fields)["label"]) for r in x.records if r.kind == "document"}
+    assert "Provisions on the Scope of State Secrets in Surveying Work" in labels
+    pairs = {("-".join(_local(f["document"]).split("-")[:2]), "-".join(_local(f["target"]).split("-")[:2]))
+             for f in _facts(x, "reference")}
+    assert ("measures-data", "provisions-scope") in pairs
+    assert ("provisions-scope", "mnr") in _issued(x)

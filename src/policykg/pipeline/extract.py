@@ -107,6 +107,7 @@ def run(ctx: Context) -> Extraction:
     tables.document_tables(ctx)
     tables.fact_sheets(ctx)
     documents.issued_parts(ctx)
+    documents.amended_in_names(ctx)
     measures.articles(ctx)
     sites.designated_sites(ctx)
     measures.category_scheme(ctx)

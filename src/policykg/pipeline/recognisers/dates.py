@@ -641,7 +641,8 @@ _LISTED_DATE = re.compile(rf"\s*,\s*(?P<d1>\d{{1,2}})\s+(?P<m1>{_MONTH})\.?\s+(?
                           re.IGNORECASE)
 #: ", issued on 25 November 2022 by the" / ", issued by the": after a document's name.
 _ISSUED_AFTER = re.compile(rf"\s*,\s*(?:(?:jointly|first)\s+)?(?:issued|promulgated|released|adopted)\s+"
-                           rf"(?:on\s+(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}}),?(?:\s+\d{{4}})?\s+)?"
+                           rf"(?:on\s+(?:\d{{1,2}}\s+(?:{_MONTH})|(?:{_MONTH})\s+\d{{1,2}}),?(?:\s+\d{{4}})?\s+|"
+                           rf"in\s+(?:(?:{_MONTH})\s+)?\d{{4}}\s+)?"
                            rf"by\s+(?:the\s+)?", re.IGNORECASE)
 #: ", released on 15 May 2023," right after a document's name (the issuers said elsewhere, or not).
 _ISSUED_ON_AFTER = re.compile(rf"\s*,\s*(?:(?:jointly|first)\s+)?(?:issued|promulgated|released|unveiled)\s+"

@@ -74,6 +74,8 @@ _REST = re.compile(r"(?P<joins>(?:\s+(?:of|for|on|in|and|the|to|with|regarding|c
                    r"(?P<word>[A-Z][\w'’\-]*|\d{4}|\d{1,3}(?:st|nd|rd|th)\b|\d{1,2}[A-Z]{1,2}\b|"
                    # a quoted name inside the name: "... of the “East Data, West Computing” Project"
                    r"(?<=\s)[“\"][A-Z][^\"“”\n]{0,60}[”\"](?=\s+[A-Z]))")
+#: A head word and a preposition with a capitalised word after it: the whole name of a document.
+_FULL_NAME_AFTER = re.compile(r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,4}\s+(?:on|for|of|regarding|concerning)\s+(?:the\s+)?[A-Z]")
 #: "by" inside a name, after a preposition has opened it and before a word that is no agency's
 #: abbreviation nor "the": "Methods for Identifying Illegal Collection ... by Apps" (not "... by
 #: the CAC", "... by MIIT": who issued it).
@@ -119,7 +121,11 @@ def _capitalised(view: View, lo: int, hi: int) -> list[tuple[int, int]]:
             pos = _skip_spaces(text, first.end(), stop)
             first = _FIRST_WORD.match(text, pos, stop)
         if first and first.group(1) in ("The", "A", "An", "This", "That", "These"):
-            continue
+            rest = _skip_spaces(text, first.end(), stop)
+            if first.group(1) != "The" or not _FULL_NAME_AFTER.match(text, rest, stop):
+                continue  # "The Notice", "This Plan": a short form, read elsewhere
+            # "The Provisions on the Scope of State Secrets in ...": a whole name after the article
+            pos = rest
         if not _SPACE.search(text, pos, stop) and _SENTENCE_START.search(text, max(lo, pos - 8), pos):
             continue  # "Measures (1) to (6) ...", "(8) Rules for compliance ...": a capital of the sentence
         out.append((pos, stop))
@@ -419,7 +425,10 @@ def find_documents(ctx: Context) -> None:
         if block.kind == "footnote" and FULL_NAMES.search(view.clean):
             name_notes.append((block, view))
             continue
-        emphasis = block.bold + (block.italic if block.kind != "footnote" else ())
+        # (a footnote's italics name a document only where they end in its head word: "*Provisions
+        # on the Scope of ...*"; other italics of a note are titles of articles, words in pinyin)
+        emphasis = block.bold + (block.italic if block.kind != "footnote" else tuple(
+            i for i in block.italic if class_by_head("document", " ".join(doc.text[i.start:i.end].strip(" *_").split()))))
         spans = [(s.start, s.end) for s in emphasis]
         spans += name_spans(view, [(s.start, s.end) for s in block.bold + block.italic])
         emphasised = {(s.start, s.end) for s in emphasis}
@@ -1496,6 +1505,28 @@ def issued_parts(ctx: Context) -> None:
         part = by_label.get(m.group("part").strip(" .").casefold())
         if part is not None and part is not d:
             ctx.fact("part", d.evidence, whole=d.iri, part=part.iri)
+
+
+#: A document whose name says it changes another: "Decision on Amending the Anti-Monopoly Law".
+_AMENDING_NAME = re.compile(r".*?\b(?:on|for)\s+(?:Amending|Revising|Repealing|Implementing|Interpreting)\s+"
+                           r"(?:(?:Certain|Some)\s+(?:Provisions|Articles)\s+of\s+)?(?:the\s+)?(?P<target>.+)$")
+
+
+def amended_in_names(ctx: Context) -> None:
+    """"the Decision on Amending the Anti-Monopoly Law of the People's Republic of China": the
+    decision refers to the law, when the text names that law (its name, another of its names, or
+    the lexicon's)."""
+    by_label: dict[str, NamedDocument] = {}
+    for d in ctx.documents:
+        for name in (d.label, *d.alt):
+            by_label.setdefault(normalise(name).casefold(), d)
+    for d in ctx.documents:
+        m = _AMENDING_NAME.match(normalise(d.label))
+        if not m:
+            continue
+        target = by_label.get(m.group("target").strip(" .").casefold())
+        if target is not None and target is not d:
+            ctx.fact("reference", d.evidence, document=d.iri, target=target.iri)
 
 
 def anaphora(ctx: Context, text: str, offset: int) -> NamedDocument | None:

@@ -78,6 +78,13 @@ _BY_LATER = re.compile(r"\b(?:been|was|were|is|are)\s+(?:\w+\s+)?(?:replaced|sup
 _WHICH_SUBJECT = re.compile(r",\s*which\s+(?P<subject>(?:the\s+)?[^,;()]{1,80}?)\s+(?:also\s+|both\s+)?$")
 
 
+#: "..., to which Article 22 refers", "..., which Items 11 and 12 below apply": measures of the
+#: update's document refer to the document named before "which".
+_MEASURES_REFER = re.compile(r",\s*(?:to\s+)?which\s+(?:Articles?|Arts?\.|Items?|Tasks?|Measures?)\s+\d+"
+                             r"(?:\s*(?:,|and|&)\s*\d+)*\s+(?:below\s+|above\s+)?(?:also\s+)?"
+                             r"(?:refers?|cites?|appl(?:y|ies)|implements?)\b", re.IGNORECASE)
+
+
 def references(ctx: Context, block: Block, block_docs: list) -> None:
     """Which document refers to which: "replace(s) the X", "implements the X", "under the
     X" name the document the sentence is about (named before the verb, else the update's
@@ -85,6 +92,17 @@ def references(ctx: Context, block: Block, block_docs: list) -> None:
     document ("... outlined in the Data Security Law")."""
     view = block_view(ctx.doc, block)
     for s, e in sentences(view):
+        by_measures = _MEASURES_REFER.search(view.clean, s, e)
+        holder = ctx.main_document() if by_measures else None
+        if by_measures and holder is not None:
+            # "the Provisions on ..., to which Article 22 refers", "..., which Items 11 and 12
+            # below apply": the document of those measures refers to the one before "which"
+            o_s, o_e = view.origin(s, e)
+            o_which = view.origin(by_measures.start(), by_measures.end())[0]
+            before = [d for st, _, d in ctx.documents_in(o_s, o_which) if d is not holder and d.iri != ctx.source]
+            if before:
+                ctx.fact("reference", ctx.evidence(o_s, o_e), document=holder.iri, target=before[-1].iri)
+            continue
         passive = _BY_LATER.search(view.clean, s, e)
         if passive and not NEGATED.search(view.clean[max(s, passive.start() - 40):passive.start()]):
             # "Those Rules have since been replaced by the Provisions": the Provisions refer to them
