@@ -444,3 +444,10 @@ def test_a_note_that_opens_with_the_full_name_to_which_an_article_refers(tmp_pat
              for f in _facts(x, "reference")}
     assert ("measures-data", "provisions-scope") in pairs
     assert ("provisions-scope", "mnr") in _issued(x)
+
+
+def test_a_tables_label_said_to_be_an_agency_stands_for_it(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.md", PLAN + "| No. | Measure | Responsible |\n|---|---|---|\n"
+                 "| 1 | Departments share data. | Provincial big data dept. |\n| 2 | Data are opened. | — |\n\n"
+                 "“Provincial big data dept.” is the Guizhou Provincial Big Data Development Administration.\n")
+    assert _guided(x) == {("1", "guizhou-provincial-big-data-development-administration")}

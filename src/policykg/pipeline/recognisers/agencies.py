@@ -124,9 +124,26 @@ _SHORT_DEFINITION = re.compile(rf"(?P<name>{NAME})\s*[(（](?:[^()（）\n]{{0,8
                                rf"(?P<short>[A-Z][\w'’ -]{{2,60}}?)[”\"]?\s*[)）]")
 
 
+#: '"Provincial big data dept." is the Guizhou Provincial Big Data Development Administration': a
+#: label a table uses, said (under it) to stand for an agency named in full.
+_LABEL_IS = re.compile(rf"[“\"](?P<short>[A-Z][\w'’ .-]{{2,60}}?)[”\"]\s+(?:is|means|stands\s+for|refers\s+to)\s+"
+                       rf"(?:the\s+)?(?P<name>{NAME})")
+
+
 def _short_definitions(ctx: Context, view: View) -> None:
     """"... Administration (..., below: the Big Data Administration)": the short name stands
-    for the agency in the rest of the text."""
+    for the agency in the rest of the text; so does a label said to be one ('"Provincial big
+    data dept." is the Guizhou Provincial Big Data Development Administration')."""
+    for m in _LABEL_IS.finditer(view.clean):
+        name, skip = trim_name(ctx, m.group("name"))
+        if class_by_head("agency", name) is None:
+            continue
+        entry = ctx.lexicon.lookup(name, ["agency"])
+        start, end = view.origin(m.start(), m.end())
+        short = " ".join(m.group("short").split())
+        iri = ctx.entity_from_lexicon(entry) if entry is not None else \
+            ctx.mint("agency", name, ctx.evidence(*view.origin(m.start("name") + skip, m.end())), alt=(short,))
+        ctx.alias("agency", short, iri)
     for m in _SHORT_DEFINITION.finditer(view.clean):
         name, skip = trim_name(ctx, m.group("name"))
         short = " ".join(m.group("short").split())
