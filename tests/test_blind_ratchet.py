@@ -15,11 +15,11 @@ from policykg.tools.evaluate import evaluate_files
 
 BLIND = sorted((Path(__file__).resolve().parent / "documents" / "blind").glob("*.facts"))
 
-#: Reached in session 9 (precision 0.971, recall 0.876 over 4,063 gold facts of 64 documents;
-#: batch J's six, first run 0.915 / 0.680, now 0.961 / 0.845; the 58 before them 0.968 / 0.879 at
+#: Reached in session 9 (precision 0.971, recall 0.881 over 4,063 gold facts of 64 documents;
+#: batch J's six, first run 0.915 / 0.678, now 0.963 / 0.884; the 58 before them 0.968 / 0.879 at
 #: the session's start, 0.972 / 0.880 now); the margins allow for a fact or two, not for a regression.
 MIN_PRECISION = 0.968
-MIN_RECALL = 0.873
+MIN_RECALL = 0.878
 
 
 def test_the_blind_documents_keep_their_figures() -> None:
