@@ -451,3 +451,10 @@ def test_a_tables_label_said_to_be_an_agency_stands_for_it(tmp_path: Path) -> No
                  "| 1 | Departments share data. | Provincial big data dept. |\n| 2 | Data are opened. | — |\n\n"
                  "“Provincial big data dept.” is the Guizhou Provincial Big Data Development Administration.\n")
     assert _guided(x) == {("1", "guizhou-provincial-big-data-development-administration")}
+
+
+def test_a_masthead_of_two_lines_over_a_title_wrapped_on_two(tmp_path: Path) -> None:
+    x = _extract(tmp_path, "u.txt", TEXT_TABLE.replace("MIIT SETS TEN TASKS", "MIIT SETS TEN TASKS FOR APPS AND\nAPP STORES"))
+    kinds = {x.document.text[b.start:b.end].split("\n")[0]: b.kind for b in x.document.blocks}
+    assert kinds["MIIT SETS TEN TASKS FOR APPS AND"] == "title"
+    assert kinds["DATA POLICY WATCH                                   Issue 2020/31"] == "dateline"

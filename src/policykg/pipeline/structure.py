@@ -295,6 +295,14 @@ def _title_index(blocks: list, text: str) -> int:
         content = text[b.start:b.end].strip()
         return content if "\n" not in content and len(content) <= 200 else None
 
+    def wrapped(b) -> str | None:
+        """A title wrapped over at most three short lines, as one line."""
+        if b is None or b.kind not in ("paragraph", "heading") or b.cells:
+            return None
+        lines = text[b.start:b.end].strip().split("\n")
+        joined = " ".join(x.strip() for x in lines)
+        return joined if len(lines) <= 3 and len(joined) <= 200 and not re.search(r"[.;]\s", joined) else None
+
     def dated(content: str | None) -> bool:
         return bool(content) and _month_year(content) is not None and _date_line_shape(content)  # type: ignore[arg-type]
 
@@ -320,10 +328,10 @@ def _title_index(blocks: list, text: str) -> int:
     # header lines ("From: ...", "Subject: ...")
     kept = [i for i in kept if not _only_links(text[blocks[i].start:blocks[i].end])
             and not _mail_header(text[blocks[i].start:blocks[i].end])]
-    if len(kept) >= 2 and _masthead(text[blocks[kept[0]].start:blocks[kept[0]].end]) and line(blocks[kept[1]]) \
-            and not dated(line(blocks[kept[1]])):
+    if len(kept) >= 2 and _masthead(text[blocks[kept[0]].start:blocks[kept[0]].end]) and wrapped(blocks[kept[1]]) \
+            and not dated(wrapped(blocks[kept[1]])):
         # a newsletter's masthead ("CHINA NETWORKS BRIEFING", "Week 30/2016 :: 29 July 2016"),
-        # then the title on a line of its own
+        # then the title on a line of its own (or wrapped over two or three)
         return kept[1]
     if len(kept) < 2 or dated(line(blocks[kept[1]])):
         return kept[0] if kept else 0
