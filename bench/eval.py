@@ -13,7 +13,7 @@ Sets, in this order:
     heldout-3 tests/eval/heldout-3/*.facts only with --heldout-3: written in session 6, measured once at its end
     heldout-4 tests/eval/heldout-4/*.facts only with --heldout-4: written in session 7, measured once at its end (spent)
     heldout-5 tests/eval/heldout-5/*.facts only with --heldout-5: written in session 8, measured once at its end (spent)
-    heldout-6 tests/eval/heldout-6/*.facts only with --heldout-6: written blind at the start of session 9, measured once at its end
+    heldout-6 tests/eval/heldout-6/*.facts only with --heldout-6: written blind in session 9, measured once at its end (spent)
     gold      tests/gold/*.ttl             the development documents, compared by IRI
 
     python bench/eval.py [--heldout] [--heldout-2] ... [--heldout-6] [--write bench/RESULTS.md]
@@ -36,7 +36,7 @@ HELDOUT = {
     "heldout-3": "written in session 6; measured once, at its end (spent)",
     "heldout-4": "written in session 7; measured once, at its end (spent)",
     "heldout-5": "written blind at the start of session 8; measured once, at its end (spent)",
-    "heldout-6": "written blind at the start of session 9; measured once, at its end",
+    "heldout-6": "written blind at the start of session 9; measured once, at its end (spent)",
 }
 SETS = {
     "blind": (ROOT / "tests" / "documents" / "blind", "*.facts"),
