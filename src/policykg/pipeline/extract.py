@@ -40,8 +40,9 @@ context holds it as data:
    (every agency the sentence names), ``documents.parts``; then ``references.references`` for
    the block.
 7. ``tables.document_tables`` — the rows of a table "Document | Issued by | Issued": who issued
-   each document, and on which day; ``documents.issued_parts`` — "Notice on Issuing the X": X
-   is part of the notice.
+   each document, and on which day; ``tables.fact_sheets`` — the same from a list of fields
+   ("Issuing authority: CAC"); ``documents.issued_parts`` — "Notice on Issuing the X": X is part
+   of the notice; "Decision on Amending the X": the decision refers to X.
 8. ``measures.articles`` — the measures (each of its run's holder; a number a second time in
    one holder is a warning), their categories, guidance, forerunners and regions.
 9. ``sites.designated_sites`` — lists of bases (where a lexicon base lies: containment by
@@ -107,7 +108,6 @@ def run(ctx: Context) -> Extraction:
     tables.document_tables(ctx)
     tables.fact_sheets(ctx)
     documents.issued_parts(ctx)
-    documents.amended_in_names(ctx)
     measures.articles(ctx)
     sites.designated_sites(ctx)
     measures.category_scheme(ctx)

@@ -1495,38 +1495,32 @@ def parts(ctx: Context, sent: str, evidence: Evidence, sdocs: list, offset: int)
             ctx.fact("part", evidence, whole=whole.iri, part=d.iri)
 
 
-def issued_parts(ctx: Context) -> None:
-    """"Notice on Issuing the Implementation Plan for ...": the plan is part of the notice."""
-    by_label = {normalise(d.label).casefold(): d for d in ctx.documents}
-    for d in ctx.documents:
-        m = _ISSUING_NAME.match(normalise(d.label))
-        if not m:
-            continue
-        part = by_label.get(m.group("part").strip(" .").casefold())
-        if part is not None and part is not d:
-            ctx.fact("part", d.evidence, whole=d.iri, part=part.iri)
-
-
 #: A document whose name says it changes another: "Decision on Amending the Anti-Monopoly Law".
 _AMENDING_NAME = re.compile(r".*?\b(?:on|for)\s+(?:Amending|Revising|Repealing|Implementing|Interpreting)\s+"
-                           r"(?:(?:Certain|Some)\s+(?:Provisions|Articles)\s+of\s+)?(?:the\s+)?(?P<target>.+)$")
+                           r"(?:(?:Certain|Some)\s+(?:Provisions|Articles)\s+of\s+)?(?:the\s+)?(?P<part>.+)$")
 
 
-def amended_in_names(ctx: Context) -> None:
-    """"the Decision on Amending the Anti-Monopoly Law of the People's Republic of China": the
-    decision refers to the law, when the text names that law (its name, another of its names, or
-    the lexicon's)."""
+def issued_parts(ctx: Context) -> None:
+    """Documents whose names name another the text names: "Notice on Issuing the Implementation
+    Plan for ...": the plan is part of the notice (by the plan's name); "the Decision on Amending
+    the Anti-Monopoly Law of the People's Republic of China": the decision refers to the law (by
+    any of its names)."""
     by_label: dict[str, NamedDocument] = {}
+    by_name: dict[str, NamedDocument] = {}
     for d in ctx.documents:
+        by_label.setdefault(normalise(d.label).casefold(), d)
         for name in (d.label, *d.alt):
-            by_label.setdefault(normalise(name).casefold(), d)
+            by_name.setdefault(normalise(name).casefold(), d)
     for d in ctx.documents:
-        m = _AMENDING_NAME.match(normalise(d.label))
-        if not m:
-            continue
-        target = by_label.get(m.group("target").strip(" .").casefold())
-        if target is not None and target is not d:
-            ctx.fact("reference", d.evidence, document=d.iri, target=target.iri)
+        for pattern, names, kind in ((_ISSUING_NAME, by_label, "part"), (_AMENDING_NAME, by_name, "reference")):
+            m = pattern.match(normalise(d.label))
+            other = names.get(m.group("part").strip(" .").casefold()) if m else None
+            if other is None or other is d:
+                continue
+            if kind == "part":
+                ctx.fact("part", d.evidence, whole=d.iri, part=other.iri)
+            else:
+                ctx.fact("reference", d.evidence, document=d.iri, target=other.iri)
 
 
 def anaphora(ctx: Context, text: str, offset: int) -> NamedDocument | None:
