@@ -218,9 +218,8 @@ def _simple_tables(text: str) -> tuple[str, dict[int, _TableLine]]:
                 rows[len(out)] = _TableLine(table)
                 out.append(group[0].strip())
                 continue
-            cells = [" ".join(" ".join(_column(line, a, b, columns) for line in group).split())
-                     for a, b in _spans(columns)]
-            line, spans, at = "", [], 0
+            cells = [" ".join(" ".join(line[a:b].strip() for line in group).split()) for a, b in _spans(columns)]
+            line, spans = "", []
             for k, cell in enumerate(cells):
                 if k:
                     line += " | "
@@ -237,10 +236,6 @@ def _simple_tables(text: str) -> tuple[str, dict[int, _TableLine]]:
 def _spans(columns: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Where each column's text may stand: from its rule's start to the next column's start."""
     return [(a if k else 0, columns[k + 1][0] if k + 1 < len(columns) else 10**6) for k, (a, _) in enumerate(columns)]
-
-
-def _column(line: str, a: int, b: int, columns: list[tuple[int, int]]) -> str:
-    return line[a:b].strip()
 
 
 def _table_body(lines: list[str], i: int, columns: list[tuple[int, int]]) -> tuple[list[tuple[str, list[str]]], int]:

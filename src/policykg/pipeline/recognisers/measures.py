@@ -110,7 +110,7 @@ def articles(ctx: Context) -> None:
         elif block.kind == "paragraph" and block.article is not None and block.agencies_cell is not None:
             leads.append(block)  # a row of a table of who leads which measure: once all are known
         elif block.kind in ("paragraph", "bullet") and done:  # (a list item says it as a paragraph would)
-            _forerunners(ctx, block, done, by_number, adjacent=previous is not None and previous.kind == "article")
+            _prose_on_measures(ctx, block, done, by_number, adjacent=previous is not None and previous.kind == "article")
         elif block.kind in ("paragraph", "bullet"):
             early.append(block)
         if block.kind != "footnote":
@@ -118,7 +118,7 @@ def articles(ctx: Context) -> None:
     for block in early:
         # prose before the measures: forerunners of the measures it names by number ("Three
         # features were tried in Guiyang first: ... of Art. 13, ... of Art. 16"), once all are known
-        _forerunners(ctx, block, [], by_number, adjacent=False)
+        _prose_on_measures(ctx, block, [], by_number, adjacent=False)
     for row in leads:
         _leads_row(ctx, row, by_number)
 
@@ -256,10 +256,11 @@ def _leads_row(ctx: Context, row: Block, by_number: dict[int, list[str]]) -> Non
         ctx.fact("guidance", ctx.evidence(row.start, row.end), measure=measures[0], agency=a.iri)
 
 
-def _forerunners(ctx: Context, block: Block, done: list[tuple[str, Block]], by_number: dict[int, list[str]], *,
-                 adjacent: bool) -> None:
-    """Areas that pilot measures first: in a sentence that says so, for the measures it
-    names by number ("Action 3 is expected to start in Hangzhou"), else for "the measure(s)
+def _prose_on_measures(ctx: Context, block: Block, done: list[tuple[str, Block]], by_number: dict[int, list[str]], *,
+                       adjacent: bool) -> None:
+    """Prose about the measures: who is responsible for those it names by number
+    (:func:`_guidance_by_number`), and areas that pilot measures first: in a sentence that
+    says so, for the measures it names by number ("Action 3 is expected to start in Hangzhou"), else for "the measure(s)
     above" (the last one, or the last N), else — in the paragraph right after a measure —
     for that measure. A sentence that names no measure, far from any, is left out with a
     warning."""
